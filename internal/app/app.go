@@ -1,0 +1,235 @@
+// Package app is the composition root: it opens the store, loads the
+// programme and translations, builds the web server and the jobs, and
+// shuts everything down gracefully.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/alexedwards/scs/postgresstore"
+	"github.com/alexedwards/scs/sqlite3store"
+	"github.com/alexedwards/scs/v2"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/hearme-project/hearme/internal/auth"
+	"github.com/hearme-project/hearme/internal/config"
+	"github.com/hearme-project/hearme/internal/demo"
+	"github.com/hearme-project/hearme/internal/i18n"
+	"github.com/hearme-project/hearme/internal/jobs"
+	"github.com/hearme-project/hearme/internal/sealed"
+	"github.com/hearme-project/hearme/internal/store"
+	"github.com/hearme-project/hearme/internal/store/dialect"
+	"github.com/hearme-project/hearme/internal/web"
+)
+
+// App is a running hearme.
+type App struct {
+	Config   config.Config
+	Store    *store.Store
+	Web      *web.Server
+	Jobs     *jobs.Runner
+	Log      *slog.Logger
+	Registry *prometheus.Registry
+	sessions *scs.SessionManager
+	stopSess func()
+}
+
+// NewLogger makes the JSON logger every part shares.
+func NewLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// OpenStore opens and migrates the database, and on first start loads
+// the demo programme when configured to.
+func OpenStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.Store, error) {
+	st, err := store.Open(ctx, cfg.DatabaseDSN())
+	if err != nil {
+		return nil, err
+	}
+	applied, err := st.Migrate(ctx)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	if len(applied) > 0 {
+		log.Info("migrations applied", "migrations", applied)
+	}
+	has, err := st.HasProgramme(ctx)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	if !has && cfg.Demo {
+		if err := st.ReplaceProgramme(ctx, "system", demo.Luton()); err != nil {
+			st.Close()
+			return nil, fmt.Errorf("load demo programme: %w", err)
+		}
+		log.Info("demo programme loaded")
+	}
+	return st, nil
+}
+
+// New builds the application.
+func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	st, err := OpenStore(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg, Store: st, Log: log, Registry: prometheus.NewRegistry()}
+	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	keys, err := sealed.LoadOrCreate(cfg.KeyPath())
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	cat, err := i18n.Load()
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	a.sessions = NewSessions(cfg, st)
+	a.Web, err = web.New(ctx, web.Deps{Config: cfg, Store: st, Catalog: cat, Keys: keys, Sessions: a.sessions, Logger: log, Registry: a.Registry})
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	host, _ := os.Hostname()
+	a.Jobs = jobs.NewRunner(st, fmt.Sprintf("%s-%d-%s", host, os.Getpid(), auth.RandomToken(4)), log)
+	jobRuns := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "hearme_job_runs_total", Help: "Background job runs by job and result."}, []string{"job", "result"})
+	a.Registry.MustRegister(jobRuns)
+	a.Jobs.OnRun = func(name string, err error, _ time.Duration) {
+		result := "ok"
+		if err != nil {
+			result = "error"
+		}
+		jobRuns.WithLabelValues(name, result).Inc()
+	}
+	for _, j := range Jobs(st, log) {
+		a.Jobs.Add(j)
+	}
+	return a, nil
+}
+
+// Jobs lists the scheduled jobs, for the runner and for `hearme jobs run`.
+func Jobs(st *store.Store, log *slog.Logger) []jobs.Job {
+	return []jobs.Job{
+		{Name: "purge-expired-setup-links", Every: time.Hour, Run: func(ctx context.Context) error {
+			n, err := st.PurgeExpiredSetupTokens(ctx)
+			if n > 0 {
+				log.Info("expired set-up links deleted", "count", n)
+			}
+			return err
+		}},
+		{Name: "verify-audit-trail", Every: 24 * time.Hour, Run: func(ctx context.Context) error {
+			brk, n, err := st.VerifyAudit(ctx)
+			if err != nil {
+				return err
+			}
+			if brk != nil {
+				return fmt.Errorf("audit trail broken at entry %d: %s", brk.Seq, brk.Reason)
+			}
+			log.Info("audit trail verified", "entries", n)
+			return nil
+		}},
+	}
+}
+
+// NewSessions builds the session manager over the database, so any
+// instance can serve any request.
+func NewSessions(cfg config.Config, st *store.Store) *scs.SessionManager {
+	sm := scs.New()
+	sm.Lifetime = cfg.SessionLifetime
+	sm.IdleTimeout = cfg.SessionIdle
+	sm.Cookie.Name = "hearme_session"
+	sm.Cookie.HttpOnly = true
+	sm.Cookie.SameSite = http.SameSiteLaxMode
+	sm.Cookie.Path = "/"
+	sm.Cookie.Persist = false
+	if cfg.Secure() {
+		sm.Cookie.Name = "__Host-hearme_session"
+		sm.Cookie.Secure = true
+	}
+	if st.Dialect() == dialect.Postgres {
+		sm.Store = postgresstore.New(st.WriteDB())
+	} else {
+		sm.Store = &splitSQLiteStore{
+			read:  sqlite3store.NewWithCleanupInterval(st.ReadDB(), 0),
+			write: sqlite3store.NewWithCleanupInterval(st.WriteDB(), 10*time.Minute),
+		}
+	}
+	return sm
+}
+
+// splitSQLiteStore reads sessions through the reader pool and writes
+// through the single writer connection.
+type splitSQLiteStore struct{ read, write *sqlite3store.SQLite3Store }
+
+func (s *splitSQLiteStore) Find(token string) ([]byte, bool, error) { return s.read.Find(token) }
+func (s *splitSQLiteStore) Commit(token string, b []byte, expiry time.Time) error {
+	return s.write.Commit(token, b, expiry)
+}
+func (s *splitSQLiteStore) Delete(token string) error { return s.write.Delete(token) }
+
+// EnsureFirstAdmin returns a one-time link for creating the first
+// administrator when there is no account yet ("" otherwise).
+func (a *App) EnsureFirstAdmin(ctx context.Context, base string) (string, error) {
+	n, err := a.Store.CountUsers(ctx, "")
+	if err != nil || n > 0 {
+		return "", err
+	}
+	token := auth.RandomToken(32)
+	if err := a.Store.CreateSetupToken(ctx, auth.HashToken(token), "", store.PurposeFirstAdmin, web.SetupLinkTTL); err != nil {
+		return "", err
+	}
+	return base + "/setup/" + token, nil
+}
+
+// Serve listens until ctx ends, then shuts down gracefully.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           a.Web.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+	}
+	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
+	jobsDone := make(chan struct{})
+	go func() { a.Jobs.Start(jobsCtx, time.Minute); close(jobsDone) }()
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		stopJobs()
+		<-jobsDone
+		return err
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down")
+	shutCtx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout)
+	defer cancel()
+	err := srv.Shutdown(shutCtx)
+	stopJobs()
+	<-jobsDone
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.Store.Close() }

@@ -1,0 +1,148 @@
+// Package config is hearme's typed configuration, loaded once from flags
+// and HEARME_* environment variables (flags win) and passed explicitly.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is everything the binary can be told.
+type Config struct {
+	Addr            string
+	DataDir         string
+	Database        string // postgres://... or empty for SQLite in DataDir
+	BaseURL         string // public address, e.g. https://hearme.example.gov.uk
+	KeyFile         string
+	Demo            bool // load the demo programme on first start
+	TOTPForChampion bool
+	TrustProxy      bool // take the client address from X-Forwarded-For
+	MetricsToken    string
+	LogLevel        string
+	MaxBodyBytes    int64
+	SessionIdle     time.Duration
+	SessionLifetime time.Duration
+	ShutdownTimeout time.Duration
+}
+
+// Secure reports whether the site is served over HTTPS, which turns on
+// __Host- cookies and HSTS.
+func (c Config) Secure() bool { return strings.HasPrefix(c.BaseURL, "https://") }
+
+// DatabaseDSN returns the database to open: the PostgreSQL URL, or the
+// SQLite file in the data directory.
+func (c Config) DatabaseDSN() string {
+	if c.Database != "" {
+		return c.Database
+	}
+	return filepath.Join(c.DataDir, "hearme.db")
+}
+
+// KeyPath returns the encryption keyring file.
+func (c Config) KeyPath() string {
+	if c.KeyFile != "" {
+		return c.KeyFile
+	}
+	return filepath.Join(c.DataDir, "keys.txt")
+}
+
+type option struct {
+	name, env, def, help string
+	set                  func(string) error
+}
+
+// FlagSet builds the shared flags into fs, reading defaults from the
+// environment, and returns a function that finishes and checks the
+// Config after fs.Parse.
+func FlagSet(fs *flag.FlagSet, c *Config, getenv func(string) string) func() error {
+	var errs []error
+	str := func(p *string) func(string) error { return func(v string) error { *p = v; return nil } }
+	boolean := func(p *bool) func(string) error {
+		return func(v string) error {
+			b, err := strconv.ParseBool(v)
+			*p = b
+			return err
+		}
+	}
+	dur := func(p *time.Duration) func(string) error {
+		return func(v string) error {
+			d, err := time.ParseDuration(v)
+			*p = d
+			return err
+		}
+	}
+	opts := []option{
+		{"addr", "HEARME_ADDR", "127.0.0.1:8080", "address to listen on", str(&c.Addr)},
+		{"data", "HEARME_DATA", "./hearme-data", "data directory (SQLite database, encryption keys)", str(&c.DataDir)},
+		{"database", "HEARME_DATABASE", "", "PostgreSQL URL (postgres://...); empty for the embedded SQLite database", str(&c.Database)},
+		{"base-url", "HEARME_BASE_URL", "", "public address of the site, e.g. https://hearme.example.org (https turns on secure cookies and HSTS)", str(&c.BaseURL)},
+		{"key-file", "HEARME_KEY_FILE", "", "encryption keyring file (default DATA/keys.txt; shared by every instance)", str(&c.KeyFile)},
+		{"demo", "HEARME_DEMO", "true", "load the demo programme (Luton) on first start", boolean(&c.Demo)},
+		{"totp-for-champions", "HEARME_TOTP_FOR_CHAMPIONS", "false", "require a security code for champions too", boolean(&c.TOTPForChampion)},
+		{"trust-proxy", "HEARME_TRUST_PROXY", "false", "behind a reverse proxy: take the client address from X-Forwarded-For", boolean(&c.TrustProxy)},
+		{"metrics-token", "HEARME_METRICS_TOKEN", "", "bearer token for /metrics (empty: /metrics answers only on loopback)", str(&c.MetricsToken)},
+		{"log-level", "HEARME_LOG_LEVEL", "info", "debug, info, warn or error", str(&c.LogLevel)},
+		{"session-idle", "HEARME_SESSION_IDLE", "30m", "staff session ends after this long without use", dur(&c.SessionIdle)},
+		{"session-lifetime", "HEARME_SESSION_LIFETIME", "12h", "staff session ends this long after sign in, used or not", dur(&c.SessionLifetime)},
+	}
+	for _, o := range opts {
+		def := o.def
+		if v := getenv(o.env); v != "" {
+			def = v
+		}
+		if err := o.set(def); err != nil {
+			errs = append(errs, fmt.Errorf("%s=%q: %w", o.env, def, err))
+		}
+		fs.Func(o.name, fmt.Sprintf("%s (env %s, default %q)", o.help, o.env, o.def), o.set)
+	}
+	c.MaxBodyBytes = 1 << 20
+	c.ShutdownTimeout = 15 * time.Second
+	return func() error {
+		if len(errs) > 0 {
+			return errors.Join(errs...)
+		}
+		return c.Validate()
+	}
+}
+
+// Validate checks values that flags cannot.
+func (c Config) Validate() error {
+	if c.BaseURL != "" {
+		u, err := url.Parse(c.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("--base-url must be an http or https address, got %q", c.BaseURL)
+		}
+	}
+	if c.Database != "" && !strings.HasPrefix(c.Database, "postgres://") && !strings.HasPrefix(c.Database, "postgresql://") {
+		return errors.New("--database must be a postgres:// URL (leave it empty for SQLite)")
+	}
+	if c.SessionIdle <= 0 || c.SessionLifetime < c.SessionIdle {
+		return errors.New("--session-idle must be positive and no longer than --session-lifetime")
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("--log-level must be debug, info, warn or error, got %q", c.LogLevel)
+	}
+	return nil
+}
+
+// PrintDefaults writes the flags help, for `hearme help`.
+func PrintDefaults(w io.Writer) {
+	fs := flag.NewFlagSet("hearme", flag.ContinueOnError)
+	var c Config
+	FlagSet(fs, &c, func(string) string { return "" })
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+}
+
+// Getenv is os.Getenv, named for injection in tests.
+var Getenv = os.Getenv

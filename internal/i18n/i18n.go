@@ -1,0 +1,172 @@
+// Package i18n holds the translation catalogues (one TOML file per
+// language, embedded) and chooses the language of a request: an explicit
+// choice, then the remembered cookie, then Accept-Language, then English.
+package i18n
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"strings"
+	"sync"
+
+	"github.com/BurntSushi/toml"
+	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+)
+
+//go:embed locales/*.toml
+var localesFS embed.FS
+
+// Fallback is the language every catalogue falls back to.
+const Fallback = "en"
+
+// Catalogue is the set of loaded translations.
+type Catalogue struct {
+	bundle *goi18n.Bundle
+	langs  []string
+	mu     sync.RWMutex
+	cache  map[string]*Localizer
+}
+
+// Load reads every embedded catalogue.
+func Load() (*Catalogue, error) {
+	b := goi18n.NewBundle(language.English)
+	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
+	files, err := fs.Glob(localesFS, "locales/*.toml")
+	if err != nil {
+		return nil, err
+	}
+	c := &Catalogue{bundle: b, cache: map[string]*Localizer{}}
+	for _, f := range files {
+		mf, err := b.LoadMessageFileFS(localesFS, f)
+		if err != nil {
+			return nil, fmt.Errorf("catalogue %s: %w", f, err)
+		}
+		c.langs = append(c.langs, mf.Tag.String())
+	}
+	return c, nil
+}
+
+// Has reports whether a catalogue exists for lang.
+func (c *Catalogue) Has(lang string) bool {
+	for _, l := range c.langs {
+		if l == lang {
+			return true
+		}
+	}
+	return false
+}
+
+// Localizer returns the (cached) localizer for lang.
+func (c *Catalogue) Localizer(lang string) *Localizer {
+	c.mu.RLock()
+	l := c.cache[lang]
+	c.mu.RUnlock()
+	if l != nil {
+		return l
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if l = c.cache[lang]; l == nil {
+		l = &Localizer{Lang: lang, l: goi18n.NewLocalizer(c.bundle, lang, Fallback), memo: map[string]string{}}
+		c.cache[lang] = l
+	}
+	return l
+}
+
+// Localizer translates messages into one language.
+type Localizer struct {
+	Lang string
+	l    *goi18n.Localizer
+	mu   sync.RWMutex
+	memo map[string]string // plain messages, translated once
+}
+
+// T translates a message. Optional pairs of name, value fill in
+// {{.Name}} placeholders. A missing key shows the key itself (tests make
+// sure none is missing).
+func (l *Localizer) T(id string, pairs ...any) string {
+	if len(pairs) == 0 {
+		l.mu.RLock()
+		s, ok := l.memo[id]
+		l.mu.RUnlock()
+		if ok {
+			return s
+		}
+	}
+	data := map[string]any{}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		data[fmt.Sprint(pairs[i])] = pairs[i+1]
+	}
+	s, err := l.l.Localize(&goi18n.LocalizeConfig{MessageID: id, TemplateData: data})
+	if err != nil {
+		return id
+	}
+	if len(pairs) == 0 {
+		l.mu.Lock()
+		l.memo[id] = s
+		l.mu.Unlock()
+	}
+	return s
+}
+
+// N translates a message with plural forms chosen by count n, which is
+// also available as {{.Count}}.
+func (l *Localizer) N(id string, n int) string {
+	s, err := l.l.Localize(&goi18n.LocalizeConfig{MessageID: id, PluralCount: n, TemplateData: map[string]any{"Count": n}})
+	if err != nil {
+		return id
+	}
+	return s
+}
+
+// Choose picks a language from those offered: an explicit choice (the
+// ?lang= parameter), then the cookie, then Accept-Language, then the
+// first offered language. Unknown or malformed values are ignored.
+func Choose(offered []string, explicit, cookie, acceptLanguage string) string {
+	for _, v := range []string{explicit, cookie} {
+		v = strings.TrimSpace(v)
+		for _, o := range offered {
+			if v != "" && strings.EqualFold(v, o) {
+				return o
+			}
+		}
+	}
+	if acceptLanguage != "" && len(offered) > 0 && len(acceptLanguage) < 512 {
+		tags := make([]language.Tag, 0, len(offered))
+		for _, o := range offered {
+			tags = append(tags, language.Make(o))
+		}
+		prefs, _, err := language.ParseAcceptLanguage(acceptLanguage)
+		if err == nil && len(prefs) > 0 {
+			_, idx, conf := language.NewMatcher(tags).Match(prefs...)
+			if conf != language.No {
+				return offered[idx]
+			}
+		}
+	}
+	if len(offered) > 0 {
+		return offered[0]
+	}
+	return Fallback
+}
+
+// Files returns the embedded catalogue files by language code, for tests
+// and tools that check completeness.
+func Files() (map[string][]byte, error) {
+	files, err := fs.Glob(localesFS, "locales/*.toml")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]byte{}
+	for _, f := range files {
+		b, err := localesFS.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		name := strings.TrimSuffix(strings.TrimPrefix(f, "locales/"), ".toml")
+		out[strings.TrimPrefix(name, "active.")] = b
+	}
+	return out, nil
+}

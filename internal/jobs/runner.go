@@ -1,0 +1,114 @@
+// Package jobs runs scheduled background work (retention, email and
+// more, added by later features). Each run takes a lease in the database
+// first, so several instances against one PostgreSQL never run the same
+// job at the same time. Every job can also be run once from the CLI.
+package jobs
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/hearme-project/hearme/internal/store"
+)
+
+// Job is one piece of scheduled work.
+type Job struct {
+	Name      string
+	Every     time.Duration
+	Run       func(ctx context.Context) error
+	MaxRunFor time.Duration // lease length; a crashed holder's lease lapses after this
+}
+
+// Runner schedules jobs.
+type Runner struct {
+	store  *store.Store
+	holder string
+	log    *slog.Logger
+	jobs   []Job
+	// OnRun, if set, is told of each finished run (metrics).
+	OnRun func(name string, err error, d time.Duration)
+}
+
+// NewRunner makes a runner; holder identifies this instance.
+func NewRunner(s *store.Store, holder string, log *slog.Logger) *Runner {
+	return &Runner{store: s, holder: holder, log: log}
+}
+
+// Add registers a job.
+func (r *Runner) Add(j Job) {
+	if j.MaxRunFor == 0 {
+		j.MaxRunFor = 10 * time.Minute
+	}
+	r.jobs = append(r.jobs, j)
+}
+
+// Jobs lists the registered jobs.
+func (r *Runner) Jobs() []Job { return r.jobs }
+
+// RunOnce runs a job now if no other instance holds it; ran is false when
+// another holder has the lease.
+func (r *Runner) RunOnce(ctx context.Context, j Job) (ran bool, err error) {
+	got, err := r.store.AcquireJobLock(ctx, j.Name, r.holder, j.MaxRunFor)
+	if err != nil || !got {
+		return false, err
+	}
+	defer func() {
+		if rerr := r.store.ReleaseJobLock(context.WithoutCancel(ctx), j.Name, r.holder); rerr != nil {
+			r.log.Error("release job lock", "job", j.Name, "err", rerr.Error())
+		}
+	}()
+	start := time.Now()
+	runCtx, cancel := context.WithTimeout(ctx, j.MaxRunFor)
+	defer cancel()
+	err = j.Run(runCtx)
+	if r.OnRun != nil {
+		r.OnRun(j.Name, err, time.Since(start))
+	}
+	return true, err
+}
+
+// due reports whether the job's last run (by any instance) is old enough.
+func (r *Runner) due(ctx context.Context, j Job, now time.Time) bool {
+	last, err := r.store.JobLastRun(ctx, j.Name)
+	if err != nil {
+		r.log.Error("job last run", "job", j.Name, "err", err.Error())
+		return false
+	}
+	return last.IsZero() || now.Sub(last) >= j.Every
+}
+
+// Start runs every job when due until ctx ends; tick is how often it looks.
+// It returns when all runs in progress have finished.
+func (r *Runner) Start(ctx context.Context, tick time.Duration) {
+	var wg sync.WaitGroup
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	for {
+		for _, j := range r.jobs {
+			if ctx.Err() != nil {
+				break
+			}
+			if !r.due(ctx, j, time.Now()) {
+				continue
+			}
+			wg.Add(1)
+			go func(j Job) {
+				defer wg.Done()
+				ran, err := r.RunOnce(ctx, j)
+				if err != nil {
+					r.log.Error("job failed", "job", j.Name, "err", err.Error())
+				} else if ran {
+					r.log.Info("job ran", "job", j.Name)
+				}
+			}(j)
+		}
+		select {
+		case <-ctx.Done():
+			wg.Wait()
+			return
+		case <-t.C:
+		}
+	}
+}

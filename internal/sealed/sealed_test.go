@@ -1,0 +1,69 @@
+package sealed
+
+import (
+	"bytes"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestSealOpenRoundTrip(t *testing.T) {
+	k, err := LoadOrCreate(filepath.Join(t.TempDir(), "keys"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := k.Seal("07700 900123")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(v, "07700") {
+		t.Fatalf("sealed value shows the plaintext: %s", v)
+	}
+	got, err := k.Open(v)
+	if err != nil || got != "07700 900123" {
+		t.Fatalf("Open = %q, %v", got, err)
+	}
+	if e, _ := k.Seal(""); e != "" {
+		t.Fatalf("empty should stay empty, got %q", e)
+	}
+}
+
+func TestRotationOpensOldValues(t *testing.T) {
+	oldLine := NewKeyLine()
+	old, err := Parse(oldLine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, _ := old.Seal("secret")
+	rotated, err := Parse(append(NewKeyLine(), oldLine...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := rotated.Open(v); err != nil || got != "secret" {
+		t.Fatalf("old value after rotation: %q %v", got, err)
+	}
+	nv, _ := rotated.Seal("secret")
+	if strings.Split(nv, ":")[1] == strings.Split(v, ":")[1] {
+		t.Fatal("new values should use the new first key")
+	}
+	if _, err := old.Open(nv); err != ErrUnknownKey {
+		t.Fatalf("old keyring opening new value: %v", err)
+	}
+}
+
+func TestTamperedAndMalformed(t *testing.T) {
+	k, _ := Parse(NewKeyLine())
+	v, _ := k.Seal("hello")
+	b := []byte(v)
+	b[len(b)-2] ^= 1
+	for _, bad := range []string{string(b), "v1:x", "v2:a:b", "nonsense", "v1:" + strings.Split(v, ":")[1] + ":!!"} {
+		if _, err := k.Open(bad); err == nil {
+			t.Errorf("Open(%q) should fail", bad)
+		}
+	}
+	for _, bad := range [][]byte{nil, []byte("x"), []byte("a:short"), bytes.Repeat([]byte("#\n"), 3)} {
+		if _, err := Parse(bad); err == nil {
+			t.Errorf("Parse(%q) should fail", bad)
+		}
+	}
+}

@@ -1,0 +1,156 @@
+// Package dialect is the only place that knows SQLite from PostgreSQL:
+// opening connections, placeholders, and the few SQL fragments and error
+// codes that differ. Every other query is written once, with `?`
+// placeholders, in the SQL both databases share.
+package dialect
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Name identifies a database dialect.
+type Name string
+
+const (
+	SQLite   Name = "sqlite"
+	Postgres Name = "postgres"
+)
+
+// Dialect holds what differs between the two databases.
+type Dialect struct {
+	Name Name
+}
+
+// IsPostgres reports whether the DSN names a PostgreSQL database.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Conns are the database handles a store uses. On SQLite, Write has a
+// single connection (one writer is what makes WAL fast and keeps
+// SQLITE_BUSY away) and Read is a pool of read-only connections. On
+// PostgreSQL both are the same pool.
+type Conns struct {
+	Write   *sql.DB
+	Read    *sql.DB
+	Dialect Dialect
+}
+
+// Close closes both handles.
+func (c *Conns) Close() error {
+	err := c.Write.Close()
+	if c.Read != c.Write {
+		err = errors.Join(err, c.Read.Close())
+	}
+	return err
+}
+
+// Open opens the database named by dsn: a postgres:// URL, or a path to
+// an SQLite file (created with its directory when missing).
+func Open(ctx context.Context, dsn string) (*Conns, error) {
+	if IsPostgres(dsn) {
+		db, err := sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		db.SetMaxOpenConns(20)
+		db.SetMaxIdleConns(10)
+		if err := db.PingContext(ctx); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("connect to postgres: %w", err)
+		}
+		return &Conns{Write: db, Read: db, Dialect: Dialect{Name: Postgres}}, nil
+	}
+	return openSQLite(ctx, dsn)
+}
+
+func openSQLite(ctx context.Context, path string) (*Conns, error) {
+	path = strings.TrimPrefix(path, "sqlite://")
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("create database directory: %w", err)
+	}
+	// synchronous=FULL: an acknowledged write may be someone's story or
+	// consent, and must survive a power cut.
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_time_format=sqlite"
+	u := url.URL{Scheme: "file", Opaque: path}
+	w, err := sql.Open("sqlite", u.String()+"?"+pragmas+"&_pragma=journal_mode(WAL)&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", u.String()+"?"+pragmas+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open sqlite readers: %w", err)
+	}
+	r.SetMaxOpenConns(4)
+	r.SetMaxIdleConns(4)
+	r.SetConnMaxIdleTime(0)
+	r.SetConnMaxLifetime(0)
+	return &Conns{Write: w, Read: r, Dialect: Dialect{Name: SQLite}}, nil
+}
+
+// Rebind turns the shared `?` placeholders into `$1, $2...` for
+// PostgreSQL. Queries never contain a literal `?` in a string.
+func (d Dialect) Rebind(q string) string {
+	if d.Name != Postgres || !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 8)
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	return b.String()
+}
+
+// TxLock returns a statement that serialises, until commit, every
+// transaction that runs it with the same key; "" when none is needed.
+// SQLite needs none: its write transactions are already exclusive (BEGIN
+// IMMEDIATE). PostgreSQL takes a transaction-scoped advisory lock, which,
+// unlike SELECT ... FOR UPDATE on the newest row, also orders inserts.
+func (d Dialect) TxLock(key int64) string {
+	if d.Name == Postgres {
+		return fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", key)
+	}
+	return ""
+}
+
+// IsUniqueViolation reports whether err is a unique-constraint failure.
+func (d Dialect) IsUniqueViolation(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "23505"
+	}
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) {
+		code := sqErr.Code()
+		return code == sqlite3.SQLITE_CONSTRAINT_UNIQUE || code == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}

@@ -1,0 +1,146 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/hearme-project/hearme/internal/programme"
+)
+
+// HasProgramme reports whether a programme configuration has been loaded.
+func (s *Store) HasProgramme(ctx context.Context) (bool, error) {
+	var n int
+	err := s.conns.Read.QueryRowContext(ctx, "SELECT COUNT(*) FROM languages").Scan(&n)
+	return n > 0, err
+}
+
+// ReplaceProgramme replaces the whole programme configuration in one
+// transaction. Organisations keep their ids when their slug is kept, so
+// accounts tied to them stay tied.
+func (s *Store) ReplaceProgramme(ctx context.Context, actorID string, c programme.Config) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		for _, q := range []string{"DELETE FROM programme_settings", "DELETE FROM languages", "DELETE FROM config_item_names", "DELETE FROM config_items"} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
+		set := c.Settings
+		for k, v := range map[string]string{
+			"name": set.Name, "short_name": set.ShortName, "organisation": set.Organisation,
+			"contact_email": set.ContactEmail, "contact_phone": set.ContactPhone, "address": set.Address,
+			"time_zone": set.TimeZone, "dpo_email": set.DPOEmail, "ico_registration": set.ICORegistration,
+		} {
+			if _, err := tx.ExecContext(ctx, s.q("INSERT INTO programme_settings (key, value) VALUES (?, ?)"), k, v); err != nil {
+				return err
+			}
+		}
+		for i, l := range c.Languages {
+			if _, err := tx.ExecContext(ctx, s.q("INSERT INTO languages (code, native_name, english_name, rtl, position, enabled) VALUES (?, ?, ?, ?, ?, TRUE)"),
+				l.Code, l.NativeName, l.EnglishName, l.RTL, i); err != nil {
+				return err
+			}
+		}
+		for kind, items := range map[string][]programme.Item{programme.KindCommunity: c.Communities, programme.KindStage: c.Stages} {
+			for i, it := range items {
+				if _, err := tx.ExecContext(ctx, s.q("INSERT INTO config_items (kind, slug, position, active) VALUES (?, ?, ?, ?)"), kind, it.Slug, i, it.Active); err != nil {
+					return err
+				}
+				for lang, name := range it.Names {
+					if _, err := tx.ExecContext(ctx, s.q("INSERT INTO config_item_names (kind, slug, lang, name) VALUES (?, ?, ?, ?)"), kind, it.Slug, lang, name); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE organisations SET active = FALSE"); err != nil {
+			return err
+		}
+		for _, o := range c.Organisations {
+			res, err := tx.ExecContext(ctx, s.q("UPDATE organisations SET name = ?, kind = ?, website = ?, active = TRUE WHERE slug = ?"), o.Name, o.Kind, o.Website, o.Slug)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				if _, err := tx.ExecContext(ctx, s.q("INSERT INTO organisations (id, slug, name, kind, website, active) VALUES (?, ?, ?, ?, ?, TRUE)"),
+					NewID(), o.Slug, o.Name, o.Kind, o.Website); err != nil {
+					return err
+				}
+			}
+		}
+		return s.appendAudit(ctx, tx, actorID, "programme.replaced", "programme", "")
+	})
+}
+
+// Programme reads the whole configuration (active organisations only).
+func (s *Store) Programme(ctx context.Context) (programme.Config, error) {
+	var c programme.Config
+	db := s.conns.Read
+	rows, err := db.QueryContext(ctx, "SELECT key, value FROM programme_settings")
+	if err != nil {
+		return c, err
+	}
+	kv := map[string]string{}
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			rows.Close()
+			return c, err
+		}
+		kv[k] = v
+	}
+	rows.Close()
+	c.Settings = programme.Settings{Name: kv["name"], ShortName: kv["short_name"], Organisation: kv["organisation"],
+		ContactEmail: kv["contact_email"], ContactPhone: kv["contact_phone"], Address: kv["address"],
+		TimeZone: kv["time_zone"], DPOEmail: kv["dpo_email"], ICORegistration: kv["ico_registration"]}
+
+	rows, err = db.QueryContext(ctx, "SELECT code, native_name, english_name, rtl FROM languages WHERE enabled = TRUE ORDER BY position")
+	if err != nil {
+		return c, err
+	}
+	for rows.Next() {
+		var l programme.Language
+		if err := rows.Scan(&l.Code, &l.NativeName, &l.EnglishName, &l.RTL); err != nil {
+			rows.Close()
+			return c, err
+		}
+		c.Languages = append(c.Languages, l)
+	}
+	rows.Close()
+
+	rows, err = db.QueryContext(ctx, `SELECT i.kind, i.slug, i.active, n.lang, n.name FROM config_items i
+		JOIN config_item_names n ON n.kind = i.kind AND n.slug = i.slug ORDER BY i.kind, i.position, n.lang`)
+	if err != nil {
+		return c, err
+	}
+	for rows.Next() {
+		var kind, slug, lang, name string
+		var active bool
+		if err := rows.Scan(&kind, &slug, &active, &lang, &name); err != nil {
+			rows.Close()
+			return c, err
+		}
+		list := &c.Communities
+		if kind == programme.KindStage {
+			list = &c.Stages
+		}
+		if n := len(*list); n == 0 || (*list)[n-1].Slug != slug {
+			*list = append(*list, programme.Item{Slug: slug, Active: active, Names: map[string]string{}})
+		}
+		(*list)[len(*list)-1].Names[lang] = name
+	}
+	rows.Close()
+
+	rows, err = db.QueryContext(ctx, "SELECT id, slug, name, kind, website FROM organisations WHERE active = TRUE ORDER BY name")
+	if err != nil {
+		return c, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var o programme.Organisation
+		if err := rows.Scan(&o.ID, &o.Slug, &o.Name, &o.Kind, &o.Website); err != nil {
+			return c, err
+		}
+		c.Organisations = append(c.Organisations, o)
+	}
+	return c, rows.Err()
+}

@@ -1,0 +1,108 @@
+// Package store is hearme's one hand-written store over database/sql,
+// for SQLite and PostgreSQL alike. Each aggregate has its own file.
+// Not-found and conflicts are reported as ErrNotFound and ErrConflict,
+// never as nil results.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/hearme-project/hearme/internal/store/dialect"
+)
+
+var (
+	// ErrNotFound means the thing asked for does not exist.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict means a write would break a uniqueness rule.
+	ErrConflict = errors.New("conflict")
+)
+
+// Store is the database behind hearme.
+type Store struct {
+	conns *dialect.Conns
+	d     dialect.Dialect
+	now   func() time.Time
+}
+
+// Open opens (and creates, for SQLite) the database. It does not migrate.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	conns, err := dialect.Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	return &Store{conns: conns, d: conns.Dialect, now: func() time.Time { return time.Now().UTC() }}, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.conns.Close() }
+
+// Dialect reports which database this is.
+func (s *Store) Dialect() dialect.Name { return s.d.Name }
+
+// WriteDB and ReadDB expose the handles for libraries that need a
+// *sql.DB of their own (the session store).
+func (s *Store) WriteDB() *sql.DB { return s.conns.Write }
+func (s *Store) ReadDB() *sql.DB  { return s.conns.Read }
+
+// SetClock replaces the clock; tests use it.
+func (s *Store) SetClock(now func() time.Time) { s.now = func() time.Time { return now().UTC() } }
+
+// Ping checks that both the writer and the readers answer.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.conns.Write.PingContext(ctx); err != nil {
+		return err
+	}
+	var one int
+	return s.conns.Read.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
+// NewID returns a new time-ordered identifier (UUIDv7 as text).
+func NewID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// querier is what both *sql.DB and *sql.Tx offer.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// q rebinds a shared query for this dialect.
+func (s *Store) q(query string) string { return s.d.Rebind(query) }
+
+// tx runs fn in a write transaction (BEGIN IMMEDIATE on SQLite).
+func (s *Store) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.conns.Write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// notFound maps sql.ErrNoRows to ErrNotFound.
+func notFound(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	return err
+}
+
+// conflict maps unique violations to ErrConflict.
+func (s *Store) conflict(err error) error {
+	if err != nil && s.d.IsUniqueViolation(err) {
+		return fmt.Errorf("%w: %v", ErrConflict, err)
+	}
+	return err
+}

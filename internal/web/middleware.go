@@ -1,0 +1,192 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/hearme-project/hearme/internal/account"
+	"github.com/hearme-project/hearme/internal/i18n"
+	"github.com/hearme-project/hearme/internal/store"
+)
+
+type ctxKey struct{}
+
+// requestCtx is what middleware learns about a request.
+type requestCtx struct {
+	id          string
+	lang        string
+	langChanged bool
+	user        *account.User
+	ip          string
+}
+
+func reqCtx(r *http.Request) *requestCtx {
+	if rc, ok := r.Context().Value(ctxKey{}).(*requestCtx); ok {
+		return rc
+	}
+	return &requestCtx{lang: i18n.Fallback}
+}
+
+// statusWriter remembers the status and size for logs and metrics.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += n
+	return n, err
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// observe logs every request as structured JSON and counts it. The log
+// holds the route pattern, never the path (which may carry a token) nor
+// the client address or any form value.
+func (s *Server) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		b := make([]byte, 8)
+		rand.Read(b)
+		rc := &requestCtx{id: hex.EncodeToString(b), lang: i18n.Fallback, ip: s.clientIP(r)}
+		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, rc))
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() {
+			if v := recover(); v != nil {
+				s.log.Error("panic", "request_id", rc.id, "route", r.Pattern, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+				if sw.status == 0 {
+					s.errorPage(sw, r, http.StatusInternalServerError)
+				}
+			}
+			route := r.Pattern
+			if route == "" {
+				route = "unmatched"
+			}
+			d := time.Since(start)
+			s.metrics.observe(route, sw.status, d)
+			s.log.Info("request", "request_id", rc.id, "method", r.Method, "route", route, "status", sw.status, "bytes", sw.bytes, "duration_ms", float64(d.Microseconds())/1000)
+		}()
+		next.ServeHTTP(sw, r)
+	})
+}
+
+// clientIP is the peer address, or the proxy's forwarded one when told
+// to trust it. It is used only for rate limits, never logged or stored.
+func (s *Server) clientIP(r *http.Request) string {
+	if s.cfg.TrustProxy {
+		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+			parts := strings.Split(xff, ",")
+			if ip := net.ParseIP(strings.TrimSpace(parts[len(parts)-1])); ip != nil {
+				return ip.String()
+			}
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// secure sets the security headers every response carries and caps the
+// request body.
+func (s *Server) secure(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Cross-Origin-Resource-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
+		if s.cfg.Secure() {
+			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
+		if p := r.URL.Path; strings.HasPrefix(p, "/staff") || strings.HasPrefix(p, "/login") || strings.HasPrefix(p, "/setup") {
+			h.Set("Cache-Control", "no-store")
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// language picks the page language: ?lang=, then cookie, then
+// Accept-Language. An explicit choice is remembered in a cookie.
+func (s *Server) language(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rc := reqCtx(r)
+		offered := s.languageCodes()
+		explicit := r.URL.Query().Get("lang")
+		cookie := ""
+		if c, err := r.Cookie("hearme_lang"); err == nil {
+			cookie = c.Value
+		}
+		rc.lang = i18n.Choose(offered, explicit, cookie, r.Header.Get("Accept-Language"))
+		if explicit != "" && explicit == rc.lang {
+			rc.langChanged = explicit != cookie
+			http.SetCookie(w, &http.Cookie{Name: "hearme_lang", Value: rc.lang, Path: "/", MaxAge: 365 * 24 * 3600,
+				HttpOnly: true, Secure: s.cfg.Secure(), SameSite: http.SameSiteLaxMode})
+		}
+		w.Header().Add("Vary", "Accept-Language, Cookie")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// Session keys.
+const (
+	sessUserID     = "uid"
+	sessEpoch      = "epoch"
+	sessPendingID  = "pending_uid"
+	sessPendingAt  = "pending_at"
+	sessTOTPSecret = "totp_pending"
+	sessFlash      = "flash"
+)
+
+// loadUser finds the signed-in staff member, if any. A session whose
+// account was disabled, or whose epoch has moved on (logout everywhere,
+// password or role change), is destroyed.
+func (s *Server) loadUser(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		uid := s.sessions.GetString(r.Context(), sessUserID)
+		if uid != "" {
+			u, err := s.store.UserByID(r.Context(), uid)
+			switch {
+			case err == nil && !u.Disabled && u.SessionEpoch == s.sessions.GetInt64(r.Context(), sessEpoch):
+				reqCtx(r).user = &u
+			case err == nil || err == store.ErrNotFound:
+				s.sessions.Destroy(r.Context())
+			default:
+				s.serverError(w, r, err)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// needsTOTP reports whether the account must enrol a second factor
+// before doing anything else.
+func (s *Server) needsTOTP(u *account.User) bool {
+	required := u.Role.RequiresTOTP() || s.cfg.TOTPForChampion
+	return required && !u.HasTOTP()
+}

@@ -1,0 +1,80 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/hearme-project/hearme/internal/account"
+	"github.com/hearme-project/hearme/internal/i18n"
+	"github.com/hearme-project/hearme/internal/programme"
+	"github.com/hearme-project/hearme/internal/web/form"
+)
+
+// Page is what every template receives.
+type Page struct {
+	L               *i18n.Localizer
+	Lang, Dir       string
+	Languages       []LangLink
+	LanguageChanged bool
+	Programme       programme.Settings
+	User            *account.User
+	Errors          form.Errors
+	Flash           string // translation key
+	Form            any
+	Data            any
+	assets          map[string]string
+	loc             *time.Location
+}
+
+// LangLink is one entry of the language switcher.
+type LangLink struct {
+	Code, NativeName, Dir, Href string
+	Current                     bool
+}
+
+// T translates a message into the page's language.
+func (p *Page) T(id string, pairs ...any) string { return p.L.T(id, pairs...) }
+
+// Msg translates a form error.
+func (p *Page) Msg(e form.Error) string { return p.L.T(e.Key, e.Args...) }
+
+// FieldError returns the error on a field, if any.
+func (p *Page) FieldError(field string) *form.Error { return p.Errors.For(field) }
+
+// FieldRef pairs the page with a field name for the field-error template.
+type FieldRef struct {
+	Page  *Page
+	Field string
+}
+
+// Field returns a FieldRef for the "field-error" template.
+func (p *Page) Field(name string) FieldRef { return FieldRef{p, name} }
+
+// Asset returns the versioned URL of a static file, so it can be cached
+// for a year and still change on upgrade.
+func (p *Page) Asset(name string) string { return p.assets[name] }
+
+// Date shows a date in the programme's time zone.
+func (p *Page) Date(t time.Time) string { return t.In(p.loc).Format("2 Jan 2006") }
+
+// DateTime shows a time in the programme's time zone.
+func (p *Page) DateTime(t time.Time) string { return t.In(p.loc).Format("2 Jan 2006 15:04:05") }
+
+// newPage builds the page for a request: language, switcher, user.
+func (s *Server) newPage(r *http.Request) *Page {
+	rc := reqCtx(r)
+	prog := s.programme()
+	p := &Page{
+		L: s.cat.Localizer(rc.lang), Lang: rc.lang, Dir: "ltr", LanguageChanged: rc.langChanged,
+		Programme: prog.Settings, User: rc.user, assets: s.assets, loc: s.loc,
+	}
+	for _, l := range prog.Languages {
+		if l.Code == rc.lang {
+			p.Dir = l.Dir()
+		}
+		href := (&url.URL{Path: r.URL.Path, RawQuery: "lang=" + url.QueryEscape(l.Code)}).String()
+		p.Languages = append(p.Languages, LangLink{Code: l.Code, NativeName: l.NativeName, Dir: l.Dir(), Href: href, Current: l.Code == rc.lang})
+	}
+	return p
+}

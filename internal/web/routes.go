@@ -1,0 +1,126 @@
+package web
+
+import (
+	"io/fs"
+	"net/http"
+
+	"github.com/hearme-project/hearme/internal/account"
+	"github.com/hearme-project/hearme/ui"
+)
+
+// Access says who may use a route.
+type Access struct {
+	Public bool           // anyone, signed in or not
+	Roles  []account.Role // signed-in staff with one of these roles
+}
+
+var (
+	public    = Access{Public: true}
+	anyStaff  = Access{Roles: account.Roles}
+	adminOnly = Access{Roles: []account.Role{account.Admin}}
+)
+
+// Route is one entry of the routing table.
+type Route struct {
+	Pattern string
+	Access  Access
+	Handler http.HandlerFunc
+}
+
+// Routes is the whole table. Every route declares who may use it; a test
+// walks every route for every role, and for anonymous visitors.
+func (s *Server) Routes() []Route {
+	return []Route{
+		{"GET /{$}", public, s.handleHome},
+		{"GET /privacy", public, s.handlePrivacy},
+		{"GET /accessibility", public, s.handleAccessibility},
+		{"GET /contact", public, s.handleContact},
+		{"GET /login", public, s.handleLoginForm},
+		{"POST /login", public, s.handleLogin},
+		{"GET /login/code", public, s.handleLoginCodeForm},
+		{"POST /login/code", public, s.handleLoginCode},
+		{"POST /logout", public, s.handleLogout},
+		{"GET /setup/{token}", public, s.handleSetupForm},
+		{"POST /setup/{token}", public, s.handleSetup},
+		{"GET /healthz", public, s.handleHealth},
+		{"GET /metrics", public, s.handleMetrics},
+
+		{"GET /staff", anyStaff, s.handleStaffHome},
+		{"GET /staff/account/security-code", anyStaff, s.handleSecurityCodeForm},
+		{"POST /staff/account/security-code", anyStaff, s.handleSecurityCode},
+		{"GET /staff/account/security-code/qr.png", anyStaff, s.handleSecurityCodeQR},
+
+		{"GET /staff/users", adminOnly, s.handleUsers},
+		{"GET /staff/users/new", adminOnly, s.handleUserNew},
+		{"POST /staff/users", adminOnly, s.handleUserCreate},
+		{"GET /staff/users/{id}", adminOnly, s.handleUserEdit},
+		{"POST /staff/users/{id}", adminOnly, s.handleUserUpdate},
+		{"POST /staff/users/{id}/disable", adminOnly, s.handleUserDisable},
+		{"POST /staff/users/{id}/enable", adminOnly, s.handleUserEnable},
+		{"POST /staff/users/{id}/reset", adminOnly, s.handleUserReset},
+		{"GET /staff/audit", adminOnly, s.handleAudit},
+	}
+}
+
+// Handler returns the whole application: middleware around the router.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	for _, rt := range s.Routes() {
+		mux.Handle(rt.Pattern, s.guard(rt.Access, rt.Handler))
+	}
+	static, _ := fs.Sub(ui.Static, "static")
+	files := http.FileServerFS(static)
+	mux.Handle("GET /static/", http.StripPrefix("/static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		files.ServeHTTP(w, r)
+	})))
+	// Unknown paths get the translated not-found page (and wrong methods
+	// on known paths get a translated 405).
+	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.errorPage(w, r, http.StatusNotFound) }))
+
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.errorPage(w, r, http.StatusForbidden) }))
+
+	var h http.Handler = mux
+	h = s.loadUser(h)
+	h = s.sessions.LoadAndSave(h)
+	h = cop.Handler(h)
+	h = s.language(h)
+	h = s.secure(h)
+	h = s.observe(h)
+	return h
+}
+
+// guard enforces a route's access rule. Anonymous visitors to a staff
+// page are sent to sign in; signed-in staff without the role get 403;
+// staff who must enrol a second factor are sent to do that first.
+func (s *Server) guard(a Access, next http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if a.Public {
+			next(w, r)
+			return
+		}
+		u := reqCtx(r).user
+		if u == nil {
+			if r.Method == http.MethodGet {
+				redirect(w, r, "/login")
+				return
+			}
+			s.errorPage(w, r, http.StatusForbidden)
+			return
+		}
+		allowed := false
+		for _, role := range a.Roles {
+			allowed = allowed || u.Role == role
+		}
+		if !allowed {
+			s.errorPage(w, r, http.StatusForbidden)
+			return
+		}
+		if s.needsTOTP(u) && r.URL.Path != "/staff/account/security-code" && r.URL.Path != "/staff/account/security-code/qr.png" {
+			redirect(w, r, "/staff/account/security-code")
+			return
+		}
+		next(w, r)
+	})
+}

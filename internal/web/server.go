@@ -1,0 +1,220 @@
+// Package web serves hearme's HTML pages. Handlers live on Server, which
+// holds their dependencies; routes.go lists every route with the roles
+// allowed to use it.
+package web
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"path"
+	"sync/atomic"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/hearme-project/hearme/internal/auth"
+	"github.com/hearme-project/hearme/internal/config"
+	"github.com/hearme-project/hearme/internal/i18n"
+	"github.com/hearme-project/hearme/internal/programme"
+	"github.com/hearme-project/hearme/internal/sealed"
+	"github.com/hearme-project/hearme/internal/store"
+	"github.com/hearme-project/hearme/internal/web/form"
+	"github.com/hearme-project/hearme/ui"
+)
+
+// Server holds what the handlers need.
+type Server struct {
+	cfg      config.Config
+	store    *store.Store
+	cat      *i18n.Catalogue
+	keys     *sealed.Keyring
+	sessions *scs.SessionManager
+	throttle *auth.Throttle
+	log      *slog.Logger
+	metrics  *Metrics
+	gatherer prometheus.Gatherer
+	pages    map[string]*template.Template
+	assets   map[string]string
+	loc      *time.Location
+	prog     atomic.Pointer[programme.Config]
+	now      func() time.Time
+}
+
+// Deps are the parts the composition root hands the web layer.
+type Deps struct {
+	Config   config.Config
+	Store    *store.Store
+	Catalog  *i18n.Catalogue
+	Keys     *sealed.Keyring
+	Sessions *scs.SessionManager
+	Logger   *slog.Logger
+	Registry *prometheus.Registry
+}
+
+// New builds the server: templates are parsed once here, never per request.
+func New(ctx context.Context, d Deps) (*Server, error) {
+	s := &Server{cfg: d.Config, store: d.Store, cat: d.Catalog, keys: d.Keys, sessions: d.Sessions, log: d.Logger,
+		gatherer: d.Registry, now: time.Now}
+	s.throttle = auth.NewThrottle(auth.ThrottleConfig{}, time.Now)
+	s.metrics = newMetrics(d.Registry)
+	if err := s.ReloadProgramme(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.parseTemplates(); err != nil {
+		return nil, err
+	}
+	if err := s.hashAssets(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// ReloadProgramme re-reads the programme configuration (after an admin
+// changes it); pages read it from memory.
+func (s *Server) ReloadProgramme(ctx context.Context) error {
+	p, err := s.store.Programme(ctx)
+	if err != nil {
+		return fmt.Errorf("load programme: %w", err)
+	}
+	if len(p.Languages) == 0 {
+		p.Languages = []programme.Language{{Code: "en", NativeName: "English", EnglishName: "English"}}
+	}
+	for _, l := range p.Languages {
+		if !s.cat.Has(l.Code) {
+			return fmt.Errorf("language %q is configured but has no translation catalogue", l.Code)
+		}
+	}
+	loc, err := time.LoadLocation(p.Settings.TimeZone)
+	if err != nil || p.Settings.TimeZone == "" {
+		loc = time.UTC
+	}
+	s.loc = loc
+	s.prog.Store(&p)
+	return nil
+}
+
+func (s *Server) programme() *programme.Config { return s.prog.Load() }
+
+func (s *Server) languageCodes() []string {
+	ls := s.programme().Languages
+	out := make([]string, len(ls))
+	for i, l := range ls {
+		out[i] = l.Code
+	}
+	return out
+}
+
+func (s *Server) parseTemplates() error {
+	layout, err := template.ParseFS(ui.Templates, "templates/layout.html")
+	if err != nil {
+		return err
+	}
+	files, err := fs.Glob(ui.Templates, "templates/pages/*.html")
+	if err != nil {
+		return err
+	}
+	s.pages = map[string]*template.Template{}
+	for _, f := range files {
+		t, err := template.Must(layout.Clone()).ParseFS(ui.Templates, f)
+		if err != nil {
+			return fmt.Errorf("template %s: %w", f, err)
+		}
+		s.pages[path.Base(f[:len(f)-len(".html")])] = t
+	}
+	return nil
+}
+
+func (s *Server) hashAssets() error {
+	s.assets = map[string]string{}
+	return fs.WalkDir(ui.Static, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(ui.Static, p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		s.assets[p[len("static/"):]] = "/" + p + "?v=" + hex.EncodeToString(sum[:6])
+		return nil
+	})
+}
+
+// render writes a page. Rendering goes to a buffer first so a template
+// error becomes a clean error page, never half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *Page) {
+	t, ok := s.pages[name]
+	if !ok {
+		s.serverError(w, r, fmt.Errorf("no template %q", name))
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		s.serverError(w, r, fmt.Errorf("render %s: %w", name, err))
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Language", p.Lang)
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+type errorPage struct{ Title, Text string }
+
+// errorPage renders a plain, translated error page with no internal detail.
+func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int) {
+	e := errorPage{"error.server_title", "error.server_text"}
+	switch status {
+	case http.StatusNotFound:
+		e = errorPage{"error.not_found_title", "error.not_found_text"}
+	case http.StatusForbidden:
+		e = errorPage{"error.forbidden_title", "error.forbidden_text"}
+	case http.StatusRequestEntityTooLarge:
+		e = errorPage{"error.too_large_title", "error.too_large_text"}
+	case http.StatusMethodNotAllowed:
+		e = errorPage{"error.method_title", "error.method_text"}
+	case http.StatusBadRequest:
+		e = errorPage{"error.form_expired", "error.method_text"}
+	}
+	p := s.newPage(r)
+	p.Data = e
+	t := s.pages["error"]
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		s.log.Error("render error page", "err", err)
+		http.Error(w, http.StatusText(status), status)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// serverError logs the internal error and shows a generic page.
+func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	s.log.Error("request failed", "route", r.Pattern, "err", err.Error())
+	s.errorPage(w, r, http.StatusInternalServerError)
+}
+
+// formError answers a form that could not be read at all.
+func (s *Server) formError(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, form.ErrTooLarge) {
+		s.errorPage(w, r, http.StatusRequestEntityTooLarge)
+		return
+	}
+	s.errorPage(w, r, http.StatusBadRequest)
+}
+
+// redirect sends a See Other, so a refreshed page never re-posts.
+func redirect(w http.ResponseWriter, r *http.Request, to string) {
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
