@@ -181,6 +181,17 @@ func (s *Store) UseTOTPStep(ctx context.Context, id string, step int64) error {
 	return err
 }
 
+// SignOutEverywhere ends every session of the account (the epoch moves
+// on) and audits the sign-out.
+func (s *Store) SignOutEverywhere(ctx context.Context, id string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.updateUser(ctx, tx, id, "session_epoch = session_epoch + 1"); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, id, audit.Logout, id, "")
+	})
+}
+
 // RecordLogin audits a successful sign-in.
 func (s *Store) RecordLogin(ctx context.Context, id string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {

@@ -196,11 +196,13 @@ func (s *Server) handleLoginCode(w http.ResponseWriter, r *http.Request) {
 	s.signIn(w, r, u)
 }
 
-// handleLogout ends the session.
+// handleLogout ends this session and every other session of the account
+// (a shared or lost device is signed out too).
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 	if u := reqCtx(r).user; u != nil {
-		if err := s.store.AppendAudit(r.Context(), u.ID, audit.Logout, u.ID, ""); err != nil {
-			s.log.Error("audit logout", "err", err.Error())
+		if err := s.store.SignOutEverywhere(r.Context(), u.ID); err != nil {
+			s.serverError(w, r, err)
+			return
 		}
 	}
 	if err := s.sessions.Destroy(r.Context()); err != nil {

@@ -194,20 +194,28 @@ func TestFirstAdministratorJourney(t *testing.T) {
 	if r := admin.post("/staff/users/"+me.ID, url.Values{"role": {"analyst"}}); r.status != http.StatusUnprocessableEntity {
 		t.Fatalf("demoting the last admin: %d", r.status)
 	}
-	// Sign out, and back in with the second factor.
+	// The audit trail holds it all and is intact.
+	r = admin.get("/staff/audit")
+	for _, a := range []string{"user.created", "user.second_factor_enrolled", "user.disabled", "login.succeeded", "login.failed"} {
+		if !strings.Contains(r.body, a) {
+			t.Errorf("audit page lacks %s", a)
+		}
+	}
+	// Signing in on a second device takes the next security code; signing
+	// out on one device signs out the other too.
+	other := e.client()
+	other.signIn(staff{me, secret, pw})
 	if r := admin.post("/logout", nil); r.location != "/login?m=out" {
 		t.Fatalf("logout: %s", r.location)
 	}
 	if r := admin.get("/staff"); r.location != "/login" {
 		t.Fatal("still signed in after logout")
 	}
-	admin.signIn(staff{me, secret, pw})
-	// The audit trail holds it all and is intact.
-	r = admin.get("/staff/audit")
-	for _, a := range []string{"user.created", "user.second_factor_enrolled", "user.disabled", "login.succeeded", "logout"} {
-		if !strings.Contains(r.body, a) {
-			t.Errorf("audit page lacks %s", a)
-		}
+	if r := other.get("/staff"); r.location != "/login" {
+		t.Fatal("the other device is still signed in after logout")
+	}
+	if entries, _ := e.store.RecentAudit(ctx, 1); len(entries) != 1 || entries[0].Action != "logout" {
+		t.Errorf("logout not audited: %+v", entries)
 	}
 	if brk, _, _ := e.store.VerifyAudit(ctx); brk != nil {
 		t.Errorf("audit broken: %+v", brk)
