@@ -23,6 +23,8 @@ type requestCtx struct {
 	id          string
 	lang        string
 	langChanged bool
+	// langUnavailable: ?lang= named a language the programme does not offer.
+	langUnavailable bool
 	user        *account.User
 	ip          string
 }
@@ -142,7 +144,8 @@ func (s *Server) language(next http.Handler) http.Handler {
 			cookie = c.Value
 		}
 		rc.lang = i18n.Choose(offered, explicit, cookie, r.Header.Get("Accept-Language"))
-		if explicit != "" && explicit == rc.lang {
+		rc.langUnavailable = explicit != "" && !strings.EqualFold(explicit, rc.lang)
+		if explicit != "" && !rc.langUnavailable {
 			rc.langChanged = explicit != cookie
 			http.SetCookie(w, &http.Cookie{Name: "hearme_lang", Value: rc.lang, Path: "/", MaxAge: 365 * 24 * 3600,
 				HttpOnly: true, Secure: s.cfg.Secure(), SameSite: http.SameSiteLaxMode})

@@ -17,6 +17,7 @@ type Page struct {
 	Lang, Dir       string
 	Languages       []LangLink
 	LanguageChanged bool
+	LanguageMissing bool
 	Programme       programme.Settings
 	User            *account.User
 	Errors          form.Errors
@@ -66,7 +67,7 @@ func (s *Server) newPage(r *http.Request) *Page {
 	rc := reqCtx(r)
 	prog := s.programme()
 	p := &Page{
-		L: s.cat.Localizer(rc.lang), Lang: rc.lang, Dir: "ltr", LanguageChanged: rc.langChanged,
+		L: s.cat.Localizer(rc.lang), Lang: rc.lang, Dir: "ltr", LanguageChanged: rc.langChanged, LanguageMissing: rc.langUnavailable,
 		Programme: prog.Settings, User: rc.user, assets: s.assets, loc: s.loc,
 	}
 	for _, l := range prog.Languages {

@@ -53,11 +53,12 @@ func TestLanguageIsRemembered(t *testing.T) {
 	}
 	// Without a choice, Accept-Language decides; nonsense is ignored.
 	c2 := e.client()
-	if r := c2.get("/", "Accept-Language", "pl-PL,pl;q=0.9,en;q=0.5"); !strings.Contains(r.body, `lang="pl"`) {
+	if r := c2.get("/", "Accept-Language", "pl-PL,pl;q=0.9,en;q=0.5"); !strings.Contains(r.body, `lang="pl"`) || strings.Contains(r.body, "Niestety") {
 		t.Error("Accept-Language pl not honoured")
 	}
-	if r := c2.get("/?lang=<script>"); r.status != http.StatusOK || !strings.Contains(r.body, `<html lang="en"`) || strings.Contains(r.body, "<script>") {
-		t.Errorf("bad lang value: %d", r.status)
+	if r := c2.get("/?lang=%3Cscript%3E", "Accept-Language", "pl"); r.status != http.StatusOK || !strings.Contains(r.body, `<html lang="pl"`) || strings.Contains(r.body, "<script>") ||
+		!strings.Contains(r.body, "Niestety ten język nie jest tutaj dostępny.") {
+		t.Errorf("bad lang value: %d, want the Polish page with a clear notice", r.status)
 	}
 }
 
