@@ -25,8 +25,8 @@ type requestCtx struct {
 	langChanged bool
 	// langUnavailable: ?lang= named a language the programme does not offer.
 	langUnavailable bool
-	user        *account.User
-	ip          string
+	user            *account.User
+	ip              string
 }
 
 func reqCtx(r *http.Request) *requestCtx {
