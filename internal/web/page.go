@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/hearme-project/hearme/internal/account"
@@ -78,4 +79,50 @@ func (s *Server) newPage(r *http.Request) *Page {
 		p.Languages = append(p.Languages, LangLink{Code: l.Code, NativeName: l.NativeName, Dir: l.Dir(), Href: href, Current: l.Code == rc.lang})
 	}
 	return p
+}
+
+// InputField is one labelled text input with its hint and error, drawn
+// by the "input" template so every form gets the same accessible markup.
+type InputField struct {
+	Page                          *Page
+	Name, Label, Type, Value      string
+	Autocomplete, Hint, InputMode string
+	Short                         bool
+	Error                         *form.Error
+}
+
+// DescribedBy lists the ids that describe the input (hint, then error).
+func (f InputField) DescribedBy() string {
+	var ids []string
+	if f.Hint != "" {
+		ids = append(ids, f.Name+"-hint")
+	}
+	if f.Error != nil {
+		ids = append(ids, f.Name+"-error")
+	}
+	return strings.Join(ids, " ")
+}
+
+// Input describes a text input for the "input" template. Options are
+// "autocomplete=…", "hint=translation.key", "inputmode=…" and "short".
+// Password inputs never show a value.
+func (p *Page) Input(name, labelKey, typ, value string, options ...string) InputField {
+	f := InputField{Page: p, Name: name, Label: labelKey, Type: typ, Value: value, Error: p.Errors.For(name)}
+	if typ == "password" {
+		f.Value = ""
+	}
+	for _, o := range options {
+		k, v, _ := strings.Cut(o, "=")
+		switch k {
+		case "autocomplete":
+			f.Autocomplete = v
+		case "hint":
+			f.Hint = v
+		case "inputmode":
+			f.InputMode = v
+		case "short":
+			f.Short = true
+		}
+	}
+	return f
 }
