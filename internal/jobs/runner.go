@@ -63,7 +63,7 @@ func (r *Runner) RunOnce(ctx context.Context, j Job) (ran bool, err error) {
 	runCtx, cancel := context.WithTimeout(ctx, j.MaxRunFor)
 	defer cancel()
 	err = j.Run(runCtx)
-	if r.OnRun != nil {
+	if r.OnRun != nil && ctx.Err() == nil { // a run cut short by shutdown is not a failure
 		r.OnRun(j.Name, err, time.Since(start))
 	}
 	return true, err
@@ -97,7 +97,9 @@ func (r *Runner) Start(ctx context.Context, tick time.Duration) {
 			go func(j Job) {
 				defer wg.Done()
 				ran, err := r.RunOnce(ctx, j)
-				if err != nil {
+				if err != nil && ctx.Err() != nil {
+					r.log.Info("job stopped by shutdown", "job", j.Name)
+				} else if err != nil {
 					r.log.Error("job failed", "job", j.Name, "err", err.Error())
 				} else if ran {
 					r.log.Info("job ran", "job", j.Name)

@@ -123,6 +123,12 @@ func TestSetupTokens(t *testing.T) {
 		if _, err := s.CompleteSetup(ctx, "h-first", "phc", first); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("second use of a one-time link: %v", err)
 		}
+		// A first-administrator link made before (or despite) existing
+		// accounts creates nothing.
+		s.CreateSetupToken(ctx, "h-first-2", "", store.PurposeFirstAdmin, time.Hour)
+		if _, err := s.CompleteSetup(ctx, "h-first-2", "phc", &account.NewUser{Email: "second@example.org", DisplayName: "Second"}); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("first-admin link with an admin already present: %v", err)
+		}
 		// A newer link withdraws the older one.
 		c := newUser(t, s, "c@example.org", account.Champion)
 		s.CreateSetupToken(ctx, "h-old", c.ID, store.PurposeSetPassword, time.Hour)
@@ -138,8 +144,8 @@ func TestSetupTokens(t *testing.T) {
 		if _, err := s.SetupTokenByHash(ctx, "h-new"); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("expired link works: %v", err)
 		}
-		if n, err := s.PurgeExpiredSetupTokens(ctx); err != nil || n != 1 {
-			t.Fatalf("purge deleted %d, %v; want 1", n, err)
+		if n, err := s.PurgeExpiredSetupTokens(ctx); err != nil || n != 2 { // h-new and the refused h-first-2
+			t.Fatalf("purge deleted %d, %v; want 2", n, err)
 		}
 	})
 }

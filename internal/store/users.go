@@ -266,6 +266,15 @@ func (s *Store) CompleteSetup(ctx context.Context, tokenHash, passwordHash strin
 			if first == nil {
 				return fmt.Errorf("first administrator details missing")
 			}
+			// The link is for the very first account only: once anyone
+			// exists, accounts are made by an administrator.
+			var n int
+			if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM users").Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return ErrNotFound
+			}
 			userID = NewID()
 			_, err := tx.ExecContext(ctx, s.q(`INSERT INTO users (id, email, display_name, role, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
 				userID, first.Email, first.DisplayName, string(account.Admin), passwordHash, now, now)

@@ -27,6 +27,9 @@ type requestCtx struct {
 	langUnavailable bool
 	user            *account.User
 	ip              string
+	// route is the matched ServeMux pattern, for logs and metrics. The mux
+	// sets r.Pattern on its own copy of the request, so routes copy it here.
+	route string
 }
 
 func reqCtx(r *http.Request) *requestCtx {
@@ -74,12 +77,12 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
 			if v := recover(); v != nil {
-				s.log.Error("panic", "request_id", rc.id, "route", r.Pattern, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+				s.log.Error("panic", "request_id", rc.id, "route", rc.route, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 				if sw.status == 0 {
 					s.errorPage(sw, r, http.StatusInternalServerError)
 				}
 			}
-			route := r.Pattern
+			route := rc.route
 			if route == "" {
 				route = "unmatched"
 			}

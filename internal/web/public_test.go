@@ -113,7 +113,7 @@ func TestNotFoundAndHealth(t *testing.T) {
 	if r := c.get("/healthz"); r.status != http.StatusOK || !strings.Contains(r.body, `"ok"`) {
 		t.Errorf("healthz: %d %s", r.status, r.body)
 	}
-	if r := c.get("/metrics"); r.status != http.StatusOK || !strings.Contains(r.body, "hearme_http_requests_total") {
+	if r := c.get("/metrics"); r.status != http.StatusOK || !strings.Contains(r.body, `hearme_http_requests_total{route="GET /healthz",status="200"} 1`) {
 		t.Errorf("metrics from loopback: %d", r.status)
 	}
 }

@@ -66,17 +66,17 @@ func (s *Server) Routes() []Route {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	for _, rt := range s.Routes() {
-		mux.Handle(rt.Pattern, s.guard(rt.Access, rt.Handler))
+		mux.Handle(rt.Pattern, named(s.guard(rt.Access, rt.Handler)))
 	}
 	static, _ := fs.Sub(ui.Static, "static")
 	files := http.FileServerFS(static)
-	mux.Handle("GET /static/", http.StripPrefix("/static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("GET /static/", named(http.StripPrefix("/static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 		files.ServeHTTP(w, r)
-	})))
+	}))))
 	// Unknown paths get the translated not-found page (and wrong methods
 	// on known paths get a translated 405).
-	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.errorPage(w, r, http.StatusNotFound) }))
+	mux.Handle("/", named(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.errorPage(w, r, http.StatusNotFound) })))
 
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.errorPage(w, r, http.StatusForbidden) }))
@@ -89,6 +89,14 @@ func (s *Server) Handler() http.Handler {
 	h = s.secure(h)
 	h = s.observe(h)
 	return h
+}
+
+// named records the matched pattern for the request log and metrics.
+func named(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		reqCtx(r).route = r.Pattern
+		h.ServeHTTP(w, r)
+	})
 }
 
 // guard enforces a route's access rule. Anonymous visitors to a staff

@@ -201,7 +201,7 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int) {
 
 // serverError logs the internal error and shows a generic page.
 func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
-	s.log.Error("request failed", "route", r.Pattern, "err", err.Error())
+	s.log.Error("request failed", "route", reqCtx(r).route, "err", err.Error())
 	s.errorPage(w, r, http.StatusInternalServerError)
 }
 

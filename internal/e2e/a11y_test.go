@@ -1,0 +1,254 @@
+package e2e
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/hearme-project/hearme/internal/browsertest"
+	"github.com/hearme-project/hearme/internal/programme"
+)
+
+// axeChecker runs axe-core on pages and fails the test on any violation of
+// WCAG 2.0, 2.1 and 2.2 at levels A and AA (browsertest.AxeTags). It also
+// keeps, for the summary at the end, which pages break each rule where.
+type axeChecker struct {
+	t     *testing.T
+	src   string
+	pages int
+	seen  map[string][]string // "rule-id target" -> pages
+	order []string
+}
+
+func newAxeChecker(t *testing.T) *axeChecker {
+	return &axeChecker{t: t, src: browsertest.AxeJS(t), seen: map[string][]string{}}
+}
+
+// check runs axe on the page of b. what names the page (and its state) for
+// the failure message, lang the language it should be in.
+func (c *axeChecker) check(b *tab, lang, what string) {
+	c.t.Helper()
+	vs, err := browsertest.RunAxe(b.ctx, c.src)
+	if err != nil {
+		c.t.Fatalf("%s [%s]: %v", what, lang, err)
+	}
+	c.pages++
+	if len(vs) == 0 {
+		return
+	}
+	page := fmt.Sprintf("%s [%s] %s", what, lang, b.location())
+	c.t.Errorf("%s:\n%s", page, browsertest.FormatViolations(vs))
+	for _, v := range vs {
+		for _, n := range v.Nodes {
+			key := v.ID + "  " + strings.Join(n.Target, " | ")
+			if _, ok := c.seen[key]; !ok {
+				c.order = append(c.order, key)
+			}
+			c.seen[key] = append(c.seen[key], page)
+		}
+	}
+}
+
+// summary logs each broken rule and element once, with the pages.
+func (c *axeChecker) summary() {
+	c.t.Helper()
+	c.t.Logf("axe-core checked %d page states", c.pages)
+	if len(c.order) == 0 {
+		return
+	}
+	var b strings.Builder
+	for _, key := range c.order {
+		fmt.Fprintf(&b, "- %s\n    on %d page(s): %s\n", key, len(c.seen[key]), strings.Join(c.seen[key], "; "))
+	}
+	c.t.Errorf("summary of accessibility violations (rule, element, pages):\n%s", b.String())
+}
+
+// TestAccessibilityOfEveryPublicPage runs axe-core on every public page in
+// every language of the programme, in the states people see (errors shown,
+// language just changed), and on the staff pages in English and Urdu.
+func TestAccessibilityOfEveryPublicPage(t *testing.T) {
+	axe := newAxeChecker(t)
+	s := startSite(t)
+	langs := s.languages()
+	firstLink := s.firstAdminLink()
+	ctx := browsertest.New(t, browsertest.WithTimeout(4*time.Minute))
+	anon := newTab(t, ctx, s.URL)
+	defer axe.summary()
+
+	invalidLink := "/setup/" + strings.Repeat("x", 43)
+	pages := []struct {
+		path   string
+		status int64
+		what   string
+	}{
+		{"/", http.StatusOK, "home"},
+		{"/privacy", http.StatusOK, "privacy"},
+		{"/accessibility", http.StatusOK, "accessibility statement"},
+		{"/contact", http.StatusOK, "contact"},
+		{"/login", http.StatusOK, "sign in"},
+		{"/login?m=out", http.StatusOK, "sign in, just signed out"},
+		{"/no-such-page", http.StatusNotFound, "not found"},
+		{invalidLink, http.StatusNotFound, "set-up link that does not work"},
+	}
+	for _, l := range langs {
+		if st := anon.open("/?lang=" + l.Code); st != http.StatusOK {
+			t.Fatalf("/?lang=%s: status %d", l.Code, st)
+		}
+		anon.wantLang(l.Code, l.Dir())
+		axe.check(anon, l.Code, "home, language just chosen")
+		for _, p := range pages {
+			if st := anon.open(p.path); st != p.status {
+				t.Errorf("%s [%s]: status %d, want %d", p.path, l.Code, st, p.status)
+			}
+			anon.wantLang(l.Code, l.Dir())
+			axe.check(anon, l.Code, p.what)
+		}
+
+		anon.open("/login")
+		if st := follow(anon, chromedp.CSS(`form[action="/login"] button[type=submit]`)); st != http.StatusUnprocessableEntity {
+			t.Errorf("empty sign-in form [%s]: status %d, want %d", l.Code, st, http.StatusUnprocessableEntity)
+		}
+		if n := len(anon.texts(`[data-error-summary] li`)); n != 2 {
+			t.Errorf("empty sign-in form [%s]: %d errors listed, want 2", l.Code, n)
+		}
+		axe.check(anon, l.Code, "sign in, empty form sent")
+
+		if st := anon.open(firstLink); st != http.StatusOK {
+			t.Fatalf("first-administrator link [%s]: status %d", l.Code, st)
+		}
+		anon.wantLang(l.Code, l.Dir())
+		axe.check(anon, l.Code, "set-up, first administrator")
+		if st := follow(anon, chromedp.CSS(`main form button[type=submit]`)); st != http.StatusUnprocessableEntity {
+			t.Errorf("empty first-administrator form [%s]: status %d, want %d", l.Code, st, http.StatusUnprocessableEntity)
+		}
+		axe.check(anon, l.Code, "set-up, first administrator, empty form sent")
+	}
+
+	// The staff pages, as the first administrator, in English and Urdu.
+	b := privateTab(t, ctx, s.URL)
+	admin := firstAdmin()
+	b.createFirstAdmin(firstLink, admin)
+	staffLangs := []string{"en", "ur"}
+	dir := map[string]string{}
+	for _, l := range langs {
+		dir[l.Code] = l.Dir()
+	}
+	for _, lang := range staffLangs {
+		if _, ok := dir[lang]; !ok {
+			t.Fatalf("the programme does not offer %q", lang)
+		}
+		b.open("/staff/account/security-code?lang=" + lang)
+		b.wantLang(lang, dir[lang])
+		axe.check(b, lang, "security code")
+		b.fill("#code", wrongCode(t, admin.secret))
+		if st := follow(b, chromedp.CSS(`main form button[type=submit]`)); st != http.StatusUnprocessableEntity {
+			t.Errorf("wrong security code [%s]: status %d, want %d", lang, st, http.StatusUnprocessableEntity)
+		}
+		axe.check(b, lang, "security code, wrong code sent")
+	}
+	b.open("/staff/account/security-code?lang=en")
+	b.enrol(s, admin)
+	axe.check(b, "en", "staff home, security code just set up")
+
+	var setupLinks []string
+	newUsers := map[string][2]string{"en": {"Rosa Ionescu", "rosa.ionescu@example.org"}, "ur": {"Imran Qureshi", "imran.qureshi@example.org"}}
+	for _, lang := range staffLangs {
+		b.open("/staff?lang=" + lang)
+		b.wantLang(lang, dir[lang])
+		for _, p := range []struct{ path, what string }{
+			{"/staff", "staff home"},
+			{"/staff/users", "users"},
+			{"/staff/users/new", "add user"},
+			{"/staff/audit", "audit trail"},
+		} {
+			if st := b.open(p.path); st != http.StatusOK || b.path() != p.path {
+				t.Errorf("%s [%s]: status %d on %s", p.path, lang, st, b.path())
+			}
+			b.wantLang(lang, dir[lang])
+			axe.check(b, lang, p.what)
+		}
+
+		// Send the add-user form empty, then add a connector.
+		b.open("/staff/users/new")
+		if st := follow(b, chromedp.CSS(`form[action="/staff/users"] button[type=submit]`)); st != http.StatusUnprocessableEntity {
+			t.Errorf("empty add-user form [%s]: status %d, want %d", lang, st, http.StatusUnprocessableEntity)
+		}
+		axe.check(b, lang, "add user, empty form sent")
+		u := newUsers[lang]
+		b.fill("#name", u[0])
+		b.fill("#email", u[1])
+		b.do("choose the connector role", chromedp.Click(chromedp.CSS(`label[for="role-connector"]`)))
+		if st := follow(b, chromedp.CSS(`form[action="/staff/users"] button[type=submit]`)); st != http.StatusCreated {
+			t.Fatalf("add connector [%s]: status %d, want %d\n%s", lang, st, http.StatusCreated, b.text("main"))
+		}
+		axe.check(b, lang, "add user, set-up link shown")
+		link := b.text(".panel code.link")
+		if !strings.HasPrefix(link, s.URL+"/setup/") {
+			t.Fatalf("add connector [%s]: set-up link %q", lang, link)
+		}
+		setupLinks = append(setupLinks, link)
+		edit := eval[string](b, `(f => f ? f.getAttribute("action") : "")(document.querySelector('main form[action^="/staff/users/"]'))`)
+		if st := b.open(edit); st != http.StatusOK {
+			t.Fatalf("%s [%s]: status %d", edit, lang, st)
+		}
+		axe.check(b, lang, "change user")
+	}
+
+	// The set-up page of an ordinary one-time link, in every language.
+	for _, l := range langs {
+		if st := anon.open(setupLinks[0] + "?lang=" + l.Code); st != http.StatusOK {
+			t.Fatalf("set-up link [%s]: status %d", l.Code, st)
+		}
+		anon.wantLang(l.Code, l.Dir())
+		axe.check(anon, l.Code, "set-up")
+		if st := follow(anon, chromedp.CSS(`main form button[type=submit]`)); st != http.StatusUnprocessableEntity {
+			t.Errorf("empty set-up form [%s]: status %d, want %d", l.Code, st, http.StatusUnprocessableEntity)
+		}
+		axe.check(anon, l.Code, "set-up, empty form sent")
+	}
+
+	// The security-code step of signing in, in every language (wrong codes
+	// in two only: a sixth failure would be throttled).
+	anon.open("/login")
+	anon.fill("#email", admin.Email)
+	anon.fill("#password", admin.Password)
+	follow(anon, chromedp.CSS(`form[action="/login"] button[type=submit]`))
+	if p := anon.path(); p != "/login/code" {
+		t.Fatalf("after the password: on %s, want /login/code", p)
+	}
+	for _, l := range langs {
+		if st := anon.open("/login/code?lang=" + l.Code); st != http.StatusOK || anon.path() != "/login/code" {
+			t.Fatalf("/login/code [%s]: status %d on %s", l.Code, st, anon.path())
+		}
+		anon.wantLang(l.Code, l.Dir())
+		axe.check(anon, l.Code, "sign in, security code")
+		if l.Code == "en" || l.Code == "ur" {
+			anon.fill("#code", wrongCode(t, admin.secret))
+			if st := follow(anon, chromedp.CSS(`form[action="/login/code"] button[type=submit]`)); st != http.StatusUnauthorized {
+				t.Errorf("wrong code at sign in [%s]: status %d, want %d", l.Code, st, http.StatusUnauthorized)
+			}
+			axe.check(anon, l.Code, "sign in, security code, wrong code sent")
+		}
+	}
+
+	// The checker itself: axe must see a problem put into one of these pages,
+	// or the checks above prove nothing.
+	anon.open("/")
+	eval[bool](anon, `(document.querySelector("main").insertAdjacentHTML("beforeend", '<img src="/static/app.css" width="10" height="10">'), true)`)
+	vs, err := browsertest.RunAxe(anon.ctx, axe.src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(browsertest.ViolationIDs(vs), "image-alt") {
+		t.Errorf("axe-core did not report an image without alt text put into the home page: %s", browsertest.FormatViolations(vs))
+	}
+
+	if !slices.ContainsFunc(langs, func(l programme.Language) bool { return l.Dir() == "rtl" }) {
+		t.Errorf("the demo programme has no right-to-left language: the checks miss that layout")
+	}
+}
