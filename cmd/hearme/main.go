@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // times show in the programme's zone even where the OS has no zone files
 
 	"github.com/hearme-project/hearme/internal/cli"
 )

@@ -165,6 +165,7 @@ func TestAccessibilityOfEveryPublicPage(t *testing.T) {
 			{"/staff/users", "users"},
 			{"/staff/users/new", "add user"},
 			{"/staff/audit", "audit trail"},
+			{"/staff/programme", "programme settings"},
 		} {
 			if st := b.open(p.path); st != http.StatusOK || b.path() != p.path {
 				t.Errorf("%s [%s]: status %d on %s", p.path, lang, st, b.path())
@@ -197,6 +198,19 @@ func TestAccessibilityOfEveryPublicPage(t *testing.T) {
 			t.Fatalf("%s [%s]: status %d", edit, lang, st)
 		}
 		axe.check(b, lang, "change user")
+
+		// The programme settings form with mistakes, and a refused file.
+		b.open("/staff/programme")
+		b.fill("#contact_email", "not an email")
+		if st := follow(b, chromedp.CSS(`form[action="/staff/programme"] button[type=submit]`)); st != http.StatusUnprocessableEntity {
+			t.Errorf("bad programme settings [%s]: status %d, want %d", lang, st, http.StatusUnprocessableEntity)
+		}
+		axe.check(b, lang, "programme settings with errors")
+		b.open("/staff/programme")
+		if st := follow(b, chromedp.CSS(`form[action="/staff/programme/import"] button[type=submit]`)); st != http.StatusUnprocessableEntity {
+			t.Errorf("import without a file [%s]: status %d, want %d", lang, st, http.StatusUnprocessableEntity)
+		}
+		axe.check(b, lang, "programme import refused")
 	}
 
 	// The set-up page of an ordinary one-time link, in every language.

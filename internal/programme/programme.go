@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 )
 
 // Settings are the programme's own facts, shown on public pages.
@@ -80,6 +81,38 @@ type Config struct {
 	Communities   []Item         `json:"communities"`
 	Stages        []Item         `json:"pathway_stages"`
 	Organisations []Organisation `json:"organisations"`
+}
+
+// ValidateSettings checks the facts an administrator edits, returning
+// errors keyed by field, as translation keys.
+func (s *Settings) ValidateSettings() map[string]string {
+	errs := map[string]string{}
+	trim := func(p *string, field string, max int, required bool) {
+		*p = strings.TrimSpace(*p)
+		switch {
+		case required && *p == "":
+			errs[field] = "error.required"
+		case len([]rune(*p)) > max:
+			errs[field] = "error.too_long"
+		}
+	}
+	trim(&s.Name, "name", 120, true)
+	trim(&s.ShortName, "short_name", 60, true)
+	trim(&s.Organisation, "organisation", 120, true)
+	trim(&s.ContactEmail, "contact_email", 254, true)
+	trim(&s.ContactPhone, "contact_phone", 40, false)
+	trim(&s.Address, "address", 200, false)
+	trim(&s.DPOEmail, "dpo_email", 254, true)
+	trim(&s.ICORegistration, "ico_registration", 20, false)
+	for field, v := range map[string]string{"contact_email": s.ContactEmail, "dpo_email": s.DPOEmail} {
+		if _, bad := errs[field]; !bad && (!strings.Contains(v, "@") || strings.ContainsAny(v, " <>\"")) {
+			errs[field] = "error.email_invalid"
+		}
+	}
+	if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "" {
+		errs["time_zone"] = "error.time_zone"
+	}
+	return errs
 }
 
 var slugRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)

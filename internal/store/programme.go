@@ -24,15 +24,8 @@ func (s *Store) ReplaceProgramme(ctx context.Context, actorID string, c programm
 				return err
 			}
 		}
-		set := c.Settings
-		for k, v := range map[string]string{
-			"name": set.Name, "short_name": set.ShortName, "organisation": set.Organisation,
-			"contact_email": set.ContactEmail, "contact_phone": set.ContactPhone, "address": set.Address,
-			"time_zone": set.TimeZone, "dpo_email": set.DPOEmail, "ico_registration": set.ICORegistration,
-		} {
-			if _, err := tx.ExecContext(ctx, s.q("INSERT INTO programme_settings (key, value) VALUES (?, ?)"), k, v); err != nil {
-				return err
-			}
+		if err := s.writeSettings(ctx, tx, c.Settings); err != nil {
+			return err
 		}
 		for i, l := range c.Languages {
 			if _, err := tx.ExecContext(ctx, s.q("INSERT INTO languages (code, native_name, english_name, rtl, position, enabled) VALUES (?, ?, ?, ?, ?, TRUE)"),
@@ -68,6 +61,33 @@ func (s *Store) ReplaceProgramme(ctx context.Context, actorID string, c programm
 			}
 		}
 		return s.appendAudit(ctx, tx, actorID, "programme.replaced", "programme", "")
+	})
+}
+
+func (s *Store) writeSettings(ctx context.Context, tx *sql.Tx, set programme.Settings) error {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM programme_settings"); err != nil {
+		return err
+	}
+	for k, v := range map[string]string{
+		"name": set.Name, "short_name": set.ShortName, "organisation": set.Organisation,
+		"contact_email": set.ContactEmail, "contact_phone": set.ContactPhone, "address": set.Address,
+		"time_zone": set.TimeZone, "dpo_email": set.DPOEmail, "ico_registration": set.ICORegistration,
+	} {
+		if _, err := tx.ExecContext(ctx, s.q("INSERT INTO programme_settings (key, value) VALUES (?, ?)"), k, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// UpdateSettings replaces the programme's own facts (name, contact
+// details, controller) and audits the change.
+func (s *Store) UpdateSettings(ctx context.Context, actorID string, set programme.Settings) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.writeSettings(ctx, tx, set); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, actorID, "programme.settings_changed", "programme", "")
 	})
 }
 

@@ -59,6 +59,10 @@ func (s *Server) Routes() []Route {
 		{"POST /staff/users/{id}/enable", adminOnly, s.handleUserEnable},
 		{"POST /staff/users/{id}/reset", adminOnly, s.handleUserReset},
 		{"GET /staff/audit", adminOnly, s.handleAudit},
+		{"GET /staff/programme", adminOnly, s.handleProgramme},
+		{"POST /staff/programme", adminOnly, s.handleProgrammeSettings},
+		{"GET /staff/programme/config.json", adminOnly, s.handleProgrammeExport},
+		{"POST /staff/programme/import", adminOnly, s.handleProgrammeImport},
 	}
 }
 
