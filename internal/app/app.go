@@ -209,6 +209,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
 	jobsDone := make(chan struct{})
 	go func() { a.Jobs.Start(jobsCtx, time.Minute); close(jobsDone) }()
+	// Another instance may change the programme configuration.
+	go a.Web.WatchProgramme(jobsCtx, 30*time.Second)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -121,35 +121,53 @@ func (l *Localizer) N(id string, n int) string {
 	return s
 }
 
-// Choose picks a language from those offered: an explicit choice (the
-// ?lang= parameter), then the cookie, then Accept-Language, then the
-// first offered language. Unknown or malformed values are ignored.
-func Choose(offered []string, explicit, cookie, acceptLanguage string) string {
+// Chooser picks a request's language from those a programme offers. It
+// is built once per configuration: building the Accept-Language matcher
+// is far dearer than using it.
+type Chooser struct {
+	offered []string
+	matcher language.Matcher
+}
+
+// NewChooser prepares a Chooser for the offered languages, first the default.
+func NewChooser(offered []string) *Chooser {
+	tags := make([]language.Tag, 0, len(offered))
+	for _, o := range offered {
+		tags = append(tags, language.Make(o))
+	}
+	return &Chooser{offered: offered, matcher: language.NewMatcher(tags)}
+}
+
+// Choose picks an explicit choice (the ?lang= parameter), then the
+// cookie, then Accept-Language, then the first offered language. Unknown
+// or malformed values are ignored.
+func (c *Chooser) Choose(explicit, cookie, acceptLanguage string) string {
 	for _, v := range []string{explicit, cookie} {
 		v = strings.TrimSpace(v)
-		for _, o := range offered {
+		for _, o := range c.offered {
 			if v != "" && strings.EqualFold(v, o) {
 				return o
 			}
 		}
 	}
-	if acceptLanguage != "" && len(offered) > 0 && len(acceptLanguage) < 512 {
-		tags := make([]language.Tag, 0, len(offered))
-		for _, o := range offered {
-			tags = append(tags, language.Make(o))
-		}
+	if acceptLanguage != "" && len(c.offered) > 0 && len(acceptLanguage) < 512 {
 		prefs, _, err := language.ParseAcceptLanguage(acceptLanguage)
 		if err == nil && len(prefs) > 0 {
-			_, idx, conf := language.NewMatcher(tags).Match(prefs...)
+			_, idx, conf := c.matcher.Match(prefs...)
 			if conf != language.No {
-				return offered[idx]
+				return c.offered[idx]
 			}
 		}
 	}
-	if len(offered) > 0 {
-		return offered[0]
+	if len(c.offered) > 0 {
+		return c.offered[0]
 	}
 	return Fallback
+}
+
+// Choose is NewChooser(offered).Choose(...), for one-off use.
+func Choose(offered []string, explicit, cookie, acceptLanguage string) string {
+	return NewChooser(offered).Choose(explicit, cookie, acceptLanguage)
 }
 
 // Files returns the embedded catalogue files by language code, for tests

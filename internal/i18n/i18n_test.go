@@ -91,8 +91,9 @@ func TestChoose(t *testing.T) {
 		{"", "", strings.Repeat("a,", 600), "en"},
 		{"UR", "", "", "ur"},
 	}
+	chooser := NewChooser(offered)
 	for _, c := range cases {
-		if got := Choose(offered, c.explicit, c.cookie, c.accept); got != c.want {
+		if got := chooser.Choose(c.explicit, c.cookie, c.accept); got != c.want {
 			t.Errorf("Choose(%q,%q,%q) = %q, want %q", c.explicit, c.cookie, c.accept, got, c.want)
 		}
 	}

@@ -21,10 +21,10 @@ var ways = []way{
 }
 
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
-	p := s.newPage(r)
-	p.Data = struct {
-		Ways          []way
-		Organisations []programme.Organisation
-	}{ways, s.programme().Organisations}
-	s.render(w, r, http.StatusOK, "home", p)
+	s.renderStatic(w, r, "home", func(p *Page) {
+		p.Data = struct {
+			Ways          []way
+			Organisations []programme.Organisation
+		}{ways, s.programme().Organisations}
+	})
 }

@@ -2,14 +2,16 @@ package web
 
 import "net/http"
 
+func noData(*Page) {}
+
 func (s *Server) handlePrivacy(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "privacy", s.newPage(r))
+	s.renderStatic(w, r, "privacy", noData)
 }
 
 func (s *Server) handleAccessibility(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "accessibility", s.newPage(r))
+	s.renderStatic(w, r, "accessibility", noData)
 }
 
 func (s *Server) handleContact(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "contact", s.newPage(r))
+	s.renderStatic(w, r, "contact", noData)
 }

@@ -140,13 +140,12 @@ func (s *Server) secure(next http.Handler) http.Handler {
 func (s *Server) language(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rc := reqCtx(r)
-		offered := s.languageCodes()
 		explicit := r.URL.Query().Get("lang")
 		cookie := ""
 		if c, err := r.Cookie("hearme_lang"); err == nil {
 			cookie = c.Value
 		}
-		rc.lang = i18n.Choose(offered, explicit, cookie, r.Header.Get("Accept-Language"))
+		rc.lang = s.site.Load().chooser.Choose(explicit, cookie, r.Header.Get("Accept-Language"))
 		rc.langUnavailable = explicit != "" && !strings.EqualFold(explicit, rc.lang)
 		if explicit != "" && !rc.langUnavailable {
 			rc.langChanged = explicit != cookie

@@ -66,10 +66,11 @@ func (p *Page) DateTime(t time.Time) string { return t.In(p.loc).Format("2 Jan 2
 // newPage builds the page for a request: language, switcher, user.
 func (s *Server) newPage(r *http.Request) *Page {
 	rc := reqCtx(r)
-	prog := s.programme()
+	st := s.site.Load()
+	prog := &st.prog
 	p := &Page{
 		L: s.cat.Localizer(rc.lang), Lang: rc.lang, Dir: "ltr", LanguageChanged: rc.langChanged, LanguageMissing: rc.langUnavailable,
-		Programme: prog.Settings, User: rc.user, assets: s.assets, loc: s.loc,
+		Programme: prog.Settings, User: rc.user, assets: s.assets, loc: st.loc,
 	}
 	for _, l := range prog.Languages {
 		if l.Code == rc.lang {

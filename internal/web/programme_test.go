@@ -30,7 +30,11 @@ func TestAdministratorChangesTheProgramme(t *testing.T) {
 	admin := e.client()
 	admin.signIn(e.newStaff("admin@example.org", account.Admin, ""))
 
-	// Settings: a mistake keeps every answer; a good form changes the site.
+	// Settings: a mistake keeps every answer; a good form changes the site
+	// (including pages already rendered and kept).
+	if before := e.client().get("/contact"); !strings.Contains(before.body, "cancer.connectors@example.org") {
+		t.Fatal("contact page before the change")
+	}
 	form := url.Values{"name": {"Anytown Cancer Voices"}, "short_name": {"Anytown Voices"}, "organisation": {"Anytown Council"},
 		"contact_email": {"not an email"}, "dpo_email": {"dpo@anytown.example"}, "time_zone": {"Mars/Olympus"}}
 	r := admin.post("/staff/programme", form)

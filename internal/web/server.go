@@ -15,6 +15,8 @@ import (
 	"log/slog"
 	"net/http"
 	"path"
+	"reflect"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -44,9 +46,18 @@ type Server struct {
 	gatherer prometheus.Gatherer
 	pages    map[string]*template.Template
 	assets   map[string]string
-	loc      *time.Location
-	prog     atomic.Pointer[programme.Config]
+	site     atomic.Pointer[site]
 	now      func() time.Time
+}
+
+// site is what pages read from the programme configuration, replaced as
+// a whole when the configuration changes, with the caches built from it.
+type site struct {
+	prog    programme.Config
+	codes   []string
+	chooser *i18n.Chooser
+	loc     *time.Location
+	pages   sync.Map // cache key -> []byte: rendered anonymous pages
 }
 
 // Deps are the parts the composition root hands the web layer.
@@ -79,7 +90,8 @@ func New(ctx context.Context, d Deps) (*Server, error) {
 }
 
 // ReloadProgramme re-reads the programme configuration (after an admin
-// changes it); pages read it from memory.
+// changes it, and every half minute so that all instances see a change);
+// pages read it from memory. An unchanged configuration keeps its caches.
 func (s *Server) ReloadProgramme(ctx context.Context) error {
 	p, err := s.store.Programme(ctx)
 	if err != nil {
@@ -93,25 +105,39 @@ func (s *Server) ReloadProgramme(ctx context.Context) error {
 			return fmt.Errorf("language %q is configured but has no translation catalogue", l.Code)
 		}
 	}
+	if old := s.site.Load(); old != nil && reflect.DeepEqual(old.prog, p) {
+		return nil
+	}
 	loc, err := time.LoadLocation(p.Settings.TimeZone)
 	if err != nil || p.Settings.TimeZone == "" {
 		loc = time.UTC
 	}
-	s.loc = loc
-	s.prog.Store(&p)
+	codes := make([]string, len(p.Languages))
+	for i, l := range p.Languages {
+		codes[i] = l.Code
+	}
+	s.site.Store(&site{prog: p, codes: codes, chooser: i18n.NewChooser(codes), loc: loc})
 	return nil
 }
 
-func (s *Server) programme() *programme.Config { return s.prog.Load() }
-
-func (s *Server) languageCodes() []string {
-	ls := s.programme().Languages
-	out := make([]string, len(ls))
-	for i, l := range ls {
-		out[i] = l.Code
+// WatchProgramme reloads the configuration every interval until ctx
+// ends, so a change made on one instance reaches the others.
+func (s *Server) WatchProgramme(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := s.ReloadProgramme(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error("reload programme", "err", err.Error())
+			}
+		}
 	}
-	return out
 }
+
+func (s *Server) programme() *programme.Config { return &s.site.Load().prog }
 
 func (s *Server) parseTemplates() error {
 	layout, err := template.ParseFS(ui.Templates, "templates/layout.html")
@@ -152,20 +178,60 @@ func (s *Server) hashAssets() error {
 // render writes a page. Rendering goes to a buffer first so a template
 // error becomes a clean error page, never half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *Page) {
+	b, err := s.execute(name, p)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.write(w, status, p.Lang, b)
+}
+
+func (s *Server) execute(name string, p *Page) ([]byte, error) {
 	t, ok := s.pages[name]
 	if !ok {
-		s.serverError(w, r, fmt.Errorf("no template %q", name))
-		return
+		return nil, fmt.Errorf("no template %q", name)
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
-		s.serverError(w, r, fmt.Errorf("render %s: %w", name, err))
+		return nil, fmt.Errorf("render %s: %w", name, err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (s *Server) write(w http.ResponseWriter, status int, lang string, b []byte) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Language", lang)
+	w.WriteHeader(status)
+	w.Write(b)
+}
+
+// renderStatic serves a page whose content depends only on the programme
+// configuration and the language: the public information pages seen by
+// someone not signed in. It is rendered once per language and kept until
+// the configuration changes, so these pages cost no template work.
+func (s *Server) renderStatic(w http.ResponseWriter, r *http.Request, name string, build func(p *Page)) {
+	rc := reqCtx(r)
+	st := s.site.Load()
+	if rc.user != nil {
+		p := s.newPage(r)
+		build(p)
+		s.render(w, r, http.StatusOK, name, p)
 		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Language", p.Lang)
-	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	key := fmt.Sprintf("%s|%s|%s|%t|%t", name, rc.lang, r.URL.Path, rc.langChanged, rc.langUnavailable)
+	if b, ok := st.pages.Load(key); ok {
+		s.write(w, http.StatusOK, rc.lang, b.([]byte))
+		return
+	}
+	p := s.newPage(r)
+	build(p)
+	b, err := s.execute(name, p)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	st.pages.Store(key, b)
+	s.write(w, http.StatusOK, rc.lang, b)
 }
 
 type errorPage struct{ Title, Text string }
