@@ -57,6 +57,7 @@ func (c Config) KeyPath() string {
 type option struct {
 	name, env, def, help string
 	set                  func(string) error
+	isBool               bool // --flag alone means true
 }
 
 // FlagSet builds the shared flags into fs, reading defaults from the
@@ -80,18 +81,18 @@ func FlagSet(fs *flag.FlagSet, c *Config, getenv func(string) string) func() err
 		}
 	}
 	opts := []option{
-		{"addr", "HEARME_ADDR", "127.0.0.1:8080", "address to listen on", str(&c.Addr)},
-		{"data", "HEARME_DATA", "./hearme-data", "data directory (SQLite database, encryption keys)", str(&c.DataDir)},
-		{"database", "HEARME_DATABASE", "", "PostgreSQL URL (postgres://...); empty for the embedded SQLite database", str(&c.Database)},
-		{"base-url", "HEARME_BASE_URL", "", "public address of the site, e.g. https://hearme.example.org (https turns on secure cookies and HSTS)", str(&c.BaseURL)},
-		{"key-file", "HEARME_KEY_FILE", "", "encryption keyring file (default DATA/keys.txt; shared by every instance)", str(&c.KeyFile)},
-		{"demo", "HEARME_DEMO", "true", "load the demo programme (Luton) on first start", boolean(&c.Demo)},
-		{"totp-for-champions", "HEARME_TOTP_FOR_CHAMPIONS", "false", "require a security code for champions too", boolean(&c.TOTPForChampion)},
-		{"trust-proxy", "HEARME_TRUST_PROXY", "false", "behind a reverse proxy: take the client address from X-Forwarded-For", boolean(&c.TrustProxy)},
-		{"metrics-token", "HEARME_METRICS_TOKEN", "", "bearer token for /metrics (empty: /metrics answers only on loopback)", str(&c.MetricsToken)},
-		{"log-level", "HEARME_LOG_LEVEL", "info", "debug, info, warn or error", str(&c.LogLevel)},
-		{"session-idle", "HEARME_SESSION_IDLE", "30m", "staff session ends after this long without use", dur(&c.SessionIdle)},
-		{"session-lifetime", "HEARME_SESSION_LIFETIME", "12h", "staff session ends this long after sign in, used or not", dur(&c.SessionLifetime)},
+		{"addr", "HEARME_ADDR", "127.0.0.1:8080", "address to listen on", str(&c.Addr), false},
+		{"data", "HEARME_DATA", "./hearme-data", "data directory (SQLite database, encryption keys)", str(&c.DataDir), false},
+		{"database", "HEARME_DATABASE", "", "PostgreSQL URL (postgres://...); empty for the embedded SQLite database", str(&c.Database), false},
+		{"base-url", "HEARME_BASE_URL", "", "public address of the site, e.g. https://hearme.example.org (https turns on secure cookies and HSTS)", str(&c.BaseURL), false},
+		{"key-file", "HEARME_KEY_FILE", "", "encryption keyring file (default DATA/keys.txt; shared by every instance)", str(&c.KeyFile), false},
+		{"demo", "HEARME_DEMO", "true", "load the demo programme (Luton) on first start", boolean(&c.Demo), true},
+		{"totp-for-champions", "HEARME_TOTP_FOR_CHAMPIONS", "false", "require a security code for champions too", boolean(&c.TOTPForChampion), true},
+		{"trust-proxy", "HEARME_TRUST_PROXY", "false", "behind a reverse proxy: take the client address from X-Forwarded-For", boolean(&c.TrustProxy), true},
+		{"metrics-token", "HEARME_METRICS_TOKEN", "", "bearer token for /metrics (empty: /metrics answers only on loopback)", str(&c.MetricsToken), false},
+		{"log-level", "HEARME_LOG_LEVEL", "info", "debug, info, warn or error", str(&c.LogLevel), false},
+		{"session-idle", "HEARME_SESSION_IDLE", "30m", "staff session ends after this long without use", dur(&c.SessionIdle), false},
+		{"session-lifetime", "HEARME_SESSION_LIFETIME", "12h", "staff session ends this long after sign in, used or not", dur(&c.SessionLifetime), false},
 	}
 	for _, o := range opts {
 		def := o.def
@@ -101,7 +102,12 @@ func FlagSet(fs *flag.FlagSet, c *Config, getenv func(string) string) func() err
 		if err := o.set(def); err != nil {
 			errs = append(errs, fmt.Errorf("%s=%q: %w", o.env, def, err))
 		}
-		fs.Func(o.name, fmt.Sprintf("%s (env %s, default %q)", o.help, o.env, o.def), o.set)
+		usage := fmt.Sprintf("%s (env %s, default %q)", o.help, o.env, o.def)
+		if o.isBool {
+			fs.BoolFunc(o.name, usage, o.set)
+		} else {
+			fs.Func(o.name, usage, o.set)
+		}
 	}
 	c.MaxBodyBytes = 1 << 20
 	c.ShutdownTimeout = 15 * time.Second

@@ -1,0 +1,53 @@
+package config
+
+import (
+	"flag"
+	"io"
+	"testing"
+	"time"
+)
+
+func parse(t *testing.T, env map[string]string, args ...string) (Config, error) {
+	t.Helper()
+	var c Config
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	finish := FlagSet(fs, &c, func(k string) string { return env[k] })
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	return c, finish()
+}
+
+func TestDefaultsEnvAndFlags(t *testing.T) {
+	c, err := parse(t, nil)
+	if err != nil || c.Addr != "127.0.0.1:8080" || c.DataDir != "./hearme-data" || !c.Demo || c.SessionIdle != 30*time.Minute || c.Secure() {
+		t.Fatalf("defaults: %+v %v", c, err)
+	}
+	if c.DatabaseDSN() != "hearme-data/hearme.db" || c.KeyPath() != "hearme-data/keys.txt" {
+		t.Fatalf("paths: %s %s", c.DatabaseDSN(), c.KeyPath())
+	}
+	c, err = parse(t, map[string]string{"HEARME_ADDR": ":9000", "HEARME_DEMO": "false", "HEARME_BASE_URL": "https://h.example.org"}, "--addr", ":9001", "--trust-proxy")
+	if err != nil || c.Addr != ":9001" || c.Demo || !c.TrustProxy || !c.Secure() {
+		t.Fatalf("env and flags: %+v %v", c, err)
+	}
+}
+
+func TestBadValuesAreRefused(t *testing.T) {
+	for name, tc := range map[string]struct {
+		env  map[string]string
+		args []string
+	}{
+		"env bool":     {map[string]string{"HEARME_DEMO": "perhaps"}, nil},
+		"base url":     {nil, []string{"--base-url", "ftp://x"}},
+		"database":     {nil, []string{"--database", "mysql://x"}},
+		"session":      {nil, []string{"--session-idle", "24h", "--session-lifetime", "1h"}},
+		"duration":     {nil, []string{"--session-idle", "soon"}},
+		"log level":    {nil, []string{"--log-level", "loud"}},
+		"unknown flag": {nil, []string{"--colour", "red"}},
+	} {
+		if _, err := parse(t, tc.env, tc.args...); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
