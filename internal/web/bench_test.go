@@ -94,3 +94,9 @@ func BenchmarkHomePage(b *testing.B) {
 func BenchmarkLoginPage(b *testing.B) {
 	benchPage(b, "/login", "en", `<html lang="en" dir="ltr">`)
 }
+
+// BenchmarkHealthz is the reference for the middleware alone: the same
+// stack with a handler that renders nothing (it pings the database).
+func BenchmarkHealthz(b *testing.B) {
+	benchPage(b, "/healthz", "en", `"ok"`)
+}
