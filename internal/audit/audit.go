@@ -24,6 +24,8 @@ const (
 	UserReset         = "user.sign_in_reset"
 	PasswordSet       = "user.password_set"
 	SecondFactorSetUp = "user.second_factor_enrolled"
+
+	ExperienceWithdrawn = "experience.withdrawn"
 )
 
 // GenesisHash is the "previous hash" of the first entry.

@@ -1,0 +1,173 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hearme-project/hearme/internal/audit"
+	"github.com/hearme-project/hearme/internal/equality"
+	"github.com/hearme-project/hearme/internal/experience"
+)
+
+// SubmitExperience stores a submission in one transaction: the narrative,
+// its stages, the equality answers (if any), the consent record and the
+// contact details, which the caller has already sealed. It returns the
+// reference and secret to show the person once.
+func (s *Store) SubmitExperience(ctx context.Context, sub experience.Submission, sealed experience.Contact) (experience.Receipt, error) {
+	now := s.now()
+	rc := experience.Receipt{ID: NewID(), Secret: experience.NewSecret(), CreatedAt: now}
+	status := experience.StatusPending
+	for attempt := 0; attempt < 5; attempt++ {
+		rc.Reference = experience.NewReference()
+		err := s.tx(ctx, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, s.q(`INSERT INTO experiences (id, reference, secret_hash, kind, status, lang, role, what_happened, went_well,
+				could_be_better, idea, cancer_type, services, year, source, recorded_by, event_id, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+				rc.ID, rc.Reference, experience.HashSecret(rc.Secret), string(sub.Kind), string(status), sub.Lang, string(sub.Role),
+				sub.WhatHappened, sub.WentWell, sub.CouldBeBetter, sub.Idea, sub.CancerType, strings.Join(sub.Services, ","), sub.Year,
+				string(sub.Source), sub.RecordedBy, sub.EventID, now, now)
+			if err != nil {
+				return s.conflict(err)
+			}
+			for _, st := range sub.Stages {
+				if _, err := tx.ExecContext(ctx, s.q("INSERT INTO experience_stages (experience_id, stage) VALUES (?, ?)"), rc.ID, st); err != nil {
+					return err
+				}
+			}
+			if !sub.Equality.IsEmpty() {
+				a := sub.Equality
+				if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO equality_answers (experience_id, ethnic_group, ethnic_other, age_band, sex,
+					gender_same_as_birth, gender_other, disability, disability_impact, religion, religion_other, main_language, language_other,
+					community, postcode_district) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+					rc.ID, a.EthnicGroup, a.EthnicOther, a.AgeBand, a.Sex, a.GenderSameAsBirth, a.GenderOther, a.Disability, a.DisabilityImpact,
+					a.Religion, a.ReligionOther, a.MainLanguage, a.LanguageOther, a.Community, a.PostcodeDistrict); err != nil {
+					return err
+				}
+			}
+			c := sub.Consent
+			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO consents (experience_id, version, evidence, quote, contact, named, verbal, recorded_by, given_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), rc.ID, c.Version, c.Evidence, c.Quote, c.Contact, c.Named, c.Verbal, sub.RecordedBy, now, now); err != nil {
+				return err
+			}
+			if c.Contact && !sealed.Empty() {
+				if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO contact_details (experience_id, name_sealed, email_sealed, phone_sealed, created_at, last_contact_at)
+					VALUES (?, ?, ?, ?, ?, ?)`), rc.ID, sealed.Name, sealed.Email, sealed.Phone, now, now); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if errors.Is(err, ErrConflict) {
+			continue // the reference was taken: draw another
+		}
+		if err != nil {
+			return experience.Receipt{}, err
+		}
+		return rc, nil
+	}
+	return experience.Receipt{}, fmt.Errorf("no free reference after 5 tries")
+}
+
+// HeldExperience is what a person sees of what they shared.
+type HeldExperience struct {
+	ID, Reference string
+	Submission    experience.Submission
+	Status        experience.Status
+	HasContact    bool
+	CreatedAt     time.Time
+}
+
+// ExperienceByReference returns an experience when the secret matches.
+// A wrong reference and a wrong secret look the same (ErrNotFound).
+func (s *Store) ExperienceByReference(ctx context.Context, reference, secret string) (HeldExperience, error) {
+	var h HeldExperience
+	var services, status string
+	var kind, role, source string
+	var contacts int
+	sub := &h.Submission
+	err := s.conns.Read.QueryRowContext(ctx, s.q(`SELECT e.id, e.reference, e.kind, e.status, e.lang, e.role, e.what_happened, e.went_well,
+		e.could_be_better, e.idea, e.cancer_type, e.services, e.year, e.source, e.created_at,
+		c.version, c.evidence, c.quote, c.contact, c.named, c.verbal,
+		(SELECT COUNT(*) FROM contact_details d WHERE d.experience_id = e.id)
+		FROM experiences e JOIN consents c ON c.experience_id = e.id
+		WHERE e.reference = ? AND e.secret_hash = ?`), reference, experience.HashSecret(secret)).Scan(
+		&h.ID, &h.Reference, &kind, &status, &sub.Lang, &role, &sub.WhatHappened, &sub.WentWell, &sub.CouldBeBetter, &sub.Idea,
+		&sub.CancerType, &services, &sub.Year, &source, &h.CreatedAt,
+		&sub.Consent.Version, &sub.Consent.Evidence, &sub.Consent.Quote, &sub.Consent.Contact, &sub.Consent.Named, &sub.Consent.Verbal, &contacts)
+	if err != nil {
+		return h, notFound(err)
+	}
+	sub.Kind, sub.Role, sub.Source, h.Status = experience.Kind(kind), experience.Role(role), experience.Source(source), experience.Status(status)
+	if services != "" {
+		sub.Services = strings.Split(services, ",")
+	}
+	h.HasContact = contacts > 0
+	rows, err := s.conns.Read.QueryContext(ctx, s.q("SELECT stage FROM experience_stages WHERE experience_id = ? ORDER BY stage"), h.ID)
+	if err != nil {
+		return h, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var st string
+		if err := rows.Scan(&st); err != nil {
+			return h, err
+		}
+		sub.Stages = append(sub.Stages, st)
+	}
+	return h, rows.Err()
+}
+
+// EqualityAnswers reads the equality answers kept apart from an
+// experience (ErrNotFound when none were given).
+func (s *Store) EqualityAnswers(ctx context.Context, experienceID string) (equality.Answers, error) {
+	var a equality.Answers
+	err := s.conns.Read.QueryRowContext(ctx, s.q(`SELECT ethnic_group, ethnic_other, age_band, sex, gender_same_as_birth, gender_other,
+		disability, disability_impact, religion, religion_other, main_language, language_other, community, postcode_district
+		FROM equality_answers WHERE experience_id = ?`), experienceID).Scan(&a.EthnicGroup, &a.EthnicOther, &a.AgeBand, &a.Sex,
+		&a.GenderSameAsBirth, &a.GenderOther, &a.Disability, &a.DisabilityImpact, &a.Religion, &a.ReligionOther, &a.MainLanguage,
+		&a.LanguageOther, &a.Community, &a.PostcodeDistrict)
+	return a, notFound(err)
+}
+
+// WithdrawExperience removes an experience with everything kept about
+// it (narrative, stages, equality answers, consent, contact details),
+// keeping only a count that one was withdrawn this month. It needs the
+// secret, and it is audited by id only.
+func (s *Store) WithdrawExperience(ctx context.Context, reference, secret string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		var id, kind string
+		err := tx.QueryRowContext(ctx, s.q("SELECT id, kind FROM experiences WHERE reference = ? AND secret_hash = ?"),
+			reference, experience.HashSecret(secret)).Scan(&id, &kind)
+		if err != nil {
+			return notFound(err)
+		}
+		// Children first: PostgreSQL and SQLite both cascade, but the
+		// explicit deletes keep withdrawal complete even if a foreign key
+		// were ever dropped.
+		for _, table := range []string{"contact_details", "equality_answers", "consents", "experience_stages"} {
+			if _, err := tx.ExecContext(ctx, s.q("DELETE FROM "+table+" WHERE experience_id = ?"), id); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, s.q("DELETE FROM experiences WHERE id = ?"), id); err != nil {
+			return err
+		}
+		month := s.now().Format("2006-01")
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO withdrawals (month, kind, count) VALUES (?, ?, 1)
+			ON CONFLICT (month, kind) DO UPDATE SET count = withdrawals.count + 1`), month, kind); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, "anonymous", audit.ExperienceWithdrawn, id, "")
+	})
+}
+
+// WithdrawalCount is how many experiences of a kind were withdrawn.
+func (s *Store) WithdrawalCount(ctx context.Context, kind experience.Kind) (int, error) {
+	var n sql.NullInt64
+	err := s.conns.Read.QueryRowContext(ctx, s.q("SELECT SUM(count) FROM withdrawals WHERE kind = ?"), string(kind)).Scan(&n)
+	return int(n.Int64), err
+}
