@@ -38,6 +38,11 @@ type LangLink struct {
 // T translates a message into the page's language.
 func (p *Page) T(id string, pairs ...any) string { return p.L.T(id, pairs...) }
 
+// Isolate wraps a value inserted into a translated sentence in Unicode
+// first-strong isolates, so a Latin name or address inside an Urdu
+// sentence (or the reverse) keeps its own direction.
+func (p *Page) Isolate(v string) string { return "\u2068" + v + "\u2069" }
+
 // Msg translates a form error.
 func (p *Page) Msg(e form.Error) string { return p.L.T(e.Key, e.Args...) }
 
