@@ -25,6 +25,7 @@ import (
 	"github.com/hearme-project/hearme/internal/demo"
 	"github.com/hearme-project/hearme/internal/i18n"
 	"github.com/hearme-project/hearme/internal/jobs"
+	"github.com/hearme-project/hearme/internal/retention"
 	"github.com/hearme-project/hearme/internal/sealed"
 	"github.com/hearme-project/hearme/internal/store"
 	"github.com/hearme-project/hearme/internal/store/dialect"
@@ -115,15 +116,34 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		}
 		jobRuns.WithLabelValues(name, result).Inc()
 	}
-	for _, j := range Jobs(st, log) {
+	for _, j := range Jobs(st, log, RetentionRules(cfg)) {
 		a.Jobs.Add(j)
 	}
 	return a, nil
 }
 
+// RetentionRules returns the retention rules with the configured
+// durations.
+func RetentionRules(cfg config.Config) retention.Rules {
+	r := retention.DefaultRules()
+	if cfg.RetainContactDetails > 0 {
+		r.ContactDetails = cfg.RetainContactDetails
+	}
+	return r
+}
+
 // Jobs lists the scheduled jobs, for the runner and for `hearme jobs run`.
-func Jobs(st *store.Store, log *slog.Logger) []jobs.Job {
+func Jobs(st *store.Store, log *slog.Logger, rules retention.Rules) []jobs.Job {
 	return []jobs.Job{
+		{Name: "retention", Every: 24 * time.Hour, Run: func(ctx context.Context) error {
+			res, err := rules.Apply(ctx, st, time.Now().UTC())
+			for _, c := range res.Counts {
+				if c.Records > 0 {
+					log.Info("retention: records deleted", "rule", c.Rule, "count", c.Records)
+				}
+			}
+			return err
+		}},
 		{Name: "purge-expired-setup-links", Every: time.Hour, Run: func(ctx context.Context) error {
 			n, err := st.PurgeExpiredSetupTokens(ctx)
 			if n > 0 {

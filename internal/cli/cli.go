@@ -32,6 +32,7 @@ func commands() []command {
 		{"admin", "manage staff accounts: create, reset, disable, enable, list", runAdmin},
 		{"demo", "load or reset the demo programme configuration", runDemo},
 		{"audit", "check the audit trail: audit verify", runAudit},
+		{"retention", "show or apply the retention rules: retention --dry-run | --apply", runRetention},
 		{"jobs", "list background jobs or run one now: jobs list | jobs run NAME", runJobs},
 		{"version", "print the version", runVersion},
 		{"help", "show this help", nil},
@@ -82,7 +83,7 @@ Usage: hearme [command] [flags]
 Commands:
 `)
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
 	fmt.Fprint(w, `
 Flags (every command; each also read from its HEARME_* environment variable):

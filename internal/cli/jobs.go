@@ -35,7 +35,7 @@ func runJobs(ctx context.Context, env Env, args []string) error {
 	defer st.Close()
 	host, _ := os.Hostname()
 	r := jobs.NewRunner(st, fmt.Sprintf("cli-%s-%d", host, os.Getpid()), log)
-	for _, j := range app.Jobs(st, log) {
+	for _, j := range app.Jobs(st, log, app.RetentionRules(cfg)) {
 		if action == "list" {
 			fmt.Fprintf(env.Stdout, "%-28s every %s\n", j.Name, j.Every)
 			continue

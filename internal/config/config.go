@@ -31,6 +31,9 @@ type Config struct {
 	SessionIdle     time.Duration
 	SessionLifetime time.Duration
 	ShutdownTimeout time.Duration
+	// RetainContactDetails is how long contact details are kept after
+	// the person was last contacted (the retention rule).
+	RetainContactDetails time.Duration
 }
 
 // Secure reports whether the site is served over HTTPS, which turns on
@@ -80,6 +83,16 @@ func FlagSet(fs *flag.FlagSet, c *Config, getenv func(string) string) func() err
 			return err
 		}
 	}
+	positive := func(p *time.Duration) func(string) error {
+		return func(v string) error {
+			d, err := time.ParseDuration(v)
+			if err == nil && d <= 0 {
+				err = errors.New("must be positive")
+			}
+			*p = d
+			return err
+		}
+	}
 	opts := []option{
 		{"addr", "HEARME_ADDR", "127.0.0.1:8080", "address to listen on", str(&c.Addr), false},
 		{"data", "HEARME_DATA", "./hearme-data", "data directory (SQLite database, encryption keys)", str(&c.DataDir), false},
@@ -93,6 +106,7 @@ func FlagSet(fs *flag.FlagSet, c *Config, getenv func(string) string) func() err
 		{"log-level", "HEARME_LOG_LEVEL", "info", "debug, info, warn or error", str(&c.LogLevel), false},
 		{"session-idle", "HEARME_SESSION_IDLE", "30m", "staff session ends after this long without use", dur(&c.SessionIdle), false},
 		{"session-lifetime", "HEARME_SESSION_LIFETIME", "12h", "staff session ends this long after sign in, used or not", dur(&c.SessionLifetime), false},
+		{"retain-contact-details", "HEARME_RETAIN_CONTACT_DETAILS", "2160h", "delete contact details this long after the person was last contacted (90 days)", positive(&c.RetainContactDetails), false},
 	}
 	for _, o := range opts {
 		def := o.def
@@ -132,6 +146,10 @@ func (c Config) Validate() error {
 	}
 	if c.SessionIdle <= 0 || c.SessionLifetime < c.SessionIdle {
 		return errors.New("--session-idle must be positive and no longer than --session-lifetime")
+	}
+	// Zero (a Config built in code) means the retention default.
+	if c.RetainContactDetails < 0 {
+		return errors.New("--retain-contact-details must be positive")
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

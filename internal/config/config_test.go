@@ -33,6 +33,21 @@ func TestDefaultsEnvAndFlags(t *testing.T) {
 	}
 }
 
+func TestRetentionOption(t *testing.T) {
+	c, err := parse(t, nil)
+	if err != nil || c.RetainContactDetails != 90*24*time.Hour {
+		t.Fatalf("default: %s %v", c.RetainContactDetails, err)
+	}
+	c, err = parse(t, map[string]string{"HEARME_RETAIN_CONTACT_DETAILS": "720h"})
+	if err != nil || c.RetainContactDetails != 30*24*time.Hour {
+		t.Fatalf("env: %s %v", c.RetainContactDetails, err)
+	}
+	c, err = parse(t, map[string]string{"HEARME_RETAIN_CONTACT_DETAILS": "720h"}, "--retain-contact-details", "48h")
+	if err != nil || c.RetainContactDetails != 48*time.Hour {
+		t.Fatalf("flag: %s %v", c.RetainContactDetails, err)
+	}
+}
+
 func TestBadValuesAreRefused(t *testing.T) {
 	for name, tc := range map[string]struct {
 		env  map[string]string
@@ -44,6 +59,8 @@ func TestBadValuesAreRefused(t *testing.T) {
 		"session":      {nil, []string{"--session-idle", "24h", "--session-lifetime", "1h"}},
 		"duration":     {nil, []string{"--session-idle", "soon"}},
 		"log level":    {nil, []string{"--log-level", "loud"}},
+		"retention":    {map[string]string{"HEARME_RETAIN_CONTACT_DETAILS": "0s"}, nil},
+		"retention 0":  {nil, []string{"--retain-contact-details", "0s"}},
 		"unknown flag": {nil, []string{"--colour", "red"}},
 	} {
 		if _, err := parse(t, tc.env, tc.args...); err == nil {
