@@ -23,7 +23,6 @@ import (
 	"github.com/hearme-project/hearme/internal/auth"
 	"github.com/hearme-project/hearme/internal/config"
 	"github.com/hearme-project/hearme/internal/demo"
-	"github.com/hearme-project/hearme/internal/i18n"
 	"github.com/hearme-project/hearme/internal/jobs"
 	"github.com/hearme-project/hearme/internal/retention"
 	"github.com/hearme-project/hearme/internal/sealed"
@@ -94,7 +93,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		st.Close()
 		return nil, err
 	}
-	cat, err := i18n.Load()
+	cat, err := web.Catalogue()
 	if err != nil {
 		st.Close()
 		return nil, err

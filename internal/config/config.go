@@ -34,6 +34,9 @@ type Config struct {
 	// RetainContactDetails is how long contact details are kept after
 	// the person was last contacted (the retention rule).
 	RetainContactDetails time.Duration
+	// FormMinFill is the least time a person takes to send a public form;
+	// faster posts are re-shown (bots are fast). 0 means the default, 3 s.
+	FormMinFill time.Duration
 }
 
 // Secure reports whether the site is served over HTTPS, which turns on

@@ -201,7 +201,7 @@ func (s *Submission) Validate(stages, communities, languages []string) map[strin
 		}
 	}
 	if utf8.RuneCountInString(s.CancerType) > 200 {
-		errs["cancer_type"] = "share.error.too_long"
+		errs["cancer_type"] = "error.too_long"
 	}
 	if !s.Consent.Evidence {
 		errs["consent_evidence"] = "share.error.consent_required"

@@ -29,8 +29,10 @@ type Catalogue struct {
 	cache  map[string]*Localizer
 }
 
-// Load reads every embedded catalogue.
-func Load() (*Catalogue, error) {
+// Load reads every embedded catalogue, plus extra message files by
+// language (a domain package's own labels, such as the equality
+// questions'), which must use keys of their own.
+func Load(extra ...map[string][]byte) (*Catalogue, error) {
 	b := goi18n.NewBundle(language.English)
 	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
 	files, err := fs.Glob(localesFS, "locales/*.toml")
@@ -44,6 +46,13 @@ func Load() (*Catalogue, error) {
 			return nil, fmt.Errorf("catalogue %s: %w", f, err)
 		}
 		c.langs = append(c.langs, mf.Tag.String())
+	}
+	for _, files := range extra {
+		for lang, data := range files {
+			if _, err := b.ParseMessageFileBytes(data, "extra."+lang+".toml"); err != nil {
+				return nil, fmt.Errorf("extra catalogue %s: %w", lang, err)
+			}
+		}
 	}
 	return c, nil
 }
@@ -69,7 +78,7 @@ func (c *Catalogue) Localizer(lang string) *Localizer {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if l = c.cache[lang]; l == nil {
-		l = &Localizer{Lang: lang, l: goi18n.NewLocalizer(c.bundle, lang, Fallback), memo: map[string]string{}}
+		l = &Localizer{Lang: lang, l: goi18n.NewLocalizer(c.bundle, lang), en: goi18n.NewLocalizer(c.bundle, Fallback), memo: map[string]string{}}
 		c.cache[lang] = l
 	}
 	return l
@@ -79,6 +88,7 @@ func (c *Catalogue) Localizer(lang string) *Localizer {
 type Localizer struct {
 	Lang string
 	l    *goi18n.Localizer
+	en   *goi18n.Localizer // a message missing in Lang shows in English, never as its key
 	mu   sync.RWMutex
 	memo map[string]string // plain messages, translated once
 }
@@ -99,9 +109,12 @@ func (l *Localizer) T(id string, pairs ...any) string {
 	for i := 0; i+1 < len(pairs); i += 2 {
 		data[fmt.Sprint(pairs[i])] = pairs[i+1]
 	}
-	s, err := l.l.Localize(&goi18n.LocalizeConfig{MessageID: id, TemplateData: data})
+	cfg := &goi18n.LocalizeConfig{MessageID: id, TemplateData: data}
+	s, err := l.l.Localize(cfg)
 	if err != nil {
-		return id
+		if s, err = l.en.Localize(cfg); err != nil {
+			return id
+		}
 	}
 	if len(pairs) == 0 {
 		l.mu.Lock()
@@ -114,9 +127,12 @@ func (l *Localizer) T(id string, pairs ...any) string {
 // N translates a message with plural forms chosen by count n, which is
 // also available as {{.Count}}.
 func (l *Localizer) N(id string, n int) string {
-	s, err := l.l.Localize(&goi18n.LocalizeConfig{MessageID: id, PluralCount: n, TemplateData: map[string]any{"Count": n}})
+	cfg := &goi18n.LocalizeConfig{MessageID: id, PluralCount: n, TemplateData: map[string]any{"Count": n}}
+	s, err := l.l.Localize(cfg)
 	if err != nil {
-		return id
+		if s, err = l.en.Localize(cfg); err != nil {
+			return id
+		}
 	}
 	return s
 }

@@ -9,7 +9,9 @@ import (
 	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -22,6 +24,7 @@ import (
 type Keyring struct {
 	active string
 	aeads  map[string]cipher.AEAD
+	raw    map[string][]byte
 }
 
 // ErrUnknownKey means a value names a key the keyring does not have.
@@ -33,7 +36,7 @@ var ErrMalformed = errors.New("sealed: malformed value")
 // Parse reads a keyring: one key per line, "id:base64-of-32-bytes";
 // blank lines and lines starting with # are ignored.
 func Parse(b []byte) (*Keyring, error) {
-	k := &Keyring{aeads: map[string]cipher.AEAD{}}
+	k := &Keyring{aeads: map[string]cipher.AEAD{}, raw: map[string][]byte{}}
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
@@ -60,6 +63,7 @@ func Parse(b []byte) (*Keyring, error) {
 			return nil, fmt.Errorf("sealed: key %q listed twice", id)
 		}
 		k.aeads[id] = aead
+		k.raw[id] = raw
 		if k.active == "" {
 			k.active = id
 		}
@@ -96,6 +100,15 @@ func NewKeyLine() []byte {
 	id := make([]byte, 4)
 	rand.Read(id)
 	return fmt.Appendf(nil, "# hearme encryption keys: the first line seals new values. Keep a copy apart from backups.\nk%x:%s\n", id, base64.StdEncoding.EncodeToString(raw))
+}
+
+// Derive returns a 32-byte key for another purpose (signing form tokens,
+// say), derived from the active key so every instance sharing the
+// keyring derives the same one. It changes when the keyring rotates.
+func (k *Keyring) Derive(purpose string) []byte {
+	mac := hmac.New(sha256.New, k.raw[k.active])
+	mac.Write([]byte("hearme-derive:" + purpose))
+	return mac.Sum(nil)
 }
 
 // Seal encrypts plaintext; the empty string stays empty so "not set" is

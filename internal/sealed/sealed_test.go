@@ -67,3 +67,19 @@ func TestTamperedAndMalformed(t *testing.T) {
 		}
 	}
 }
+
+func TestDerive(t *testing.T) {
+	line := NewKeyLine()
+	a, _ := Parse(line)
+	b, _ := Parse(line)
+	if string(a.Derive("forms")) != string(b.Derive("forms")) || len(a.Derive("forms")) != 32 {
+		t.Fatal("two instances with one keyring derive different keys")
+	}
+	if string(a.Derive("forms")) == string(a.Derive("other")) {
+		t.Fatal("purposes share a key")
+	}
+	c, _ := Parse(NewKeyLine())
+	if string(a.Derive("forms")) == string(c.Derive("forms")) {
+		t.Fatal("different keyrings derive the same key")
+	}
+}

@@ -23,7 +23,6 @@ import (
 	"github.com/hearme-project/hearme/internal/app"
 	"github.com/hearme-project/hearme/internal/config"
 	"github.com/hearme-project/hearme/internal/demo"
-	"github.com/hearme-project/hearme/internal/i18n"
 	"github.com/hearme-project/hearme/internal/sealed"
 	"github.com/hearme-project/hearme/internal/store/storetest"
 	"github.com/hearme-project/hearme/internal/web"
@@ -45,7 +44,7 @@ func benchHandler(b *testing.B) http.Handler {
 	if err != nil {
 		b.Fatal(err)
 	}
-	cat, err := i18n.Load()
+	cat, err := web.Catalogue()
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -24,7 +24,6 @@ import (
 	"github.com/hearme-project/hearme/internal/auth"
 	"github.com/hearme-project/hearme/internal/config"
 	"github.com/hearme-project/hearme/internal/demo"
-	"github.com/hearme-project/hearme/internal/i18n"
 	"github.com/hearme-project/hearme/internal/sealed"
 	"github.com/hearme-project/hearme/internal/store"
 	"github.com/hearme-project/hearme/internal/store/storetest"
@@ -65,7 +64,7 @@ const testPassword = "correct horse battery staple"
 
 func testConfig(t *testing.T) config.Config {
 	return config.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), MaxBodyBytes: 1 << 20,
-		SessionIdle: 30 * time.Minute, SessionLifetime: 12 * time.Hour, LogLevel: "info"}
+		SessionIdle: 30 * time.Minute, SessionLifetime: 12 * time.Hour, LogLevel: "info", FormMinFill: time.Nanosecond}
 }
 
 func newEnv(t *testing.T) *env {
@@ -82,7 +81,7 @@ func newEnvWith(t *testing.T, cfg config.Config) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cat, err := i18n.Load()
+	cat, err := web.Catalogue()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,7 @@ type way struct{ Title, Text, Href string }
 // ways lists how people take part. Until the journeys of their own are
 // built, each points to the contact page, which says how to do it now.
 var ways = []way{
-	{"home.share_title", "home.share_text", "/contact#take-part"},
+	{"home.share_title", "home.share_text", "/share"},
 	{"home.ideas_title", "home.ideas_text", "/contact#take-part"},
 	{"home.events_title", "home.events_text", "/contact#take-part"},
 	{"home.invite_title", "home.invite_text", "/contact#take-part"},

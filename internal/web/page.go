@@ -132,3 +132,8 @@ func (p *Page) Input(name, labelKey, typ, value string, options ...string) Input
 	}
 	return f
 }
+
+// Textarea describes a multi-line answer for the "textarea" template.
+func (p *Page) Textarea(name, labelKey, value string) InputField {
+	return InputField{Page: p, Name: name, Label: labelKey, Value: value, Error: p.Errors.For(name)}
+}

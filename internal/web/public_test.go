@@ -16,7 +16,7 @@ func mustHash(t *testing.T) string {
 	return h
 }
 
-var publicPages = []string{"/", "/privacy", "/accessibility", "/contact", "/login"}
+var publicPages = []string{"/", "/privacy", "/accessibility", "/contact", "/login", "/share"}
 
 func TestPublicPagesInEveryLanguage(t *testing.T) {
 	e := newEnv(t)
@@ -110,6 +110,10 @@ func TestNotFoundAndHealth(t *testing.T) {
 		t.Errorf("404 page: %d", r.status)
 	}
 	assertTranslated(t, "404", r.body)
+	for _, lang := range []string{"en", "pl", "ro", "ur", "bn", "so"} {
+		r := e.client().get("/no-such-page?lang=" + lang)
+		assertTranslated(t, "404 in "+lang, r.body)
+	}
 	if r := c.get("/healthz"); r.status != http.StatusOK || !strings.Contains(r.body, `"ok"`) {
 		t.Errorf("healthz: %d %s", r.status, r.body)
 	}

@@ -14,18 +14,22 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hearme-project/hearme/internal/config"
-	"github.com/hearme-project/hearme/internal/i18n"
+	"github.com/hearme-project/hearme/internal/sealed"
 	"github.com/hearme-project/hearme/internal/store/storetest"
 )
 
 func TestPanicBecomesAPlainErrorPage(t *testing.T) {
 	st := storetest.SQLite(t)
-	cat, err := i18n.Load()
+	cat, err := Catalogue()
 	if err != nil {
 		t.Fatal(err)
 	}
 	var logs bytes.Buffer
-	s, err := New(context.Background(), Deps{Config: config.Config{MaxBodyBytes: 1 << 10, DataDir: filepath.Join(t.TempDir())}, Store: st, Catalog: cat,
+	keys, err := sealed.Parse(sealed.NewKeyLine())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(context.Background(), Deps{Config: config.Config{MaxBodyBytes: 1 << 10, DataDir: filepath.Join(t.TempDir())}, Store: st, Catalog: cat, Keys: keys,
 		Sessions: scs.New(), Logger: slog.New(slog.NewJSONHandler(&logs, nil)), Registry: prometheus.NewRegistry()})
 	if err != nil {
 		t.Fatal(err)

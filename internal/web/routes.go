@@ -30,7 +30,7 @@ type Route struct {
 // Routes is the whole table. Every route declares who may use it; a test
 // walks every route for every role, and for anonymous visitors.
 func (s *Server) Routes() []Route {
-	return []Route{
+	return append(s.shareRoutes(), []Route{
 		{"GET /{$}", public, s.handleHome},
 		{"GET /privacy", public, s.handlePrivacy},
 		{"GET /accessibility", public, s.handleAccessibility},
@@ -42,6 +42,10 @@ func (s *Server) Routes() []Route {
 		{"POST /logout", public, s.handleLogout},
 		{"GET /setup/{token}", public, s.handleSetupForm},
 		{"POST /setup/{token}", public, s.handleSetup},
+		{"GET /share", public, s.handleShareStart},
+		{"GET /share/check", public, s.handleShareCheck},
+		{"POST /share/check", public, s.handleShareSend},
+		{"GET /share/done", public, s.handleShareDone},
 		{"GET /healthz", public, s.handleHealth},
 		{"GET /metrics", public, s.handleMetrics},
 
@@ -63,7 +67,17 @@ func (s *Server) Routes() []Route {
 		{"POST /staff/programme", adminOnly, s.handleProgrammeSettings},
 		{"GET /staff/programme/config.json", adminOnly, s.handleProgrammeExport},
 		{"POST /staff/programme/import", adminOnly, s.handleProgrammeImport},
+	}...)
+}
+
+// shareRoutes are the pages of the share journey, one pair per step.
+func (s *Server) shareRoutes() []Route {
+	var out []Route
+	for _, st := range shareSteps {
+		get, post := s.shareStepHandlers(st.Name)
+		out = append(out, Route{"GET /share/" + st.Name, public, get}, Route{"POST /share/" + st.Name, public, post})
 	}
+	return out
 }
 
 // Handler returns the whole application: middleware around the router.

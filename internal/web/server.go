@@ -23,6 +23,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/hearme-project/hearme/internal/abuse"
 	"github.com/hearme-project/hearme/internal/auth"
 	"github.com/hearme-project/hearme/internal/config"
 	"github.com/hearme-project/hearme/internal/i18n"
@@ -47,6 +48,7 @@ type Server struct {
 	pages    map[string]*template.Template
 	assets   map[string]string
 	site     atomic.Pointer[site]
+	forms    *abuse.Guard // public forms: time tokens, honeypot, rate limits
 	now      func() time.Time
 }
 
@@ -59,6 +61,14 @@ type site struct {
 	loc     *time.Location
 	pages   sync.Map // cache key -> []byte: rendered anonymous pages
 }
+
+// formLimits are the per-address limits of the public forms. They are
+// generous on purpose: at a drop-in session many residents share from
+// one library or community-centre address, and a person refused by a
+// limit loses their story. They stop floods, not people.
+var formLimits = abuse.LimiterConfig{Forms: map[string]abuse.Limit{
+	"share": {Every: 30 * time.Second, Burst: 30},
+}}
 
 // Deps are the parts the composition root hands the web layer.
 type Deps struct {
@@ -76,6 +86,14 @@ func New(ctx context.Context, d Deps) (*Server, error) {
 	s := &Server{cfg: d.Config, store: d.Store, cat: d.Catalog, keys: d.Keys, sessions: d.Sessions, log: d.Logger,
 		gatherer: d.Registry, now: time.Now}
 	s.throttle = auth.NewThrottle(auth.ThrottleConfig{}, time.Now)
+	// Form tokens are signed with a key derived from the shared keyring,
+	// so any instance can check a token another issued.
+	minFill := d.Config.FormMinFill
+	if minFill == 0 {
+		minFill = 3 * time.Second
+	}
+	s.forms = abuse.NewGuard(abuse.NewSigner(d.Keys.Derive("form-tokens"), time.Now, abuse.WithMinAge(minFill)),
+		abuse.NewLimiter(formLimits, time.Now), abuse.NewSeen(0))
 	s.metrics = newMetrics(d.Registry)
 	if err := s.ReloadProgramme(ctx); err != nil {
 		return nil, err

@@ -1,0 +1,194 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/hearme-project/hearme/internal/abuse"
+	"github.com/hearme-project/hearme/internal/experience"
+	"github.com/hearme-project/hearme/internal/web/form"
+)
+
+// supportService is one entry of the built-in support list shown after
+// every story (until the support directory replaces it).
+type supportService struct{ Name, Text string }
+
+var builtInSupport = []supportService{
+	{"support.macmillan_name", "support.macmillan_text"},
+	{"support.nhs111_name", "support.nhs111_text"},
+	{"support.samaritans_name", "support.samaritans_text"},
+}
+
+// checkRow is one answer on the check page, with its change link.
+type checkRow struct {
+	LabelKey string
+	Lines    []string
+	Href     string
+}
+
+func (s *Server) checkPage(r *http.Request, d shareDraft) *Page {
+	p := s.newPage(r)
+	p.Form = d
+	change := func(step string) string { return "/share/" + step + "?change=1" }
+	one := func(v string) []string {
+		if v == "" {
+			return nil
+		}
+		return []string{v}
+	}
+	var rows []checkRow
+	role := ""
+	for _, c := range roleChoices {
+		if c.Code == d.Role {
+			role = p.T(c.LabelKey)
+		}
+	}
+	rows = append(rows, checkRow{"share.who_title", one(role), change("who")})
+	var stages []string
+	for _, st := range s.programme().Stages {
+		for _, chosen := range d.Stages {
+			if chosen == st.Slug {
+				stages = append(stages, st.Name(p.Lang))
+			}
+		}
+	}
+	rows = append(rows, checkRow{"share.stages_title", stages, change("stages")},
+		checkRow{"share.what_happened", one(d.WhatHappened), change("story")},
+		checkRow{"share.went_well", one(d.WentWell), change("story")},
+		checkRow{"share.could_be_better", one(d.CouldBeBetter), change("story")},
+		checkRow{"share.cancer_type", one(d.CancerType), change("details")})
+	var services []string
+	for _, c := range serviceChoices() {
+		for _, chosen := range d.Services {
+			if chosen == c.Code {
+				services = append(services, p.T(c.LabelKey))
+			}
+		}
+	}
+	rows = append(rows, checkRow{"share.services", services, change("details")}, checkRow{"share.year", one(d.Year), change("details")})
+	for _, q := range s.equalityQuestions(p, d.Equality) {
+		var lines []string
+		for _, o := range q.Options {
+			if o.Checked {
+				lines = append(lines, o.Label)
+			}
+		}
+		if q.TextValue != "" {
+			lines = append(lines, q.TextValue)
+		}
+		rows = append(rows, checkRow{q.QuestionKey, lines, change("about-you")})
+	}
+	yes := func(b bool) []string {
+		if b {
+			return []string{p.T("share.answer_yes")}
+		}
+		return []string{p.T("share.answer_no")}
+	}
+	rows = append(rows, checkRow{"share.consent_evidence", yes(d.Consent.Evidence), change("consent")},
+		checkRow{"share.consent_quote", yes(d.Consent.Quote), change("consent")},
+		checkRow{"share.consent_contact", yes(d.Consent.Contact), change("consent")},
+		checkRow{"share.consent_named", yes(d.Consent.Named), change("consent")})
+	if d.Consent.Contact {
+		rows = append(rows, checkRow{"share.contact_name", one(d.Contact.Name), change("consent")},
+			checkRow{"share.contact_email", one(d.Contact.Email), change("consent")},
+			checkRow{"share.contact_phone", one(d.Contact.Phone), change("consent")})
+	}
+	p.Data = struct {
+		Rows            []checkRow
+		Token, Honeypot string
+	}{rows, s.forms.Signer().Issue("share"), abuse.HoneypotField}
+	return p
+}
+
+func (s *Server) handleShareCheck(w http.ResponseWriter, r *http.Request) {
+	d := s.loadDraft(r)
+	if missing := d.firstMissing(len(shareSteps)); missing != "" {
+		redirect(w, r, "/share/"+missing)
+		return
+	}
+	s.render(w, r, http.StatusOK, "share_check", s.checkPage(r, d))
+}
+
+// handleShareSend stores the experience. Abuse checks come first: a bot
+// (honeypot, rate limit, replay) gets the same thank-you page as a
+// person, without a reference, and nothing is stored.
+func (s *Server) handleShareSend(w http.ResponseWriter, r *http.Request) {
+	if err := form.Parse(r); err != nil {
+		s.formError(w, r, err)
+		return
+	}
+	d := s.loadDraft(r)
+	if missing := d.firstMissing(len(shareSteps)); missing != "" {
+		redirect(w, r, "/share/"+missing)
+		return
+	}
+	switch s.forms.Check("share", r.PostForm.Get(abuse.TokenField), r.PostForm.Get(abuse.HoneypotField), reqCtx(r).ip) {
+	case abuse.ReshowTooFast:
+		p := s.checkPage(r, d)
+		p.Errors.Add("send", "share.error.too_fast")
+		s.render(w, r, http.StatusUnprocessableEntity, "share_check", p)
+		return
+	case abuse.ReshowExpired:
+		p := s.checkPage(r, d)
+		p.Errors.Add("send", "share.error.expired")
+		s.render(w, r, http.StatusUnprocessableEntity, "share_check", p)
+		return
+	case abuse.BlockSilently:
+		s.sessions.Remove(r.Context(), sessShareDraft)
+		redirect(w, r, "/share/done")
+		return
+	}
+	// Every step is checked again: the draft may be old or forged.
+	sub, errs := s.validate(r, d, shareSteps...)
+	if len(errs) > 0 {
+		for _, st := range shareSteps {
+			for _, f := range st.Fields {
+				if errs.For(f) != nil {
+					redirect(w, r, "/share/"+st.Name)
+					return
+				}
+			}
+		}
+	}
+	sub.Consent.Version = ConsentVersion
+	var sealedContact experience.Contact
+	if sub.Consent.Contact {
+		var err error
+		for _, f := range []struct{ in, out *string }{{&sub.Contact.Name, &sealedContact.Name}, {&sub.Contact.Email, &sealedContact.Email}, {&sub.Contact.Phone, &sealedContact.Phone}} {
+			if *f.out, err = s.keys.Seal(*f.in); err != nil {
+				s.serverError(w, r, err)
+				return
+			}
+		}
+	}
+	rc, err := s.store.SubmitExperience(r.Context(), sub, sealedContact)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.sessions.Remove(r.Context(), sessShareDraft)
+	b, _ := json.Marshal(struct{ Reference, Secret string }{rc.Reference, rc.Secret})
+	sealed, err := s.keys.Seal(string(b))
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.sessions.Put(r.Context(), sessShareReceipt, sealed)
+	redirect(w, r, "/share/done")
+}
+
+// handleShareDone shows the reference and secret once, and support.
+func (s *Server) handleShareDone(w http.ResponseWriter, r *http.Request) {
+	var receipt struct{ Reference, Secret string }
+	if sealed := s.sessions.PopString(r.Context(), sessShareReceipt); sealed != "" {
+		if plain, err := s.keys.Open(sealed); err == nil {
+			_ = json.Unmarshal([]byte(plain), &receipt)
+		}
+	}
+	p := s.newPage(r)
+	p.Data = struct {
+		Reference, Secret string
+		Support           []supportService
+	}{receipt.Reference, receipt.Secret, builtInSupport}
+	s.render(w, r, http.StatusOK, "share_done", p)
+}
