@@ -79,6 +79,33 @@ type HeldExperience struct {
 	Status        experience.Status
 	HasContact    bool
 	CreatedAt     time.Time
+	Corrections   []Correction
+}
+
+// Correction is text a person added to what they shared.
+type Correction struct {
+	Text      string
+	CreatedAt time.Time
+}
+
+// AddCorrection appends a person's correction to their experience; the
+// secret proves it is theirs.
+func (s *Store) AddCorrection(ctx context.Context, reference, secret, text string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		var id string
+		err := tx.QueryRowContext(ctx, s.q("SELECT id FROM experiences WHERE reference = ? AND secret_hash = ?"),
+			reference, experience.HashSecret(secret)).Scan(&id)
+		if err != nil {
+			return notFound(err)
+		}
+		now := s.now()
+		if _, err := tx.ExecContext(ctx, s.q("INSERT INTO experience_corrections (id, experience_id, text, created_at) VALUES (?, ?, ?, ?)"),
+			NewID(), id, text, now); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, s.q("UPDATE experiences SET updated_at = ? WHERE id = ?"), now, id)
+		return err
+	})
 }
 
 // ExperienceByReference returns an experience when the secret matches.
@@ -106,6 +133,19 @@ func (s *Store) ExperienceByReference(ctx context.Context, reference, secret str
 		sub.Services = strings.Split(services, ",")
 	}
 	h.HasContact = contacts > 0
+	crows, err := s.conns.Read.QueryContext(ctx, s.q("SELECT text, created_at FROM experience_corrections WHERE experience_id = ? ORDER BY created_at"), h.ID)
+	if err != nil {
+		return h, err
+	}
+	for crows.Next() {
+		var c Correction
+		if err := crows.Scan(&c.Text, &c.CreatedAt); err != nil {
+			crows.Close()
+			return h, err
+		}
+		h.Corrections = append(h.Corrections, c)
+	}
+	crows.Close()
 	rows, err := s.conns.Read.QueryContext(ctx, s.q("SELECT stage FROM experience_stages WHERE experience_id = ? ORDER BY stage"), h.ID)
 	if err != nil {
 		return h, err
@@ -148,7 +188,7 @@ func (s *Store) WithdrawExperience(ctx context.Context, reference, secret string
 		// Children first: PostgreSQL and SQLite both cascade, but the
 		// explicit deletes keep withdrawal complete even if a foreign key
 		// were ever dropped.
-		for _, table := range []string{"contact_details", "equality_answers", "consents", "experience_stages"} {
+		for _, table := range []string{"experience_corrections", "contact_details", "equality_answers", "consents", "experience_stages"} {
 			if _, err := tx.ExecContext(ctx, s.q("DELETE FROM "+table+" WHERE experience_id = ?"), id); err != nil {
 				return err
 			}

@@ -48,6 +48,15 @@ func TestSubmitSeeAndWithdraw(t *testing.T) {
 		if err != nil || a.PostcodeDistrict != "LU4" || a.Religion != "prefer-not-to-say" {
 			t.Fatalf("equality: %+v %v", a, err)
 		}
+		if err := s.AddCorrection(ctx, rc.Reference, rc.Secret, "It was six weeks, not four."); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AddCorrection(ctx, rc.Reference, "wrong", "x"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("correction with a wrong secret: %v", err)
+		}
+		if h, _ := s.ExperienceByReference(ctx, rc.Reference, rc.Secret); len(h.Corrections) != 1 || h.Corrections[0].Text != "It was six weeks, not four." {
+			t.Fatalf("corrections: %+v", h.Corrections)
+		}
 		if err := s.WithdrawExperience(ctx, rc.Reference, "wrong"); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("withdraw with a wrong secret: %v", err)
 		}
@@ -57,7 +66,7 @@ func TestSubmitSeeAndWithdraw(t *testing.T) {
 		if _, err := s.ExperienceByReference(ctx, rc.Reference, rc.Secret); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("withdrawn experience still held: %v", err)
 		}
-		for _, table := range []string{"experiences", "experience_stages", "equality_answers", "consents", "contact_details"} {
+		for _, table := range []string{"experiences", "experience_stages", "equality_answers", "consents", "contact_details", "experience_corrections"} {
 			var n int
 			s.ReadDB().QueryRow("SELECT COUNT(*) FROM " + table).Scan(&n)
 			if n != 0 {

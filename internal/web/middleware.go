@@ -127,7 +127,8 @@ func (s *Server) secure(next http.Handler) http.Handler {
 		if s.cfg.Secure() {
 			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 		}
-		if p := r.URL.Path; strings.HasPrefix(p, "/staff") || strings.HasPrefix(p, "/login") || strings.HasPrefix(p, "/setup") {
+		if p := r.URL.Path; strings.HasPrefix(p, "/staff") || strings.HasPrefix(p, "/login") || strings.HasPrefix(p, "/setup") ||
+			strings.HasPrefix(p, "/share/") || strings.HasPrefix(p, "/my-story") {
 			h.Set("Cache-Control", "no-store")
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)

@@ -46,6 +46,12 @@ func (s *Server) Routes() []Route {
 		{"GET /share/check", public, s.handleShareCheck},
 		{"POST /share/check", public, s.handleShareSend},
 		{"GET /share/done", public, s.handleShareDone},
+		{"GET /my-story", public, s.handleMyStoryForm},
+		{"POST /my-story", public, s.handleMyStoryLookup},
+		{"GET /my-story/view", public, s.handleMyStoryView},
+		{"POST /my-story/correction", public, s.handleMyStoryCorrection},
+		{"GET /my-story/withdraw", public, s.handleMyStoryWithdrawForm},
+		{"POST /my-story/withdraw", public, s.handleMyStoryWithdraw},
 		{"GET /healthz", public, s.handleHealth},
 		{"GET /metrics", public, s.handleMetrics},
 

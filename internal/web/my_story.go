@@ -1,0 +1,203 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"unicode/utf8"
+
+	"github.com/hearme-project/hearme/internal/experience"
+	"github.com/hearme-project/hearme/internal/store"
+	"github.com/hearme-project/hearme/internal/web/form"
+)
+
+// /my-story: with the reference and secret from the done page, a person
+// sees what is held, adds a correction, or withdraws it. The codes are
+// kept (sealed) in their session while they look, never in a URL.
+
+const sessMyStory = "my_story"
+
+type storyCodes struct{ Reference, Secret string }
+
+func (s *Server) storyCodes(r *http.Request) (storyCodes, bool) {
+	var c storyCodes
+	sealed := s.sessions.GetString(r.Context(), sessMyStory)
+	if sealed == "" {
+		return c, false
+	}
+	plain, err := s.keys.Open(sealed)
+	if err != nil || json.Unmarshal([]byte(plain), &c) != nil {
+		return c, false
+	}
+	return c, true
+}
+
+func (s *Server) handleMyStoryForm(w http.ResponseWriter, r *http.Request) {
+	p := s.newPage(r)
+	p.Form = storyCodes{}
+	s.render(w, r, http.StatusOK, "my_story", p)
+}
+
+// handleMyStoryLookup checks the codes. A wrong reference and a wrong
+// secret get the same answer, and guesses are throttled.
+func (s *Server) handleMyStoryLookup(w http.ResponseWriter, r *http.Request) {
+	if err := form.Parse(r); err != nil {
+		s.formError(w, r, err)
+		return
+	}
+	ref := experience.NormaliseCode(form.Value(r, "reference", 40))
+	secret := form.Value(r, "secret", 60)
+	if len(ref) == 10 && ref[:2] == "HM" {
+		ref = "HM-" + ref[2:6] + "-" + ref[6:]
+	}
+	p := s.newPage(r)
+	p.Form = storyCodes{Reference: form.Value(r, "reference", 40)}
+	if ref == "" {
+		p.Errors.Add("reference", "mystory.error.reference_required")
+	}
+	if secret == "" {
+		p.Errors.Add("secret", "mystory.error.secret_required")
+	}
+	if len(p.Errors) > 0 {
+		s.render(w, r, http.StatusUnprocessableEntity, "my_story", p)
+		return
+	}
+	ip := reqCtx(r).ip
+	if ok, wait := s.throttle.Allow("story:"+ref, ip); !ok {
+		s.throttled(p, "reference", wait)
+		s.render(w, r, http.StatusTooManyRequests, "my_story", p)
+		return
+	}
+	if _, err := s.store.ExperienceByReference(r.Context(), ref, secret); err != nil {
+		if !errors.Is(err, store.ErrNotFound) {
+			s.serverError(w, r, err)
+			return
+		}
+		s.throttle.Failure("story:"+ref, ip)
+		p.Errors.Add("reference", "mystory.error.not_found")
+		s.render(w, r, http.StatusUnprocessableEntity, "my_story", p)
+		return
+	}
+	s.throttle.Success("story:"+ref, ip)
+	b, _ := json.Marshal(storyCodes{ref, secret})
+	sealed, err := s.keys.Seal(string(b))
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if err := s.sessions.RenewToken(r.Context()); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.sessions.Put(r.Context(), sessMyStory, sealed)
+	redirect(w, r, "/my-story/view")
+}
+
+// heldStory loads the experience for the codes in the session, or sends
+// the person back to enter them.
+func (s *Server) heldStory(w http.ResponseWriter, r *http.Request) (store.HeldExperience, storyCodes, bool) {
+	c, ok := s.storyCodes(r)
+	if !ok {
+		redirect(w, r, "/my-story")
+		return store.HeldExperience{}, c, false
+	}
+	h, err := s.store.ExperienceByReference(r.Context(), c.Reference, c.Secret)
+	if errors.Is(err, store.ErrNotFound) {
+		s.sessions.Remove(r.Context(), sessMyStory)
+		redirect(w, r, "/my-story")
+		return h, c, false
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return h, c, false
+	}
+	return h, c, true
+}
+
+func (s *Server) storyPage(r *http.Request, h store.HeldExperience) *Page {
+	p := s.newPage(r)
+	var stages []string
+	for _, st := range s.programme().Stages {
+		for _, chosen := range h.Submission.Stages {
+			if chosen == st.Slug {
+				stages = append(stages, st.Name(p.Lang))
+			}
+		}
+	}
+	role := ""
+	for _, c := range roleChoices {
+		if c.Code == string(h.Submission.Role) {
+			role = p.T(c.LabelKey)
+		}
+	}
+	p.Data = struct {
+		Held   store.HeldExperience
+		Stages []string
+		Role   string
+	}{h, stages, role}
+	p.Form = struct{ Correction string }{}
+	return p
+}
+
+func (s *Server) handleMyStoryView(w http.ResponseWriter, r *http.Request) {
+	h, _, ok := s.heldStory(w, r)
+	if !ok {
+		return
+	}
+	p := s.storyPage(r, h)
+	p.Flash = s.sessions.PopString(r.Context(), sessFlash)
+	s.render(w, r, http.StatusOK, "my_story_view", p)
+}
+
+func (s *Server) handleMyStoryCorrection(w http.ResponseWriter, r *http.Request) {
+	if err := form.Parse(r); err != nil {
+		s.formError(w, r, err)
+		return
+	}
+	h, c, ok := s.heldStory(w, r)
+	if !ok {
+		return
+	}
+	text := form.Value(r, "correction", textLimit)
+	p := s.storyPage(r, h)
+	p.Form = struct{ Correction string }{text}
+	switch {
+	case text == "":
+		p.Errors.Add("correction", "mystory.error.correction_required")
+	case utf8.RuneCountInString(text) > experience.MaxTextRunes:
+		p.Errors.Add("correction", "share.error.too_long")
+	}
+	if len(p.Errors) > 0 {
+		s.render(w, r, http.StatusUnprocessableEntity, "my_story_view", p)
+		return
+	}
+	if err := s.store.AddCorrection(r.Context(), c.Reference, c.Secret, text); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.sessions.Put(r.Context(), sessFlash, "mystory.correction_added")
+	redirect(w, r, "/my-story/view")
+}
+
+func (s *Server) handleMyStoryWithdrawForm(w http.ResponseWriter, r *http.Request) {
+	if _, _, ok := s.heldStory(w, r); ok {
+		s.render(w, r, http.StatusOK, "my_story_withdraw", s.newPage(r))
+	}
+}
+
+// handleMyStoryWithdraw removes the experience and everything about it,
+// keeping only a count; the person is offered support.
+func (s *Server) handleMyStoryWithdraw(w http.ResponseWriter, r *http.Request) {
+	_, c, ok := s.heldStory(w, r)
+	if !ok {
+		return
+	}
+	if err := s.store.WithdrawExperience(r.Context(), c.Reference, c.Secret); err != nil && !errors.Is(err, store.ErrNotFound) {
+		s.serverError(w, r, err)
+		return
+	}
+	s.sessions.Remove(r.Context(), sessMyStory)
+	p := s.newPage(r)
+	p.Data = struct{ Support []supportService }{builtInSupport}
+	s.render(w, r, http.StatusOK, "my_story_withdrawn", p)
+}
