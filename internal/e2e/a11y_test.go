@@ -73,6 +73,7 @@ func (c *axeChecker) summary() {
 // language just changed), and on the staff pages in English and Urdu.
 func TestAccessibilityOfEveryPublicPage(t *testing.T) {
 	axe := newAxeChecker(t)
+	cat := newCatalogueCheck(t)
 	s := startSite(t)
 	langs := s.languages()
 	firstLink := s.firstAdminLink()
@@ -106,6 +107,7 @@ func TestAccessibilityOfEveryPublicPage(t *testing.T) {
 				t.Errorf("%s [%s]: status %d, want %d", p.path, l.Code, st, p.status)
 			}
 			anon.wantLang(l.Code, l.Dir())
+			cat.check(anon, l.Code, p.what)
 			axe.check(anon, l.Code, p.what)
 		}
 
@@ -264,5 +266,121 @@ func TestAccessibilityOfEveryPublicPage(t *testing.T) {
 
 	if !slices.ContainsFunc(langs, func(l programme.Language) bool { return l.Dir() == "rtl" }) {
 		t.Errorf("the demo programme has no right-to-left language: the checks miss that layout")
+	}
+}
+
+// TestAccessibilityOfTheShareJourney runs axe-core on every page of the
+// share journey in every language of the programme, with the error states
+// of the who, stages, story, consent and check pages, and checks that each
+// page is translated. Each language has its own private tab (its own
+// draft); all wait together for the check page's time token, so the test
+// waits about 3 s once, not once per language.
+func TestAccessibilityOfTheShareJourney(t *testing.T) {
+	axe := newAxeChecker(t)
+	cat := newCatalogueCheck(t)
+	s := startSite(t)
+	langs := s.languages()
+	ctx := browsertest.New(t, browsertest.WithTimeout(3*time.Minute))
+	defer axe.summary()
+
+	type sending struct {
+		b         *tab
+		lang, dir string
+		shown     time.Time // when the check page (and its token) was made
+	}
+	var pending []sending
+	for _, l := range langs {
+		lang, dir := l.Code, l.Dir()
+		b := privateTab(t, ctx, s.URL)
+		look := func(what, wantPath string) {
+			t.Helper()
+			if p := b.path(); p != wantPath {
+				t.Fatalf("%s [%s]: on %s, want %s\n%s", what, lang, b.location(), wantPath, b.text("main"))
+			}
+			b.wantLang(lang, dir)
+			cat.check(b, lang, what)
+			axe.check(b, lang, what)
+		}
+		send := func(what string, wantStatus int64, wantPath string) {
+			t.Helper()
+			if st := follow(b, chromedp.CSS(`main form button[type=submit]`)); st != wantStatus {
+				t.Errorf("%s [%s]: status %d, want %d", what, lang, st, wantStatus)
+			}
+			look(what, wantPath)
+		}
+		wantErrors := func(what string, n int) {
+			t.Helper()
+			if got := len(b.texts(`[data-error-summary] li`)); got != n {
+				t.Errorf("%s [%s]: %d errors listed, want %d", what, lang, got, n)
+			}
+		}
+		choose := func(css string) { b.do("choose "+css, chromedp.Click(chromedp.CSS(css))) }
+
+		if st := b.open("/share?lang=" + lang); st != http.StatusOK {
+			t.Fatalf("/share?lang=%s: status %d", lang, st)
+		}
+		look("share: start, language just chosen", "/share")
+		if st := follow(b, chromedp.CSS(`main a.button[href="/share/who"]`)); st != http.StatusOK {
+			t.Fatalf("start button [%s]: status %d", lang, st)
+		}
+		look("share: who", "/share/who")
+		send("share: who, nothing chosen", http.StatusUnprocessableEntity, "/share/who")
+		wantErrors("share: who, nothing chosen", 1)
+		choose(`input[name=role][value="friend"]`)
+		send("share: stages", http.StatusOK, "/share/stages")
+		send("share: stages, nothing chosen", http.StatusUnprocessableEntity, "/share/stages")
+		wantErrors("share: stages, nothing chosen", 1)
+		choose(`input[name=stages][value="screening"]`)
+		choose(`input[name=stages][value="treatment"]`)
+		send("share: story", http.StatusOK, "/share/story")
+		send("share: story, nothing written", http.StatusUnprocessableEntity, "/share/story")
+		wantErrors("share: story, nothing written", 1)
+		b.fill("#went_well", "OK "+lang)
+		send("share: details", http.StatusOK, "/share/details")
+		send("share: about you", http.StatusOK, "/share/about-you")
+		send("share: consent", http.StatusOK, "/share/consent")
+		// Contact allowed but no way given, and the needed box left empty.
+		choose(`#consent_contact`)
+		send("share: consent, with errors", http.StatusUnprocessableEntity, "/share/consent")
+		wantErrors("share: consent, with errors", 2)
+		choose(`#consent_contact`)
+		choose(`#consent_evidence`)
+		send("share: check answers", http.StatusOK, "/share/check")
+		// Sent at once: the time token is too young, the page comes back
+		// with an error (and a new token).
+		if st := follow(b, chromedp.CSS(`#send`)); st != http.StatusUnprocessableEntity {
+			t.Errorf("share: check answers, sent at once [%s]: status %d, want %d", lang, st, http.StatusUnprocessableEntity)
+		}
+		shown := time.Now()
+		look("share: check answers, sent too soon", "/share/check")
+		wantErrors("share: check answers, sent too soon", 1)
+		pending = append(pending, sending{b, lang, dir, shown})
+	}
+
+	time.Sleep(tokenAge - time.Since(pending[len(pending)-1].shown))
+	for _, p := range pending {
+		b := p.b
+		if st := follow(b, chromedp.CSS(`#send`)); st != http.StatusOK {
+			t.Fatalf("share: send [%s]: status %d on %s\n%s", p.lang, st, b.location(), b.text("main"))
+		}
+		if path := b.path(); path != "/share/done" {
+			t.Fatalf("share: send [%s]: on %s, want /share/done\n%s", p.lang, b.location(), b.text("main"))
+		}
+		b.wantLang(p.lang, p.dir)
+		b.receipt()
+		cat.check(b, p.lang, "share: done")
+		axe.check(b, p.lang, "share: done")
+		// Opened again, the page no longer shows the codes.
+		b.open("/share/done")
+		cat.check(b, p.lang, "share: done, codes already shown")
+		axe.check(b, p.lang, "share: done, codes already shown")
+	}
+
+	// The translation check itself: it must see a message key shown as
+	// it is, or the checks above prove nothing.
+	b := pending[0].b
+	eval[bool](b, `(document.querySelector("main").insertAdjacentHTML("beforeend", '<p>share.no_such_message</p><p>share.done_title</p>'), true)`)
+	if got := cat.problems(b, pending[0].lang); len(got) != 2 {
+		t.Errorf("the translation check found %q in a page with two message keys put into it", got)
 	}
 }

@@ -62,8 +62,15 @@ func (p *Page) Field(name string) FieldRef { return FieldRef{p, name} }
 // for a year and still change on upgrade.
 func (p *Page) Asset(name string) string { return p.assets[name] }
 
-// Date shows a date in the programme's time zone.
-func (p *Page) Date(t time.Time) string { return t.In(p.loc).Format("2 Jan 2006") }
+// Date shows a date in the programme's time zone: "2 January 2006" in
+// English, and in figures (02/01/2006, the UK order) in other languages,
+// rather than with an English month name.
+func (p *Page) Date(t time.Time) string {
+	if p.Lang == "en" {
+		return t.In(p.loc).Format("2 January 2006")
+	}
+	return t.In(p.loc).Format("02/01/2006")
+}
 
 // DateTime shows a time in the programme's time zone.
 func (p *Page) DateTime(t time.Time) string { return t.In(p.loc).Format("2 Jan 2006 15:04:05") }
