@@ -13,7 +13,7 @@ type way struct{ Title, Text, Href string }
 // built, each points to the contact page, which says how to do it now.
 var ways = []way{
 	{"home.share_title", "home.share_text", "/share"},
-	{"home.ideas_title", "home.ideas_text", "/contact#take-part"},
+	{"home.ideas_title", "home.ideas_text", "/ideas"},
 	{"home.events_title", "home.events_text", "/contact#take-part"},
 	{"home.invite_title", "home.invite_text", "/contact#take-part"},
 	{"home.champion_title", "home.champion_text", "/contact#take-part"},

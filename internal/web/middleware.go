@@ -128,7 +128,7 @@ func (s *Server) secure(next http.Handler) http.Handler {
 			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 		}
 		if p := r.URL.Path; strings.HasPrefix(p, "/staff") || strings.HasPrefix(p, "/login") || strings.HasPrefix(p, "/setup") ||
-			strings.HasPrefix(p, "/share/") || strings.HasPrefix(p, "/my-story") {
+			strings.HasPrefix(p, "/share/") || strings.HasPrefix(p, "/my-story") || p == "/ideas" {
 			h.Set("Cache-Control", "no-store")
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)

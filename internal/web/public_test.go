@@ -16,7 +16,7 @@ func mustHash(t *testing.T) string {
 	return h
 }
 
-var publicPages = []string{"/", "/privacy", "/accessibility", "/contact", "/login", "/share", "/my-story"}
+var publicPages = []string{"/", "/privacy", "/accessibility", "/contact", "/login", "/share", "/my-story", "/ideas"}
 
 func TestPublicPagesInEveryLanguage(t *testing.T) {
 	e := newEnv(t)

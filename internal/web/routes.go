@@ -46,6 +46,8 @@ func (s *Server) Routes() []Route {
 		{"GET /share/check", public, s.handleShareCheck},
 		{"POST /share/check", public, s.handleShareSend},
 		{"GET /share/done", public, s.handleShareDone},
+		{"GET /ideas", public, s.handleIdeaForm},
+		{"POST /ideas", public, s.handleIdeaSend},
 		{"GET /my-story", public, s.handleMyStoryForm},
 		{"POST /my-story", public, s.handleMyStoryLookup},
 		{"GET /my-story/view", public, s.handleMyStoryView},

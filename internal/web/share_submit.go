@@ -151,30 +151,39 @@ func (s *Server) handleShareSend(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	sub.Consent.Version = ConsentVersion
+	s.submitAndThank(w, r, sub)
+}
+
+// submitAndThank seals the contact details (kept only with consent),
+// stores the submission, forgets the draft, and sends the person to the
+// page that shows their codes once. A failure keeps the draft, so nothing
+// the person wrote is lost. It reports whether the submission was stored.
+func (s *Server) submitAndThank(w http.ResponseWriter, r *http.Request, sub experience.Submission) bool {
 	var sealedContact experience.Contact
 	if sub.Consent.Contact {
 		var err error
 		for _, f := range []struct{ in, out *string }{{&sub.Contact.Name, &sealedContact.Name}, {&sub.Contact.Email, &sealedContact.Email}, {&sub.Contact.Phone, &sealedContact.Phone}} {
 			if *f.out, err = s.keys.Seal(*f.in); err != nil {
 				s.serverError(w, r, err)
-				return
+				return false
 			}
 		}
 	}
 	rc, err := s.store.SubmitExperience(r.Context(), sub, sealedContact)
 	if err != nil {
 		s.serverError(w, r, err)
-		return
+		return false
 	}
-	s.sessions.Remove(r.Context(), sessShareDraft)
 	b, _ := json.Marshal(struct{ Reference, Secret string }{rc.Reference, rc.Secret})
 	sealed, err := s.keys.Seal(string(b))
 	if err != nil {
 		s.serverError(w, r, err)
-		return
+		return false
 	}
+	s.sessions.Remove(r.Context(), sessShareDraft)
 	s.sessions.Put(r.Context(), sessShareReceipt, sealed)
 	redirect(w, r, "/share/done")
+	return true
 }
 
 // handleShareDone shows the reference and secret once, and support.

@@ -228,3 +228,28 @@ func TestMarkersLeaveNoTrace(t *testing.T) {
 		return nil
 	})
 }
+
+func TestShareAnIdea(t *testing.T) {
+	e := newEnv(t)
+	c := e.client()
+	page := c.get("/ideas?lang=ro")
+	if page.status != http.StatusOK || !strings.Contains(page.body, `lang="ro"`) {
+		t.Fatalf("ideas page: %d", page.status)
+	}
+	r := c.post("/ideas", url.Values{"form_token": {tokenOf(t, page.body)}, "idea": {"Interpreți la fiecare programare."}})
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `href="#consent_evidence"`) || !strings.Contains(r.body, "Interpreți la fiecare programare.") {
+		t.Fatalf("idea without consent: %d", r.status)
+	}
+	r = c.post("/ideas", url.Values{"form_token": {tokenOf(t, r.body)}, "idea": {"Interpreți la fiecare programare."}, "consent_evidence": {"yes"},
+		"contact_name": {"Zzideaname"}})
+	if r.location != "/share/done" {
+		t.Fatalf("send idea: %d\n%s", r.status, r.body)
+	}
+	done := c.get("/share/done")
+	ref := regexp.MustCompile(`HM-[0-9A-Z]{4}-[0-9A-Z]{4}`).FindString(done.body)
+	secret := regexp.MustCompile(`[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}`).FindString(done.body)
+	h, err := e.store.ExperienceByReference(ctx, ref, secret)
+	if err != nil || h.Submission.Kind != "idea" || h.Submission.Idea != "Interpreți la fiecare programare." || h.HasContact {
+		t.Fatalf("stored idea: %+v %v", h, err)
+	}
+}

@@ -1,0 +1,68 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/hearme-project/hearme/internal/abuse"
+	"github.com/hearme-project/hearme/internal/experience"
+	"github.com/hearme-project/hearme/internal/web/form"
+)
+
+// Share an idea: one short page with the same consent, anonymity and
+// abuse protection as the experience journey.
+
+type ideaForm struct {
+	Idea    string
+	Consent experience.Consent
+	Contact experience.Contact
+}
+
+func (s *Server) ideaPage(r *http.Request, f ideaForm) *Page {
+	p := s.newPage(r)
+	p.Form = f
+	p.Data = struct{ Token, Honeypot string }{s.forms.Signer().Issue("idea"), abuse.HoneypotField}
+	return p
+}
+
+func (s *Server) handleIdeaForm(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "idea", s.ideaPage(r, ideaForm{}))
+}
+
+func (s *Server) handleIdeaSend(w http.ResponseWriter, r *http.Request) {
+	if err := form.Parse(r); err != nil {
+		s.formError(w, r, err)
+		return
+	}
+	on := func(f string) bool { return r.PostForm.Get(f) == "yes" }
+	f := ideaForm{
+		Idea:    form.Value(r, "idea", textLimit),
+		Consent: experience.Consent{Version: ConsentVersion, Evidence: on("consent_evidence"), Quote: on("consent_quote"), Contact: on("consent_contact"), Named: on("consent_named")},
+		Contact: experience.Contact{Name: form.Value(r, "contact_name", 200), Email: form.Value(r, "contact_email", 254), Phone: form.Value(r, "contact_phone", 40)},
+	}
+	sub := experience.Submission{Kind: experience.KindIdea, Lang: reqCtx(r).lang, Idea: f.Idea, Consent: f.Consent, Contact: f.Contact, Source: experience.SourceOnline}
+	fieldErrs := sub.Validate(nil, nil, nil)
+	p := s.ideaPage(r, f)
+	for _, field := range []string{"idea", "consent_evidence", "contact_email"} {
+		if key, ok := fieldErrs[field]; ok {
+			p.Errors.Add(field, key)
+		}
+	}
+	if len(p.Errors) > 0 {
+		s.render(w, r, http.StatusUnprocessableEntity, "idea", p)
+		return
+	}
+	switch s.forms.Check("idea", r.PostForm.Get(abuse.TokenField), r.PostForm.Get(abuse.HoneypotField), reqCtx(r).ip) {
+	case abuse.ReshowTooFast:
+		p.Errors.Add("send", "share.error.too_fast")
+		s.render(w, r, http.StatusUnprocessableEntity, "idea", p)
+		return
+	case abuse.ReshowExpired:
+		p.Errors.Add("send", "share.error.expired")
+		s.render(w, r, http.StatusUnprocessableEntity, "idea", p)
+		return
+	case abuse.BlockSilently:
+		redirect(w, r, "/share/done")
+		return
+	}
+	s.submitAndThank(w, r, sub)
+}
