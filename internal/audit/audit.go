@@ -26,6 +26,9 @@ const (
 	SecondFactorSetUp = "user.second_factor_enrolled"
 
 	ExperienceWithdrawn = "experience.withdrawn"
+	ExperienceViewed    = "experience.viewed_unredacted"
+	ExperienceRedacted  = "experience.redacted"
+	ExperienceDecided   = "experience.moderated"
 
 	// Retention deletions record how many rows went, never what they held.
 	ContactDetailsDeleted = "retention.contact_details_deleted"

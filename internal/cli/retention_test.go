@@ -59,7 +59,7 @@ func TestRetentionCommand(t *testing.T) {
 	}
 	code, out, errs := run(t, "retention", "--dry-run", "--data", data)
 	if code != 0 || !strings.Contains(out, "nothing changed") || !strings.Contains(out, "contact-details:       2 would be removed") ||
-		!strings.Contains(out, "rejected-submissions:  0 would be removed") || !strings.Contains(out, "moderation") {
+		!strings.Contains(out, "rejected-submissions:  0 would be removed") || !strings.Contains(out, "unredacted-originals:  0 would be removed") {
 		t.Fatalf("dry run: %d %s %s", code, out, errs)
 	}
 	if n := contacts(); n != 2 {

@@ -16,29 +16,34 @@ type Rules struct {
 	// the person was last contacted (default 90 days). The experience
 	// itself stays.
 	ContactDetails time.Duration
+	// Originals is how long the sealed unredacted original of a moderated
+	// submission is kept after moderation (default 30 days).
+	Originals time.Duration
 	// RejectedSubmissions is how long a rejected submission is kept after
-	// rejection (default 30 days). It applies once moderation exists:
-	// nothing can be rejected yet, so it removes nothing today.
+	// rejection (default 30 days); then it is deleted with everything
+	// about it.
 	RejectedSubmissions time.Duration
 	// BatchSize is how many records one transaction removes (default 500).
 	BatchSize int
 }
 
-// Rule names, as printed and logged.
+// Rule names, as printed, logged and passed to the store.
 const (
 	RuleContactDetails      = "contact-details"
+	RuleOriginals           = "unredacted-originals"
 	RuleRejectedSubmissions = "rejected-submissions"
 )
 
 // DefaultRules returns the rules hearme ships with.
 func DefaultRules() Rules {
-	return Rules{ContactDetails: 90 * 24 * time.Hour, RejectedSubmissions: 30 * 24 * time.Hour, BatchSize: 500}
+	return Rules{ContactDetails: 90 * 24 * time.Hour, Originals: 30 * 24 * time.Hour, RejectedSubmissions: 30 * 24 * time.Hour, BatchSize: 500}
 }
 
-// Store is what the rules need of the database.
+// Store is what the rules need of the database: for each rule, how many
+// records are due before a time, and a purge of at most limit of them.
 type Store interface {
-	ContactDetailsDue(ctx context.Context, before time.Time) (int, error)
-	PurgeContactDetails(ctx context.Context, before time.Time, limit int) (int64, error)
+	RetentionDue(ctx context.Context, rule string, before time.Time) (int, error)
+	RetentionPurge(ctx context.Context, rule string, before time.Time, limit int) (int64, error)
 }
 
 // Count is one rule's outcome: how many records it would remove (in a
@@ -48,7 +53,7 @@ type Count struct {
 	Keep    time.Duration
 	Before  time.Time // records older than this are due
 	Records int64
-	Note    string // why a rule cannot act yet, if it cannot
+	Note    string
 }
 
 // Plan is what the rules would remove, changing nothing.
@@ -71,15 +76,23 @@ func total(cs []Count) int64 {
 	return n
 }
 
-const notYet = "applies once moderation exists; nothing can be rejected yet"
+// rules lists each rule with its period, in the order they run.
+func (r Rules) rules() []struct {
+	name string
+	keep time.Duration
+} {
+	return []struct {
+		name string
+		keep time.Duration
+	}{{RuleContactDetails, r.ContactDetails}, {RuleOriginals, r.Originals}, {RuleRejectedSubmissions, r.RejectedSubmissions}}
+}
 
 // Validate checks the rules make sense.
 func (r Rules) Validate() error {
-	if r.ContactDetails <= 0 {
-		return fmt.Errorf("contact details retention must be positive, got %s", r.ContactDetails)
-	}
-	if r.RejectedSubmissions <= 0 {
-		return fmt.Errorf("rejected submissions retention must be positive, got %s", r.RejectedSubmissions)
+	for _, rule := range r.rules() {
+		if rule.keep <= 0 {
+			return fmt.Errorf("%s retention must be positive, got %s", rule.name, rule.keep)
+		}
 	}
 	return nil
 }
@@ -89,15 +102,16 @@ func (r Rules) Plan(ctx context.Context, st Store, now time.Time) (Plan, error) 
 	if err := r.Validate(); err != nil {
 		return Plan{}, err
 	}
-	before := now.UTC().Add(-r.ContactDetails)
-	n, err := st.ContactDetailsDue(ctx, before)
-	if err != nil {
-		return Plan{}, fmt.Errorf("%s: %w", RuleContactDetails, err)
+	var p Plan
+	for _, rule := range r.rules() {
+		before := now.UTC().Add(-rule.keep)
+		n, err := st.RetentionDue(ctx, rule.name, before)
+		if err != nil {
+			return p, fmt.Errorf("%s: %w", rule.name, err)
+		}
+		p.Counts = append(p.Counts, Count{Rule: rule.name, Keep: rule.keep, Before: before, Records: int64(n)})
 	}
-	return Plan{Counts: []Count{
-		{Rule: RuleContactDetails, Keep: r.ContactDetails, Before: before, Records: int64(n)},
-		r.rejected(now),
-	}}, nil
+	return p, nil
 }
 
 // Apply removes what each rule says is due at now, in batches of
@@ -111,24 +125,25 @@ func (r Rules) Apply(ctx context.Context, st Store, now time.Time) (Result, erro
 	if batch < 1 {
 		batch = DefaultRules().BatchSize
 	}
-	before := now.UTC().Add(-r.ContactDetails)
-	c := Count{Rule: RuleContactDetails, Keep: r.ContactDetails, Before: before}
-	for {
-		if err := ctx.Err(); err != nil {
-			return Result{Counts: []Count{c}}, err
+	var res Result
+	for _, rule := range r.rules() {
+		c := Count{Rule: rule.name, Keep: rule.keep, Before: now.UTC().Add(-rule.keep)}
+		for {
+			if err := ctx.Err(); err != nil {
+				res.Counts = append(res.Counts, c)
+				return res, err
+			}
+			n, err := st.RetentionPurge(ctx, rule.name, c.Before, batch)
+			c.Records += n
+			if err != nil {
+				res.Counts = append(res.Counts, c)
+				return res, fmt.Errorf("%s: %w", rule.name, err)
+			}
+			if n < int64(batch) {
+				break
+			}
 		}
-		n, err := st.PurgeContactDetails(ctx, before, batch)
-		c.Records += n
-		if err != nil {
-			return Result{Counts: []Count{c}}, fmt.Errorf("%s: %w", RuleContactDetails, err)
-		}
-		if n < int64(batch) {
-			break
-		}
+		res.Counts = append(res.Counts, c)
 	}
-	return Result{Counts: []Count{c, r.rejected(now)}}, nil
-}
-
-func (r Rules) rejected(now time.Time) Count {
-	return Count{Rule: RuleRejectedSubmissions, Keep: r.RejectedSubmissions, Before: now.UTC().Add(-r.RejectedSubmissions), Note: notYet}
+	return res, nil
 }

@@ -50,10 +50,10 @@ func TestRulesPlanAndApply(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if plan.Total() != 5 || len(plan.Counts) != 2 || plan.Counts[0].Rule != retention.RuleContactDetails || plan.Counts[0].Records != 5 {
+		if plan.Total() != 5 || len(plan.Counts) != 3 || plan.Counts[0].Rule != retention.RuleContactDetails || plan.Counts[0].Records != 5 {
 			t.Fatalf("plan %+v", plan)
 		}
-		if rej := plan.Counts[1]; rej.Rule != retention.RuleRejectedSubmissions || rej.Records != 0 || rej.Note == "" {
+		if rej := plan.Counts[2]; rej.Rule != retention.RuleRejectedSubmissions || rej.Records != 0 {
 			t.Fatalf("rejected-submissions rule %+v", rej)
 		}
 		// A plan changes nothing.

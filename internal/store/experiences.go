@@ -80,6 +80,8 @@ type HeldExperience struct {
 	HasContact    bool
 	CreatedAt     time.Time
 	Corrections   []Correction
+	Redacted      bool   // a moderator removed identifying details (the original is kept sealed)
+	RejectReason  string // why a moderator did not add it to the evidence
 }
 
 // Correction is text a person added to what they shared.
@@ -111,20 +113,27 @@ func (s *Store) AddCorrection(ctx context.Context, reference, secret, text strin
 // ExperienceByReference returns an experience when the secret matches.
 // A wrong reference and a wrong secret look the same (ErrNotFound).
 func (s *Store) ExperienceByReference(ctx context.Context, reference, secret string) (HeldExperience, error) {
+	return s.loadExperience(ctx, "e.reference = ? AND e.secret_hash = ?", reference, experience.HashSecret(secret))
+}
+
+// loadExperience reads one experience with its consent, stages and
+// corrections.
+func (s *Store) loadExperience(ctx context.Context, where string, args ...any) (HeldExperience, error) {
 	var h HeldExperience
 	var services, status string
 	var kind, role, source string
-	var contacts int
+	var contacts, originals int
 	sub := &h.Submission
 	err := s.conns.Read.QueryRowContext(ctx, s.q(`SELECT e.id, e.reference, e.kind, e.status, e.lang, e.role, e.what_happened, e.went_well,
-		e.could_be_better, e.idea, e.cancer_type, e.services, e.year, e.source, e.created_at,
+		e.could_be_better, e.idea, e.cancer_type, e.services, e.year, e.source, e.created_at, e.reject_reason,
 		c.version, c.evidence, c.quote, c.contact, c.named, c.verbal,
-		(SELECT COUNT(*) FROM contact_details d WHERE d.experience_id = e.id)
+		(SELECT COUNT(*) FROM contact_details d WHERE d.experience_id = e.id),
+		(SELECT COUNT(*) FROM experience_originals o WHERE o.experience_id = e.id)
 		FROM experiences e JOIN consents c ON c.experience_id = e.id
-		WHERE e.reference = ? AND e.secret_hash = ?`), reference, experience.HashSecret(secret)).Scan(
+		WHERE `+where), args...).Scan(
 		&h.ID, &h.Reference, &kind, &status, &sub.Lang, &role, &sub.WhatHappened, &sub.WentWell, &sub.CouldBeBetter, &sub.Idea,
-		&sub.CancerType, &services, &sub.Year, &source, &h.CreatedAt,
-		&sub.Consent.Version, &sub.Consent.Evidence, &sub.Consent.Quote, &sub.Consent.Contact, &sub.Consent.Named, &sub.Consent.Verbal, &contacts)
+		&sub.CancerType, &services, &sub.Year, &source, &h.CreatedAt, &h.RejectReason,
+		&sub.Consent.Version, &sub.Consent.Evidence, &sub.Consent.Quote, &sub.Consent.Contact, &sub.Consent.Named, &sub.Consent.Verbal, &contacts, &originals)
 	if err != nil {
 		return h, notFound(err)
 	}
@@ -132,7 +141,7 @@ func (s *Store) ExperienceByReference(ctx context.Context, reference, secret str
 	if services != "" {
 		sub.Services = strings.Split(services, ",")
 	}
-	h.HasContact = contacts > 0
+	h.HasContact, h.Redacted = contacts > 0, originals > 0
 	crows, err := s.conns.Read.QueryContext(ctx, s.q("SELECT text, created_at FROM experience_corrections WHERE experience_id = ? ORDER BY created_at"), h.ID)
 	if err != nil {
 		return h, err
@@ -188,7 +197,7 @@ func (s *Store) WithdrawExperience(ctx context.Context, reference, secret string
 		// Children first: PostgreSQL and SQLite both cascade, but the
 		// explicit deletes keep withdrawal complete even if a foreign key
 		// were ever dropped.
-		for _, table := range []string{"experience_corrections", "contact_details", "equality_answers", "consents", "experience_stages"} {
+		for _, table := range []string{"experience_originals", "experience_corrections", "contact_details", "equality_answers", "consents", "experience_stages"} {
 			if _, err := tx.ExecContext(ctx, s.q("DELETE FROM "+table+" WHERE experience_id = ?"), id); err != nil {
 				return err
 			}

@@ -13,33 +13,64 @@ import (
 // ContactDetailsDue counts the contact details last used before the
 // given time: what the contact-details retention rule would remove.
 func (s *Store) ContactDetailsDue(ctx context.Context, before time.Time) (int, error) {
-	var n int
-	err := s.conns.Read.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM contact_details WHERE last_contact_at < ?"), before.UTC()).Scan(&n)
-	return n, err
+	return s.RetentionDue(ctx, "contact-details", before)
 }
 
 // PurgeContactDetails deletes at most limit contact details last used
-// before the given time, in one transaction audited with the count only
-// (never the content). The experience, its consent and its equality
-// answers stay. Call it until it returns fewer than limit: each batch
-// commits on its own, so an interrupted purge loses nothing and running
-// it again simply carries on.
+// before the given time (see RetentionPurge). The experience, its
+// consent and its equality answers stay.
 func (s *Store) PurgeContactDetails(ctx context.Context, before time.Time, limit int) (int64, error) {
+	return s.RetentionPurge(ctx, "contact-details", before, limit)
+}
+
+// retentionRules maps each retention rule to the rows it covers: a query
+// selecting the keys of due rows (oldest first) and the delete of those
+// keys. Deleting an experience takes everything about it with it (the
+// foreign keys cascade).
+var retentionRules = map[string]struct {
+	table, key, due, action string
+}{
+	"contact-details": {"contact_details", "experience_id",
+		"SELECT experience_id FROM contact_details WHERE last_contact_at < ? ORDER BY last_contact_at, experience_id", audit.ContactDetailsDeleted},
+	"unredacted-originals": {"experience_originals", "experience_id",
+		"SELECT o.experience_id FROM experience_originals o JOIN experiences e ON e.id = o.experience_id WHERE e.moderated_at < ? ORDER BY e.moderated_at, o.experience_id",
+		"retention.originals_deleted"},
+	"rejected-submissions": {"experiences", "id",
+		"SELECT id FROM experiences WHERE status = 'rejected' AND moderated_at < ? ORDER BY moderated_at, id", "retention.rejected_deleted"},
+}
+
+// RetentionDue counts the rows a rule would remove.
+func (s *Store) RetentionDue(ctx context.Context, rule string, before time.Time) (int, error) {
+	r, ok := retentionRules[rule]
+	if !ok {
+		return 0, fmt.Errorf("unknown retention rule %q", rule)
+	}
+	var n int
+	err := s.conns.Read.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM ("+r.due+") due"), before.UTC()).Scan(&n)
+	return n, err
+}
+
+// RetentionPurge deletes at most limit due rows of a rule in one
+// transaction, audited with the count only. Call it until it returns
+// fewer than limit.
+func (s *Store) RetentionPurge(ctx context.Context, rule string, before time.Time, limit int) (int64, error) {
+	r, ok := retentionRules[rule]
+	if !ok {
+		return 0, fmt.Errorf("unknown retention rule %q", rule)
+	}
 	if limit < 1 {
-		return 0, errors.New("purge contact details: limit must be at least 1")
+		return 0, errors.New("retention purge: limit must be at least 1")
 	}
 	var n int64
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM contact_details WHERE experience_id IN
-			(SELECT experience_id FROM contact_details WHERE last_contact_at < ? ORDER BY last_contact_at, experience_id LIMIT ?)`),
-			before.UTC(), limit)
+		res, err := tx.ExecContext(ctx, s.q("DELETE FROM "+r.table+" WHERE "+r.key+" IN (SELECT "+r.key+" FROM ("+r.due+" LIMIT ?) batch)"), before.UTC(), limit)
 		if err != nil {
 			return err
 		}
 		if n, err = res.RowsAffected(); err != nil || n == 0 {
 			return err
 		}
-		return s.appendAudit(ctx, tx, "system", audit.ContactDetailsDeleted, "contact_details", fmt.Sprintf(`{"count":%d}`, n))
+		return s.appendAudit(ctx, tx, "system", r.action, r.table, fmt.Sprintf(`{"count":%d}`, n))
 	})
 	if err != nil {
 		return 0, err

@@ -15,9 +15,10 @@ type Access struct {
 }
 
 var (
-	public    = Access{Public: true}
-	anyStaff  = Access{Roles: account.Roles}
-	adminOnly = Access{Roles: []account.Role{account.Admin}}
+	public     = Access{Public: true}
+	anyStaff   = Access{Roles: account.Roles}
+	adminOnly  = Access{Roles: []account.Role{account.Admin}}
+	moderators = Access{Roles: []account.Role{account.Admin, account.Connector}}
 )
 
 // Route is one entry of the routing table.
@@ -61,6 +62,12 @@ func (s *Server) Routes() []Route {
 		{"GET /staff/account/security-code", anyStaff, s.handleSecurityCodeForm},
 		{"POST /staff/account/security-code", anyStaff, s.handleSecurityCode},
 		{"GET /staff/account/security-code/qr.png", anyStaff, s.handleSecurityCodeQR},
+
+		{"GET /staff/moderation", moderators, s.handleModerationQueue},
+		{"GET /staff/moderation/{id}", moderators, s.handleModerationView},
+		{"POST /staff/moderation/{id}/redact", moderators, s.handleModerationRedact},
+		{"POST /staff/moderation/{id}/approve", moderators, s.handleModerationApprove},
+		{"POST /staff/moderation/{id}/reject", moderators, s.handleModerationReject},
 
 		{"GET /staff/users", adminOnly, s.handleUsers},
 		{"GET /staff/users/new", adminOnly, s.handleUserNew},

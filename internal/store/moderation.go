@@ -1,0 +1,94 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/hearme-project/hearme/internal/audit"
+	"github.com/hearme-project/hearme/internal/experience"
+)
+
+// QueueItem is one submission waiting for moderation. It carries no
+// narrative: the queue can be shown without exposing anyone's story.
+type QueueItem struct {
+	ID, Reference string
+	Kind          experience.Kind
+	Lang          string
+	Source        experience.Source
+	CreatedAt     time.Time
+}
+
+// ModerationQueue lists pending submissions, oldest first.
+func (s *Store) ModerationQueue(ctx context.Context, limit int) ([]QueueItem, error) {
+	rows, err := s.conns.Read.QueryContext(ctx, s.q(`SELECT id, reference, kind, lang, source, created_at FROM experiences
+		WHERE status = ? ORDER BY created_at LIMIT ?`), string(experience.StatusPending), limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []QueueItem
+	for rows.Next() {
+		var q QueueItem
+		var kind, source string
+		if err := rows.Scan(&q.ID, &q.Reference, &kind, &q.Lang, &source, &q.CreatedAt); err != nil {
+			return nil, err
+		}
+		q.Kind, q.Source = experience.Kind(kind), experience.Source(source)
+		out = append(out, q)
+	}
+	return out, rows.Err()
+}
+
+// ExperienceForModeration returns a submission to a moderator and writes
+// the look to the audit trail first (who, when, which record; never the
+// content): every view of an unredacted experience is accounted for.
+func (s *Store) ExperienceForModeration(ctx context.Context, id, viewerID string) (HeldExperience, error) {
+	h, err := s.loadExperience(ctx, "e.id = ?", id)
+	if err != nil {
+		return h, err
+	}
+	if err := s.AppendAudit(ctx, viewerID, audit.ExperienceViewed, id, ""); err != nil {
+		return h, err
+	}
+	return h, nil
+}
+
+// RedactExperience replaces the free-text answers with their redacted
+// versions. The first original is kept sealed apart (later redactions
+// keep it), for its retention rule to remove.
+func (s *Store) RedactExperience(ctx context.Context, actorID, id string, texts experience.Submission, sealedOriginal string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		now := s.now()
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE experiences SET what_happened = ?, went_well = ?, could_be_better = ?, idea = ?, cancer_type = ?,
+			updated_at = ? WHERE id = ?`), texts.WhatHappened, texts.WentWell, texts.CouldBeBetter, texts.Idea, texts.CancerType, now, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO experience_originals (experience_id, sealed, created_at) VALUES (?, ?, ?)
+			ON CONFLICT (experience_id) DO NOTHING`), id, sealedOriginal, now); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, actorID, audit.ExperienceRedacted, id, "")
+	})
+}
+
+// DecideExperience approves a submission into the evidence base or
+// rejects it with a reason. Only approved submissions reach analysis.
+func (s *Store) DecideExperience(ctx context.Context, actorID, id string, status experience.Status, reason string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		now := s.now()
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE experiences SET status = ?, reject_reason = ?, moderated_by = ?, moderated_at = ?, updated_at = ?
+			WHERE id = ?`), string(status), reason, actorID, now, now, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		return s.appendAudit(ctx, tx, actorID, audit.ExperienceDecided, id, audit.Detail(map[string]string{"status": string(status)}))
+	})
+}

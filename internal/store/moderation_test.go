@@ -1,0 +1,95 @@
+package store_test
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/hearme-project/hearme/internal/experience"
+	"github.com/hearme-project/hearme/internal/store"
+	"github.com/hearme-project/hearme/internal/store/storetest"
+)
+
+func TestModeration(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		sub := submission()
+		sub.WhatHappened = "Dr Khan at the hospital was kind."
+		rc, err := s.SubmitExperience(ctx, sub, experience.Contact{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		q, err := s.ModerationQueue(ctx, 10)
+		if err != nil || len(q) != 1 || q[0].ID != rc.ID {
+			t.Fatalf("queue: %+v %v", q, err)
+		}
+		h, err := s.ExperienceForModeration(ctx, rc.ID, "connector-1")
+		if err != nil || h.Submission.WhatHappened != sub.WhatHappened || h.Redacted {
+			t.Fatalf("view: %+v %v", h, err)
+		}
+		entries, _ := s.RecentAudit(ctx, 1)
+		if entries[0].Action != "experience.viewed_unredacted" || entries[0].ActorID != "connector-1" || entries[0].Subject != rc.ID {
+			t.Fatalf("view not audited: %+v", entries[0])
+		}
+		texts := h.Submission
+		texts.WhatHappened = "Dr [staff] at the hospital was kind."
+		if err := s.RedactExperience(ctx, "connector-1", rc.ID, texts, "v1:k:original-1"); err != nil {
+			t.Fatal(err)
+		}
+		texts.WentWell = "[name]"
+		if err := s.RedactExperience(ctx, "connector-1", rc.ID, texts, "v1:k:original-2"); err != nil {
+			t.Fatal(err)
+		}
+		var sealed string
+		s.ReadDB().QueryRow("SELECT sealed FROM experience_originals").Scan(&sealed)
+		if sealed != "v1:k:original-1" {
+			t.Fatalf("the first original was not kept: %q", sealed)
+		}
+		if err := s.DecideExperience(ctx, "connector-1", rc.ID, experience.StatusApproved, ""); err != nil {
+			t.Fatal(err)
+		}
+		h, _ = s.ExperienceByReference(ctx, rc.Reference, rc.Secret)
+		if h.Status != experience.StatusApproved || !h.Redacted || h.Submission.WhatHappened != "Dr [staff] at the hospital was kind." {
+			t.Fatalf("after moderation: %+v", h)
+		}
+		if q, _ := s.ModerationQueue(ctx, 10); len(q) != 0 {
+			t.Fatalf("approved still queued: %+v", q)
+		}
+		if err := s.DecideExperience(ctx, "c", "nope", experience.StatusRejected, "spam"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("deciding a missing record: %v", err)
+		}
+		// Retention: the original goes 30 days after moderation, and a
+		// rejected submission goes with everything about it.
+		rej, _ := s.SubmitExperience(ctx, submission(), experience.Contact{})
+		if err := s.DecideExperience(ctx, "connector-1", rej.ID, experience.StatusRejected, "not about cancer services"); err != nil {
+			t.Fatal(err)
+		}
+		later := time.Now().UTC().Add(31 * 24 * time.Hour)
+		s.SetClock(func() time.Time { return later })
+		cutoff := later.Add(-30 * 24 * time.Hour)
+		for rule, want := range map[string]int{"unredacted-originals": 1, "rejected-submissions": 1} {
+			if n, err := s.RetentionDue(ctx, rule, cutoff); err != nil || n != want {
+				t.Fatalf("%s due: %d %v", rule, n, err)
+			}
+			if n, err := s.RetentionPurge(ctx, rule, cutoff, 10); err != nil || n != 1 {
+				t.Fatalf("%s purge: %d %v", rule, n, err)
+			}
+			if n, _ := s.RetentionDue(ctx, rule, cutoff); n != 0 {
+				t.Fatalf("%s: %d still due after purge", rule, n)
+			}
+		}
+		if _, err := s.ExperienceByReference(ctx, rej.Reference, rej.Secret); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("rejected submission kept: %v", err)
+		}
+		var n int
+		s.ReadDB().QueryRow("SELECT COUNT(*) FROM consents").Scan(&n)
+		if n != 1 {
+			t.Fatalf("%d consent records, want 1 (the approved submission's)", n)
+		}
+		if h, err := s.ExperienceByReference(ctx, rc.Reference, rc.Secret); err != nil || h.Submission.WhatHappened != "Dr [staff] at the hospital was kind." {
+			t.Fatalf("the approved, redacted experience must stay: %v", err)
+		}
+		if brk, _, _ := s.VerifyAudit(ctx); brk != nil {
+			t.Fatalf("audit: %+v", brk)
+		}
+	})
+}

@@ -1,0 +1,206 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/hearme-project/hearme/internal/experience"
+	"github.com/hearme-project/hearme/internal/moderation"
+	"github.com/hearme-project/hearme/internal/store"
+	"github.com/hearme-project/hearme/internal/web/form"
+)
+
+// Moderation: connectors check each new submission, redact the details
+// that could identify someone (flagged by the scanner), and approve it
+// into the evidence or reject it with a reason. Nothing reaches analysis
+// before approval, and every look at an unredacted submission is audited.
+
+// segment is a piece of an answer: plain text, or a flagged span with
+// the checkbox that redacts it.
+type segment struct {
+	Text    string
+	Kind    moderation.Kind
+	Value   string // "field:start:end" for the redact checkbox
+	Flagged bool
+}
+
+type modField struct {
+	Name, LabelKey string
+	Segments       []segment
+}
+
+// moderatedFields are the free-text answers a moderator checks.
+var moderatedFields = []struct{ name, labelKey string }{
+	{"what_happened", "share.what_happened"}, {"went_well", "share.went_well"}, {"could_be_better", "share.could_be_better"},
+	{"idea", "idea.idea"}, {"cancer_type", "share.cancer_type"},
+}
+
+func fieldText(sub *experience.Submission, name string) *string {
+	switch name {
+	case "what_happened":
+		return &sub.WhatHappened
+	case "went_well":
+		return &sub.WentWell
+	case "could_be_better":
+		return &sub.CouldBeBetter
+	case "idea":
+		return &sub.Idea
+	case "cancer_type":
+		return &sub.CancerType
+	}
+	return nil
+}
+
+func segments(field, text string, fs []moderation.Finding) []segment {
+	var out []segment
+	pos := 0
+	for _, f := range fs {
+		if f.Start > pos {
+			out = append(out, segment{Text: text[pos:f.Start]})
+		}
+		out = append(out, segment{Text: text[f.Start:f.End], Kind: f.Kind, Flagged: true, Value: fmt.Sprintf("%s:%d:%d", field, f.Start, f.End)})
+		pos = f.End
+	}
+	if pos < len(text) {
+		out = append(out, segment{Text: text[pos:]})
+	}
+	return out
+}
+
+func (s *Server) handleModerationQueue(w http.ResponseWriter, r *http.Request) {
+	items, err := s.store.ModerationQueue(r.Context(), 200)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	p := s.newPage(r)
+	p.Flash = s.sessions.PopString(r.Context(), sessFlash)
+	p.Data = struct{ Items []store.QueueItem }{items}
+	s.render(w, r, http.StatusOK, "moderation_queue", p)
+}
+
+// moderationPage loads a submission (auditing the look) with its flags.
+func (s *Server) moderationPage(w http.ResponseWriter, r *http.Request) (*Page, store.HeldExperience, bool) {
+	h, err := s.store.ExperienceForModeration(r.Context(), r.PathValue("id"), reqCtx(r).user.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		s.errorPage(w, r, http.StatusNotFound)
+		return nil, h, false
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return nil, h, false
+	}
+	var fields []modField
+	for _, f := range moderatedFields {
+		text := *fieldText(&h.Submission, f.name)
+		if text != "" {
+			fields = append(fields, modField{f.name, f.labelKey, segments(f.name, text, moderation.Scan(text))})
+		}
+	}
+	p := s.newPage(r)
+	p.Form = struct{ Reason string }{}
+	p.Data = struct {
+		Held   store.HeldExperience
+		Fields []modField
+	}{h, fields}
+	return p, h, true
+}
+
+func (s *Server) handleModerationView(w http.ResponseWriter, r *http.Request) {
+	if p, _, ok := s.moderationPage(w, r); ok {
+		s.render(w, r, http.StatusOK, "moderation_item", p)
+	}
+}
+
+// handleModerationRedact removes the ticked spans. Only spans the scanner
+// finds in the current text are accepted, so a forged value removes
+// nothing it should not.
+func (s *Server) handleModerationRedact(w http.ResponseWriter, r *http.Request) {
+	if err := form.Parse(r); err != nil {
+		s.formError(w, r, err)
+		return
+	}
+	h, err := s.store.ExperienceForModeration(r.Context(), r.PathValue("id"), reqCtx(r).user.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		s.errorPage(w, r, http.StatusNotFound)
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	chosen := map[string]bool{}
+	for _, v := range r.PostForm["redact"] {
+		chosen[v] = true
+	}
+	original := h.Submission
+	redacted := h.Submission
+	changed := false
+	for _, f := range moderatedFields {
+		p := fieldText(&redacted, f.name)
+		var pick []moderation.Finding
+		for _, fd := range moderation.Scan(*p) {
+			if chosen[fmt.Sprintf("%s:%d:%d", f.name, fd.Start, fd.End)] {
+				pick = append(pick, fd)
+			}
+		}
+		if len(pick) > 0 {
+			*p = moderation.Redact(*p, pick)
+			changed = true
+		}
+	}
+	if changed {
+		b, _ := json.Marshal(struct{ WhatHappened, WentWell, CouldBeBetter, Idea, CancerType string }{
+			original.WhatHappened, original.WentWell, original.CouldBeBetter, original.Idea, original.CancerType})
+		sealed, err := s.keys.Seal(string(b))
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		if err := s.store.RedactExperience(r.Context(), reqCtx(r).user.ID, h.ID, redacted, sealed); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		s.sessions.Put(r.Context(), sessFlash, "moderation.redacted")
+	}
+	redirect(w, r, "/staff/moderation/"+h.ID)
+}
+
+func (s *Server) handleModerationApprove(w http.ResponseWriter, r *http.Request) {
+	s.decide(w, r, experience.StatusApproved, "")
+}
+
+func (s *Server) handleModerationReject(w http.ResponseWriter, r *http.Request) {
+	if err := form.Parse(r); err != nil {
+		s.formError(w, r, err)
+		return
+	}
+	reason := form.Value(r, "reason", 1000)
+	if strings.TrimSpace(reason) == "" {
+		p, _, ok := s.moderationPage(w, r)
+		if !ok {
+			return
+		}
+		p.Errors.Add("reason", "moderation.error.reason_required")
+		s.render(w, r, http.StatusUnprocessableEntity, "moderation_item", p)
+		return
+	}
+	s.decide(w, r, experience.StatusRejected, reason)
+}
+
+func (s *Server) decide(w http.ResponseWriter, r *http.Request, status experience.Status, reason string) {
+	err := s.store.DecideExperience(r.Context(), reqCtx(r).user.ID, r.PathValue("id"), status, reason)
+	if errors.Is(err, store.ErrNotFound) {
+		s.errorPage(w, r, http.StatusNotFound)
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.sessions.Put(r.Context(), sessFlash, "moderation.decided_"+string(status))
+	redirect(w, r, "/staff/moderation")
+}
