@@ -19,6 +19,7 @@ var (
 	anyStaff   = Access{Roles: account.Roles}
 	adminOnly  = Access{Roles: []account.Role{account.Admin}}
 	moderators = Access{Roles: []account.Role{account.Admin, account.Connector}}
+	capturers  = Access{Roles: []account.Role{account.Admin, account.Connector, account.Champion}}
 )
 
 // Route is one entry of the routing table.
@@ -63,6 +64,8 @@ func (s *Server) Routes() []Route {
 		{"POST /staff/account/security-code", anyStaff, s.handleSecurityCode},
 		{"GET /staff/account/security-code/qr.png", anyStaff, s.handleSecurityCodeQR},
 
+		{"GET /staff/capture", capturers, s.handleCaptureForm},
+		{"POST /staff/capture", capturers, s.handleCapture},
 		{"GET /staff/moderation", moderators, s.handleModerationQueue},
 		{"GET /staff/moderation/{id}", moderators, s.handleModerationView},
 		{"POST /staff/moderation/{id}/redact", moderators, s.handleModerationRedact},

@@ -121,10 +121,9 @@ func (s *Server) submission(r *http.Request, d shareDraft) experience.Submission
 	}
 }
 
-// validate checks the whole draft and returns the submission, normalised
-// (trimmed, postcode district upper-cased, contact details dropped
-// without consent), with the errors of the given steps in page order.
-func (s *Server) validate(r *http.Request, d shareDraft, steps ...shareStep) (experience.Submission, form.Errors) {
+// validateSubmission checks a draft and returns the normalised
+// submission with every field error.
+func (s *Server) validateSubmission(r *http.Request, d shareDraft) (experience.Submission, map[string]string) {
 	sub := s.submission(r, d)
 	prog := s.programme()
 	var stages, communities, langs []string
@@ -144,7 +143,15 @@ func (s *Server) validate(r *http.Request, d shareDraft, steps ...shareStep) (ex
 	if sub.Consent.Version == "" {
 		sub.Consent.Version = ConsentVersion
 	}
-	fieldErrs := sub.Validate(stages, communities, langs)
+	return sub, sub.Validate(stages, communities, langs)
+}
+
+// validate checks the whole draft and returns the submission, normalised
+// (trimmed, postcode district upper-cased, contact details dropped
+// without consent), with the errors of the given steps in page order.
+func (s *Server) validate(r *http.Request, d shareDraft, steps ...shareStep) (experience.Submission, form.Errors) {
+	sub, fieldErrs := s.validateSubmission(r, d)
+
 	var errs form.Errors
 	for _, st := range steps {
 		for _, f := range st.Fields {

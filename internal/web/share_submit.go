@@ -159,15 +159,10 @@ func (s *Server) handleShareSend(w http.ResponseWriter, r *http.Request) {
 // page that shows their codes once. A failure keeps the draft, so nothing
 // the person wrote is lost. It reports whether the submission was stored.
 func (s *Server) submitAndThank(w http.ResponseWriter, r *http.Request, sub experience.Submission) bool {
-	var sealedContact experience.Contact
-	if sub.Consent.Contact {
-		var err error
-		for _, f := range []struct{ in, out *string }{{&sub.Contact.Name, &sealedContact.Name}, {&sub.Contact.Email, &sealedContact.Email}, {&sub.Contact.Phone, &sealedContact.Phone}} {
-			if *f.out, err = s.keys.Seal(*f.in); err != nil {
-				s.serverError(w, r, err)
-				return false
-			}
-		}
+	sealedContact, err := s.sealContact(sub)
+	if err != nil {
+		s.serverError(w, r, err)
+		return false
 	}
 	rc, err := s.store.SubmitExperience(r.Context(), sub, sealedContact)
 	if err != nil {
@@ -184,6 +179,22 @@ func (s *Server) submitAndThank(w http.ResponseWriter, r *http.Request, sub expe
 	s.sessions.Put(r.Context(), sessShareReceipt, sealed)
 	redirect(w, r, "/share/done")
 	return true
+}
+
+// sealContact encrypts the contact details, which exist only with
+// consent to be contacted (Validate drops them otherwise).
+func (s *Server) sealContact(sub experience.Submission) (experience.Contact, error) {
+	var sealed experience.Contact
+	if !sub.Consent.Contact {
+		return sealed, nil
+	}
+	var err error
+	for _, f := range []struct{ in, out *string }{{&sub.Contact.Name, &sealed.Name}, {&sub.Contact.Email, &sealed.Email}, {&sub.Contact.Phone, &sealed.Phone}} {
+		if *f.out, err = s.keys.Seal(*f.in); err != nil {
+			return sealed, err
+		}
+	}
+	return sealed, nil
 }
 
 // handleShareDone shows the reference and secret once, and support.

@@ -1,0 +1,108 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/hearme-project/hearme/internal/account"
+	"github.com/hearme-project/hearme/internal/experience"
+	"github.com/hearme-project/hearme/internal/programme"
+	"github.com/hearme-project/hearme/internal/web/form"
+)
+
+// Connector capture: one fast page for experiences heard at an event, on
+// the phone or from a paper form, with "save and add another" for
+// several people in a row. Champions record what they hear the same way.
+// Everything captured goes through moderation.
+
+type captureForm struct {
+	Source string
+	Draft  shareDraft
+}
+
+var captureSources = []choice{{"event", "capture.source_event"}, {"phone", "capture.source_phone"}, {"paper", "capture.source_paper"}}
+
+func (s *Server) capturePage(r *http.Request, f captureForm) *Page {
+	p := s.newPage(r)
+	p.Form = f
+	var stages []programme.Item
+	for _, st := range s.programme().Stages {
+		if st.Active {
+			stages = append(stages, st)
+		}
+	}
+	p.Data = struct {
+		Draft     shareDraft
+		Stages    []programme.Item
+		Roles     []choice
+		Sources   []choice
+		Languages []programme.Language
+		Questions []eqQuestion
+		Champion  bool
+		Saved     string // reference of the one just saved
+	}{f.Draft, stages, roleChoices, captureSources, s.programme().Languages, s.equalityQuestions(p, f.Draft.Equality),
+		reqCtx(r).user.Role == account.Champion, s.sessions.PopString(r.Context(), "capture_reference")}
+	return p
+}
+
+func (s *Server) handleCaptureForm(w http.ResponseWriter, r *http.Request) {
+	p := s.capturePage(r, captureForm{Source: "event"})
+	s.render(w, r, http.StatusOK, "capture", p)
+}
+
+// captureFields are the page's fields in order, for the error summary.
+var captureFields = append([]string{"source", "role", "stages", "what_happened", "went_well", "could_be_better", "consent_evidence", "contact_email"}, equalityFields()...)
+
+func (s *Server) handleCapture(w http.ResponseWriter, r *http.Request) {
+	if err := form.Parse(r); err != nil {
+		s.formError(w, r, err)
+		return
+	}
+	u := reqCtx(r).user
+	f := captureForm{Source: form.Value(r, "source", 20)}
+	for _, step := range []string{"who", "stages", "story", "about-you", "consent"} {
+		readShareStep(r, step, &f.Draft)
+	}
+	source := experience.Source(f.Source)
+	if u.Role == account.Champion {
+		source = experience.SourceChampion
+	}
+	sub, fieldErrs := s.validateSubmission(r, f.Draft)
+	var errs form.Errors
+	if u.Role != account.Champion && source != experience.SourceEvent && source != experience.SourcePhone && source != experience.SourcePaper {
+		errs.Add("source", "capture.error.source_required")
+	}
+	for _, field := range captureFields {
+		if key, ok := fieldErrs[field]; ok {
+			errs.Add(field, key)
+		}
+	}
+	if len(errs) > 0 {
+		p := s.capturePage(r, f)
+		p.Errors = errs
+		s.render(w, r, http.StatusUnprocessableEntity, "capture", p)
+		return
+	}
+	sub.Lang = form.Value(r, "lang", 10)
+	if !s.cat.Has(sub.Lang) {
+		sub.Lang = reqCtx(r).lang
+	}
+	sub.Source, sub.RecordedBy = source, u.ID
+	sub.Consent.Version = ConsentVersion
+	sub.Consent.Verbal = source != experience.SourcePaper // heard and recorded by the member of staff
+	sealed, err := s.sealContact(sub)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	rc, err := s.store.SubmitExperience(r.Context(), sub, sealed)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.sessions.Put(r.Context(), "capture_reference", rc.Reference)
+	if r.PostForm.Get("next") == "another" {
+		redirect(w, r, "/staff/capture")
+		return
+	}
+	redirect(w, r, "/staff")
+}
