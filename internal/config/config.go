@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -37,6 +38,10 @@ type Config struct {
 	// FormMinFill is the least time a person takes to send a public form;
 	// faster posts are re-shown (bots are fast). 0 means the default, 3 s.
 	FormMinFill time.Duration
+	// FormLimitExempt lists address ranges whose public-form posts are
+	// never rate limited: the Wi-Fi of a library or community centre
+	// where a drop-in session has many residents sharing from one address.
+	FormLimitExempt []netip.Prefix
 }
 
 // Secure reports whether the site is served over HTTPS, which turns on
@@ -96,6 +101,22 @@ func FlagSet(fs *flag.FlagSet, c *Config, getenv func(string) string) func() err
 			return err
 		}
 	}
+	prefixes := func(p *[]netip.Prefix) func(string) error {
+		return func(v string) error {
+			*p = nil
+			for _, part := range strings.Split(v, ",") {
+				if part = strings.TrimSpace(part); part == "" {
+					continue
+				}
+				pr, err := netip.ParsePrefix(part)
+				if err != nil {
+					return err
+				}
+				*p = append(*p, pr.Masked())
+			}
+			return nil
+		}
+	}
 	opts := []option{
 		{"addr", "HEARME_ADDR", "127.0.0.1:8080", "address to listen on", str(&c.Addr), false},
 		{"data", "HEARME_DATA", "./hearme-data", "data directory (SQLite database, encryption keys)", str(&c.DataDir), false},
@@ -109,6 +130,7 @@ func FlagSet(fs *flag.FlagSet, c *Config, getenv func(string) string) func() err
 		{"log-level", "HEARME_LOG_LEVEL", "info", "debug, info, warn or error", str(&c.LogLevel), false},
 		{"session-idle", "HEARME_SESSION_IDLE", "30m", "staff session ends after this long without use", dur(&c.SessionIdle), false},
 		{"session-lifetime", "HEARME_SESSION_LIFETIME", "12h", "staff session ends this long after sign in, used or not", dur(&c.SessionLifetime), false},
+		{"form-limit-exempt", "HEARME_FORM_LIMIT_EXEMPT", "", "comma-separated address ranges (CIDR) never rate limited on public forms, e.g. a community centre's Wi-Fi", prefixes(&c.FormLimitExempt), false},
 		{"retain-contact-details", "HEARME_RETAIN_CONTACT_DETAILS", "2160h", "delete contact details this long after the person was last contacted (90 days)", positive(&c.RetainContactDetails), false},
 	}
 	for _, o := range opts {

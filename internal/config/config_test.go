@@ -28,7 +28,7 @@ func TestDefaultsEnvAndFlags(t *testing.T) {
 		t.Fatalf("paths: %s %s", c.DatabaseDSN(), c.KeyPath())
 	}
 	c, err = parse(t, map[string]string{"HEARME_ADDR": ":9000", "HEARME_DEMO": "false", "HEARME_BASE_URL": "https://h.example.org"}, "--addr", ":9001", "--trust-proxy")
-	if err != nil || c.Addr != ":9001" || c.Demo || !c.TrustProxy || !c.Secure() {
+	if err != nil || c.Addr != ":9001" || c.Demo || !c.TrustProxy || !c.Secure() || len(c.FormLimitExempt) != 0 {
 		t.Fatalf("env and flags: %+v %v", c, err)
 	}
 }
@@ -62,9 +62,17 @@ func TestBadValuesAreRefused(t *testing.T) {
 		"retention":    {map[string]string{"HEARME_RETAIN_CONTACT_DETAILS": "0s"}, nil},
 		"retention 0":  {nil, []string{"--retain-contact-details", "0s"}},
 		"unknown flag": {nil, []string{"--colour", "red"}},
+		"exempt range": {nil, []string{"--form-limit-exempt", "10.0.0.0/33"}},
 	} {
 		if _, err := parse(t, tc.env, tc.args...); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
+	}
+}
+
+func TestFormLimitExempt(t *testing.T) {
+	c, err := parse(t, map[string]string{"HEARME_FORM_LIMIT_EXEMPT": "192.0.2.7/24, 2001:db8::/48"})
+	if err != nil || len(c.FormLimitExempt) != 2 || c.FormLimitExempt[0].String() != "192.0.2.0/24" {
+		t.Fatalf("%v %v", c.FormLimitExempt, err)
 	}
 }

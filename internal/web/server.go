@@ -92,8 +92,10 @@ func New(ctx context.Context, d Deps) (*Server, error) {
 	if minFill == 0 {
 		minFill = 3 * time.Second
 	}
+	limits := formLimits
+	limits.Exempt = d.Config.FormLimitExempt
 	s.forms = abuse.NewGuard(abuse.NewSigner(d.Keys.Derive("form-tokens"), time.Now, abuse.WithMinAge(minFill)),
-		abuse.NewLimiter(formLimits, time.Now), abuse.NewSeen(0))
+		abuse.NewLimiter(limits, time.Now), abuse.NewSeen(0))
 	s.metrics = newMetrics(d.Registry)
 	if err := s.ReloadProgramme(ctx); err != nil {
 		return nil, err
