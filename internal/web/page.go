@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hearme-project/hearme/internal/account"
+	"github.com/hearme-project/hearme/internal/experience"
 	"github.com/hearme-project/hearme/internal/i18n"
 	"github.com/hearme-project/hearme/internal/programme"
 	"github.com/hearme-project/hearme/internal/web/form"
@@ -143,4 +144,19 @@ func (p *Page) Input(name, labelKey, typ, value string, options ...string) Input
 // Textarea describes a multi-line answer for the "textarea" template.
 func (p *Page) Textarea(name, labelKey, value string) InputField {
 	return InputField{Page: p, Name: name, Label: labelKey, Value: value, Error: p.Errors.For(name)}
+}
+
+// ConsentBoxes pairs the page with a consent record for the
+// "consent-boxes" template (the four choices, none ticked for the
+// person); evidenceKey is the wording of the first, required choice.
+func (p *Page) ConsentBoxes(c experience.Consent, evidenceKey string) struct {
+	Page        *Page
+	Consent     experience.Consent
+	EvidenceKey string
+} {
+	return struct {
+		Page        *Page
+		Consent     experience.Consent
+		EvidenceKey string
+	}{p, c, evidenceKey}
 }
