@@ -27,13 +27,18 @@ type Runner struct {
 	holder string
 	log    *slog.Logger
 	jobs   []Job
+	// running holds the jobs this instance is running now: the lease
+	// lets its holder renew, so without this a slow run could be started
+	// again by the next tick.
+	mu      sync.Mutex
+	running map[string]bool
 	// OnRun, if set, is told of each finished run (metrics).
 	OnRun func(name string, err error, d time.Duration)
 }
 
 // NewRunner makes a runner; holder identifies this instance.
 func NewRunner(s *store.Store, holder string, log *slog.Logger) *Runner {
-	return &Runner{store: s, holder: holder, log: log}
+	return &Runner{store: s, holder: holder, log: log, running: map[string]bool{}}
 }
 
 // Add registers a job.
@@ -50,6 +55,18 @@ func (r *Runner) Jobs() []Job { return r.jobs }
 // RunOnce runs a job now if no other instance holds it; ran is false when
 // another holder has the lease.
 func (r *Runner) RunOnce(ctx context.Context, j Job) (ran bool, err error) {
+	r.mu.Lock()
+	if r.running[j.Name] {
+		r.mu.Unlock()
+		return false, nil
+	}
+	r.running[j.Name] = true
+	r.mu.Unlock()
+	defer func() {
+		r.mu.Lock()
+		delete(r.running, j.Name)
+		r.mu.Unlock()
+	}()
 	got, err := r.store.AcquireJobLock(ctx, j.Name, r.holder, j.MaxRunFor)
 	if err != nil || !got {
 		return false, err

@@ -92,3 +92,21 @@ func TestStartRunsDueJobsAndStops(t *testing.T) {
 		t.Fatalf("%d runs, want 2 (each job once)", len(results))
 	}
 }
+
+// A run slower than the tick is not started again by the same instance.
+func TestSlowRunIsNotStartedTwice(t *testing.T) {
+	s := storetest.SQLite(t)
+	r := NewRunner(s, "x", slog.New(slog.NewTextHandler(io.Discard, nil)))
+	var runs int32
+	r.Add(Job{Name: "slow", Every: time.Hour, Run: func(context.Context) error {
+		atomic.AddInt32(&runs, 1)
+		time.Sleep(150 * time.Millisecond)
+		return nil
+	}})
+	ctx, cancel := context.WithTimeout(context.Background(), 400*time.Millisecond)
+	defer cancel()
+	r.Start(ctx, 10*time.Millisecond)
+	if n := atomic.LoadInt32(&runs); n != 1 {
+		t.Fatalf("the job ran %d times, want 1", n)
+	}
+}
