@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/hearme-project/hearme/internal/lru"
 )
 
 // Limit is a token bucket: a client address may make Burst submissions at
@@ -108,7 +110,7 @@ type Limiter struct {
 	hmacKey []byte
 
 	mu sync.Mutex
-	t  lru[*rate.Limiter]
+	t  *lru.Cache[hashKey, *rate.Limiter]
 }
 
 // NewLimiter returns a Limiter using cfg (defaults filled in) and clock
@@ -126,7 +128,7 @@ func NewLimiter(cfg LimiterConfig, clock func() time.Time) *Limiter {
 		cfg:     cfg,
 		clock:   clock,
 		hmacKey: key,
-		t:       newLRU[*rate.Limiter](cfg.MaxEntries),
+		t:       lru.New[hashKey, *rate.Limiter](cfg.MaxEntries),
 	}
 }
 
@@ -213,14 +215,14 @@ func (l *Limiter) Allow(form, ip string) bool {
 
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.t.expire(now)
-	e := l.t.get(k)
+	l.t.Expire(now)
+	e := l.t.Get(k)
 	if e == nil {
-		e = l.t.add(k, rate.NewLimiter(rate.Every(lim.Every), lim.Burst), deadline)
+		e = l.t.Add(k, rate.NewLimiter(rate.Every(lim.Every), lim.Burst), deadline)
 	} else {
-		l.t.touch(e, deadline)
+		l.t.Touch(e, deadline)
 	}
-	return e.val.AllowN(now, 1)
+	return e.Value.AllowN(now, 1)
 }
 
 // Sweep drops buckets that have refilled. Allow already sweeps
@@ -229,12 +231,12 @@ func (l *Limiter) Sweep() {
 	now := l.clock()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.t.expire(now)
+	l.t.Expire(now)
 }
 
 // Len returns the number of buckets held.
 func (l *Limiter) Len() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.t.len()
+	return l.t.Len()
 }

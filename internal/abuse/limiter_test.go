@@ -244,12 +244,12 @@ func TestLimiterStoresNoRawAddress(t *testing.T) {
 		l.Allow("share", ip)
 		l2.Allow("share", ip)
 	}
-	keys := l.t.keys()
+	keys := l.t.Keys()
 	if len(keys) != len(ips) {
 		t.Fatalf("%d keys for %d addresses", len(keys), len(ips))
 	}
 	keys2 := map[hashKey]bool{}
-	for _, k := range l2.t.keys() {
+	for _, k := range l2.t.Keys() {
 		keys2[k] = true
 	}
 	for _, k := range keys {
@@ -278,7 +278,7 @@ func TestLimiterStoresNoRawAddress(t *testing.T) {
 			}
 		}
 		// Each value is a *rate.Limiter only (no address field).
-		if e := l.t.get(k); e == nil || e.val == nil {
+		if e := l.t.Get(k); e == nil || e.Value == nil {
 			t.Fatal("missing entry")
 		}
 	}

@@ -3,6 +3,8 @@ package abuse
 import (
 	"sync"
 	"time"
+
+	"github.com/hearme-project/hearme/internal/lru"
 )
 
 // DefaultSeenCapacity is the default bound on a Seen set: about 10 MB at
@@ -22,7 +24,7 @@ const DefaultSeenCapacity = 100_000
 // (or per form family) between requests.
 type Seen struct {
 	mu sync.Mutex
-	t  lru[struct{}]
+	t  *lru.Cache[hashKey, struct{}]
 }
 
 // NewSeen returns an empty set holding at most capacity tokens
@@ -31,7 +33,7 @@ func NewSeen(capacity int) *Seen {
 	if capacity <= 0 {
 		capacity = DefaultSeenCapacity
 	}
-	return &Seen{t: newLRU[struct{}](capacity)}
+	return &Seen{t: lru.New[hashKey, struct{}](capacity)}
 }
 
 // add records id until deadline and reports whether it was new, first
@@ -39,11 +41,11 @@ func NewSeen(capacity int) *Seen {
 func (s *Seen) add(id hashKey, now, deadline time.Time) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.t.expire(now)
-	if s.t.get(id) != nil {
+	s.t.Expire(now)
+	if s.t.Get(id) != nil {
 		return false
 	}
-	s.t.add(id, struct{}{}, deadline)
+	s.t.Add(id, struct{}{}, deadline)
 	return true
 }
 
@@ -51,8 +53,8 @@ func (s *Seen) add(id hashKey, now, deadline time.Time) bool {
 func (s *Seen) has(id hashKey, now time.Time) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.t.expire(now)
-	return s.t.get(id) != nil
+	s.t.Expire(now)
+	return s.t.Get(id) != nil
 }
 
 // Sweep drops entries whose deadline is at or before now. CheckOnce keeps
@@ -61,12 +63,12 @@ func (s *Seen) has(id hashKey, now time.Time) bool {
 func (s *Seen) Sweep(now time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.t.expire(now)
+	s.t.Expire(now)
 }
 
 // Len returns the number of tokens recorded.
 func (s *Seen) Len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.t.len()
+	return s.t.Len()
 }

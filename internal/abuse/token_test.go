@@ -364,7 +364,7 @@ func TestSeenKeysAreHashes(t *testing.T) {
 		t.Fatal(err)
 	}
 	raw, _ := tokenEncoding.DecodeString(tok)
-	keys := seen.t.keys()
+	keys := seen.t.Keys()
 	if len(keys) != 1 || keys[0] != tokenID(raw) {
 		t.Fatalf("Seen keys %x, want only SHA-256 of the token", keys)
 	}

@@ -1,7 +1,6 @@
 package auth
 
 import (
-	"container/list"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -12,6 +11,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/hearme-project/hearme/internal/lru"
 )
 
 // ThrottleConfig configures a Throttle. Zero (or negative) fields take the
@@ -107,8 +108,8 @@ type Throttle struct {
 	hmacKey []byte
 
 	mu       sync.Mutex
-	accounts lru[accountState]
-	addrs    lru[*rate.Limiter]
+	accounts *lru.Cache[throttleKey, accountState]
+	addrs    *lru.Cache[throttleKey, *rate.Limiter]
 }
 
 type accountState struct {
@@ -134,8 +135,8 @@ func NewThrottle(cfg ThrottleConfig, clock func() time.Time) *Throttle {
 		cfg:      cfg,
 		clock:    clock,
 		hmacKey:  key,
-		accounts: newLRU[accountState](cfg.MaxAccounts),
-		addrs:    newLRU[*rate.Limiter](cfg.MaxAddresses),
+		accounts: lru.New[throttleKey, accountState](cfg.MaxAccounts),
+		addrs:    lru.New[throttleKey, *rate.Limiter](cfg.MaxAddresses),
 	}
 }
 
@@ -195,16 +196,16 @@ func (t *Throttle) accountDelay(n int) time.Duration {
 // account untouched for AccountWindow (its failures have lapsed and any
 // delay has ended) and an address whose bucket has refilled completely.
 func (t *Throttle) expireLocked(now time.Time) {
-	t.accounts.expire(now.Add(-t.cfg.AccountWindow))
-	t.addrs.expire(now.Add(-time.Duration(t.cfg.IPBurst) * t.cfg.IPRefill))
+	t.accounts.Expire(now.Add(-t.cfg.AccountWindow))
+	t.addrs.Expire(now.Add(-time.Duration(t.cfg.IPBurst) * t.cfg.IPRefill))
 }
 
 // liveAccountLocked returns the account's entry, or nil if it has none or
 // its failures have lapsed (in which case the entry is removed).
-func (t *Throttle) liveAccountLocked(k throttleKey, now time.Time) *lruEntry[accountState] {
-	e := t.accounts.get(k)
-	if e != nil && now.Sub(e.val.lastFailure) >= t.cfg.AccountWindow {
-		t.accounts.remove(k)
+func (t *Throttle) liveAccountLocked(k throttleKey, now time.Time) *lru.Entry[throttleKey, accountState] {
+	e := t.accounts.Get(k)
+	if e != nil && now.Sub(e.Value.lastFailure) >= t.cfg.AccountWindow {
+		t.accounts.Remove(k)
 		return nil
 	}
 	return e
@@ -223,30 +224,30 @@ func (t *Throttle) Allow(account, ip string) (ok bool, retryAfter time.Duration)
 	t.expireLocked(now)
 
 	acct := t.liveAccountLocked(ak, now)
-	if acct != nil && now.Before(acct.val.blockedUntil) {
-		return false, acct.val.blockedUntil.Sub(now)
+	if acct != nil && now.Before(acct.Value.blockedUntil) {
+		return false, acct.Value.blockedUntil.Sub(now)
 	}
 
-	addr := t.addrs.get(ik)
+	addr := t.addrs.Get(ik)
 	if addr == nil {
-		addr = t.addrs.add(ik, rate.NewLimiter(rate.Every(t.cfg.IPRefill), t.cfg.IPBurst), now)
+		addr = t.addrs.Add(ik, rate.NewLimiter(rate.Every(t.cfg.IPRefill), t.cfg.IPBurst), now)
 	}
-	if tokens := addr.val.TokensAt(now); tokens < 1 {
-		secs := (1 - tokens) / float64(addr.val.Limit())
+	if tokens := addr.Value.TokensAt(now); tokens < 1 {
+		secs := (1 - tokens) / float64(addr.Value.Limit())
 		wait := time.Duration(math.Ceil(secs * float64(time.Second)))
 		if wait <= 0 {
 			wait = time.Nanosecond
 		}
 		return false, wait
 	}
-	addr.val.AllowN(now, 1)
-	t.addrs.touch(addr, now)
+	addr.Value.AllowN(now, 1)
+	t.addrs.Touch(addr, now)
 
-	if acct != nil && acct.val.failures >= t.cfg.AccountFreeFailures {
+	if acct != nil && acct.Value.failures >= t.cfg.AccountFreeFailures {
 		// Reserve the slot: until this attempt is reported, the next one
 		// waits as if it had failed.
-		acct.val.blockedUntil = now.Add(t.accountDelay(acct.val.failures + 1))
-		t.accounts.touch(acct, now)
+		acct.Value.blockedUntil = now.Add(t.accountDelay(acct.Value.failures + 1))
+		t.accounts.Touch(acct, now)
 	}
 	return true, 0
 }
@@ -263,12 +264,12 @@ func (t *Throttle) Failure(account, ip string) {
 
 	acct := t.liveAccountLocked(ak, now)
 	if acct == nil {
-		acct = t.accounts.add(ak, accountState{}, now)
+		acct = t.accounts.Add(ak, accountState{}, now)
 	}
-	acct.val.failures++
-	acct.val.lastFailure = now
-	acct.val.blockedUntil = now.Add(t.accountDelay(acct.val.failures))
-	t.accounts.touch(acct, now)
+	acct.Value.failures++
+	acct.Value.lastFailure = now
+	acct.Value.blockedUntil = now.Add(t.accountDelay(acct.Value.failures))
+	t.accounts.Touch(acct, now)
 }
 
 // Success records a successful login for account, clearing its failure
@@ -279,7 +280,7 @@ func (t *Throttle) Success(account, ip string) {
 
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.accounts.remove(ak)
+	t.accounts.Remove(ak)
 	t.expireLocked(now)
 }
 
@@ -296,78 +297,5 @@ func (t *Throttle) Sweep() {
 func (t *Throttle) Len() (accounts, addresses int) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.accounts.len(), t.addrs.len()
-}
-
-// lru is a map plus a recency list (front = most recently touched). Because
-// entries are touched with a non-decreasing clock, the back of the list is
-// always the stalest entry, so expiry is amortised O(1).
-type lru[V any] struct {
-	max int
-	m   map[throttleKey]*list.Element
-	l   *list.List
-}
-
-type lruEntry[V any] struct {
-	key     throttleKey
-	touched time.Time
-	val     V
-}
-
-func newLRU[V any](max int) lru[V] {
-	return lru[V]{max: max, m: make(map[throttleKey]*list.Element), l: list.New()}
-}
-
-func (c *lru[V]) len() int { return len(c.m) }
-
-func (c *lru[V]) get(k throttleKey) *lruEntry[V] {
-	if el, ok := c.m[k]; ok {
-		return el.Value.(*lruEntry[V])
-	}
-	return nil
-}
-
-func (c *lru[V]) add(k throttleKey, v V, now time.Time) *lruEntry[V] {
-	if el, ok := c.m[k]; ok {
-		e := el.Value.(*lruEntry[V])
-		e.val, e.touched = v, now
-		c.l.MoveToFront(el)
-		return e
-	}
-	for len(c.m) >= c.max {
-		c.removeElement(c.l.Back())
-	}
-	e := &lruEntry[V]{key: k, touched: now, val: v}
-	c.m[k] = c.l.PushFront(e)
-	return e
-}
-
-func (c *lru[V]) touch(e *lruEntry[V], now time.Time) {
-	if el, ok := c.m[e.key]; ok {
-		if now.After(e.touched) {
-			e.touched = now
-		}
-		c.l.MoveToFront(el)
-	}
-}
-
-func (c *lru[V]) remove(k throttleKey) {
-	if el, ok := c.m[k]; ok {
-		c.removeElement(el)
-	}
-}
-
-func (c *lru[V]) removeElement(el *list.Element) {
-	e := c.l.Remove(el).(*lruEntry[V])
-	delete(c.m, e.key)
-}
-
-// expire removes entries touched at or before cutoff.
-func (c *lru[V]) expire(cutoff time.Time) {
-	for el := c.l.Back(); el != nil; el = c.l.Back() {
-		if el.Value.(*lruEntry[V]).touched.After(cutoff) {
-			return
-		}
-		c.removeElement(el)
-	}
+	return t.accounts.Len(), t.addrs.Len()
 }

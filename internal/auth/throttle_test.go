@@ -307,7 +307,7 @@ func TestThrottleNoRawIdentifiers(t *testing.T) {
 		t.Fatal("account and address keys share a domain")
 	}
 	a.Failure(email, ip1)
-	for k := range a.accounts.m {
+	for _, k := range a.accounts.Keys() {
 		if k != ka {
 			t.Fatalf("unexpected key %x", k)
 		}
@@ -330,8 +330,8 @@ func TestThrottleConcurrent(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	e := th.accounts.get(th.accountKey(email))
-	if e == nil || e.val.failures != 1000 {
+	e := th.accounts.Get(th.accountKey(email))
+	if e == nil || e.Value.failures != 1000 {
 		t.Fatalf("lost updates under concurrency: %+v", e)
 	}
 }
