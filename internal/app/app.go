@@ -165,7 +165,8 @@ func Jobs(st *store.Store, log *slog.Logger, rules retention.Rules) []jobs.Job {
 }
 
 // NewSessions builds the session manager over the database, so any
-// instance can serve any request.
+// instance can serve any request (on SQLite, in a sessions file of its
+// own beside the main database).
 func NewSessions(cfg config.Config, st *store.Store) *scs.SessionManager {
 	sm := scs.New()
 	sm.Lifetime = cfg.SessionLifetime
@@ -182,23 +183,10 @@ func NewSessions(cfg config.Config, st *store.Store) *scs.SessionManager {
 	if st.Dialect() == dialect.Postgres {
 		sm.Store = postgresstore.New(st.WriteDB())
 	} else {
-		sm.Store = &splitSQLiteStore{
-			read:  sqlite3store.NewWithCleanupInterval(st.ReadDB(), 0),
-			write: sqlite3store.NewWithCleanupInterval(st.WriteDB(), 10*time.Minute),
-		}
+		sm.Store = sqlite3store.NewWithCleanupInterval(st.SessionsDB(), 10*time.Minute)
 	}
 	return sm
 }
-
-// splitSQLiteStore reads sessions through the reader pool and writes
-// through the single writer connection.
-type splitSQLiteStore struct{ read, write *sqlite3store.SQLite3Store }
-
-func (s *splitSQLiteStore) Find(token string) ([]byte, bool, error) { return s.read.Find(token) }
-func (s *splitSQLiteStore) Commit(token string, b []byte, expiry time.Time) error {
-	return s.write.Commit(token, b, expiry)
-}
-func (s *splitSQLiteStore) Delete(token string) error { return s.write.Delete(token) }
 
 // EnsureFirstAdmin returns a one-time link for creating the first
 // administrator when there is no account yet ("" otherwise).

@@ -50,6 +50,9 @@ func (s *Store) Dialect() dialect.Name { return s.d.Name }
 func (s *Store) WriteDB() *sql.DB { return s.conns.Write }
 func (s *Store) ReadDB() *sql.DB  { return s.conns.Read }
 
+// SessionsDB is where web sessions live (see dialect.Conns.Sessions).
+func (s *Store) SessionsDB() *sql.DB { return s.conns.Sessions }
+
 // SetClock replaces the clock; tests use it.
 func (s *Store) SetClock(now func() time.Time) { s.now = func() time.Time { return now().UTC() } }
 

@@ -46,13 +46,23 @@ type Conns struct {
 	Write   *sql.DB
 	Read    *sql.DB
 	Dialect Dialect
+	// Sessions holds web sessions. On SQLite it is a file of its own
+	// beside the main one, with synchronous=NORMAL and its own writer: a
+	// session lost in a power cut costs a sign-in or a half-typed draft,
+	// never an acknowledged submission, and session writes no longer
+	// queue behind (or add an fsync to) the writes that must be durable.
+	// On PostgreSQL it is the main pool.
+	Sessions *sql.DB
 }
 
-// Close closes both handles.
+// Close closes the handles.
 func (c *Conns) Close() error {
 	err := c.Write.Close()
 	if c.Read != c.Write {
 		err = errors.Join(err, c.Read.Close())
+	}
+	if c.Sessions != c.Write {
+		err = errors.Join(err, c.Sessions.Close())
 	}
 	return err
 }
@@ -71,7 +81,7 @@ func Open(ctx context.Context, dsn string) (*Conns, error) {
 			db.Close()
 			return nil, fmt.Errorf("connect to postgres: %w", err)
 		}
-		return &Conns{Write: db, Read: db, Dialect: Dialect{Name: Postgres}}, nil
+		return &Conns{Write: db, Read: db, Sessions: db, Dialect: Dialect{Name: Postgres}}, nil
 	}
 	return openSQLite(ctx, dsn)
 }
@@ -106,7 +116,25 @@ func openSQLite(ctx context.Context, path string) (*Conns, error) {
 	r.SetMaxIdleConns(4)
 	r.SetConnMaxIdleTime(0)
 	r.SetConnMaxLifetime(0)
-	return &Conns{Write: w, Read: r, Dialect: Dialect{Name: SQLite}}, nil
+	su := url.URL{Scheme: "file", Opaque: filepath.Join(filepath.Dir(path), "sessions.db")}
+	sess, err := sql.Open("sqlite", su.String()+"?_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_pragma=journal_mode(WAL)&_time_format=sqlite&_txlock=immediate")
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("open sqlite sessions: %w", err)
+	}
+	sess.SetMaxOpenConns(4)
+	sess.SetConnMaxLifetime(0)
+	sess.SetConnMaxIdleTime(0)
+	// The table has the shape alexedwards/scs sqlite3store expects.
+	if _, err := sess.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS sessions (token TEXT PRIMARY KEY, data BLOB NOT NULL, expiry REAL NOT NULL);
+		CREATE INDEX IF NOT EXISTS sessions_expiry_idx ON sessions (expiry)`); err != nil {
+		w.Close()
+		r.Close()
+		sess.Close()
+		return nil, fmt.Errorf("create sessions table: %w", err)
+	}
+	return &Conns{Write: w, Read: r, Sessions: sess, Dialect: Dialect{Name: SQLite}}, nil
 }
 
 // Rebind turns the shared `?` placeholders into `$1, $2...` for
