@@ -128,6 +128,9 @@ func RetentionRules(cfg config.Config) retention.Rules {
 	if cfg.RetainContactDetails > 0 {
 		r.ContactDetails = cfg.RetainContactDetails
 	}
+	if cfg.RetainExperiences > 0 {
+		r.Experiences = cfg.RetainExperiences
+	}
 	return r
 }
 

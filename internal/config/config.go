@@ -35,6 +35,9 @@ type Config struct {
 	// RetainContactDetails is how long contact details are kept after
 	// the person was last contacted (the retention rule).
 	RetainContactDetails time.Duration
+	// RetainExperiences is how long experiences are kept after the
+	// programme's end date (a programme setting).
+	RetainExperiences time.Duration
 	// FormMinFill is the least time a person takes to send a public form;
 	// faster posts are re-shown (bots are fast). 0 means the default, 3 s.
 	FormMinFill time.Duration
@@ -131,6 +134,7 @@ func FlagSet(fs *flag.FlagSet, c *Config, getenv func(string) string) func() err
 		{"session-idle", "HEARME_SESSION_IDLE", "30m", "staff session ends after this long without use", dur(&c.SessionIdle), false},
 		{"session-lifetime", "HEARME_SESSION_LIFETIME", "12h", "staff session ends this long after sign in, used or not", dur(&c.SessionLifetime), false},
 		{"form-limit-exempt", "HEARME_FORM_LIMIT_EXEMPT", "", "comma-separated address ranges (CIDR) never rate limited on public forms, e.g. a community centre's Wi-Fi", prefixes(&c.FormLimitExempt), false},
+		{"retain-experiences", "HEARME_RETAIN_EXPERIENCES", "8760h", "delete experiences this long after the programme's end date (365 days; no end date, no deletion)", positive(&c.RetainExperiences), false},
 		{"retain-contact-details", "HEARME_RETAIN_CONTACT_DETAILS", "2160h", "delete contact details this long after the person was last contacted (90 days)", positive(&c.RetainContactDetails), false},
 	}
 	for _, o := range opts {

@@ -25,6 +25,9 @@ type Settings struct {
 	TimeZone        string `json:"time_zone"`
 	DPOEmail        string `json:"dpo_email"`
 	ICORegistration string `json:"ico_registration"`
+	// EndDate is the day the programme ends (YYYY-MM-DD, optional); the
+	// experiences are deleted a configured period after it.
+	EndDate string `json:"end_date,omitempty"`
 }
 
 // Language is one language the public pages are offered in.
@@ -107,6 +110,12 @@ func (s *Settings) ValidateSettings() map[string]string {
 	for field, v := range map[string]string{"contact_email": s.ContactEmail, "dpo_email": s.DPOEmail} {
 		if _, bad := errs[field]; !bad && (!strings.Contains(v, "@") || strings.ContainsAny(v, " <>\"")) {
 			errs[field] = "error.email_invalid"
+		}
+	}
+	s.EndDate = strings.TrimSpace(s.EndDate)
+	if s.EndDate != "" {
+		if _, err := time.Parse("2006-01-02", s.EndDate); err != nil {
+			errs["end_date"] = "error.date_invalid"
 		}
 	}
 	if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "" {

@@ -23,6 +23,10 @@ type Rules struct {
 	// rejection (default 30 days); then it is deleted with everything
 	// about it.
 	RejectedSubmissions time.Duration
+	// Experiences is how long experiences and ideas are kept after the
+	// programme's end date (default 365 days); nothing is due while the
+	// programme has no end date.
+	Experiences time.Duration
 	// BatchSize is how many records one transaction removes (default 500).
 	BatchSize int
 }
@@ -32,11 +36,13 @@ const (
 	RuleContactDetails      = "contact-details"
 	RuleOriginals           = "unredacted-originals"
 	RuleRejectedSubmissions = "rejected-submissions"
+	RuleExperiences         = "experiences-after-programme-end"
 )
 
 // DefaultRules returns the rules hearme ships with.
 func DefaultRules() Rules {
-	return Rules{ContactDetails: 90 * 24 * time.Hour, Originals: 30 * 24 * time.Hour, RejectedSubmissions: 30 * 24 * time.Hour, BatchSize: 500}
+	return Rules{ContactDetails: 90 * 24 * time.Hour, Originals: 30 * 24 * time.Hour, RejectedSubmissions: 30 * 24 * time.Hour,
+		Experiences: 365 * 24 * time.Hour, BatchSize: 500}
 }
 
 // Store is what the rules need of the database: for each rule, how many
@@ -84,7 +90,8 @@ func (r Rules) rules() []struct {
 	return []struct {
 		name string
 		keep time.Duration
-	}{{RuleContactDetails, r.ContactDetails}, {RuleOriginals, r.Originals}, {RuleRejectedSubmissions, r.RejectedSubmissions}}
+	}{{RuleContactDetails, r.ContactDetails}, {RuleOriginals, r.Originals}, {RuleRejectedSubmissions, r.RejectedSubmissions},
+		{RuleExperiences, r.Experiences}}
 }
 
 // Validate checks the rules make sense.

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hearme-project/hearme/internal/demo"
 	"github.com/hearme-project/hearme/internal/experience"
 	"github.com/hearme-project/hearme/internal/store"
 	"github.com/hearme-project/hearme/internal/store/storetest"
@@ -87,6 +88,28 @@ func TestModeration(t *testing.T) {
 		}
 		if h, err := s.ExperienceByReference(ctx, rc.Reference, rc.Secret); err != nil || h.Submission.WhatHappened != "Dr [staff] at the hospital was kind." {
 			t.Fatalf("the approved, redacted experience must stay: %v", err)
+		}
+		// Experiences stay while the programme has no end date, and go a
+		// configured period after it.
+		if n, _ := s.RetentionDue(ctx, "experiences-after-programme-end", cutoff); n != 0 {
+			t.Fatalf("%d experiences due without an end date", n)
+		}
+		prog := demo.Luton()
+		prog.Settings.EndDate = later.Add(-40 * 24 * time.Hour).Format("2006-01-02")
+		if err := s.ReplaceProgramme(ctx, "test", prog); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := s.RetentionDue(ctx, "experiences-after-programme-end", cutoff); err != nil || n != 1 {
+			t.Fatalf("experiences due after the end date: %d %v", n, err)
+		}
+		if n, _ := s.RetentionDue(ctx, "experiences-after-programme-end", later.Add(-60*24*time.Hour)); n != 0 {
+			t.Fatalf("experiences due before the end date plus the period: %d", n)
+		}
+		if n, err := s.RetentionPurge(ctx, "experiences-after-programme-end", cutoff, 10); err != nil || n != 1 {
+			t.Fatalf("purge experiences: %d %v", n, err)
+		}
+		if _, err := s.ExperienceByReference(ctx, rc.Reference, rc.Secret); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("experience kept after the programme's end: %v", err)
 		}
 		if brk, _, _ := s.VerifyAudit(ctx); brk != nil {
 			t.Fatalf("audit: %+v", brk)

@@ -71,7 +71,7 @@ func (s *Store) writeSettings(ctx context.Context, tx *sql.Tx, set programme.Set
 	for k, v := range map[string]string{
 		"name": set.Name, "short_name": set.ShortName, "organisation": set.Organisation,
 		"contact_email": set.ContactEmail, "contact_phone": set.ContactPhone, "address": set.Address,
-		"time_zone": set.TimeZone, "dpo_email": set.DPOEmail, "ico_registration": set.ICORegistration,
+		"time_zone": set.TimeZone, "dpo_email": set.DPOEmail, "ico_registration": set.ICORegistration, "end_date": set.EndDate,
 	} {
 		if _, err := tx.ExecContext(ctx, s.q("INSERT INTO programme_settings (key, value) VALUES (?, ?)"), k, v); err != nil {
 			return err
@@ -111,7 +111,7 @@ func (s *Store) Programme(ctx context.Context) (programme.Config, error) {
 	rows.Close()
 	c.Settings = programme.Settings{Name: kv["name"], ShortName: kv["short_name"], Organisation: kv["organisation"],
 		ContactEmail: kv["contact_email"], ContactPhone: kv["contact_phone"], Address: kv["address"],
-		TimeZone: kv["time_zone"], DPOEmail: kv["dpo_email"], ICORegistration: kv["ico_registration"]}
+		TimeZone: kv["time_zone"], DPOEmail: kv["dpo_email"], ICORegistration: kv["ico_registration"], EndDate: kv["end_date"]}
 
 	rows, err = db.QueryContext(ctx, "SELECT code, native_name, english_name, rtl FROM languages WHERE enabled = TRUE ORDER BY position")
 	if err != nil {

@@ -29,14 +29,20 @@ func (s *Store) PurgeContactDetails(ctx context.Context, before time.Time, limit
 // foreign keys cascade).
 var retentionRules = map[string]struct {
 	table, key, due, action string
+	dateOnly                bool // the cut-off is compared as a YYYY-MM-DD text
 }{
 	"contact-details": {"contact_details", "experience_id",
-		"SELECT experience_id FROM contact_details WHERE last_contact_at < ? ORDER BY last_contact_at, experience_id", audit.ContactDetailsDeleted},
+		"SELECT experience_id FROM contact_details WHERE last_contact_at < ? ORDER BY last_contact_at, experience_id", audit.ContactDetailsDeleted, false},
 	"unredacted-originals": {"experience_originals", "experience_id",
 		"SELECT o.experience_id FROM experience_originals o JOIN experiences e ON e.id = o.experience_id WHERE e.moderated_at < ? ORDER BY e.moderated_at, o.experience_id",
-		"retention.originals_deleted"},
+		"retention.originals_deleted", false},
 	"rejected-submissions": {"experiences", "id",
-		"SELECT id FROM experiences WHERE status = 'rejected' AND moderated_at < ? ORDER BY moderated_at, id", "retention.rejected_deleted"},
+		"SELECT id FROM experiences WHERE status = 'rejected' AND moderated_at < ? ORDER BY moderated_at, id", "retention.rejected_deleted", false},
+	// Every experience, once the programme's end date (a YYYY-MM-DD
+	// setting, which compares as text) is before the cut-off.
+	"experiences-after-programme-end": {"experiences", "id",
+		"SELECT id FROM experiences WHERE EXISTS (SELECT 1 FROM programme_settings WHERE key = 'end_date' AND value <> '' AND value < ?) ORDER BY created_at, id",
+		"retention.experiences_deleted", true},
 }
 
 // RetentionDue counts the rows a rule would remove.
@@ -46,7 +52,7 @@ func (s *Store) RetentionDue(ctx context.Context, rule string, before time.Time)
 		return 0, fmt.Errorf("unknown retention rule %q", rule)
 	}
 	var n int
-	err := s.conns.Read.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM ("+r.due+") due"), before.UTC()).Scan(&n)
+	err := s.conns.Read.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM ("+r.due+") due"), cutoff(before, r.dateOnly)).Scan(&n)
 	return n, err
 }
 
@@ -63,7 +69,7 @@ func (s *Store) RetentionPurge(ctx context.Context, rule string, before time.Tim
 	}
 	var n int64
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q("DELETE FROM "+r.table+" WHERE "+r.key+" IN (SELECT "+r.key+" FROM ("+r.due+" LIMIT ?) batch)"), before.UTC(), limit)
+		res, err := tx.ExecContext(ctx, s.q("DELETE FROM "+r.table+" WHERE "+r.key+" IN (SELECT "+r.key+" FROM ("+r.due+" LIMIT ?) batch)"), cutoff(before, r.dateOnly), limit)
 		if err != nil {
 			return err
 		}
@@ -76,4 +82,11 @@ func (s *Store) RetentionPurge(ctx context.Context, rule string, before time.Tim
 		return 0, err
 	}
 	return n, nil
+}
+
+func cutoff(before time.Time, dateOnly bool) any {
+	if dateOnly {
+		return before.UTC().Format("2006-01-02")
+	}
+	return before.UTC()
 }

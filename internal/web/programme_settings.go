@@ -43,12 +43,13 @@ func (s *Server) handleProgrammeSettings(w http.ResponseWriter, r *http.Request)
 		Name: form.Value(r, "name", 500), ShortName: form.Value(r, "short_name", 500), Organisation: form.Value(r, "organisation", 500),
 		ContactEmail: form.Value(r, "contact_email", 500), ContactPhone: form.Value(r, "contact_phone", 500), Address: form.Value(r, "address", 500),
 		TimeZone: form.Value(r, "time_zone", 100), DPOEmail: form.Value(r, "dpo_email", 500), ICORegistration: form.Value(r, "ico_registration", 500),
+		EndDate: form.Value(r, "end_date", 20),
 	}
 	fieldErrs := set.ValidateSettings()
 	if len(fieldErrs) > 0 {
 		p := s.programmePage(r)
 		p.Form = set
-		for _, f := range []string{"name", "short_name", "organisation", "contact_email", "contact_phone", "address", "time_zone", "dpo_email", "ico_registration"} {
+		for _, f := range []string{"name", "short_name", "organisation", "contact_email", "contact_phone", "address", "time_zone", "dpo_email", "ico_registration", "end_date"} {
 			if key, ok := fieldErrs[f]; ok {
 				p.Errors.Add(f, key)
 			}
