@@ -44,11 +44,19 @@ func TestAdministratorChangesTheProgramme(t *testing.T) {
 	}
 	form.Set("contact_email", "voices@anytown.example")
 	form.Set("time_zone", "Europe/London")
+	form.Set("end_date", "31/03/2027")
+	if r := admin.post("/staff/programme", form); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `href="#end_date"`) {
+		t.Fatalf("bad end date: %d", r.status)
+	}
+	form.Set("end_date", "2027-03-31")
 	if r := admin.post("/staff/programme", form); r.status != http.StatusSeeOther {
 		t.Fatalf("save settings: %d\n%s", r.status, r.body)
 	}
 	if home := e.client().get("/contact"); !strings.Contains(home.body, "voices@anytown.example") || !strings.Contains(home.body, "Anytown Cancer Voices") {
 		t.Fatal("the public pages do not show the new settings")
+	}
+	if got, _ := e.store.Programme(ctx); got.Settings.EndDate != "2027-03-31" {
+		t.Fatalf("end date not saved: %q", got.Settings.EndDate)
 	}
 
 	// The configuration file round-trips.
