@@ -51,17 +51,7 @@ func (s *Server) handleIdeaSend(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnprocessableEntity, "idea", p)
 		return
 	}
-	switch s.forms.Check("idea", r.PostForm.Get(abuse.TokenField), r.PostForm.Get(abuse.HoneypotField), reqCtx(r).ip) {
-	case abuse.ReshowTooFast:
-		p.Errors.Add("send", "share.error.too_fast")
-		s.render(w, r, http.StatusUnprocessableEntity, "idea", p)
-		return
-	case abuse.ReshowExpired:
-		p.Errors.Add("send", "share.error.expired")
-		s.render(w, r, http.StatusUnprocessableEntity, "idea", p)
-		return
-	case abuse.BlockSilently:
-		redirect(w, r, "/share/done")
+	if !s.guardPublicForm(w, r, "idea", "idea", func() *Page { return s.ideaPage(r, f) }) {
 		return
 	}
 	s.submitAndThank(w, r, sub)

@@ -122,20 +122,7 @@ func (s *Server) handleShareSend(w http.ResponseWriter, r *http.Request) {
 		redirect(w, r, "/share/"+missing)
 		return
 	}
-	switch s.forms.Check("share", r.PostForm.Get(abuse.TokenField), r.PostForm.Get(abuse.HoneypotField), reqCtx(r).ip) {
-	case abuse.ReshowTooFast:
-		p := s.checkPage(r, d)
-		p.Errors.Add("send", "share.error.too_fast")
-		s.render(w, r, http.StatusUnprocessableEntity, "share_check", p)
-		return
-	case abuse.ReshowExpired:
-		p := s.checkPage(r, d)
-		p.Errors.Add("send", "share.error.expired")
-		s.render(w, r, http.StatusUnprocessableEntity, "share_check", p)
-		return
-	case abuse.BlockSilently:
-		s.sessions.Remove(r.Context(), sessShareDraft)
-		redirect(w, r, "/share/done")
+	if !s.guardPublicForm(w, r, "share", "share_check", func() *Page { return s.checkPage(r, d) }) {
 		return
 	}
 	// Every step is checked again: the draft may be old or forged.
@@ -178,6 +165,31 @@ func (s *Server) submitAndThank(w http.ResponseWriter, r *http.Request, sub expe
 	s.sessions.Remove(r.Context(), sessShareDraft)
 	s.sessions.Put(r.Context(), sessShareReceipt, sealed)
 	redirect(w, r, "/share/done")
+	return true
+}
+
+// guardPublicForm applies the abuse checks to a public form's final post
+// and answers the request itself unless the post may be stored: a too
+// fast or expired post re-shows the page (from reshow) with an error and
+// the answers kept; a blocked one (honeypot, limit, replay) gets the same
+// done page as a person, without a reference, and nothing is stored.
+func (s *Server) guardPublicForm(w http.ResponseWriter, r *http.Request, form, tmpl string, reshow func() *Page) bool {
+	switch s.forms.Check(form, r.PostForm.Get(abuse.TokenField), r.PostForm.Get(abuse.HoneypotField), reqCtx(r).ip) {
+	case abuse.ReshowTooFast:
+		p := reshow()
+		p.Errors.Add("send", "share.error.too_fast")
+		s.render(w, r, http.StatusUnprocessableEntity, tmpl, p)
+		return false
+	case abuse.ReshowExpired:
+		p := reshow()
+		p.Errors.Add("send", "share.error.expired")
+		s.render(w, r, http.StatusUnprocessableEntity, tmpl, p)
+		return false
+	case abuse.BlockSilently:
+		s.sessions.Remove(r.Context(), sessShareDraft)
+		redirect(w, r, "/share/done")
+		return false
+	}
 	return true
 }
 
