@@ -23,6 +23,7 @@ import (
 	"github.com/hearme-project/hearme/internal/auth"
 	"github.com/hearme-project/hearme/internal/config"
 	"github.com/hearme-project/hearme/internal/demo"
+	"github.com/hearme-project/hearme/internal/i18n"
 	"github.com/hearme-project/hearme/internal/jobs"
 	"github.com/hearme-project/hearme/internal/retention"
 	"github.com/hearme-project/hearme/internal/sealed"
@@ -115,7 +116,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		}
 		jobRuns.WithLabelValues(name, result).Inc()
 	}
-	for _, j := range Jobs(st, log, RetentionRules(cfg)) {
+	for _, j := range Jobs(JobDeps{Config: cfg, Store: st, Log: log, Rules: RetentionRules(cfg), Keys: keys, Catalog: cat}) {
 		a.Jobs.Add(j)
 	}
 	return a, nil
@@ -131,12 +132,33 @@ func RetentionRules(cfg config.Config) retention.Rules {
 	if cfg.RetainExperiences > 0 {
 		r.Experiences = cfg.RetainExperiences
 	}
+	if cfg.RetainRegistrations > 0 {
+		r.Registrations = cfg.RetainRegistrations
+	}
+	if cfg.RetainChampionApplications > 0 {
+		r.ChampionApplications = cfg.RetainChampionApplications
+	}
+	if cfg.RetainChampionsLeft > 0 {
+		r.ChampionsLeft = cfg.RetainChampionsLeft
+	}
 	return r
 }
 
-// Jobs lists the scheduled jobs, for the runner and for `hearme jobs run`.
-func Jobs(st *store.Store, log *slog.Logger, rules retention.Rules) []jobs.Job {
-	return []jobs.Job{
+// JobDeps are what the scheduled jobs need.
+type JobDeps struct {
+	Config  config.Config
+	Store   *store.Store
+	Log     *slog.Logger
+	Rules   retention.Rules
+	Keys    *sealed.Keyring
+	Catalog *i18n.Catalogue
+}
+
+// Jobs lists the scheduled jobs, for the runner and for `hearme jobs run`:
+// the foundation's here, each part's in its own file.
+func Jobs(d JobDeps) []jobs.Job {
+	st, log, rules := d.Store, d.Log, d.Rules
+	all := []jobs.Job{
 		{Name: "retention", Every: 24 * time.Hour, Run: func(ctx context.Context) error {
 			res, err := rules.Apply(ctx, st, time.Now().UTC())
 			for _, c := range res.Counts {
@@ -165,6 +187,8 @@ func Jobs(st *store.Store, log *slog.Logger, rules retention.Rules) []jobs.Job {
 			return nil
 		}},
 	}
+	all = append(all, mailJobs(d)...)
+	return append(all, eventJobs(d)...)
 }
 
 // NewSessions builds the session manager over the database, so any

@@ -7,6 +7,8 @@ import (
 
 	"github.com/hearme-project/hearme/internal/app"
 	"github.com/hearme-project/hearme/internal/jobs"
+	"github.com/hearme-project/hearme/internal/sealed"
+	"github.com/hearme-project/hearme/internal/web"
 )
 
 // runJobs lists the scheduled jobs or runs one now, taking the same
@@ -35,7 +37,15 @@ func runJobs(ctx context.Context, env Env, args []string) error {
 	defer st.Close()
 	host, _ := os.Hostname()
 	r := jobs.NewRunner(st, fmt.Sprintf("cli-%s-%d", host, os.Getpid()), log)
-	for _, j := range app.Jobs(st, log, app.RetentionRules(cfg)) {
+	keys, err := sealed.LoadOrCreate(cfg.KeyPath())
+	if err != nil {
+		return err
+	}
+	cat, err := web.Catalogue()
+	if err != nil {
+		return err
+	}
+	for _, j := range app.Jobs(app.JobDeps{Config: cfg, Store: st, Log: log, Rules: app.RetentionRules(cfg), Keys: keys, Catalog: cat}) {
 		if action == "list" {
 			fmt.Fprintf(env.Stdout, "%-28s every %s\n", j.Name, j.Every)
 			continue

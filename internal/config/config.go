@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/mail"
 	"net/netip"
 	"net/url"
 	"os"
@@ -45,6 +46,35 @@ type Config struct {
 	// never rate limited: the Wi-Fi of a library or community centre
 	// where a drop-in session has many residents sharing from one address.
 	FormLimitExempt []netip.Prefix
+
+	// Mail is how email leaves: through an SMTP server, or written to
+	// the log in development (SMTP host empty).
+	Mail Mail
+
+	// RetainRegistrations is how long an event registration's contact
+	// details and access needs are kept after the event.
+	RetainRegistrations time.Duration
+	// RetainChampionApplications is how long an application to be a
+	// champion that never proceeded is kept.
+	RetainChampionApplications time.Duration
+	// RetainChampionsLeft is how long a champion who left keeps more
+	// than their activity counts.
+	RetainChampionsLeft time.Duration
+	// SupportReviewAfter is how long a support directory entry may go
+	// unchecked before staff are told to check it.
+	SupportReviewAfter time.Duration
+}
+
+// Mail is the outgoing email configuration.
+type Mail struct {
+	SMTPHost string // empty: development mode, messages are logged, not sent
+	SMTPPort int
+	Username string
+	Password string
+	From     string // "hearme <hello@example.org>"
+	// TLS is "starttls" (default: upgrade, and refuse a server that
+	// cannot), "tls" (implicit TLS, port 465) or "none" (a local relay).
+	TLS string
 }
 
 // Secure reports whether the site is served over HTTPS, which turns on
@@ -104,6 +134,16 @@ func FlagSet(fs *flag.FlagSet, c *Config, getenv func(string) string) func() err
 			return err
 		}
 	}
+	integer := func(p *int) func(string) error {
+		return func(v string) error {
+			n, err := strconv.Atoi(v)
+			if err == nil && (n < 1 || n > 65535) {
+				err = errors.New("must be a port number")
+			}
+			*p = n
+			return err
+		}
+	}
 	prefixes := func(p *[]netip.Prefix) func(string) error {
 		return func(v string) error {
 			*p = nil
@@ -135,6 +175,16 @@ func FlagSet(fs *flag.FlagSet, c *Config, getenv func(string) string) func() err
 		{"session-lifetime", "HEARME_SESSION_LIFETIME", "12h", "staff session ends this long after sign in, used or not", dur(&c.SessionLifetime), false},
 		{"form-limit-exempt", "HEARME_FORM_LIMIT_EXEMPT", "", "comma-separated address ranges (CIDR) never rate limited on public forms, e.g. a community centre's Wi-Fi", prefixes(&c.FormLimitExempt), false},
 		{"retain-experiences", "HEARME_RETAIN_EXPERIENCES", "8760h", "delete experiences this long after the programme's end date (365 days; no end date, no deletion)", positive(&c.RetainExperiences), false},
+		{"retain-registrations", "HEARME_RETAIN_REGISTRATIONS", "720h", "remove event registrations' contact details and access needs this long after the event (30 days)", positive(&c.RetainRegistrations), false},
+		{"retain-champion-applications", "HEARME_RETAIN_CHAMPION_APPLICATIONS", "4320h", "delete applications to be a champion that never proceeded this long after the last change (180 days)", positive(&c.RetainChampionApplications), false},
+		{"retain-champions-left", "HEARME_RETAIN_CHAMPIONS_LEFT", "8760h", "keep only the activity counts of champions who left this long ago (365 days)", positive(&c.RetainChampionsLeft), false},
+		{"support-review-after", "HEARME_SUPPORT_REVIEW_AFTER", "4320h", "list support directory entries not checked for this long (180 days)", positive(&c.SupportReviewAfter), false},
+		{"smtp-host", "HEARME_SMTP_HOST", "", "SMTP server for outgoing email (empty: development mode, emails are written to the log instead)", str(&c.Mail.SMTPHost), false},
+		{"smtp-port", "HEARME_SMTP_PORT", "587", "SMTP server port", integer(&c.Mail.SMTPPort), false},
+		{"smtp-username", "HEARME_SMTP_USERNAME", "", "SMTP user name (empty: no authentication)", str(&c.Mail.Username), false},
+		{"smtp-password", "HEARME_SMTP_PASSWORD", "", "SMTP password", str(&c.Mail.Password), false},
+		{"smtp-tls", "HEARME_SMTP_TLS", "starttls", "starttls, tls (implicit, port 465) or none (a relay on this machine)", str(&c.Mail.TLS), false},
+		{"mail-from", "HEARME_MAIL_FROM", "hearme <hearme@localhost>", "the From address of outgoing email", str(&c.Mail.From), false},
 		{"retain-contact-details", "HEARME_RETAIN_CONTACT_DETAILS", "2160h", "delete contact details this long after the person was last contacted (90 days)", positive(&c.RetainContactDetails), false},
 	}
 	for _, o := range opts {
@@ -179,6 +229,16 @@ func (c Config) Validate() error {
 	// Zero (a Config built in code) means the retention default.
 	if c.RetainContactDetails < 0 {
 		return errors.New("--retain-contact-details must be positive")
+	}
+	switch c.Mail.TLS {
+	case "", "starttls", "tls", "none":
+	default:
+		return fmt.Errorf("--smtp-tls must be starttls, tls or none, got %q", c.Mail.TLS)
+	}
+	if c.Mail.From != "" {
+		if _, err := mail.ParseAddress(c.Mail.From); err != nil {
+			return fmt.Errorf("--mail-from must be an email address, got %q", c.Mail.From)
+		}
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

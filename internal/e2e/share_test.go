@@ -281,7 +281,7 @@ var keyLike = regexp.MustCompile(`^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$`)
 // and the equality labels), as the running site does.
 func newCatalogueCheck(t *testing.T) *catalogueCheck {
 	t.Helper()
-	locales, err := i18n.Files()
+	sets, err := i18n.Sets()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -291,7 +291,11 @@ func newCatalogueCheck(t *testing.T) *catalogueCheck {
 	}
 	messages := func(lang string) map[string]string {
 		out := map[string]string{}
-		for _, files := range []map[string][]byte{locales, labels} {
+		all := []map[string][]byte{labels}
+		for _, files := range sets {
+			all = append(all, files)
+		}
+		for _, files := range all {
 			data, ok := files[lang]
 			if !ok {
 				continue
@@ -306,7 +310,7 @@ func newCatalogueCheck(t *testing.T) *catalogueCheck {
 	}
 	c := &catalogueCheck{keys: map[string]bool{}, sections: map[string]bool{}, fallbacks: map[string]*fallbacks{}}
 	all := map[string]map[string]string{}
-	for lang := range locales {
+	for lang := range sets["active"] {
 		all[lang] = messages(lang)
 		for k := range all[lang] {
 			c.keys[k] = true

@@ -15,6 +15,11 @@ import (
 	"golang.org/x/text/language"
 )
 
+// Catalogues are split by part of the site, one file per part and
+// language: locales/<part>.<lang>.toml ("active" is the site's core,
+// "events", "support" and so on each part's own), so each part's
+// messages can be written and reviewed on their own.
+//
 //go:embed locales/*.toml
 var localesFS embed.FS
 
@@ -45,7 +50,9 @@ func Load(extra ...map[string][]byte) (*Catalogue, error) {
 		if err != nil {
 			return nil, fmt.Errorf("catalogue %s: %w", f, err)
 		}
-		c.langs = append(c.langs, mf.Tag.String())
+		if !c.Has(mf.Tag.String()) {
+			c.langs = append(c.langs, mf.Tag.String())
+		}
 	}
 	for _, files := range extra {
 		for lang, data := range files {
@@ -186,21 +193,28 @@ func Choose(offered []string, explicit, cookie, acceptLanguage string) string {
 	return NewChooser(offered).Choose(explicit, cookie, acceptLanguage)
 }
 
-// Files returns the embedded catalogue files by language code, for tests
-// and tools that check completeness.
-func Files() (map[string][]byte, error) {
+// Sets returns the embedded catalogue files by part ("active",
+// "events", ...) and then by language code, for tests and tools that
+// check completeness.
+func Sets() (map[string]map[string][]byte, error) {
 	files, err := fs.Glob(localesFS, "locales/*.toml")
 	if err != nil {
 		return nil, err
 	}
-	out := map[string][]byte{}
+	out := map[string]map[string][]byte{}
 	for _, f := range files {
 		b, err := localesFS.ReadFile(f)
 		if err != nil {
 			return nil, err
 		}
-		name := strings.TrimSuffix(strings.TrimPrefix(f, "locales/"), ".toml")
-		out[strings.TrimPrefix(name, "active.")] = b
+		part, lang, ok := strings.Cut(strings.TrimSuffix(strings.TrimPrefix(f, "locales/"), ".toml"), ".")
+		if !ok {
+			return nil, fmt.Errorf("catalogue %s: name must be <part>.<lang>.toml", f)
+		}
+		if out[part] == nil {
+			out[part] = map[string][]byte{}
+		}
+		out[part][lang] = b
 	}
 	return out, nil
 }

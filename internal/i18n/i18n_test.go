@@ -25,14 +25,30 @@ func keys(t *testing.T, lang string, b []byte) map[string]bool {
 // Every catalogue has exactly the English keys: a missing key would show a
 // page partly in English, an extra one is a typo.
 func TestEveryCatalogueHasEveryKey(t *testing.T) {
-	files, err := Files()
+	sets, err := Sets()
 	if err != nil {
 		t.Fatal(err)
 	}
-	en := keys(t, "en", files["en"])
-	if len(en) < 100 {
-		t.Fatalf("English catalogue has only %d keys", len(en))
+	if en := keys(t, "en", sets["active"]["en"]); len(en) < 100 {
+		t.Fatalf("English core catalogue has only %d keys", len(en))
 	}
+	seen := map[string]string{} // key -> part, across parts
+	for part, files := range sets {
+		t.Run(part, func(t *testing.T) { checkPart(t, files) })
+		for k := range keys(t, "en", files["en"]) {
+			if other, dup := seen[k]; dup {
+				t.Errorf("key %s is in both %s and %s", k, other, part)
+			}
+			seen[k] = part
+		}
+	}
+}
+
+func checkPart(t *testing.T, files map[string][]byte) {
+	if files["en"] == nil {
+		t.Fatal("no English catalogue")
+	}
+	en := keys(t, "en", files["en"])
 	for _, lang := range []string{"pl", "ro", "ur", "bn", "so"} {
 		b, ok := files[lang]
 		if !ok {

@@ -27,6 +27,17 @@ type Rules struct {
 	// programme's end date (default 365 days); nothing is due while the
 	// programme has no end date.
 	Experiences time.Duration
+	// Registrations is how long an event registration's contact details
+	// and access needs are kept after the event (default 30 days); the
+	// count of places stays for the event's report.
+	Registrations time.Duration
+	// ChampionApplications is how long an application to be a champion
+	// that never proceeded is kept after its last change (default 180
+	// days).
+	ChampionApplications time.Duration
+	// ChampionsLeft is how long a champion who left keeps more than their
+	// activity counts (default 365 days).
+	ChampionsLeft time.Duration
 	// BatchSize is how many records one transaction removes (default 500).
 	BatchSize int
 }
@@ -37,12 +48,24 @@ const (
 	RuleOriginals           = "unredacted-originals"
 	RuleRejectedSubmissions = "rejected-submissions"
 	RuleExperiences         = "experiences-after-programme-end"
+	RuleRegistrations       = "registration-details"
+	RuleChampionApps        = "champion-applications"
+	RuleChampionsLeft       = "champions-left"
 )
 
 // DefaultRules returns the rules hearme ships with.
 func DefaultRules() Rules {
-	return Rules{ContactDetails: 90 * 24 * time.Hour, Originals: 30 * 24 * time.Hour, RejectedSubmissions: 30 * 24 * time.Hour,
-		Experiences: 365 * 24 * time.Hour, BatchSize: 500}
+	const day = 24 * time.Hour
+	return Rules{
+		ContactDetails:       90 * day,
+		Originals:            30 * day,
+		RejectedSubmissions:  30 * day,
+		Experiences:          365 * day,
+		Registrations:        30 * day,
+		ChampionApplications: 180 * day,
+		ChampionsLeft:        365 * day,
+		BatchSize:            500,
+	}
 }
 
 // Store is what the rules need of the database: for each rule, how many
@@ -90,8 +113,13 @@ func (r Rules) rules() []struct {
 	return []struct {
 		name string
 		keep time.Duration
-	}{{RuleContactDetails, r.ContactDetails}, {RuleOriginals, r.Originals}, {RuleRejectedSubmissions, r.RejectedSubmissions},
-		{RuleExperiences, r.Experiences}}
+	}{
+		{RuleContactDetails, r.ContactDetails},
+		{RuleOriginals, r.Originals},
+		{RuleRejectedSubmissions, r.RejectedSubmissions},
+		{RuleExperiences, r.Experiences},
+		// Each part adds its rule's line here once the store knows it.
+	}
 }
 
 // Validate checks the rules make sense.

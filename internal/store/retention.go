@@ -27,22 +27,38 @@ func (s *Store) PurgeContactDetails(ctx context.Context, before time.Time, limit
 // selecting the keys of due rows (oldest first) and the delete of those
 // keys. Deleting an experience takes everything about it with it (the
 // foreign keys cascade).
-var retentionRules = map[string]struct {
-	table, key, due, action string
-	dateOnly                bool // the cut-off is compared as a YYYY-MM-DD text
-}{
+//
+// A rule that keeps the row but removes some of it (an event
+// registration keeps its count of places) sets remove: an UPDATE whose
+// "IN (?)" placeholder-free tail is appended by RetentionPurge, and its
+// due query must leave out rows already stripped. Feature files add
+// their rules in init with registerRetentionRule.
+var retentionRules = map[string]retentionRule{
 	"contact-details": {"contact_details", "experience_id",
-		"SELECT experience_id FROM contact_details WHERE last_contact_at < ? ORDER BY last_contact_at, experience_id", audit.ContactDetailsDeleted, false},
+		"SELECT experience_id FROM contact_details WHERE last_contact_at < ? ORDER BY last_contact_at, experience_id", audit.ContactDetailsDeleted, false, ""},
 	"unredacted-originals": {"experience_originals", "experience_id",
 		"SELECT o.experience_id FROM experience_originals o JOIN experiences e ON e.id = o.experience_id WHERE e.moderated_at < ? ORDER BY e.moderated_at, o.experience_id",
-		"retention.originals_deleted", false},
+		"retention.originals_deleted", false, ""},
 	"rejected-submissions": {"experiences", "id",
-		"SELECT id FROM experiences WHERE status = 'rejected' AND moderated_at < ? ORDER BY moderated_at, id", "retention.rejected_deleted", false},
+		"SELECT id FROM experiences WHERE status = 'rejected' AND moderated_at < ? ORDER BY moderated_at, id", "retention.rejected_deleted", false, ""},
 	// Every experience, once the programme's end date (a YYYY-MM-DD
 	// setting, which compares as text) is before the cut-off.
 	"experiences-after-programme-end": {"experiences", "id",
 		"SELECT id FROM experiences WHERE EXISTS (SELECT 1 FROM programme_settings WHERE key = 'end_date' AND value <> '' AND value < ?) ORDER BY created_at, id",
-		"retention.experiences_deleted", true},
+		"retention.experiences_deleted", true, ""},
+}
+
+type retentionRule struct {
+	table, key, due, action string
+	dateOnly                bool   // the cut-off is compared as a YYYY-MM-DD text
+	remove                  string // e.g. "UPDATE t SET x = NULL WHERE id": instead of DELETE; " IN (...)" is appended
+}
+
+func registerRetentionRule(name string, r retentionRule) {
+	if _, dup := retentionRules[name]; dup {
+		panic("retention rule " + name + " registered twice")
+	}
+	retentionRules[name] = r
 }
 
 // RetentionDue counts the rows a rule would remove.
@@ -69,7 +85,11 @@ func (s *Store) RetentionPurge(ctx context.Context, rule string, before time.Tim
 	}
 	var n int64
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q("DELETE FROM "+r.table+" WHERE "+r.key+" IN (SELECT "+r.key+" FROM ("+r.due+" LIMIT ?) batch)"), cutoff(before, r.dateOnly), limit)
+		remove := "DELETE FROM " + r.table + " WHERE " + r.key
+		if r.remove != "" {
+			remove = r.remove
+		}
+		res, err := tx.ExecContext(ctx, s.q(remove+" IN (SELECT "+r.key+" FROM ("+r.due+" LIMIT ?) batch)"), cutoff(before, r.dateOnly), limit)
 		if err != nil {
 			return err
 		}

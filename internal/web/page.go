@@ -27,6 +27,7 @@ type Page struct {
 	Form            any
 	Data            any
 	assets          map[string]string
+	styles          []string // the parts' style sheets, besides app.css
 	loc             *time.Location
 }
 
@@ -59,6 +60,16 @@ type FieldRef struct {
 // Field returns a FieldRef for the "field-error" template.
 func (p *Page) Field(name string) FieldRef { return FieldRef{p, name} }
 
+// Stylesheets returns the versioned URLs of the style sheets: app.css,
+// then each part's own (events.css, ...), in name order.
+func (p *Page) Stylesheets() []string {
+	out := []string{p.assets["app.css"]}
+	for _, name := range p.styles {
+		out = append(out, p.assets[name])
+	}
+	return out
+}
+
 // Asset returns the versioned URL of a static file, so it can be cached
 // for a year and still change on upgrade.
 func (p *Page) Asset(name string) string { return p.assets[name] }
@@ -83,7 +94,7 @@ func (s *Server) newPage(r *http.Request) *Page {
 	prog := &st.prog
 	p := &Page{
 		L: s.cat.Localizer(rc.lang), Lang: rc.lang, Dir: "ltr", LanguageChanged: rc.langChanged, LanguageMissing: rc.langUnavailable,
-		Programme: prog.Settings, User: rc.user, assets: s.assets, loc: st.loc,
+		Programme: prog.Settings, User: rc.user, assets: s.assets, styles: s.styles, loc: st.loc,
 	}
 	for _, l := range prog.Languages {
 		if l.Code == rc.lang {

@@ -32,7 +32,12 @@ type Route struct {
 // Routes is the whole table. Every route declares who may use it; a test
 // walks every route for every role, and for anonymous visitors.
 func (s *Server) Routes() []Route {
-	return append(s.shareRoutes(), []Route{
+	var parts []Route
+	// Each part of the site lists its own routes in its own file.
+	for _, part := range [][]Route{s.shareRoutes(), s.eventRoutes(), s.invitationRoutes(), s.championRoutes(), s.supportRoutes(), s.awarenessRoutes()} {
+		parts = append(parts, part...)
+	}
+	return append(parts, []Route{
 		{"GET /{$}", public, s.handleHome},
 		{"GET /privacy", public, s.handlePrivacy},
 		{"GET /accessibility", public, s.handleAccessibility},

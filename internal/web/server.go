@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"path"
 	"reflect"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -27,6 +28,7 @@ import (
 	"github.com/hearme-project/hearme/internal/auth"
 	"github.com/hearme-project/hearme/internal/config"
 	"github.com/hearme-project/hearme/internal/i18n"
+	"github.com/hearme-project/hearme/internal/mail"
 	"github.com/hearme-project/hearme/internal/programme"
 	"github.com/hearme-project/hearme/internal/sealed"
 	"github.com/hearme-project/hearme/internal/store"
@@ -47,8 +49,10 @@ type Server struct {
 	gatherer prometheus.Gatherer
 	pages    map[string]*template.Template
 	assets   map[string]string
+	styles   []string // style sheets other than app.css, in name order
 	site     atomic.Pointer[site]
 	forms    *abuse.Guard // public forms: time tokens, honeypot, rate limits
+	mail     *mail.Composer
 	now      func() time.Time
 }
 
@@ -98,6 +102,10 @@ func New(ctx context.Context, d Deps) (*Server, error) {
 		abuse.NewLimiter(limits, time.Now), abuse.NewSeen(0))
 	s.metrics = newMetrics(d.Registry)
 	if err := s.ReloadProgramme(ctx); err != nil {
+		return nil, err
+	}
+	var err error
+	if s.mail, err = mail.NewComposer(d.Catalog, d.Keys, s.mailSite); err != nil {
 		return nil, err
 	}
 	if err := s.parseTemplates(); err != nil {
@@ -159,8 +167,23 @@ func (s *Server) WatchProgramme(ctx context.Context, every time.Duration) {
 
 func (s *Server) programme() *programme.Config { return &s.site.Load().prog }
 
+// mailSite is what emails say of the programme.
+func (s *Server) mailSite() mail.Site {
+	p := s.programme()
+	site := mail.Site{Name: p.Settings.Name, BaseURL: strings.TrimRight(s.cfg.BaseURL, "/")}
+	for _, l := range p.Languages {
+		if l.RTL {
+			site.RTL = append(site.RTL, l.Code)
+		}
+	}
+	return site
+}
+
 func (s *Server) parseTemplates() error {
-	layout, err := template.ParseFS(ui.Templates, "templates/layout.html")
+	// The layout and the partials (blocks several pages of one part of
+	// the site share, one file per part) are parsed once, then cloned
+	// under each page.
+	layout, err := template.ParseFS(ui.Templates, "templates/layout.html", "templates/partials/*.html")
 	if err != nil {
 		return err
 	}
@@ -190,7 +213,11 @@ func (s *Server) hashAssets() error {
 			return err
 		}
 		sum := sha256.Sum256(b)
-		s.assets[p[len("static/"):]] = "/" + p + "?v=" + hex.EncodeToString(sum[:6])
+		name := p[len("static/"):]
+		s.assets[name] = "/" + p + "?v=" + hex.EncodeToString(sum[:6])
+		if path.Ext(name) == ".css" && name != "app.css" && !strings.Contains(name, "/") {
+			s.styles = append(s.styles, name) // WalkDir walks in name order
+		}
 		return nil
 	})
 }

@@ -1,0 +1,4 @@
+package web
+
+// awarenessRoutes lists this part's routes (see routes.go).
+func (s *Server) awarenessRoutes() []Route { return nil }

@@ -1,0 +1,4 @@
+package web
+
+// eventRoutes lists this part's routes (see routes.go).
+func (s *Server) eventRoutes() []Route { return nil }

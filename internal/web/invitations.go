@@ -1,0 +1,4 @@
+package web
+
+// invitationRoutes lists this part's routes (see routes.go).
+func (s *Server) invitationRoutes() []Route { return nil }
