@@ -76,6 +76,14 @@ func OpenStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store
 			st.Close()
 			return nil, fmt.Errorf("load demo programme: %w", err)
 		}
+		// Each part loads its own demo records (support services,
+		// awareness pages, events, training modules).
+		for _, load := range []func(context.Context, *store.Store) error{demoSupport, demoAwareness, demoEvents, demoChampions} {
+			if err := load(ctx, st); err != nil {
+				st.Close()
+				return nil, fmt.Errorf("load demo data: %w", err)
+			}
+		}
 		log.Info("demo programme loaded")
 	}
 	return st, nil

@@ -26,6 +26,7 @@ type Page struct {
 	Flash           string // translation key
 	Form            any
 	Data            any
+	Offer           SupportOffer // support services offered on this page, if any ("support-offer" partial)
 	assets          map[string]string
 	styles          []string // the parts' style sheets, besides app.css
 	loc             *time.Location

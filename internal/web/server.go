@@ -71,7 +71,12 @@ type site struct {
 // one library or community-centre address, and a person refused by a
 // limit loses their story. They stop floods, not people.
 var formLimits = abuse.LimiterConfig{Forms: map[string]abuse.Limit{
-	"share": {Every: 30 * time.Second, Burst: 30},
+	"share":    {Every: 30 * time.Second, Burst: 30},
+	"idea":     {Every: 30 * time.Second, Burst: 30},
+	"register": {Every: 10 * time.Second, Burst: 60}, // a family or a group registering at a venue's desk
+	"invite":   {Every: time.Minute, Burst: 10},
+	"champion": {Every: time.Minute, Burst: 10},
+	"signpost": {Every: time.Second, Burst: 120}, // counting a click on a support service
 }}
 
 // Deps are the parts the composition root hands the web layer.
