@@ -118,6 +118,7 @@ func (r Rules) rules() []struct {
 		{RuleOriginals, r.Originals},
 		{RuleRejectedSubmissions, r.RejectedSubmissions},
 		{RuleExperiences, r.Experiences},
+		{RuleRegistrations, r.Registrations},
 		// Each part adds its rule's line here once the store knows it.
 	}
 }
