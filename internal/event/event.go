@@ -24,11 +24,11 @@ import (
 type Kind string
 
 const (
-	KindHearMe     Kind = "hear-me"          // a "hear me" event
-	KindMiniHearMe Kind = "mini-hear-me"     // a smaller "hear me" event
-	KindListening  Kind = "listening"        // a listening session
-	KindAwareness  Kind = "awareness-talk"   // an awareness talk
-	KindGathering  Kind = "community-visit"  // connectors attending a community's own gathering
+	KindHearMe     Kind = "hear-me"         // a "hear me" event
+	KindMiniHearMe Kind = "mini-hear-me"    // a smaller "hear me" event
+	KindListening  Kind = "listening"       // a listening session
+	KindAwareness  Kind = "awareness-talk"  // an awareness talk
+	KindGathering  Kind = "community-visit" // connectors attending a community's own gathering
 )
 
 // Kinds lists the kinds in the order they are offered.

@@ -99,24 +99,24 @@ func (a Answers) Validate(e *Event, lang string, programmeLangs []string) (Reque
 // The name, contact details and access needs are sealed; the store
 // never sees them in the clear.
 type Registration struct {
-	ID                 string
-	EventID            string
-	Status             RegStatus
-	Places             int
-	Position           int // order of arrival within the event
-	Lang               string
-	NameSealed         string
-	EmailSealed        string
-	PhoneSealed        string
-	Reminders          bool
-	AccessNeedsSealed  string
-	Interpreter        string
-	HeardAbout         string
-	CreatedAt          time.Time
-	CancelledAt        *time.Time
-	PromotedAt         *time.Time
-	ReminderSentAt     *time.Time
-	AttendedAt         *time.Time
-	DetailsRemovedAt   *time.Time
-	WaitingAhead       int // for a waiting registration: places waiting before it
+	ID                string
+	EventID           string
+	Status            RegStatus
+	Places            int
+	Position          int // order of arrival within the event
+	Lang              string
+	NameSealed        string
+	EmailSealed       string
+	PhoneSealed       string
+	Reminders         bool
+	AccessNeedsSealed string
+	Interpreter       string
+	HeardAbout        string
+	CreatedAt         time.Time
+	CancelledAt       *time.Time
+	PromotedAt        *time.Time
+	ReminderSentAt    *time.Time
+	AttendedAt        *time.Time
+	DetailsRemovedAt  *time.Time
+	WaitingAhead      int // for a waiting registration: places waiting before it
 }

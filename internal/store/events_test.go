@@ -19,7 +19,7 @@ func newTestEvent(t *testing.T, s *store.Store, capacity int, start time.Time) *
 	e := &event.Event{Kind: event.KindHearMe, Visibility: event.Public, Languages: []string{"en", "ro"}, Interpreters: []string{"pl"},
 		Start: start, End: start.Add(2 * time.Hour), VenueName: "Example Hall", VenueAddress: "1 Example Street, Luton", Capacity: capacity,
 		Access: []string{event.AccessStepFree, event.AccessHearingLoop}, Community: "eastern-european",
-		Texts: map[string]event.Text{"en": {Title: "Hear me", Body: "Come and talk"}, "ro": {Title: "Ascultă-mă"}},
+		Texts:  map[string]event.Text{"en": {Title: "Hear me", Body: "Come and talk"}, "ro": {Title: "Ascultă-mă"}},
 		Agenda: []event.AgendaItem{{At: "10:00", Activity: "Welcome", Speaker: "A connector"}}}
 	if err := s.CreateEvent(ctx, e); err != nil {
 		t.Fatal(err)
@@ -49,7 +49,7 @@ func (m *recorder) mailer(kind string, r event.Registration) ([]mail.Queued, err
 
 func outboxCount(t *testing.T, s *store.Store, kind string) int {
 	var n int
-	if err := s.ReadDB().QueryRow("SELECT COUNT(*) FROM outbox WHERE kind = '"+kind+"'").Scan(&n); err != nil {
+	if err := s.ReadDB().QueryRow("SELECT COUNT(*) FROM outbox WHERE kind = '" + kind + "'").Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -83,9 +83,9 @@ func TestEventCreateAndList(t *testing.T) {
 			filter store.EventFilter
 			want   int
 		}{
-			{store.EventFilter{From: now, Lang: "pl"}, 2},  // interpreted
-			{store.EventFilter{From: now, Lang: "p"}, 0},   // whole codes only
-			{store.EventFilter{From: now, Lang: "bn"}, 0},  // not spoken
+			{store.EventFilter{From: now, Lang: "pl"}, 2}, // interpreted
+			{store.EventFilter{From: now, Lang: "p"}, 0},  // whole codes only
+			{store.EventFilter{From: now, Lang: "bn"}, 0}, // not spoken
 			{store.EventFilter{From: now, Community: "south-asian"}, 0},
 			{store.EventFilter{From: now, Community: "eastern-european"}, 2},
 			{store.EventFilter{From: now.Add(60 * time.Hour)}, 1},
@@ -314,7 +314,7 @@ func TestRegistrationRetention(t *testing.T) {
 		// The duplicate-check hash went too: the same email may register
 		// for another event, and nothing links it to the old one.
 		var keys int
-		s.ReadDB().QueryRow("SELECT COUNT(*) FROM registrations WHERE email_key <> '' AND event_id = '"+past.ID+"'").Scan(&keys)
+		s.ReadDB().QueryRow("SELECT COUNT(*) FROM registrations WHERE email_key <> '' AND event_id = '" + past.ID + "'").Scan(&keys)
 		if keys != 0 {
 			t.Fatal("duplicate-check hashes kept")
 		}
