@@ -120,6 +120,8 @@ func (r Rules) rules() []struct {
 		{RuleExperiences, r.Experiences},
 		{RuleRegistrations, r.Registrations},
 		// Each part adds its rule's line here once the store knows it.
+		{RuleChampionApps, r.ChampionApplications},
+		{RuleChampionsLeft, r.ChampionsLeft},
 	}
 }
 
