@@ -121,7 +121,12 @@ func encodeSubject(s string) string {
 	if enc == s {
 		return s
 	}
-	return strings.ReplaceAll(enc, "?= =?", "?=\r\n =?")
+	enc = strings.ReplaceAll(enc, "?= =?", "?=\r\n =?")
+	// "Subject: " and a full encoded word would pass 78 characters.
+	if first, _, _ := strings.Cut(enc, "\r\n"); len("Subject: "+first) > 78 {
+		enc = "\r\n " + enc
+	}
+	return enc
 }
 
 // writeQP writes text as quoted-printable with CRLF line ends.

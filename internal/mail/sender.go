@@ -170,9 +170,11 @@ func (s *Sender) Run(ctx context.Context, every time.Duration) {
 // connection, and returns when nothing more is due, ctx ends, or the
 // server cannot be reached (the claimed messages are then retried later).
 //
-// Cancelling ctx stops at once, as a crash would: the connection is
-// closed mid-message and nothing more is written to the database except
-// the record of a message the server has already accepted.
+// Cancelling ctx stops before the next message: the one in flight is
+// finished (within Timeout) and recorded, the rest of the batch is
+// released for another sender. Only a crash (the process killed) can
+// leave a message accepted by the server but not recorded as sent; see
+// docs/email.md.
 func (s *Sender) RunOnce(ctx context.Context) (Result, error) {
 	var res Result
 	var c *client
@@ -206,11 +208,14 @@ func (s *Sender) RunOnce(ctx context.Context) (Result, error) {
 		leaseEnd := time.Now().Add(s.cfg.Lease)
 		for i, m := range batch {
 			if ctx.Err() != nil {
+				if err := s.release(ctx, batch[i:]); err != nil {
+					return res, err
+				}
 				return res, ctx.Err()
 			}
 			// Never start a message the lease might not cover: another
 			// sender may take it once the lease lapses.
-			if time.Until(leaseEnd) < s.cfg.Timeout+5*time.Second {
+			if time.Until(leaseEnd) < s.cfg.Timeout+min(s.cfg.Timeout, 5*time.Second) {
 				return res, s.release(ctx, batch[i:])
 			}
 			msg, env, err := s.prepare(m)
@@ -234,7 +239,7 @@ func (s *Sender) RunOnce(ctx context.Context) (Result, error) {
 			if c == nil {
 				if c, err = s.dial(ctx); err != nil {
 					if ctx.Err() != nil {
-						return res, ctx.Err()
+						return res, errors.Join(ctx.Err(), s.release(ctx, batch[i:]))
 					}
 					// The server is unreachable: every message of the
 					// batch counts one failed attempt.
@@ -252,9 +257,6 @@ func (s *Sender) RunOnce(ctx context.Context) (Result, error) {
 					return res, err
 				}
 				continue
-			}
-			if ctx.Err() != nil {
-				return res, ctx.Err()
 			}
 			if c.broken {
 				c.close()
@@ -284,7 +286,7 @@ func (s *Sender) prepare(m Claimed) ([]byte, Envelope, error) {
 // has just ended: the server has the message, and forgetting that would
 // send it twice.
 func (s *Sender) sent(ctx context.Context, m Claimed, res *Result) error {
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	wctx, cancel := after(ctx)
 	defer cancel()
 	if err := s.out.MarkMailSent(wctx, m.ID); err != nil {
 		return fmt.Errorf("mark sent: %w", err)
@@ -300,7 +302,9 @@ func (s *Sender) fail(ctx context.Context, m Claimed, cause error, giveUp bool, 
 	attempt := m.Attempts + 1
 	giveUp = giveUp || attempt >= s.cfg.MaxAttempts
 	reason := cause.Error()
-	if err := s.out.MarkMailFailed(ctx, s.cfg.Holder, m.ID, reason, time.Now().Add(s.cfg.Backoff(attempt)), giveUp); err != nil {
+	wctx, cancel := after(ctx)
+	defer cancel()
+	if err := s.out.MarkMailFailed(wctx, s.cfg.Holder, m.ID, reason, time.Now().Add(s.cfg.Backoff(attempt)), giveUp); err != nil {
 		return fmt.Errorf("mark failed: %w", err)
 	}
 	if s.metrics != nil {
@@ -325,7 +329,15 @@ func (s *Sender) release(ctx context.Context, rest []Claimed) error {
 	for i, m := range rest {
 		ids[i] = m.ID
 	}
-	return s.out.ReleaseMail(ctx, s.cfg.Holder, ids...)
+	wctx, cancel := after(ctx)
+	defer cancel()
+	return s.out.ReleaseMail(wctx, s.cfg.Holder, ids...)
+}
+
+// after is the context for recording what has already happened: it
+// outlives a cancelled ctx, so a stop never forgets an attempt made.
+func after(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 }
 
 // writeDev writes a message development mode would have sent.
@@ -350,7 +362,6 @@ var errMailFrom = errors.New("MAIL FROM refused")
 type client struct {
 	c      *smtp.Client
 	raw    net.Conn
-	stop   func() bool
 	broken bool // the connection cannot carry another message
 }
 
@@ -371,8 +382,9 @@ func (s *Sender) dial(ctx context.Context) (*client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connect to SMTP server: %w", err)
 	}
-	// Cancelling ctx closes the connection at once, mid-message or not.
-	c := &client{raw: raw, stop: context.AfterFunc(ctx, func() { raw.Close() })}
+	// A cancelled ctx does not cut a message short (deadlines bound it):
+	// closing mid-message could lose the server's acceptance of it.
+	c := &client{raw: raw}
 	fail := func(what string, err error) (*client, error) {
 		c.close()
 		return nil, fmt.Errorf("SMTP %s: %w", what, err)
@@ -437,7 +449,6 @@ func (c *client) send(env Envelope, msg []byte, timeout time.Duration) error {
 }
 
 func (c *client) close() {
-	c.stop()
 	if c.c != nil {
 		_ = c.raw.SetDeadline(time.Now().Add(5 * time.Second))
 		if c.c.Quit() != nil {
