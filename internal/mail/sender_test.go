@@ -9,7 +9,7 @@ import (
 	"log/slog"
 	"mime"
 	"mime/multipart"
-		netmail "net/mail"
+	netmail "net/mail"
 	"os"
 	"path/filepath"
 	"strings"
