@@ -25,6 +25,7 @@ import (
 	"github.com/hearme-project/hearme/internal/demo"
 	"github.com/hearme-project/hearme/internal/i18n"
 	"github.com/hearme-project/hearme/internal/jobs"
+	"github.com/hearme-project/hearme/internal/mail"
 	"github.com/hearme-project/hearme/internal/retention"
 	"github.com/hearme-project/hearme/internal/sealed"
 	"github.com/hearme-project/hearme/internal/store"
@@ -42,6 +43,7 @@ type App struct {
 	Registry *prometheus.Registry
 	sessions *scs.SessionManager
 	stopSess func()
+	mail     *mail.Sender // the outbox's sender, run by Serve
 }
 
 // NewLogger makes the JSON logger every part shares.
@@ -124,9 +126,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		}
 		jobRuns.WithLabelValues(name, result).Inc()
 	}
-	for _, j := range Jobs(JobDeps{Config: cfg, Store: st, Log: log, Rules: RetentionRules(cfg), Keys: keys, Catalog: cat}) {
+	deps := JobDeps{Config: cfg, Store: st, Log: log, Rules: RetentionRules(cfg), Keys: keys, Catalog: cat}
+	for _, j := range Jobs(deps) {
 		a.Jobs.Add(j)
 	}
+	a.mail = newMailSenderLoop(deps, a.Registry)
 	return a, nil
 }
 
@@ -251,6 +255,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
 	jobsDone := make(chan struct{})
 	go func() { a.Jobs.Start(jobsCtx, time.Minute); close(jobsDone) }()
+	mailDone := make(chan struct{})
+	go func() { a.mail.Run(jobsCtx, MailEvery); close(mailDone) }()
 	// Another instance may change the programme configuration.
 	go a.Web.WatchProgramme(jobsCtx, 30*time.Second)
 
@@ -260,6 +266,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	case err := <-errc:
 		stopJobs()
 		<-jobsDone
+		<-mailDone
 		return err
 	case <-ctx.Done():
 	}
@@ -269,6 +276,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	err := srv.Shutdown(shutCtx)
 	stopJobs()
 	<-jobsDone
+	<-mailDone
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
