@@ -156,7 +156,11 @@ func (s *Server) submitAndThank(w http.ResponseWriter, r *http.Request, sub expe
 		s.serverError(w, r, err)
 		return false
 	}
-	b, _ := json.Marshal(struct{ Reference, Secret string }{rc.Reference, rc.Secret})
+	stage := ""
+	if len(sub.Stages) > 0 {
+		stage = sub.Stages[0] // for the support offer on the done page
+	}
+	b, _ := json.Marshal(struct{ Reference, Secret, Stage string }{rc.Reference, rc.Secret, stage})
 	sealed, err := s.keys.Seal(string(b))
 	if err != nil {
 		s.serverError(w, r, err)
@@ -214,13 +218,14 @@ func (s *Server) sealContact(sub experience.Submission) (experience.Contact, err
 
 // handleShareDone shows the reference and secret once, and support.
 func (s *Server) handleShareDone(w http.ResponseWriter, r *http.Request) {
-	var receipt struct{ Reference, Secret string }
+	var receipt struct{ Reference, Secret, Stage string }
 	if sealed := s.sessions.PopString(r.Context(), sessShareReceipt); sealed != "" {
 		if plain, err := s.keys.Open(sealed); err == nil {
 			_ = json.Unmarshal([]byte(plain), &receipt)
 		}
 	}
 	p := s.newPage(r)
+	p.Offer = s.supportOffer(r, OfferFilter{Lang: p.Lang, Needs: []string{"emotional", "information"}, Stage: receipt.Stage, Place: "experience"})
 	p.Data = struct {
 		Reference, Secret string
 		Support           []supportService

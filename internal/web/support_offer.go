@@ -1,6 +1,14 @@
 package web
 
-import "net/http"
+import (
+	"html/template"
+	"net/http"
+	"net/url"
+	"slices"
+
+	"github.com/hearme-project/hearme/internal/store"
+	"github.com/hearme-project/hearme/internal/support"
+)
 
 // SupportOffer is a short list of support services matching a person's
 // language and needs, shown after they share an experience, on event
@@ -15,6 +23,10 @@ type SupportOffer struct {
 // OfferedService is one service in an offer.
 type OfferedService struct {
 	ID, Name, Organisation, Summary, Contact, OpenURL string
+	SummaryLang                                       string // "en" when the summary is not in the page's language
+	Phone, Hours                                      string
+	PhoneHref                                         template.URL
+	InLanguage                                        bool // gives support in the page's language
 }
 
 // OfferFilter says what an offer should match and where it is shown
@@ -29,5 +41,62 @@ type OfferFilter struct {
 	Limit   int
 }
 
-// supportOffer builds an offer and counts each service as shown.
-func (s *Server) supportOffer(r *http.Request, f OfferFilter) SupportOffer { return SupportOffer{} }
+// supportOffer builds an offer and counts each service as shown. It is
+// one query; a failure is logged and gives an empty offer (the page then
+// shows its own fallback), never an error page.
+func (s *Server) supportOffer(r *http.Request, f OfferFilter) SupportOffer {
+	if f.Limit <= 0 || f.Limit > 10 {
+		f.Limit = 4
+	}
+	if !slices.Contains(support.Places, f.Place) || f.Place == "directory" {
+		f.Place = "experience"
+	}
+	if f.Place != "event" || !support.ValidID(f.EventID) {
+		f.EventID = ""
+	}
+	var needs []string
+	for _, n := range f.Needs {
+		if slices.Contains(support.Needs, n) {
+			needs = append(needs, n)
+		}
+	}
+	svs, err := s.store.SupportOffer(r.Context(), store.OfferQuery{Lang: f.Lang, Needs: needs, Stage: f.Stage, Limit: f.Limit})
+	if err != nil {
+		s.log.Error("support offer", "err", err.Error())
+		return SupportOffer{}
+	}
+	open := url.Values{"from": {f.Place}}
+	if f.EventID != "" {
+		open.Set("event", f.EventID)
+	}
+	var o SupportOffer
+	var ids []string
+	for _, sv := range svs {
+		os := OfferedService{ID: sv.ID, Name: sv.Name, Organisation: sv.Organisation, Summary: sv.SummaryIn(f.Lang),
+			Phone: sv.Phone, PhoneHref: telHref(sv.Phone), Hours: sv.Hours, InLanguage: sv.Offers(f.Lang),
+			OpenURL: "/support/go/" + url.PathEscape(sv.ID) + "?" + open.Encode()}
+		if sv.Summaries[f.Lang] == "" && f.Lang != "en" {
+			os.SummaryLang = "en"
+		}
+		switch {
+		case sv.Phone != "":
+			os.Contact = sv.Phone
+		case sv.Email != "":
+			os.Contact = sv.Email
+		default:
+			os.Contact = sv.Website
+		}
+		o.Services = append(o.Services, os)
+		ids = append(ids, sv.ID)
+	}
+	s.countShown(r, ids, f.Place, f.EventID)
+	more := url.Values{}
+	if f.Lang != "" && f.Lang != "en" {
+		more.Set("language", f.Lang)
+	}
+	o.MoreURL = "/support"
+	if len(more) > 0 {
+		o.MoreURL += "?" + more.Encode()
+	}
+	return o
+}
