@@ -34,6 +34,7 @@ func commands() []command {
 		{"audit", "check the audit trail: audit verify", runAudit},
 		{"retention", "show or apply the retention rules: retention --dry-run | --apply", runRetention},
 		{"jobs", "list background jobs or run one now: jobs list | jobs run NAME", runJobs},
+		{"mail", "email: mail test ADDRESS | mail send | mail status", runMail},
 		{"version", "print the version", runVersion},
 		{"help", "show this help", nil},
 	}

@@ -32,6 +32,9 @@ type Status struct {
 	Failed   int       // given up; staff may queue them again
 	Sent     int       // sent and not yet deleted
 	Oldest   time.Time // the oldest queued message's creation (zero if none)
+	// LastError is the error of the latest failed attempt on a message
+	// not sent ("" if none): what the SMTP server or the network said.
+	LastError string
 }
 
 // Outbox is the store side of the sender (implemented by store.Store).

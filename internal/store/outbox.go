@@ -172,6 +172,9 @@ func (s *Store) MailStatus(ctx context.Context) (mail.Status, error) {
 		err = s.conns.Read.QueryRowContext(ctx, `SELECT created_at FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL ORDER BY created_at LIMIT 1`).Scan(&oldest)
 		st.Oldest = oldest.Time.UTC()
 	}
+	if err == nil && st.Retrying+st.Failed > 0 {
+		err = s.conns.Read.QueryRowContext(ctx, `SELECT last_error FROM outbox WHERE sent_at IS NULL AND attempts > 0 ORDER BY next_attempt_at DESC, id LIMIT 1`).Scan(&st.LastError)
+	}
 	return st, err
 }
 

@@ -111,7 +111,7 @@ func TestOutboxFailureRetryAndPurge(t *testing.T) {
 			t.Fatal(err)
 		}
 		st, err := s.MailStatus(ctx)
-		if err != nil || st.Queued != 1 || st.Retrying != 1 || st.Failed != 1 || st.Sent != 0 || !st.Oldest.Equal(now) {
+		if err != nil || st.Queued != 1 || st.Retrying != 1 || st.Failed != 1 || st.Sent != 0 || !st.Oldest.Equal(now) || st.LastError != "451 try later" {
 			t.Fatalf("status %+v %v", st, err)
 		}
 		if again, _ := s.ClaimMail(ctx, "a", time.Minute, 10); len(again) != 0 {
