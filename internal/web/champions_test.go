@@ -6,8 +6,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hearme-project/hearme/internal/account"
+	"github.com/hearme-project/hearme/internal/event"
 	"github.com/hearme-project/hearme/internal/mail"
 	"github.com/hearme-project/hearme/internal/store"
 )
@@ -203,9 +205,24 @@ func TestChampionPipelineToOutreach(t *testing.T) {
 	if r := cc.get("/champion"); r.status != http.StatusForbidden {
 		t.Errorf("connector in the champion area: %d", r.status)
 	}
+	ev := &event.Event{Kind: event.KindHearMe, Visibility: event.Public, Languages: []string{"en"}, Start: time.Now().Add(72 * time.Hour),
+		End: time.Now().Add(74 * time.Hour), VenueName: "Bury Park Community Centre", Capacity: 40, Texts: map[string]event.Text{"en": {Title: "Hear me Bury Park"}}}
+	if err := e.store.CreateEvent(ctx, ev); err != nil {
+		t.Fatal(err)
+	}
 	home := ch.get("/champion")
-	if home.status != http.StatusOK || !strings.Contains(home.body, `href="/champion/outreach"`) || !strings.Contains(home.body, `href="/staff/capture"`) {
-		t.Fatalf("champion home: %d", home.status)
+	if home.status != http.StatusOK || !strings.Contains(home.body, `href="/champion/outreach"`) || !strings.Contains(home.body, `href="/staff/capture"`) ||
+		!strings.Contains(home.body, "Hear me Bury Park") {
+		t.Fatalf("champion home: %d\n%s", home.status, home.body)
+	}
+	if r := ch.post("/champion/events/"+ev.ID+"/help", url.Values{"help": {"yes"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("sign up to help: %d", r.status)
+	}
+	if h := ch.get("/champion"); !strings.Contains(h.body, "You are helping at this event.") {
+		t.Fatal("signing up to help did not show")
+	}
+	if r := ch.post("/champion/events/nope/help", url.Values{"help": {"yes"}}); r.status != http.StatusNotFound {
+		t.Fatalf("help at a missing event: %d", r.status)
 	}
 	// Outreach: mistakes come back with the answers kept.
 	bad := url.Values{"date": {"2999-12-31"}, "community": {"south-asian"}, "place": {"Mosque hall"}, "people_reached": {"lots"}, "hours": {"two"}, "follow_up": {"Leaflets in Bengali"}}
