@@ -1,11 +1,14 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/hearme-project/hearme/internal/account"
+	"github.com/hearme-project/hearme/internal/event"
 	"github.com/hearme-project/hearme/internal/experience"
 	"github.com/hearme-project/hearme/internal/programme"
+	"github.com/hearme-project/hearme/internal/store"
 	"github.com/hearme-project/hearme/internal/web/form"
 )
 
@@ -17,6 +20,7 @@ import (
 type captureForm struct {
 	Source string
 	Draft  shareDraft
+	Event  *event.Event // the event the experiences are captured at, if any
 }
 
 var captureSources = []choice{{"event", "capture.source_event"}, {"phone", "capture.source_phone"}, {"paper", "capture.source_paper"}}
@@ -30,22 +34,53 @@ func (s *Server) capturePage(r *http.Request, f captureForm) *Page {
 			stages = append(stages, st)
 		}
 	}
-	p.Data = struct {
-		Draft     shareDraft
-		Stages    []programme.Item
-		Roles     []choice
-		Sources   []choice
-		Languages []programme.Language
-		Questions []eqQuestion
-		Champion  bool
-		Saved     string // reference of the one just saved
-	}{f.Draft, stages, roleChoices, captureSources, s.programme().Languages, s.equalityQuestions(p, f.Draft.Equality),
-		reqCtx(r).user.Role == account.Champion, s.sessions.PopString(r.Context(), "capture_reference")}
+	d := captureData{f.Draft, stages, roleChoices, captureSources, s.programme().Languages, s.equalityQuestions(p, f.Draft.Equality),
+		reqCtx(r).user.Role == account.Champion, s.sessions.PopString(r.Context(), "capture_reference"), f.Event, ""}
+	if f.Event != nil {
+		d.EventName = f.Event.Text(p.Lang).Title
+	}
+	p.Data = d
 	return p
 }
 
+type captureData struct {
+	Draft     shareDraft
+	Stages    []programme.Item
+	Roles     []choice
+	Sources   []choice
+	Languages []programme.Language
+	Questions []eqQuestion
+	Champion  bool
+	Saved     string       // reference of the one just saved
+	Event     *event.Event // the event captured at, if any
+	EventName string
+}
+
+// captureEvent reads the event the capture is for (?event= on the page,
+// event_id in the post). No event is fine; an unknown or forged one
+// answers 404 and returns false.
+func (s *Server) captureEvent(w http.ResponseWriter, r *http.Request, id string) (*event.Event, bool) {
+	if id == "" {
+		return nil, true
+	}
+	ev, err := s.store.Event(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		s.errorPage(w, r, http.StatusNotFound)
+		return nil, false
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return nil, false
+	}
+	return ev, true
+}
+
 func (s *Server) handleCaptureForm(w http.ResponseWriter, r *http.Request) {
-	p := s.capturePage(r, captureForm{Source: "event"})
+	ev, ok := s.captureEvent(w, r, r.URL.Query().Get("event"))
+	if !ok {
+		return
+	}
+	p := s.capturePage(r, captureForm{Source: "event", Event: ev})
 	s.render(w, r, http.StatusOK, "capture", p)
 }
 
@@ -58,7 +93,11 @@ func (s *Server) handleCapture(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u := reqCtx(r).user
-	f := captureForm{Source: form.Value(r, "source", 20)}
+	ev, ok := s.captureEvent(w, r, form.Value(r, "event_id", 60))
+	if !ok {
+		return
+	}
+	f := captureForm{Source: form.Value(r, "source", 20), Event: ev}
 	for _, step := range []string{"who", "stages", "story", "about-you", "consent"} {
 		readShareStep(r, step, &f.Draft)
 	}
@@ -87,6 +126,11 @@ func (s *Server) handleCapture(w http.ResponseWriter, r *http.Request) {
 		sub.Lang = reqCtx(r).lang
 	}
 	sub.Source, sub.RecordedBy = source, u.ID
+	again := "/staff/capture"
+	if ev != nil {
+		sub.EventID = ev.ID
+		again += "?event=" + ev.ID
+	}
 	sub.Consent.Version = ConsentVersion
 	sub.Consent.Verbal = source != experience.SourcePaper // heard and recorded by the member of staff
 	sealed, err := s.sealContact(sub)
@@ -101,7 +145,7 @@ func (s *Server) handleCapture(w http.ResponseWriter, r *http.Request) {
 	}
 	s.sessions.Put(r.Context(), "capture_reference", rc.Reference)
 	if r.PostForm.Get("next") == "another" {
-		redirect(w, r, "/staff/capture")
+		redirect(w, r, again)
 		return
 	}
 	redirect(w, r, "/staff")

@@ -1,0 +1,141 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/hearme-project/hearme/internal/event"
+	"github.com/hearme-project/hearme/internal/store"
+	"github.com/hearme-project/hearme/internal/web/form"
+)
+
+// On the day: the connectors' check-in list, made for a phone at the
+// door (big targets, one form per row, works with JavaScript off), the
+// count of walk-ins, and the way to capture what people say there.
+
+type checkInRow struct {
+	store.CheckIn
+	Name string
+}
+
+// loadEvent reads the event named in the path; an unknown or forged id
+// answers 404.
+func (s *Server) loadEvent(w http.ResponseWriter, r *http.Request) (*event.Event, bool) {
+	ev, err := s.store.Event(r.Context(), r.PathValue("id"))
+	if errors.Is(err, store.ErrNotFound) {
+		s.errorPage(w, r, http.StatusNotFound)
+		return nil, false
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return nil, false
+	}
+	return ev, true
+}
+
+func (s *Server) handleCheckIn(w http.ResponseWriter, r *http.Request) {
+	ev, ok := s.loadEvent(w, r)
+	if !ok {
+		return
+	}
+	list, err := s.store.CheckInList(r.Context(), ev.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if len(list) > 0 {
+		if err := s.store.AuditRegistrationsViewed(r.Context(), reqCtx(r).user.ID, ev.ID); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+	}
+	find := strings.ToLower(form.Clean(r.URL.Query().Get("find"), 100))
+	var rows []checkInRow
+	places, arrived := 0, 0
+	for _, c := range list {
+		name := ""
+		if c.NameSealed != "" {
+			if plain, err := s.keys.Open(c.NameSealed); err == nil {
+				name = plain
+			}
+		}
+		if c.Status == "confirmed" {
+			places += c.Places
+		}
+		if c.AttendedAt != nil {
+			arrived += c.Places
+		}
+		if find != "" && !strings.Contains(strings.ToLower(name), find) {
+			continue
+		}
+		rows = append(rows, checkInRow{c, name})
+	}
+	p := s.newPage(r)
+	p.Flash = s.sessions.PopString(r.Context(), "checkin_flash")
+	p.Data = struct {
+		Event                  *event.Event
+		Title                  string
+		Rows                   []checkInRow
+		Places, Arrived, Total int
+		Find                   string
+		Searched               bool
+	}{ev, ev.Text(p.Lang).Title, rows, places, arrived, len(list), find, find != ""}
+	s.render(w, r, http.StatusOK, "event_checkin", p)
+}
+
+// handleCheckInToggle marks one registration as arrived (or not).
+func (s *Server) handleCheckInToggle(w http.ResponseWriter, r *http.Request) {
+	if err := form.Parse(r); err != nil {
+		s.formError(w, r, err)
+		return
+	}
+	eventID, regID := r.PathValue("id"), r.PathValue("reg")
+	err := s.store.SetAttended(r.Context(), reqCtx(r).user.ID, eventID, regID, r.PostForm.Get("attended") == "yes")
+	if errors.Is(err, store.ErrNotFound) {
+		s.errorPage(w, r, http.StatusNotFound)
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	back := "/staff/events/" + eventID + "/check-in"
+	if find := form.Value(r, "find", 100); find != "" {
+		back += "?find=" + urlQueryEscape(find)
+	}
+	redirect(w, r, back+"#reg-"+regID)
+}
+
+// handleWalkIns adds or removes one walk-in, or sets the count.
+func (s *Server) handleWalkIns(w http.ResponseWriter, r *http.Request) {
+	if err := form.Parse(r); err != nil {
+		s.formError(w, r, err)
+		return
+	}
+	ev, ok := s.loadEvent(w, r)
+	if !ok {
+		return
+	}
+	var err error
+	switch r.PostForm.Get("change") {
+	case "add":
+		_, err = s.store.AddWalkIns(r.Context(), ev.ID, 1)
+	case "remove":
+		_, err = s.store.AddWalkIns(r.Context(), ev.ID, -1)
+	default:
+		n, cerr := strconv.Atoi(form.Value(r, "walk_ins", 10))
+		if cerr != nil || n < 0 || n > store.MaxWalkIns {
+			s.sessions.Put(r.Context(), "checkin_flash", "invitations.checkin.walk_ins_invalid")
+			redirect(w, r, "/staff/events/"+ev.ID+"/check-in#walk-ins")
+			return
+		}
+		_, err = s.store.SetWalkIns(r.Context(), ev.ID, n)
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	redirect(w, r, "/staff/events/"+ev.ID+"/check-in#walk-ins")
+}
