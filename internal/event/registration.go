@@ -17,7 +17,7 @@ const (
 )
 
 // HeardAbout lists the answers to "how did you hear about it".
-var HeardAbout = []string{"community-group", "place-of-worship", "friend-family", "gp-nhs", "social-media", "poster-leaflet", "radio", "other"}
+var HeardAbout = []string{"community-group", "place-of-worship", "friend-family", "gp-nhs", "social-media", "poster-leaflet", "radio", "elsewhere"}
 
 // Answers is what a person writes on the registration form, as typed.
 type Answers struct {

@@ -1,0 +1,259 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/hearme-project/hearme/internal/event"
+	"github.com/hearme-project/hearme/internal/store"
+	"github.com/hearme-project/hearme/internal/web/form"
+)
+
+const sessEventReceipt = "event_receipt"
+
+// eventReceipt is what the confirmation page shows once, carried in the
+// person's session (sealed), never in the URL.
+type eventReceipt struct {
+	EventID   string
+	Token     string
+	Status    event.RegStatus
+	Ahead     int
+	Places    int
+	Emailed   bool
+	InviteKey string
+}
+
+// handleEventRegister takes a registration. Mistakes come back with the
+// answers kept; a full event puts the person on the waiting list; the
+// place is taken (or the waiting list joined) under the event's lock, so
+// concurrent registrations never over-book.
+func (s *Server) handleEventRegister(w http.ResponseWriter, r *http.Request) {
+	if err := form.Parse(r); err != nil {
+		s.formError(w, r, err)
+		return
+	}
+	key := form.Clean(r.URL.Query().Get("k"), 64)
+	e, ok := s.loadPublicEvent(w, r, key)
+	if !ok {
+		return
+	}
+	a := event.Answers{
+		Name:        form.Value(r, "name", event.MaxName+1),
+		Email:       form.Value(r, "email", 255),
+		Phone:       form.Value(r, "phone", 41),
+		Reminders:   r.PostForm.Get("reminders") == "yes",
+		Places:      form.Value(r, "places", 5),
+		AccessNeeds: form.Value(r, "access_needs", event.MaxAccessNeeds+1),
+		Interpreter: form.Value(r, "interpreter", 10),
+		HeardAbout:  form.Value(r, "heard_about", 40),
+	}
+	lang := reqCtx(r).lang
+	req, errs := a.Validate(e, lang, s.site.Load().codes)
+	reshow := func() *Page { return s.eventPage(r, e, key, a) }
+	p := reshow()
+	for _, f := range []string{"name", "email", "phone", "reminders", "places", "access_needs", "interpreter", "heard_about"} {
+		if k, bad := errs[f]; bad {
+			p.Errors.Add(f, k)
+		}
+	}
+	if !e.Open(s.now()) {
+		p.Errors = nil
+		p.Errors.Add("name", closedKey(e))
+	}
+	if len(p.Errors) > 0 {
+		s.render(w, r, http.StatusUnprocessableEntity, "event_detail", p)
+		return
+	}
+	blocked := "/events/" + e.ID + "/registered"
+	if !s.guardPublicForm(w, r, "register", "event_detail", reshow, blocked) {
+		return
+	}
+	reg, err := s.sealRegistration(e, req)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	got, err := s.store.Register(r.Context(), reg, s.eventMailer().For(e))
+	switch {
+	case errors.Is(err, store.ErrDuplicateRegistration):
+		p := reshow()
+		field := "email"
+		if req.Email == "" {
+			field = "phone"
+		}
+		p.Errors.Add(field, "events.error.duplicate")
+		s.render(w, r, http.StatusUnprocessableEntity, "event_detail", p)
+		return
+	case errors.Is(err, store.ErrEventClosed):
+		p := reshow()
+		p.Errors.Add("name", "events.error.closed")
+		s.render(w, r, http.StatusUnprocessableEntity, "event_detail", p)
+		return
+	case errors.Is(err, store.ErrNotFound):
+		s.errorPage(w, r, http.StatusNotFound)
+		return
+	case err != nil:
+		s.serverError(w, r, err)
+		return
+	}
+	rc := eventReceipt{EventID: e.ID, Token: event.CancelToken(s.keys.Derive("registration-cancel"), got.ID), Status: got.Status,
+		Ahead: got.WaitingAhead, Places: got.Places, Emailed: req.Email != "" && req.Reminders, InviteKey: key}
+	b, _ := json.Marshal(rc)
+	sealed, err := s.keys.Seal(string(b))
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.sessions.Put(r.Context(), sessEventReceipt, sealed)
+	redirect(w, r, "/events/"+e.ID+"/registered")
+}
+
+func closedKey(e *event.Event) string {
+	switch e.Status {
+	case event.StatusCancelled:
+		return "events.error.cancelled"
+	case event.StatusPostponed:
+		return "events.error.postponed"
+	}
+	return "events.error.closed"
+}
+
+// sealRegistration seals the personal answers and derives the keys the
+// store needs: the duplicate-check hashes and the cancellation token's
+// hash. Contact details exist only with consent (Validate asks for it).
+func (s *Server) sealRegistration(e *event.Event, req event.Request) (store.NewRegistration, error) {
+	nr := store.NewRegistration{Registration: event.Registration{ID: store.NewID(), EventID: e.ID, Places: req.Places, Lang: req.Lang,
+		Reminders: req.Reminders, Interpreter: req.Interpreter, HeardAbout: req.HeardAbout}}
+	for _, f := range []struct{ in, out *string }{{&req.Name, &nr.NameSealed}, {&req.Email, &nr.EmailSealed}, {&req.Phone, &nr.PhoneSealed},
+		{&req.AccessNeeds, &nr.AccessNeedsSealed}} {
+		if *f.in == "" {
+			continue
+		}
+		var err error
+		if *f.out, err = s.keys.Seal(*f.in); err != nil {
+			return nr, err
+		}
+	}
+	nr.EmailKey, nr.PhoneKey = event.DedupeKeys(s.keys.Derive("registration-dedupe"), req.Email, req.Phone)
+	nr.CancelHash = event.Hash(event.CancelToken(s.keys.Derive("registration-cancel"), nr.ID))
+	return nr, nil
+}
+
+// handleEventRegistered is the confirmation page: the place (or the
+// place on the waiting list), the calendar file and the cancellation
+// link. It is shown once; without a receipt it says what to do next.
+func (s *Server) handleEventRegistered(w http.ResponseWriter, r *http.Request) {
+	var rc eventReceipt
+	if sealed := s.sessions.PopString(r.Context(), sessEventReceipt); sealed != "" {
+		if plain, err := s.keys.Open(sealed); err == nil {
+			_ = json.Unmarshal([]byte(plain), &rc)
+		}
+	}
+	if rc.EventID != r.PathValue("id") {
+		rc = eventReceipt{}
+	}
+	key := rc.InviteKey
+	if key == "" {
+		key = form.Clean(r.URL.Query().Get("k"), 64)
+	}
+	e, ok := s.loadPublicEvent(w, r, key)
+	if !ok {
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	p := s.newPage(r)
+	v := s.eventView(p, e)
+	base := strings.TrimRight(s.cfg.BaseURL, "/")
+	d := struct {
+		Event                            EventView
+		Receipt                          eventReceipt
+		CancelURL, CalendarURL, PrintURL string
+	}{Event: v, Receipt: rc, CalendarURL: "/events/" + e.ID + "/calendar.ics", PrintURL: "/events/" + e.ID + "/print"}
+	if key != "" {
+		d.CalendarURL += "?k=" + key
+		d.PrintURL += "?k=" + key
+	}
+	if rc.Token != "" {
+		d.CancelURL = base + event.CancelPath(e.ID, rc.Token)
+	}
+	p.Data = d
+	p.Offer = s.supportOffer(r, OfferFilter{Lang: p.Lang, Place: "event", EventID: e.ID, Limit: 3})
+	s.render(w, r, http.StatusOK, "event_registered", p)
+}
+
+// cancelTarget reads the registration a cancellation link names; a
+// forged token, or one for another event, is not found.
+func (s *Server) cancelTarget(w http.ResponseWriter, r *http.Request) (*event.Event, event.Registration, bool) {
+	token := r.PathValue("token")
+	if !event.ValidToken(token) || !event.ValidID(r.PathValue("id")) {
+		s.errorPage(w, r, http.StatusNotFound)
+		return nil, event.Registration{}, false
+	}
+	reg, err := s.store.RegistrationByCancelHash(r.Context(), event.Hash(token))
+	if err == nil && reg.EventID != r.PathValue("id") {
+		err = store.ErrNotFound
+	}
+	var e *event.Event
+	if err == nil {
+		e, err = s.store.Event(r.Context(), reg.EventID)
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		s.errorPage(w, r, http.StatusNotFound)
+		return nil, reg, false
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return nil, reg, false
+	}
+	return e, reg, true
+}
+
+func (s *Server) cancelPage(r *http.Request, e *event.Event, reg event.Registration, done bool) *Page {
+	p := s.newPage(r)
+	p.Data = struct {
+		Event   EventView
+		Status  event.RegStatus
+		Places  int
+		Done    bool
+		Action  string
+		Removed bool
+	}{s.eventView(p, e), reg.Status, reg.Places, done, r.URL.Path, reg.DetailsRemovedAt != nil}
+	return p
+}
+
+// handleEventCancelForm asks the person to confirm (a link opened by a
+// mail scanner must not cancel anything by itself).
+func (s *Server) handleEventCancelForm(w http.ResponseWriter, r *http.Request) {
+	e, reg, ok := s.cancelTarget(w, r)
+	if !ok {
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	s.render(w, r, http.StatusOK, "event_cancel", s.cancelPage(r, e, reg, false))
+}
+
+// handleEventCancel cancels the registration; the freed places go to the
+// waiting list in order, each promoted person told by email.
+func (s *Server) handleEventCancel(w http.ResponseWriter, r *http.Request) {
+	if err := form.Parse(r); err != nil {
+		s.formError(w, r, err)
+		return
+	}
+	e, _, ok := s.cancelTarget(w, r)
+	if !ok {
+		return
+	}
+	reg, _, err := s.store.CancelRegistration(r.Context(), event.Hash(r.PathValue("token")), s.eventMailer().For(e))
+	if errors.Is(err, store.ErrNotFound) {
+		s.errorPage(w, r, http.StatusNotFound)
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	s.render(w, r, http.StatusOK, "event_cancel", s.cancelPage(r, e, reg, true))
+}
