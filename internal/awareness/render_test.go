@@ -174,3 +174,23 @@ func FuzzRender(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkRender is the cost of saving a text (rendering happens then,
+// never when a page is shown): the longest demo page.
+func BenchmarkRender(b *testing.B) {
+	b.ReportAllocs()
+	src := string(must(demoFS.ReadFile("demo/interpreter-at-the-gp.en.md")))
+	b.SetBytes(int64(len(src)))
+	for b.Loop() {
+		if Render(src) == "" {
+			b.Fatal("empty rendering")
+		}
+	}
+}
+
+func must(b []byte, err error) []byte {
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
