@@ -68,11 +68,6 @@ func Render(markdown string) string {
 	return strings.TrimSpace(string(policy.SanitizeBytes(buf.Bytes())))
 }
 
-// Sanitise passes HTML through the allow-list again: the stored rendering
-// is checked once more before it is shown, so a row changed behind the
-// application's back still cannot inject anything.
-func Sanitise(html string) string { return policy.Sanitize(html) }
-
 func escape(s string) string {
 	r := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&#39;")
 	return r.Replace(s)
