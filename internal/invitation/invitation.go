@@ -88,7 +88,8 @@ const (
 
 // ContactRetention is how long a closed request keeps its contact
 // details and the requester's free text: 90 days after it was done or
-// declined, long enough for a follow-up and a complaint, no longer.
+// declined, long enough for a follow-up and a complaint, no longer (the
+// retention rule "invitation-contacts" enforces it).
 const ContactRetention = 90 * 24 * time.Hour
 
 // Contact is how to reach the person who asked (sealed in the store).

@@ -120,6 +120,7 @@ func (r Rules) rules() []struct {
 		{RuleExperiences, r.Experiences},
 		{RuleRegistrations, r.Registrations},
 		// Each part adds its rule's line here once the store knows it.
+		{RuleInvitationContacts, InvitationContacts},
 		{RuleChampionApps, r.ChampionApplications},
 		{RuleChampionsLeft, r.ChampionsLeft},
 	}

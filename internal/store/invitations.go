@@ -12,6 +12,7 @@ import (
 	"github.com/hearme-project/hearme/internal/event"
 	"github.com/hearme-project/hearme/internal/invitation"
 	"github.com/hearme-project/hearme/internal/mail"
+	"github.com/hearme-project/hearme/internal/retention"
 	"github.com/hearme-project/hearme/internal/store/dialect"
 )
 
@@ -31,7 +32,7 @@ const (
 
 // RuleInvitationContacts names the retention rule that removes a closed
 // request's contact details and the requester's own free text.
-const RuleInvitationContacts = "invitation-contacts"
+const RuleInvitationContacts = retention.RuleInvitationContacts
 
 func init() {
 	registerRetentionRule(RuleInvitationContacts, retentionRule{

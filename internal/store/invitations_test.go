@@ -10,6 +10,7 @@ import (
 	"github.com/hearme-project/hearme/internal/event"
 	"github.com/hearme-project/hearme/internal/invitation"
 	"github.com/hearme-project/hearme/internal/mail"
+	"github.com/hearme-project/hearme/internal/retention"
 	"github.com/hearme-project/hearme/internal/store"
 	"github.com/hearme-project/hearme/internal/store/storetest"
 )
@@ -170,8 +171,14 @@ func TestInvitationContactRetention(t *testing.T) {
 		if n, err := s.RetentionDue(ctx, store.RuleInvitationContacts, cutoff); err != nil || n != 1 {
 			t.Fatalf("due: %d %v", n, err)
 		}
-		if n, err := s.RetentionPurge(ctx, store.RuleInvitationContacts, cutoff, 10); err != nil || n != 1 {
-			t.Fatalf("purge: %d %v", n, err)
+		// The retention job's rules include it, at 90 days.
+		rules := retention.DefaultRules()
+		if plan, err := rules.Plan(ctx, s, t0.Add(89*24*time.Hour)); err != nil || countFor(plan.Counts, store.RuleInvitationContacts) != 0 {
+			t.Fatalf("plan at 89 days: %+v %v", plan, err)
+		}
+		res, err := rules.Apply(ctx, s, t0.Add(100*24*time.Hour))
+		if err != nil || countFor(res.Counts, store.RuleInvitationContacts) != 1 {
+			t.Fatalf("apply at 100 days: %+v %v", res, err)
 		}
 		if n, _ := s.RetentionDue(ctx, store.RuleInvitationContacts, cutoff); n != 0 {
 			t.Fatalf("%d still due after the purge", n)
@@ -185,4 +192,13 @@ func TestInvitationContactRetention(t *testing.T) {
 			t.Fatal("an open request lost its contact details")
 		}
 	})
+}
+
+func countFor(cs []retention.Count, rule string) int64 {
+	for _, c := range cs {
+		if c.Rule == rule {
+			return c.Records
+		}
+	}
+	return -1
 }
