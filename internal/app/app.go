@@ -274,6 +274,10 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	shutCtx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout)
 	defer cancel()
 	err := srv.Shutdown(shutCtx)
+	// Signposting counts are batched in memory; write what is left.
+	if ferr := a.Web.FlushSupportCounts(shutCtx); ferr != nil {
+		a.Log.Error("flush signposting counts", "err", ferr.Error())
+	}
 	stopJobs()
 	<-jobsDone
 	<-mailDone

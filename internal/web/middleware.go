@@ -127,11 +127,14 @@ func (s *Server) secure(next http.Handler) http.Handler {
 		if s.cfg.Secure() {
 			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 		}
-		if p := r.URL.Path; strings.HasPrefix(p, "/staff") || strings.HasPrefix(p, "/login") || strings.HasPrefix(p, "/setup") ||
-			strings.HasPrefix(p, "/share/") || strings.HasPrefix(p, "/my-story") || p == "/ideas" {
+		if private(r) {
 			h.Set("Cache-Control", "no-store")
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
+		limit := s.cfg.MaxBodyBytes
+		if r.Method == http.MethodPost && r.URL.Path == "/staff/support/import" {
+			limit = 8 << 20 // a directory of several thousand services
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(w, r)
 	})
 }
@@ -195,4 +198,21 @@ func (s *Server) loadUser(next http.Handler) http.Handler {
 func (s *Server) needsTOTP(u *account.User) bool {
 	required := u.Role.RequiresTOTP() || s.cfg.TOTPForChampion
 	return required && !u.HasTOTP()
+}
+
+// private reports whether a response may hold something about one
+// person (a form's answers, a registration, a cancellation link, a
+// staff page), which no cache may keep.
+func private(r *http.Request) bool {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return true
+	}
+	p := r.URL.Path
+	for _, prefix := range []string{"/staff", "/login", "/setup", "/share/", "/my-story", "/champion/", "/invite"} {
+		if strings.HasPrefix(p, prefix) {
+			return true
+		}
+	}
+	return p == "/ideas" || p == "/champion" || p == "/champions" ||
+		strings.HasPrefix(p, "/events/") && (strings.HasSuffix(p, "/registered") || strings.Contains(p, "/cancel/"))
 }
