@@ -30,7 +30,7 @@ func (s *Server) invitationMailData(lang string, v invitation.Invitation, ev *ev
 		d.EventVenue = strings.TrimSpace(strings.Trim(ev.VenueName+", "+ev.VenueAddress, ", "))
 		d.EventLink = strings.TrimRight(s.cfg.BaseURL, "/") + "/events/" + ev.ID
 		if ev.Visibility == event.Invitation && ev.InviteKey != "" {
-			d.EventLink += "?key=" + ev.InviteKey
+			d.EventLink += "?k=" + ev.InviteKey
 			d.InviteLink = true
 		}
 	}

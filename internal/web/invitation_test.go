@@ -10,6 +10,7 @@ import (
 	"github.com/hearme-project/hearme/internal/account"
 	"github.com/hearme-project/hearme/internal/event"
 	"github.com/hearme-project/hearme/internal/invitation"
+	"github.com/hearme-project/hearme/internal/mail"
 	"github.com/hearme-project/hearme/internal/store"
 )
 
@@ -143,6 +144,15 @@ func TestInvitationToEventDay(t *testing.T) {
 	}
 	if outboxCount(t, e, "invitation_scheduled") != 1 {
 		t.Fatal("no scheduling email")
+	}
+	// The email goes to the requester, in the language they wrote in,
+	// with the event's date and link.
+	var payload string
+	e.store.ReadDB().QueryRow("SELECT payload FROM outbox WHERE kind = 'invitation_scheduled'").Scan(&payload)
+	m, err := mail.Open(e.keys, payload)
+	if err != nil || m.To != "amina@example.org" || m.Lang != "ur" || !strings.Contains(m.Text, "/events/"+ev.ID) ||
+		!strings.Contains(m.Text, ev.Start.In(london).Format("02/01/2006")+", 10:00") {
+		t.Fatalf("scheduling email: %v %s %s\n%s", err, m.To, m.Lang, m.Text)
 	}
 	if d := c.get("/staff/invitations/" + v.ID); !strings.Contains(d.body, "/staff/events/"+ev.ID+"/check-in") || !strings.Contains(d.body, "/staff/capture?event="+ev.ID) {
 		t.Fatal("the request does not link to the event's day")
