@@ -93,3 +93,30 @@ func TestInAndStatus(t *testing.T) {
 		t.Errorf("a year after review: %s", got)
 	}
 }
+
+// FuzzCheck: any draft is either refused with known message keys on known
+// fields or accepted with a review date not after today and safe HTML;
+// never a panic.
+func FuzzCheck(f *testing.F) {
+	f.Add("Title", "Summary", "## Body", "30/06/2025", "Lead")
+	f.Add("", "", "", "31/02/2025", "")
+	f.Add("<script>", "\x00", "[x](javascript:1)", "9999-12-31", "\u202e")
+	today := time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC)
+	fields := map[string]bool{"title": true, "summary": true, "body": true, "reviewed_on": true, "reviewer": true}
+	f.Fuzz(func(t *testing.T, title, summary, body, reviewed, reviewer string) {
+		txt, errs := Check(Draft{title, summary, body, reviewed, reviewer}, today)
+		for _, e := range errs {
+			if !fields[e.Field] || !strings.HasPrefix(e.Key, "awareness.error.") {
+				t.Fatalf("unknown error %+v", e)
+			}
+		}
+		if len(errs) == 0 {
+			if txt.ReviewedOn.After(today) || txt.HTML != Render(body) || txt.Title != title {
+				t.Fatalf("accepted %+v", txt)
+			}
+			if m := unsafe(txt.HTML); m != "" {
+				t.Fatalf("accepted HTML holds %s", m)
+			}
+		}
+	})
+}
