@@ -118,6 +118,9 @@ func NewSender(cfg SenderConfig, out Outbox, keys *sealed.Keyring, log *slog.Log
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 30 * time.Second
 	}
+	// A claim must cover at least one message with room to spare (see
+	// RunOnce), or a sender would only claim and release.
+	cfg.Lease = max(cfg.Lease, 3*cfg.Timeout)
 	if cfg.MaxAttempts <= 0 {
 		cfg.MaxAttempts = 15
 	}
