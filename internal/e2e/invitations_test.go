@@ -25,7 +25,7 @@ import (
 func TestInvitationBecomesAMiniEventRunOnAPhone(t *testing.T) {
 	axe := newAxeChecker(t)
 	cat := newCatalogueCheck(t)
-	s := startSite(t)
+	s := startEventsSite(t) // startSite with a From address, so the emails at each step are written
 	langs := s.languages()
 	conn := &person{Name: "Joy Okafor", Email: "joy.okafor@example.org", Password: "copper kettle meadow 93"}
 	s.newConnector(conn)
@@ -186,6 +186,11 @@ func TestInvitationBecomesAMiniEventRunOnAPhone(t *testing.T) {
 	rep, err := s.App.Store.EventReport(bg, ev.ID)
 	if err != nil || rep.Experiences != 1 || rep.AttendedPlaces != 1 || rep.WalkIns != 1 {
 		t.Fatalf("event report: %+v %v", rep, err)
+	}
+	var mails int
+	s.App.Store.ReadDB().QueryRow("SELECT COUNT(*) FROM outbox WHERE kind IN ('invitation_received', 'invitation_contacted', 'invitation_scheduled')").Scan(&mails)
+	if mails != 3 {
+		t.Errorf("%d emails to the group in the outbox, want received, contacted and scheduled", mails)
 	}
 	if st := b.open("/staff/events/" + ev.ID + "/report"); st != http.StatusOK {
 		t.Fatalf("report: status %d", st)
