@@ -113,6 +113,7 @@ type InputField struct {
 	Page                          *Page
 	Name, Label, Type, Value      string
 	Autocomplete, Hint, InputMode string
+	SharedHint                    string // the id of a hint several answers share
 	Short                         bool
 	Error                         *form.Error
 }
@@ -120,6 +121,9 @@ type InputField struct {
 // DescribedBy lists the ids that describe the input (hint, then error).
 func (f InputField) DescribedBy() string {
 	var ids []string
+	if f.SharedHint != "" {
+		ids = append(ids, f.SharedHint)
+	}
 	if f.Hint != "" {
 		ids = append(ids, f.Name+"-hint")
 	}
@@ -154,8 +158,16 @@ func (p *Page) Input(name, labelKey, typ, value string, options ...string) Input
 }
 
 // Textarea describes a multi-line answer for the "textarea" template.
-func (p *Page) Textarea(name, labelKey, value string) InputField {
-	return InputField{Page: p, Name: name, Label: labelKey, Value: value, Error: p.Errors.For(name)}
+// Options are as Input's, and "describedby=id" names a hint on the page
+// that several answers share.
+func (p *Page) Textarea(name, labelKey, value string, options ...string) InputField {
+	f := p.Input(name, labelKey, "", value, options...)
+	for _, o := range options {
+		if k, v, _ := strings.Cut(o, "="); k == "describedby" {
+			f.SharedHint = v
+		}
+	}
+	return f
 }
 
 // ConsentBoxes pairs the page with a consent record for the
