@@ -113,11 +113,11 @@ func (s *Store) MarkMailSent(ctx context.Context, ids ...string) error {
 	}
 	now := s.now()
 	in, args := placeholders(ids)
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, s.q(`UPDATE outbox SET sent_at = ?, payload = '', last_error = '', failed_at = NULL, claimed_by = '', claimed_until = NULL
+	// One statement, committed on its own: one round trip, so the window
+	// between the server's acceptance and this record is one commit.
+	_, err := s.conns.Write.ExecContext(ctx, s.q(`UPDATE outbox SET sent_at = ?, payload = '', last_error = '', failed_at = NULL, claimed_by = '', claimed_until = NULL
 			WHERE id IN (`+in+`) AND sent_at IS NULL`), append([]any{now}, args...)...)
-		return err
-	})
+	return err
 }
 
 // MarkMailFailed records a failed attempt on a message holder holds: due
@@ -132,11 +132,9 @@ func (s *Store) MarkMailFailed(ctx context.Context, holder, id, reason string, r
 		reason = reason[:500]
 	}
 	reason = strings.ToValidUTF8(reason, "?")
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, s.q(`UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, failed_at = ?, claimed_by = '', claimed_until = NULL
+	_, err := s.conns.Write.ExecContext(ctx, s.q(`UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, failed_at = ?, claimed_by = '', claimed_until = NULL
 			WHERE id = ? AND claimed_by = ? AND sent_at IS NULL`), reason, retryAt.UTC(), failedAt, id, holder)
-		return err
-	})
+	return err
 }
 
 // ReleaseMail gives back holder's lease on messages it did not try, so
@@ -146,11 +144,9 @@ func (s *Store) ReleaseMail(ctx context.Context, holder string, ids ...string) e
 		return nil
 	}
 	in, args := placeholders(ids)
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, s.q(`UPDATE outbox SET claimed_by = '', claimed_until = NULL
+	_, err := s.conns.Write.ExecContext(ctx, s.q(`UPDATE outbox SET claimed_by = '', claimed_until = NULL
 			WHERE id IN (`+in+`) AND claimed_by = ? AND sent_at IS NULL`), append(args, holder)...)
-		return err
-	})
+	return err
 }
 
 // MailStatus counts the outbox by state.
