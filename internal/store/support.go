@@ -46,15 +46,6 @@ func split(v string) []string {
 	return strings.Split(v, ";")
 }
 
-// searchText is what the free-text search looks in, lower-cased.
-func searchText(sv support.Service) string {
-	parts := []string{sv.Name, sv.Organisation, sv.Summary}
-	for _, v := range sv.Summaries {
-		parts = append(parts, v)
-	}
-	return strings.ToLower(strings.Join(parts, " \u0001 "))
-}
-
 func nullTime(t time.Time) any {
 	if t.IsZero() {
 		return nil
@@ -62,49 +53,124 @@ func nullTime(t time.Time) any {
 	return t.UTC()
 }
 
-// putSupport inserts or replaces a service and its tags inside tx. With
-// created false the service must exist.
-func (s *Store) putSupport(ctx context.Context, tx *sql.Tx, sv support.Service, now time.Time) error {
-	summaries := "{}"
-	if len(sv.Summaries) > 0 {
-		b, _ := json.Marshal(sv.Summaries)
-		summaries = string(b)
-	}
-	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO support_services (id, name, organisation, summary, summaries, needs, stages, area, languages, communities,
+const upsertSupportSQL = `INSERT INTO support_services (id, name, organisation, summary, summaries, needs, stages, area, languages, communities,
 		phone, email, website, hours, eligibility, referral, search_text, checked_at, checked_by, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET name = excluded.name, organisation = excluded.organisation, summary = excluded.summary,
 		summaries = excluded.summaries, needs = excluded.needs, stages = excluded.stages, area = excluded.area, languages = excluded.languages,
 		communities = excluded.communities, phone = excluded.phone, email = excluded.email, website = excluded.website, hours = excluded.hours,
 		eligibility = excluded.eligibility, referral = excluded.referral, search_text = excluded.search_text, checked_at = excluded.checked_at,
-		checked_by = excluded.checked_by, updated_at = excluded.updated_at`),
+		checked_by = excluded.checked_by, updated_at = excluded.updated_at`
+
+// supportTagRows is how many tag rows one INSERT writes at most (three
+// parameters each, well under both databases' limits).
+const supportTagRows = 300
+
+// supportWriter writes services inside one transaction with prepared
+// statements, and their tags in multi-row inserts (an import of
+// thousands of services is then a few thousand statements, not tens of
+// thousands).
+type supportWriter struct {
+	s               *Store
+	tx              *sql.Tx
+	upsert, delTags *sql.Stmt
+	tags            []any           // pending (service_id, kind, code) triples
+	pending         map[string]bool // services with pending tags
+}
+
+func (s *Store) newSupportWriter(ctx context.Context, tx *sql.Tx) (*supportWriter, error) {
+	w := &supportWriter{s: s, tx: tx, pending: map[string]bool{}}
+	var err error
+	if w.upsert, err = tx.PrepareContext(ctx, s.q(upsertSupportSQL)); err != nil {
+		return nil, fmt.Errorf("prepare support upsert: %w", err)
+	}
+	if w.delTags, err = tx.PrepareContext(ctx, s.q(`DELETE FROM support_tags WHERE service_id = ?`)); err != nil {
+		w.upsert.Close()
+		return nil, fmt.Errorf("prepare support tags: %w", err)
+	}
+	return w, nil
+}
+
+func (w *supportWriter) close() {
+	w.upsert.Close()
+	w.delTags.Close()
+}
+
+// put inserts or replaces a service and queues its tags; fresh says the
+// service is new, so it has no tags to remove. Call flush at the end.
+func (w *supportWriter) put(ctx context.Context, sv support.Service, now time.Time, fresh bool) error {
+	summaries := "{}"
+	if len(sv.Summaries) > 0 {
+		b, _ := json.Marshal(sv.Summaries)
+		summaries = string(b)
+	}
+	_, err := w.upsert.ExecContext(ctx,
 		sv.ID, sv.Name, sv.Organisation, sv.Summary, summaries, strings.Join(sv.Needs, ";"), strings.Join(sv.Stages, ";"), sv.Area,
 		strings.Join(sv.Languages, ";"), strings.Join(sv.Communities, ";"), sv.Phone, sv.Email, sv.Website, sv.Hours, sv.Eligibility, sv.Referral,
-		searchText(sv), nullTime(sv.CheckedAt), sv.CheckedBy, now, now)
+		support.SearchText(sv), nullTime(sv.CheckedAt), sv.CheckedBy, now, now)
 	if err != nil {
 		return fmt.Errorf("put support service: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM support_tags WHERE service_id = ?`), sv.ID); err != nil {
-		return err
+	if !fresh {
+		if w.pending[sv.ID] {
+			if err := w.flush(ctx); err != nil {
+				return err
+			}
+		}
+		if _, err := w.delTags.ExecContext(ctx, sv.ID); err != nil {
+			return err
+		}
 	}
 	for _, g := range []struct {
 		kind  string
 		codes []string
 	}{{"need", sv.Needs}, {"stage", sv.Stages}, {"language", sv.Languages}, {"community", sv.Communities}} {
 		for _, c := range g.codes {
-			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO support_tags (service_id, kind, code) VALUES (?, ?, ?)`), sv.ID, g.kind, c); err != nil {
-				return fmt.Errorf("support tag: %w", err)
+			w.tags = append(w.tags, sv.ID, g.kind, c)
+			w.pending[sv.ID] = true
+			if len(w.tags) >= 3*supportTagRows {
+				if err := w.flush(ctx); err != nil {
+					return err
+				}
 			}
 		}
 	}
 	return nil
 }
 
+// flush writes the queued tags.
+func (w *supportWriter) flush(ctx context.Context) error {
+	if len(w.tags) == 0 {
+		return nil
+	}
+	n := len(w.tags) / 3
+	q := `INSERT INTO support_tags (service_id, kind, code) VALUES ` + strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", n), ", ")
+	if _, err := w.tx.ExecContext(ctx, w.s.q(q), w.tags...); err != nil {
+		return fmt.Errorf("support tags: %w", err)
+	}
+	w.tags = w.tags[:0]
+	clear(w.pending)
+	return nil
+}
+
+// putSupport inserts or replaces one service and its tags inside tx.
+func (s *Store) putSupport(ctx context.Context, tx *sql.Tx, sv support.Service, now time.Time, fresh bool) error {
+	w, err := s.newSupportWriter(ctx, tx)
+	if err != nil {
+		return err
+	}
+	defer w.close()
+	if err := w.put(ctx, sv, now, fresh); err != nil {
+		return err
+	}
+	return w.flush(ctx)
+}
+
 // CreateSupportService adds a service (already validated) and returns its id.
 func (s *Store) CreateSupportService(ctx context.Context, actorID string, sv support.Service) (string, error) {
 	sv.ID = NewID()
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		if err := s.putSupport(ctx, tx, sv, s.now()); err != nil {
+		if err := s.putSupport(ctx, tx, sv, s.now(), true); err != nil {
 			return err
 		}
 		return s.appendAudit(ctx, tx, actorID, "support.created", sv.ID, "")
@@ -124,7 +190,7 @@ func (s *Store) UpdateSupportService(ctx context.Context, actorID string, sv sup
 		if checked.Valid {
 			sv.CheckedAt = checked.Time
 		}
-		if err := s.putSupport(ctx, tx, sv, s.now()); err != nil {
+		if err := s.putSupport(ctx, tx, sv, s.now(), false); err != nil {
 			return err
 		}
 		return s.appendAudit(ctx, tx, actorID, "support.updated", sv.ID, "")
@@ -177,13 +243,25 @@ func (s *Store) ImportSupportServices(ctx context.Context, actorID string, svs [
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		created, updated = 0, 0
 		now := s.now()
+		w, err := s.newSupportWriter(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer w.close()
+		exists, err := tx.PrepareContext(ctx, s.q(`SELECT 1 FROM support_services WHERE id = ?`))
+		if err != nil {
+			return err
+		}
+		defer exists.Close()
 		for _, sv := range svs {
+			fresh := false
 			if sv.ID == "" {
 				sv.ID = NewID()
 				created++
+				fresh = true
 			} else {
 				var one int
-				switch err := tx.QueryRowContext(ctx, s.q(`SELECT 1 FROM support_services WHERE id = ?`), sv.ID).Scan(&one); err {
+				switch err := exists.QueryRowContext(ctx, sv.ID).Scan(&one); err {
 				case nil:
 					updated++
 				case sql.ErrNoRows:
@@ -195,9 +273,12 @@ func (s *Store) ImportSupportServices(ctx context.Context, actorID string, svs [
 			if !sv.CheckedAt.IsZero() {
 				sv.CheckedBy = actorID
 			}
-			if err := s.putSupport(ctx, tx, sv, now); err != nil {
+			if err := w.put(ctx, sv, now, fresh); err != nil {
 				return err
 			}
+		}
+		if err := w.flush(ctx); err != nil {
+			return err
 		}
 		return s.appendAudit(ctx, tx, actorID, "support.imported", "", fmt.Sprintf(`{"created":%d,"updated":%d}`, created, updated))
 	})
@@ -288,6 +369,23 @@ func (s *Store) AllSupportServices(ctx context.Context) ([]support.Service, erro
 		return nil, err
 	}
 	return collectSupport(rows)
+}
+
+// SupportVersion identifies the state of the directory cheaply (how
+// many services, the latest change and the latest check), so a copy
+// kept in memory is read again only when it differs. A change on
+// another instance whose clock is behind the latest change can hide
+// behind it: whoever keeps a copy also reads it again now and then
+// whatever the version says.
+func (s *Store) SupportVersion(ctx context.Context) (string, error) {
+	var n int
+	var updated, checked string
+	err := s.conns.Read.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(CAST(MAX(updated_at) AS TEXT), ''), COALESCE(CAST(MAX(checked_at) AS TEXT), '')
+		FROM support_services`).Scan(&n, &updated, &checked)
+	if err != nil {
+		return "", fmt.Errorf("support version: %w", err)
+	}
+	return fmt.Sprintf("%d|%s|%s", n, updated, checked), nil
 }
 
 // SupportLanguages lists the language codes some service offers.

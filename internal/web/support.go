@@ -171,18 +171,17 @@ func (s *Server) readSupportFilter(r *http.Request, langs []string) supportFilte
 
 // supportLanguages are the languages a directory filter offers: the
 // programme's, then any other some service gives support in.
-func (s *Server) supportLanguages(r *http.Request) ([]string, error) {
+func (s *Server) supportLanguages(d *support.Directory) []string {
 	var out []string
 	for _, l := range s.programme().Languages {
 		out = append(out, l.Code)
 	}
-	more, err := s.store.SupportLanguages(r.Context())
-	for _, l := range more {
+	for _, l := range d.Languages() {
 		if !slices.Contains(out, l) {
 			out = append(out, l)
 		}
 	}
-	return out, err
+	return out
 }
 
 // supportChoices are the filter and form choices, labelled in the page's
@@ -220,18 +219,15 @@ func one(v string) []string {
 }
 
 func (s *Server) handleSupportDirectory(w http.ResponseWriter, r *http.Request) {
-	langs, err := s.supportLanguages(r)
+	dir, err := s.supportDirectory(r.Context())
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
+	langs := s.supportLanguages(dir)
 	f := s.readSupportFilter(r, langs)
-	results, total, err := s.store.SearchSupport(r.Context(), support.Filter{Text: f.Q, Need: f.Need, Area: f.Area, Language: f.Language,
+	results, total := dir.Search(support.Filter{Text: f.Q, Need: f.Need, Area: f.Area, Language: f.Language,
 		Community: f.Community, Stage: f.Stage, Limit: supportPageSize, Offset: (f.Page - 1) * supportPageSize})
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
 	p := s.newPage(r)
 	p.Form = f
 	var views []supportView

@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"slices"
 
-	"github.com/hearme-project/hearme/internal/store"
 	"github.com/hearme-project/hearme/internal/support"
 )
 
@@ -41,8 +40,8 @@ type OfferFilter struct {
 	Limit   int
 }
 
-// supportOffer builds an offer and counts each service as shown. It is
-// one query; a failure is logged and gives an empty offer (the page then
+// supportOffer builds an offer and counts each service as shown. It
+// reads the directory kept in memory (support_directory.go); a failure is logged and gives an empty offer (the page then
 // shows its own fallback), never an error page.
 func (s *Server) supportOffer(r *http.Request, f OfferFilter) SupportOffer {
 	if f.Limit <= 0 || f.Limit > 10 {
@@ -60,11 +59,12 @@ func (s *Server) supportOffer(r *http.Request, f OfferFilter) SupportOffer {
 			needs = append(needs, n)
 		}
 	}
-	svs, err := s.store.SupportOffer(r.Context(), store.OfferQuery{Lang: f.Lang, Needs: needs, Stage: f.Stage, Limit: f.Limit})
+	dir, err := s.supportDirectory(r.Context())
 	if err != nil {
 		s.log.Error("support offer", "err", err.Error())
 		return SupportOffer{}
 	}
+	svs := dir.Offer(f.Lang, needs, f.Stage, f.Limit)
 	open := url.Values{"from": {f.Place}}
 	if f.EventID != "" {
 		open.Set("event", f.EventID)

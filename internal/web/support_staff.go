@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"fmt"
-	"io"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -202,6 +201,7 @@ func (s *Server) handleStaffSupportCreate(w http.ResponseWriter, r *http.Request
 		s.serverError(w, r, err)
 		return
 	}
+	s.supportChanged(r.Context())
 	s.sessions.Put(r.Context(), sessSupportFlash, "support.staff.created")
 	redirect(w, r, "/staff/support")
 }
@@ -256,6 +256,7 @@ func (s *Server) handleStaffSupportUpdate(w http.ResponseWriter, r *http.Request
 		s.serverError(w, r, err)
 		return
 	}
+	s.supportChanged(r.Context())
 	s.sessions.Put(r.Context(), sessSupportFlash, "support.staff.saved")
 	redirect(w, r, "/staff/support/"+url.PathEscape(sv.ID))
 }
@@ -270,6 +271,7 @@ func (s *Server) handleStaffSupportChecked(w http.ResponseWriter, r *http.Reques
 		s.serverError(w, r, err)
 		return
 	}
+	s.supportChanged(r.Context())
 	s.sessions.Put(r.Context(), sessSupportFlash, "support.staff.checked_done")
 	back := "/staff/support"
 	if r.URL.Query().Get("from") == "edit" {
@@ -288,6 +290,7 @@ func (s *Server) handleStaffSupportDelete(w http.ResponseWriter, r *http.Request
 		s.serverError(w, r, err)
 		return
 	}
+	s.supportChanged(r.Context())
 	s.sessions.Put(r.Context(), sessSupportFlash, "support.staff.deleted")
 	redirect(w, r, "/staff/support")
 }
@@ -353,7 +356,10 @@ func (s *Server) handleStaffSupportImport(w http.ResponseWriter, r *http.Request
 		return
 	}
 	defer file.Close()
-	services, problems := support.ReadCSV(io.LimitReader(file, s.cfg.MaxBodyBytes+1), s.supportAllowed())
+	// The file is bounded by the request's body limit (larger for this
+	// form, see middleware.go); cutting it shorter here would import the
+	// first part of a long file.
+	services, problems := support.ReadCSV(file, s.supportAllowed())
 	if len(problems) > 0 {
 		rows := make([]importRowError, 0, len(problems))
 		for _, e := range problems {
@@ -368,6 +374,7 @@ func (s *Server) handleStaffSupportImport(w http.ResponseWriter, r *http.Request
 		fail(http.StatusUnprocessableEntity, "support.import.failed", nil)
 		return
 	}
+	s.supportChanged(r.Context())
 	p := s.importPage(r, nil)
 	p.Data = importData{Columns: strings.Join(support.Columns, ", "), MaxRows: support.MaxImportRows, Created: created, Updated: updated, Done: true}
 	s.render(w, r, http.StatusOK, "staff_support_import", p)
