@@ -320,3 +320,25 @@ func TestRegistrationRetention(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkRegister is the store's part of a registration: the
+// transaction under the event's lock, with the counts, the duplicate
+// check and the insert (no email).
+//
+//	go test -run='^$' -bench=Register ./internal/store/
+func BenchmarkRegister(b *testing.B) {
+	s := storetest.SQLite(b)
+	start := time.Now().Add(24 * time.Hour)
+	e := &event.Event{Kind: event.KindHearMe, Visibility: event.Public, Languages: []string{"en"}, Start: start, End: start.Add(time.Hour),
+		VenueName: "Hall", VenueAddress: "Street", Capacity: 1000, Texts: map[string]event.Text{"en": {Title: "T"}}}
+	if err := s.CreateEvent(ctx, e); err != nil {
+		b.Fatal(err)
+	}
+	i := 0
+	for b.Loop() {
+		i++
+		if _, err := s.Register(ctx, reg(e.ID, fmt.Sprint("b", i), 1, fmt.Sprint("k", i)), nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -48,11 +48,15 @@ func (s *Store) Register(ctx context.Context, nr NewRegistration, mailer RegMail
 		if event.Status(status) != event.StatusScheduled || !now.Before(starts) {
 			return ErrEventClosed
 		}
-		if nr.EmailKey != "" || nr.PhoneKey != "" {
+		// Each check matches its partial unique index exactly, so it is
+		// an index lookup however many have registered.
+		for _, k := range []struct{ col, key string }{{"email_key", nr.EmailKey}, {"phone_key", nr.PhoneKey}} {
+			if k.key == "" {
+				continue
+			}
 			var dup int
-			err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM registrations WHERE event_id = ? AND status <> 'cancelled'
-				AND ((email_key <> '' AND email_key = ?) OR (phone_key <> '' AND phone_key = ?))`), r.EventID, nr.EmailKey, nr.PhoneKey).Scan(&dup)
-			if err != nil {
+			if err := tx.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM registrations WHERE event_id = ? AND "+k.col+" = ? AND "+k.col+
+				" <> '' AND status <> 'cancelled'"), r.EventID, k.key).Scan(&dup); err != nil {
 				return err
 			}
 			if dup > 0 {

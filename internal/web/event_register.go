@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/hearme-project/hearme/internal/event"
+	"github.com/hearme-project/hearme/internal/mail"
 	"github.com/hearme-project/hearme/internal/store"
 	"github.com/hearme-project/hearme/internal/web/form"
 )
@@ -50,19 +51,22 @@ func (s *Server) handleEventRegister(w http.ResponseWriter, r *http.Request) {
 		HeardAbout:  form.Value(r, "heard_about", 40),
 	}
 	lang := reqCtx(r).lang
-	req, errs := a.Validate(e, lang, s.site.Load().codes)
+	req, fieldErrs := a.Validate(e, lang, s.site.Load().codes)
 	reshow := func() *Page { return s.eventPage(r, e, key, a) }
-	p := reshow()
+	// The page is built only when it is shown again: a good post goes
+	// straight on (it is the hot path under load).
+	var errs form.Errors
 	for _, f := range []string{"name", "email", "phone", "reminders", "places", "access_needs", "interpreter", "heard_about"} {
-		if k, bad := errs[f]; bad {
-			p.Errors.Add(f, k)
+		if k, bad := fieldErrs[f]; bad {
+			errs.Add(f, k)
 		}
 	}
 	if !e.Open(s.now()) {
-		p.Errors = nil
-		p.Errors.Add("name", closedKey(e))
+		errs = form.Errors{{Field: "name", Key: closedKey(e)}}
 	}
-	if len(p.Errors) > 0 {
+	if len(errs) > 0 {
+		p := reshow()
+		p.Errors = errs
 		s.render(w, r, http.StatusUnprocessableEntity, "event_detail", p)
 		return
 	}
@@ -75,7 +79,7 @@ func (s *Server) handleEventRegister(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	got, err := s.store.Register(r.Context(), reg, s.eventMailer().For(e))
+	got, err := s.store.Register(r.Context(), reg, precomposed(s.eventMailer().For(e), e, reg.Registration))
 	switch {
 	case errors.Is(err, store.ErrDuplicateRegistration):
 		p := reshow()
@@ -256,4 +260,29 @@ func (s *Server) handleEventCancel(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, r, http.StatusOK, "event_cancel", s.cancelPage(r, e, reg, true))
+}
+
+// precomposed composes the confirmation email before the registration's
+// transaction, for the outcome the event's counts predict (confirmed, or
+// waiting behind the places already waiting), so that rendering and
+// sealing it do not hold the database's write lock. Inside the
+// transaction the store asks for the true outcome: when it is the one
+// predicted, the message made earlier is used; otherwise (someone else
+// registered in between) it is composed then.
+func precomposed(mailer func(string, event.Registration) ([]mail.Queued, error), e *event.Event, r event.Registration) store.RegMailer {
+	kind, ahead := "event_registered", 0
+	if e.Waiting > 0 || e.Confirmed+r.Places > e.Capacity {
+		kind, ahead = "event_waitlisted", e.Waiting
+	}
+	r.Status, r.WaitingAhead = event.RegConfirmed, ahead
+	if kind == "event_waitlisted" {
+		r.Status = event.RegWaiting
+	}
+	early, err := mailer(kind, r)
+	return func(k string, got event.Registration) ([]mail.Queued, error) {
+		if err == nil && k == kind && got.WaitingAhead == ahead && got.ID == r.ID {
+			return early, nil
+		}
+		return mailer(k, got)
+	}
 }

@@ -71,6 +71,6 @@ CREATE TABLE registrations (
     details_removed_at  TIMESTAMPTZ
 );
 CREATE UNIQUE INDEX registrations_cancel ON registrations (cancel_hash);
-CREATE INDEX registrations_event ON registrations (event_id, status, position);
+CREATE INDEX registrations_event ON registrations (event_id, status, places, position); -- covers the counts of places
 CREATE UNIQUE INDEX registrations_email_once ON registrations (event_id, email_key) WHERE email_key <> '' AND status <> 'cancelled';
 CREATE UNIQUE INDEX registrations_phone_once ON registrations (event_id, phone_key) WHERE phone_key <> '' AND status <> 'cancelled';
