@@ -172,3 +172,21 @@ func FuzzICSFold(f *testing.F) {
 		}
 	})
 }
+
+// FuzzAnswers: whatever is posted, Validate never panics, and what it
+// accepts is within the rules.
+func FuzzAnswers(f *testing.F) {
+	f.Add("Ana", "ana@example.org", "07700 900123", true, "2", "wheelchair", "pl", "radio")
+	f.Add("<script>", "a@b", "++44", false, "-1", strings.Repeat("x", 2000), "zz", "other")
+	e := &Event{Capacity: 5}
+	f.Fuzz(func(t *testing.T, name, email, phone string, reminders bool, places, needs, interp, heard string) {
+		r, errs := Answers{name, email, phone, reminders, places, needs, interp, heard}.Validate(e, "en", []string{"en", "pl"})
+		if len(errs) > 0 {
+			return
+		}
+		if r.Name == "" || len([]rune(r.Name)) > MaxName || r.Places < 1 || r.Places > MaxPlaces || r.Places > e.Capacity ||
+			r.Email != "" && !ValidEmail(r.Email) || r.Phone != "" && !ValidPhone(r.Phone) || (r.Email != "" || r.Phone != "") && !r.Reminders {
+			t.Fatalf("accepted %+v", r)
+		}
+	})
+}

@@ -120,14 +120,17 @@ func (s *Store) writeEventParts(ctx context.Context, tx *sql.Tx, e *event.Event)
 // UpdateEvent saves a connector's changes to an event (not its status:
 // see SetEventStatus). A capacity below the places already confirmed is
 // refused with ErrCapacityBelow; a larger capacity promotes people from
-// the waiting list, in order, each told by email (mailer).
+// the waiting list, in order, each told by email (mailer). A new time or
+// venue is emailed to everyone registered ("event_changed").
 func (s *Store) UpdateEvent(ctx context.Context, actor string, e *event.Event, mailer RegMailer) (promoted []event.Registration, err error) {
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		if err := s.lockEvent(ctx, tx, e.ID); err != nil {
 			return err
 		}
-		var inviteKey string
-		if err := tx.QueryRowContext(ctx, s.q("SELECT invite_key FROM events WHERE id = ?"), e.ID).Scan(&inviteKey); err != nil {
+		var inviteKey, oldVenue, oldAddress string
+		var oldStart, oldEnd time.Time
+		if err := tx.QueryRowContext(ctx, s.q("SELECT invite_key, starts_at, ends_at, venue_name, venue_address FROM events WHERE id = ?"), e.ID).
+			Scan(&inviteKey, &oldStart, &oldEnd, &oldVenue, &oldAddress); err != nil {
 			return notFound(err)
 		}
 		confirmed, _, err := s.placeCounts(ctx, tx, e.ID)
@@ -157,6 +160,18 @@ func (s *Store) UpdateEvent(ctx context.Context, actor string, e *event.Event, m
 		}
 		if promoted, err = s.promote(ctx, tx, e.ID, e.Capacity, mailer); err != nil {
 			return err
+		}
+		// A new time or place is news for everyone registered.
+		if mailer != nil && (!oldStart.Equal(e.Start) || !oldEnd.Equal(e.End) || oldVenue != e.VenueName || oldAddress != e.VenueAddress) {
+			regs, err := s.queryRegistrations(ctx, tx, "r.event_id = ? AND r.status <> 'cancelled' ORDER BY r.position", e.ID)
+			if err != nil {
+				return err
+			}
+			for _, r := range regs {
+				if err := s.mailReg(ctx, tx, mailer, "event_changed", r); err != nil {
+					return err
+				}
+			}
 		}
 		return s.appendAudit(ctx, tx, actor, "event.updated", e.ID, "{}")
 	})

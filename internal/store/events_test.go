@@ -206,12 +206,24 @@ func TestRegistrationRules(t *testing.T) {
 		if p, err := s.UpdateEvent(ctx, "c1", ev, m.mailer); err != nil || len(p) != 1 {
 			t.Fatalf("raise capacity: %v %v", p, err)
 		}
+		if n := outboxCount(t, s, "event_changed"); n != 0 {
+			t.Fatalf("a change of capacity told people the event changed: %d", n)
+		}
+		// A new venue is news for the four registered.
+		ev, _ = s.Event(ctx, e.ID)
+		ev.VenueName = "Another Example Hall"
+		if _, err := s.UpdateEvent(ctx, "c1", ev, m.mailer); err != nil {
+			t.Fatal(err)
+		}
+		if n := outboxCount(t, s, "event_changed"); n != 3 {
+			t.Fatalf("venue change emails: %d (want b, c, a3)", n)
+		}
 		// A cancelled event takes no registrations and tells everyone.
 		if err := s.SetEventStatus(ctx, "c1", e.ID, event.StatusCancelled, "The hall flooded.", m.mailer); err != nil {
 			t.Fatal(err)
 		}
-		if n := outboxCount(t, s, "event_changed"); n != 3 {
-			t.Fatalf("change emails: %d (want one per active registration: b, c, a3)", n)
+		if n := outboxCount(t, s, "event_changed"); n != 6 {
+			t.Fatalf("change emails: %d (want three more, one per active registration: b, c, a3)", n)
 		}
 		if _, err := s.Register(ctx, reg(e.ID, "d", 1, ""), m.mailer); !errors.Is(err, store.ErrEventClosed) {
 			t.Fatalf("cancelled event: %v", err)
