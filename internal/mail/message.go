@@ -117,9 +117,22 @@ func parseOne(s string) (*mail.Address, error) {
 // one word per folded line.
 func encodeSubject(s string) string {
 	s = strings.Join(strings.FieldsFunc(s, func(r rune) bool { return r < ' ' || r == 0x7f || r == ' ' }), " ")
+	if r := []rune(s); len(r) > 250 { // no mail program shows more
+		s = string(r[:250])
+	}
 	enc := mime.QEncoding.Encode("utf-8", s)
-	if enc == s {
-		return s
+	if enc == s { // plain ASCII: folded at spaces
+		var b strings.Builder
+		n := len("Subject:")
+		for _, w := range strings.Fields(s) {
+			if n+1+len(w) > 78 && n > len("Subject:") {
+				b.WriteString("\r\n")
+				n = 0
+			}
+			b.WriteString(" " + w)
+			n += 1 + len(w)
+		}
+		return strings.TrimPrefix(b.String(), " ")
 	}
 	enc = strings.ReplaceAll(enc, "?= =?", "?=\r\n =?")
 	// "Subject: " and a full encoded word would pass 78 characters.

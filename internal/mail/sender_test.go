@@ -429,7 +429,17 @@ func TestHeaderInjectionRefused(t *testing.T) {
 	if got := m.Header.Get("Subject"); got != "Hello Bcc: evil@example.org fake body" {
 		t.Fatalf("subject %q", got)
 	}
-	// A long non-ASCII subject is folded into encoded words, each line short.
+	// A long subject is folded (at spaces, or into encoded words), each
+	// line short.
+	ascii := strings.Repeat("Your registration ", 12)
+	raw, _, _ = mail.Build(mail.Message{To: "a@example.org", Subject: ascii, Text: "t"}, "hearme <h@hearme.example>", "id-1", date)
+	m, _ = netmail.ReadMessage(bytes.NewReader(raw))
+	if got := m.Header.Get("Subject"); got != strings.TrimSpace(ascii) {
+		t.Fatalf("long ASCII subject %q", got)
+	}
+	if i := bytes.Index(raw, []byte("Subject: ")); bytes.IndexByte(raw[i:], '\n') > 80 {
+		t.Fatalf("ASCII subject not folded: %q", raw[i:i+120])
+	}
 	long := strings.Repeat("Wiadomość testowa ", 12)
 	raw, _, _ = mail.Build(mail.Message{To: "a@example.org", Subject: long, Text: "t"}, "hearme <h@hearme.example>", "id-1", date)
 	m, _ = netmail.ReadMessage(bytes.NewReader(raw))

@@ -48,8 +48,16 @@ func placeholders(ids []string) (string, []any) {
 // up are never taken; a lapsed lease (a sender that was killed) is.
 func (s *Store) ClaimMail(ctx context.Context, holder string, lease time.Duration, limit int) ([]mail.Claimed, error) {
 	now := s.now()
+	// Senders look every few seconds: when nothing is due, a read on a
+	// reader connection answers without taking the write lock.
+	var due int
+	err := s.conns.Read.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM (SELECT 1 FROM outbox
+		WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?) LIMIT 1) due`), now, now).Scan(&due)
+	if err != nil || due == 0 {
+		return nil, err
+	}
 	var out []mail.Claimed
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *sql.Tx) error {
 		out = out[:0]
 		if lock := s.d.TxLock(outboxLockKey); lock != "" {
 			if _, err := tx.ExecContext(ctx, lock); err != nil {
