@@ -208,18 +208,24 @@ func (s *Store) SetEventStatus(ctx context.Context, actor, id string, status eve
 	})
 }
 
-// placeCounts returns the places confirmed and waiting for an event.
+// placeCounts returns the places confirmed and waiting for an event:
+// counters on the event row, kept in the same transaction as every
+// change to its registrations (addPlaces).
 func (s *Store) placeCounts(ctx context.Context, q querier, id string) (confirmed, waiting int, err error) {
-	err = q.QueryRowContext(ctx, s.q(`SELECT COALESCE(SUM(CASE WHEN status = 'confirmed' THEN places ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN status = 'waiting' THEN places ELSE 0 END), 0) FROM registrations WHERE event_id = ?`), id).Scan(&confirmed, &waiting)
-	return
+	err = q.QueryRowContext(ctx, s.q(`SELECT confirmed_places, waiting_places FROM events WHERE id = ?`), id).Scan(&confirmed, &waiting)
+	return confirmed, waiting, notFound(err)
+}
+
+// addPlaces changes an event's counters of confirmed and waiting places.
+func (s *Store) addPlaces(ctx context.Context, tx *sql.Tx, id string, confirmed, waiting int) error {
+	_, err := tx.ExecContext(ctx, s.q("UPDATE events SET confirmed_places = confirmed_places + ?, waiting_places = waiting_places + ? WHERE id = ?"),
+		confirmed, waiting, id)
+	return err
 }
 
 const eventColumns = `e.id, e.kind, e.status, e.status_message, e.visibility, e.invite_key, e.community, e.languages, e.interpreters,
 	e.starts_at, e.ends_at, e.venue_name, e.venue_address, e.venue_postcode, e.access, e.access_notes, e.capacity, e.walk_ins,
-	e.created_by, e.created_at, e.updated_at,
-	COALESCE((SELECT SUM(places) FROM registrations r WHERE r.event_id = e.id AND r.status = 'confirmed'), 0),
-	COALESCE((SELECT SUM(places) FROM registrations r WHERE r.event_id = e.id AND r.status = 'waiting'), 0)`
+	e.created_by, e.created_at, e.updated_at, e.confirmed_places, e.waiting_places`
 
 func scanEvent(sc interface{ Scan(...any) error }) (event.Event, error) {
 	var e event.Event

@@ -47,6 +47,21 @@ func (m *recorder) mailer(kind string, r event.Registration) ([]mail.Queued, err
 	return []mail.Queued{{Kind: kind, Payload: "sealed"}}, nil
 }
 
+// countsAgree fails when an event's counters differ from its
+// registrations.
+func countsAgree(t *testing.T, s *store.Store, id string) {
+	t.Helper()
+	var c, w, cc, ww int
+	if err := s.ReadDB().QueryRow("SELECT confirmed_places, waiting_places FROM events WHERE id = '"+id+"'").Scan(&c, &w); err != nil {
+		t.Fatal(err)
+	}
+	s.ReadDB().QueryRow("SELECT COALESCE(SUM(places), 0) FROM registrations WHERE status = 'confirmed' AND event_id = '"+id+"'").Scan(&cc)
+	s.ReadDB().QueryRow("SELECT COALESCE(SUM(places), 0) FROM registrations WHERE status = 'waiting' AND event_id = '"+id+"'").Scan(&ww)
+	if c != cc || w != ww {
+		t.Fatalf("counters %d confirmed, %d waiting; registrations %d, %d", c, w, cc, ww)
+	}
+}
+
 func outboxCount(t *testing.T, s *store.Store, kind string) int {
 	var n int
 	if err := s.ReadDB().QueryRow("SELECT COUNT(*) FROM outbox WHERE kind = '" + kind + "'").Scan(&n); err != nil {
@@ -127,6 +142,7 @@ func TestRegisterConcurrentCapacity(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		countsAgree(t, s, e.ID)
 		got, _ := s.Event(ctx, e.ID)
 		if got.Confirmed != 10 || got.Waiting != 90 {
 			t.Fatalf("confirmed %d, waiting %d (want 10 and 90)", got.Confirmed, got.Waiting)
@@ -188,6 +204,7 @@ func TestRegistrationRules(t *testing.T) {
 		if _, _, err := s.CancelRegistration(ctx, event.Hash("forged"), m.mailer); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("forged token: %v", err)
 		}
+		countsAgree(t, s, e.ID)
 		if n := outboxCount(t, s, "event_promoted"); n != 2 {
 			t.Fatalf("promotion emails: %d", n)
 		}
@@ -206,6 +223,7 @@ func TestRegistrationRules(t *testing.T) {
 		if p, err := s.UpdateEvent(ctx, "c1", ev, m.mailer); err != nil || len(p) != 1 {
 			t.Fatalf("raise capacity: %v %v", p, err)
 		}
+		countsAgree(t, s, e.ID)
 		if n := outboxCount(t, s, "event_changed"); n != 0 {
 			t.Fatalf("a change of capacity told people the event changed: %d", n)
 		}

@@ -41,8 +41,9 @@ func (s *Store) Register(ctx context.Context, nr NewRegistration, mailer RegMail
 		}
 		var status string
 		var starts time.Time
-		var capacity int
-		if err := tx.QueryRowContext(ctx, s.q("SELECT status, starts_at, capacity FROM events WHERE id = ?"), r.EventID).Scan(&status, &starts, &capacity); err != nil {
+		var capacity, confirmed, waiting, last int
+		if err := tx.QueryRowContext(ctx, s.q("SELECT status, starts_at, capacity, confirmed_places, waiting_places, last_position FROM events WHERE id = ?"),
+			r.EventID).Scan(&status, &starts, &capacity, &confirmed, &waiting, &last); err != nil {
 			return notFound(err)
 		}
 		if event.Status(status) != event.StatusScheduled || !now.Before(starts) {
@@ -63,16 +64,16 @@ func (s *Store) Register(ctx context.Context, nr NewRegistration, mailer RegMail
 				return ErrDuplicateRegistration
 			}
 		}
-		var confirmed, waiting, last int
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT COALESCE(SUM(CASE WHEN status = 'confirmed' THEN places ELSE 0 END), 0),
-			COALESCE(SUM(CASE WHEN status = 'waiting' THEN places ELSE 0 END), 0), COALESCE(MAX(position), 0)
-			FROM registrations WHERE event_id = ?`), r.EventID).Scan(&confirmed, &waiting, &last); err != nil {
-			return err
-		}
 		r.Position = last + 1
 		r.Status, r.WaitingAhead = event.RegConfirmed, 0
+		addConfirmed, addWaiting := r.Places, 0
 		if waiting > 0 || confirmed+r.Places > capacity {
 			r.Status, r.WaitingAhead = event.RegWaiting, waiting
+			addConfirmed, addWaiting = 0, r.Places
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE events SET confirmed_places = confirmed_places + ?, waiting_places = waiting_places + ?,
+			last_position = ? WHERE id = ?`), addConfirmed, addWaiting, r.Position, r.EventID); err != nil {
+			return err
 		}
 		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO registrations (id, event_id, status, places, position, lang, name_sealed, email_sealed, phone_sealed,
 			reminders_consent, access_needs_sealed, interpreter_lang, heard_about, email_key, phone_key, cancel_hash, created_at, updated_at)
@@ -127,6 +128,9 @@ func (s *Store) promote(ctx context.Context, tx *sql.Tx, eventID string, capacit
 		if _, err := tx.ExecContext(ctx, s.q("UPDATE registrations SET status = 'confirmed', promoted_at = ?, updated_at = ? WHERE id = ?"), now, now, r.ID); err != nil {
 			return nil, err
 		}
+		if err := s.addPlaces(ctx, tx, eventID, r.Places, -r.Places); err != nil {
+			return nil, err
+		}
 		confirmed += r.Places
 		r.Status, r.PromotedAt = event.RegConfirmed, &now
 		if err := s.mailReg(ctx, tx, mailer, "event_promoted", r); err != nil {
@@ -173,6 +177,13 @@ func (s *Store) CancelRegistration(ctx context.Context, hash string, mailer RegM
 		}
 		now := s.now()
 		if _, err := tx.ExecContext(ctx, s.q("UPDATE registrations SET status = 'cancelled', cancelled_at = ?, updated_at = ? WHERE id = ?"), now, now, r.ID); err != nil {
+			return err
+		}
+		dc, dw := -r.Places, 0
+		if r.Status == event.RegWaiting {
+			dc, dw = 0, -r.Places
+		}
+		if err := s.addPlaces(ctx, tx, eventID, dc, dw); err != nil {
 			return err
 		}
 		r.Status, r.CancelledAt = event.RegCancelled, &now

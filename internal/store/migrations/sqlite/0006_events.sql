@@ -22,6 +22,11 @@ CREATE TABLE events (
     access_notes      TEXT NOT NULL DEFAULT '',
     capacity          INTEGER NOT NULL,
     walk_ins          INTEGER NOT NULL DEFAULT 0,
+    -- Kept by the store in the same transaction as every change to the
+    -- registrations, so a registration reads its event's counts in O(1).
+    confirmed_places  INTEGER NOT NULL DEFAULT 0,
+    waiting_places    INTEGER NOT NULL DEFAULT 0,
+    last_position     INTEGER NOT NULL DEFAULT 0,
     created_by        TEXT NOT NULL DEFAULT '',
     created_at        TIMESTAMP NOT NULL,
     updated_at        TIMESTAMP NOT NULL
