@@ -55,8 +55,8 @@ func countsAgree(t *testing.T, s *store.Store, id string) {
 	if err := s.ReadDB().QueryRow("SELECT confirmed_places, waiting_places FROM events WHERE id = '"+id+"'").Scan(&c, &w); err != nil {
 		t.Fatal(err)
 	}
-	s.ReadDB().QueryRow("SELECT COALESCE(SUM(places), 0) FROM registrations WHERE status = 'confirmed' AND event_id = '"+id+"'").Scan(&cc)
-	s.ReadDB().QueryRow("SELECT COALESCE(SUM(places), 0) FROM registrations WHERE status = 'waiting' AND event_id = '"+id+"'").Scan(&ww)
+	s.ReadDB().QueryRow("SELECT COALESCE(SUM(places), 0) FROM registrations WHERE status = 'confirmed' AND event_id = '" + id + "'").Scan(&cc)
+	s.ReadDB().QueryRow("SELECT COALESCE(SUM(places), 0) FROM registrations WHERE status = 'waiting' AND event_id = '" + id + "'").Scan(&ww)
 	if c != cc || w != ww {
 		t.Fatalf("counters %d confirmed, %d waiting; registrations %d, %d", c, w, cc, ww)
 	}
