@@ -79,6 +79,11 @@ func (m Mailer) For(e *Event) func(kind string, r Registration) ([]mail.Queued, 
 			Message: e.StatusMessage, Places: r.Places, Ahead: r.WaitingAhead, Status: string(e.Status),
 			EventURL: base + "/events/" + e.ID, CalendarURL: base + "/events/" + e.ID + "/calendar.ics",
 			CancelURL: base + CancelPath(e.ID, CancelToken(m.CancelKey, r.ID))}
+		if e.Visibility == Invitation && e.InviteKey != "" {
+			// The event's pages answer only with the invitation's key.
+			d.EventURL += "?k=" + e.InviteKey
+			d.CalendarURL += "?k=" + e.InviteKey
+		}
 		q, err := m.Compose(lang, to, kind, d)
 		if err != nil {
 			return nil, err

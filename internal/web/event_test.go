@@ -196,8 +196,16 @@ func TestInvitationOnlyEventNeedsItsLink(t *testing.T) {
 	if p := c.post("/events/"+ev.ID, registerForm(formToken(t, r.body), "name", "A")); p.status != 404 {
 		t.Fatalf("posting without the key: %d", p.status)
 	}
-	if p := c.post("/events/"+ev.ID+"?k="+ev.InviteKey, registerForm(formToken(t, r.body), "name", "A")); p.status != http.StatusSeeOther {
+	if p := c.post("/events/"+ev.ID+"?k="+ev.InviteKey, registerForm(formToken(t, r.body), "name", "A", "email", "a@example.org", "reminders", "yes")); p.status != http.StatusSeeOther {
 		t.Fatalf("posting with the key: %d\n%s", p.status, p.body)
+	}
+	// The email's links carry the key, or they would lead to "not found".
+	var payload string
+	if err := e.store.ReadDB().QueryRow("SELECT payload FROM outbox WHERE kind = 'event_registered'").Scan(&payload); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := mail.Open(e.keys, payload); err != nil || !strings.Contains(m.Text, "/events/"+ev.ID+"?k="+ev.InviteKey) {
+		t.Fatalf("invitation email: %v\n%s", err, m.Text)
 	}
 }
 
