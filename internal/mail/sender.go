@@ -127,6 +127,9 @@ func NewSender(cfg SenderConfig, out Outbox, keys *sealed.Keyring, log *slog.Log
 	if cfg.Backoff == nil {
 		cfg.Backoff = DefaultBackoff
 	}
+	if cfg.From == "" {
+		cfg.From = "hearme <hearme@localhost>" // as the --mail-from default
+	}
 	if cfg.TLS == "" {
 		cfg.TLS = "starttls"
 	}
@@ -180,6 +183,11 @@ func (s *Sender) Run(ctx context.Context, every time.Duration) {
 // docs/email.md.
 func (s *Sender) RunOnce(ctx context.Context) (Result, error) {
 	var res Result
+	// A From address that cannot be used is the configuration's fault,
+	// not the messages': leave them queued.
+	if _, err := parseOne(s.cfg.From); err != nil {
+		return res, fmt.Errorf("the From address %q cannot be used: %w", s.cfg.From, err)
+	}
 	var c *client
 	defer func() {
 		if c != nil {

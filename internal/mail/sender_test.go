@@ -550,3 +550,19 @@ func TestDevelopmentModeWritesFiles(t *testing.T) {
 		t.Fatalf("status %+v", st)
 	}
 }
+
+// A From address that cannot be used is a configuration error: the
+// messages stay queued, none is given up.
+func TestBadFromLeavesMessagesQueued(t *testing.T) {
+	s := storetest.SQLite(t)
+	keys := testKeys(t)
+	queueN(t, s, keys, 2)
+	l := newListener(t)
+	l.start()
+	if _, err := senderFor(l, s, keys, mail.SenderConfig{From: "not an address"}).RunOnce(ctx); err == nil || !strings.Contains(err.Error(), "From") {
+		t.Fatalf("bad From: %v", err)
+	}
+	if st, _ := s.MailStatus(ctx); st.Queued != 2 || st.Failed != 0 || st.Retrying != 0 {
+		t.Fatalf("status %+v", st)
+	}
+}
