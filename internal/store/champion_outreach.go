@@ -6,8 +6,8 @@ import (
 	"errors"
 	"time"
 
-	"github.com/hearme-project/hearme/internal/account"
 	"github.com/hearme-project/hearme/internal/champion"
+	"github.com/hearme-project/hearme/internal/experience"
 )
 
 // ErrInvalidDate means a date was not a YYYY-MM-DD date in the allowed range.
@@ -72,13 +72,15 @@ type ChampionTotal struct {
 // ChampionTotals sums outreach and experiences by champion, for staff.
 // Champions with nothing yet are listed too (active and paused ones).
 func (s *Store) ChampionTotals(ctx context.Context) ([]ChampionTotal, error) {
+	// Each side is aggregated once and joined, rather than a subquery
+	// per champion (experiences.recorded_by has no index).
 	rows, err := s.conns.Read.QueryContext(ctx, s.q(`SELECT a.id, a.name_sealed, a.stage,
-			COALESCE(o.sessions, 0), COALESCE(o.people, 0), COALESCE(o.minutes, 0),
-			(SELECT COUNT(*) FROM experiences e WHERE a.user_id IS NOT NULL AND e.recorded_by = a.user_id AND e.source = ?)
+			COALESCE(o.sessions, 0), COALESCE(o.people, 0), COALESCE(o.minutes, 0), COALESCE(x.n, 0)
 		FROM champion_applications a
 		LEFT JOIN (SELECT champion_id, COUNT(*) AS sessions, SUM(people_reached) AS people, SUM(minutes) AS minutes FROM champion_outreach GROUP BY champion_id) o ON o.champion_id = a.id
+		LEFT JOIN (SELECT recorded_by, COUNT(*) AS n FROM experiences WHERE source = ? GROUP BY recorded_by) x ON x.recorded_by = a.user_id
 		WHERE a.proceeded = TRUE
-		ORDER BY COALESCE(o.people, 0) DESC, a.id`), "champion")
+		ORDER BY COALESCE(o.people, 0) DESC, a.id`), string(experience.SourceChampion))
 	if err != nil {
 		return nil, err
 	}
@@ -95,16 +97,18 @@ func (s *Store) ChampionTotals(ctx context.Context) ([]ChampionTotal, error) {
 }
 
 // CommunityTotals sums champions' outreach by community, with the
-// experiences champions recorded from people of that community.
+// experiences champions recorded from people of that community (the
+// capture form gives everything a champion records the source
+// "champion").
 func (s *Store) CommunityTotals(ctx context.Context) ([]ChampionTotal, error) {
 	rows, err := s.conns.Read.QueryContext(ctx, s.q(`SELECT c, SUM(sessions), SUM(people), SUM(minutes), SUM(experiences) FROM (
 			SELECT community AS c, COUNT(*) AS sessions, SUM(people_reached) AS people, SUM(minutes) AS minutes, 0 AS experiences
 			FROM champion_outreach GROUP BY community
 			UNION ALL
 			SELECT COALESCE(q.community, ''), 0, 0, 0, COUNT(*)
-			FROM experiences e JOIN users u ON u.id = e.recorded_by AND u.role = ? LEFT JOIN equality_answers q ON q.experience_id = e.id
+			FROM experiences e LEFT JOIN equality_answers q ON q.experience_id = e.id
 			WHERE e.source = ? GROUP BY COALESCE(q.community, '')
-		) t GROUP BY c ORDER BY SUM(people) DESC, c`), string(account.Champion), "champion")
+		) t GROUP BY c ORDER BY SUM(people) DESC, c`), string(experience.SourceChampion))
 	if err != nil {
 		return nil, err
 	}
