@@ -67,7 +67,7 @@ type Config struct {
 
 // Mail is the outgoing email configuration.
 type Mail struct {
-	SMTPHost string // empty: development mode, messages are logged, not sent
+	SMTPHost string // empty: development mode, messages are written to <data>/outbox-dev, not sent
 	SMTPPort int
 	Username string
 	Password string
@@ -179,7 +179,7 @@ func FlagSet(fs *flag.FlagSet, c *Config, getenv func(string) string) func() err
 		{"retain-champion-applications", "HEARME_RETAIN_CHAMPION_APPLICATIONS", "4320h", "delete applications to be a champion that never proceeded this long after the last change (180 days)", positive(&c.RetainChampionApplications), false},
 		{"retain-champions-left", "HEARME_RETAIN_CHAMPIONS_LEFT", "8760h", "keep only the activity counts of champions who left this long ago (365 days)", positive(&c.RetainChampionsLeft), false},
 		{"support-review-after", "HEARME_SUPPORT_REVIEW_AFTER", "4320h", "list support directory entries not checked for this long (180 days)", positive(&c.SupportReviewAfter), false},
-		{"smtp-host", "HEARME_SMTP_HOST", "", "SMTP server for outgoing email (empty: development mode, emails are written to the log instead)", str(&c.Mail.SMTPHost), false},
+		{"smtp-host", "HEARME_SMTP_HOST", "", "SMTP server for outgoing email (empty: development mode, each email is written to <data>/outbox-dev instead of sent)", str(&c.Mail.SMTPHost), false},
 		{"smtp-port", "HEARME_SMTP_PORT", "587", "SMTP server port", integer(&c.Mail.SMTPPort), false},
 		{"smtp-username", "HEARME_SMTP_USERNAME", "", "SMTP user name (empty: no authentication)", str(&c.Mail.Username), false},
 		{"smtp-password", "HEARME_SMTP_PASSWORD", "", "SMTP password", str(&c.Mail.Password), false},
