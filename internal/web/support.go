@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -226,6 +227,18 @@ func (s *Server) handleSupportDirectory(w http.ResponseWriter, r *http.Request) 
 	}
 	langs := s.supportLanguages(dir)
 	f := s.readSupportFilter(r, langs)
+	// Someone not signed in may get the page as it was last rendered.
+	var pages *supportPages
+	var key string
+	if rc := reqCtx(r); rc.user == nil {
+		pages = s.supportPagesFor(dir)
+		key = fmt.Sprintf("%s|%t|%t|%s", rc.lang, rc.langChanged, rc.langUnavailable, f.query(f.Page))
+		if pg, ok := pages.get(key); ok {
+			s.countShown(r, pg.shown, "directory", "")
+			s.write(w, http.StatusOK, rc.lang, pg.body)
+			return
+		}
+	}
 	results, total := dir.Search(support.Filter{Text: f.Q, Need: f.Need, Area: f.Area, Language: f.Language,
 		Community: f.Community, Stage: f.Stage, Limit: supportPageSize, Offset: (f.Page - 1) * supportPageSize})
 	p := s.newPage(r)
@@ -253,7 +266,15 @@ func (s *Server) handleSupportDirectory(w http.ResponseWriter, r *http.Request) 
 		data.Next = "/support?" + f.query(f.Page+1)
 	}
 	p.Data = data
-	s.render(w, r, http.StatusOK, "support", p)
+	body, err := s.execute("support", p)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if pages != nil {
+		pages.put(key, supportPage{body: body, shown: shown})
+	}
+	s.write(w, http.StatusOK, p.Lang, body)
 }
 
 func (s *Server) handleSupportService(w http.ResponseWriter, r *http.Request) {

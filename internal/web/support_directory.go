@@ -37,6 +37,7 @@ const (
 
 type supportCache struct {
 	cur        atomic.Pointer[support.Directory]
+	pages      atomic.Pointer[supportPages]
 	checked    atomic.Int64 // when the version was last checked (Unix ns)
 	refreshing atomic.Bool  // a background check is running
 	mu         sync.Mutex   // one load at a time, in order
@@ -109,4 +110,59 @@ func (s *Server) supportChanged(ctx context.Context) {
 	if _, err := s.loadSupportDirectory(context.WithoutCancel(ctx), true); err != nil {
 		s.log.Error("support directory reload", "err", err.Error())
 	}
+}
+
+// Results pages seen by someone not signed in depend only on the
+// directory, the programme's configuration, the language and the
+// filters, so the most recent ones are kept rendered (like the public
+// information pages, see renderStatic): a page asked for again costs no
+// template work. They are dropped when the directory or the
+// configuration changes, and all at once when there are too many.
+const supportPagesMax = 256
+
+type supportPages struct {
+	dir   *support.Directory
+	site  *site
+	mu    sync.Mutex
+	pages map[string]supportPage
+}
+
+// supportPage is a rendered results page and the services it shows (to
+// count them as shown each time it is served).
+type supportPage struct {
+	body  []byte
+	shown []string
+}
+
+// supportPagesFor returns the kept pages of this directory and
+// configuration, starting afresh when either changed.
+func (s *Server) supportPagesFor(d *support.Directory) *supportPages {
+	c := s.supportCache()
+	st := s.site.Load()
+	for {
+		ps := c.pages.Load()
+		if ps != nil && ps.dir == d && ps.site == st {
+			return ps
+		}
+		fresh := &supportPages{dir: d, site: st, pages: map[string]supportPage{}}
+		if c.pages.CompareAndSwap(ps, fresh) {
+			return fresh
+		}
+	}
+}
+
+func (ps *supportPages) get(key string) (supportPage, bool) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	pg, ok := ps.pages[key]
+	return pg, ok
+}
+
+func (ps *supportPages) put(key string, pg supportPage) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	if len(ps.pages) >= supportPagesMax {
+		clear(ps.pages)
+	}
+	ps.pages[key] = pg
 }
