@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hearme-project/hearme/internal/account"
+	"github.com/hearme-project/hearme/internal/champion"
 	"github.com/hearme-project/hearme/internal/event"
 	"github.com/hearme-project/hearme/internal/mail"
 	"github.com/hearme-project/hearme/internal/store"
@@ -275,5 +276,55 @@ func TestChampionRoutesRefuseJunk(t *testing.T) {
 	}
 	if r := cc.get("/staff/champions?stage=%00&owner=" + strings.Repeat("x", 300)); r.status != http.StatusOK {
 		t.Errorf("junk filters: %d", r.status)
+	}
+}
+
+// Every champions page, public and staff, shows no message key in any
+// language (a missing translation would show the key itself).
+func TestChampionPagesTranslated(t *testing.T) {
+	e := newEnv(t)
+	pub := e.client()
+	if r := pub.post("/champions", championApplication(tokenOf(t, pub.get("/champions").body))); r.status != http.StatusSeeOther {
+		t.Fatalf("application: %d", r.status)
+	}
+	list, _ := e.store.ChampionPipeline(ctx, store.ChampionFilter{})
+	conn := e.newStaff("connie@example.org", account.Connector, "")
+	cc := e.client()
+	cc.signIn(conn)
+	id := list[0].ID
+	for _, st := range []champion.Stage{champion.Contacted, champion.Training} {
+		if err := e.store.MoveChampion(ctx, conn.ID, id, st, "", nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := e.store.MoveChampion(ctx, conn.ID, id, champion.Active, "", &store.Activation{Email: "rina@example.org", DisplayName: "Rina", TokenHash: "h", TTL: time.Hour,
+		Welcome: mail.Queued{Kind: "champion_welcome", Payload: "x"}}); err != nil {
+		t.Fatal(err)
+	}
+	u, _ := e.store.UserByEmail(ctx, "rina@example.org")
+	e.store.SetPassword(ctx, u.ID, mustHash(t))
+	ch := e.client()
+	if r := ch.post("/login", url.Values{"email": {"rina@example.org"}, "password": {testPassword}}); r.location != "/staff" {
+		t.Fatalf("champion sign-in: %d %s", r.status, r.location)
+	}
+	keyRE := regexp.MustCompile(`\bchampions\.[a-z_.]+`)
+	tagRE := regexp.MustCompile(`(?s)<[^>]*>`)
+	for _, lang := range []string{"en", "pl", "ro", "ur", "bn", "so"} {
+		for _, p := range []struct {
+			c    *client
+			path string
+		}{{pub, "/champions"}, {pub, "/champions/thanks"}, {cc, "/staff/champions"}, {cc, "/staff/champions/" + list[0].ID},
+			{cc, "/staff/champions/training"}, {cc, "/staff/champions/totals"}, {ch, "/champion"}, {ch, "/champion/outreach"}, {ch, "/champion/record"}} {
+			r := p.c.get(p.path + "?lang=" + lang)
+			if r.status != http.StatusOK {
+				t.Errorf("%s [%s]: %d", p.path, lang, r.status)
+			}
+			if k := keyRE.FindString(tagRE.ReplaceAllString(r.body, " ")); k != "" {
+				t.Errorf("%s [%s] shows the key %s", p.path, lang, k)
+			}
+		}
+		if r := pub.post("/champions?lang="+lang, url.Values{}); r.status != http.StatusUnprocessableEntity || keyRE.MatchString(tagRE.ReplaceAllString(r.body, " ")) {
+			t.Errorf("errors [%s]: %d or a key shown", lang, r.status)
+		}
 	}
 }
