@@ -12,10 +12,14 @@ import (
 	"github.com/hearme-project/hearme/internal/web/form"
 )
 
-const sessEventReceipt = "event_receipt"
+// receiptCookie carries the confirmation to the page that shows it:
+// sealed (AES-256-GCM, so the browser cannot read or forge it), only for
+// the events pages, for ten minutes, and cleared when shown. A cookie
+// rather than the server-side session, so a registration makes no
+// session write; never the URL.
+const receiptCookie = "hearme_event_receipt"
 
-// eventReceipt is what the confirmation page shows once, carried in the
-// person's session (sealed), never in the URL.
+// eventReceipt is what the confirmation page shows once.
 type eventReceipt struct {
 	EventID   string
 	Token     string
@@ -110,7 +114,8 @@ func (s *Server) handleEventRegister(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	s.sessions.Put(r.Context(), sessEventReceipt, sealed)
+	http.SetCookie(w, &http.Cookie{Name: receiptCookie, Value: sealed, Path: "/events/", MaxAge: 600, HttpOnly: true,
+		Secure: s.cfg.Secure(), SameSite: http.SameSiteLaxMode})
 	redirect(w, r, "/events/"+e.ID+"/registered")
 }
 
@@ -150,10 +155,13 @@ func (s *Server) sealRegistration(e *event.Event, req event.Request) (store.NewR
 // link. It is shown once; without a receipt it says what to do next.
 func (s *Server) handleEventRegistered(w http.ResponseWriter, r *http.Request) {
 	var rc eventReceipt
-	if sealed := s.sessions.PopString(r.Context(), sessEventReceipt); sealed != "" {
-		if plain, err := s.keys.Open(sealed); err == nil {
+	if c, err := r.Cookie(receiptCookie); err == nil && c.Value != "" {
+		if plain, err := s.keys.Open(c.Value); err == nil {
 			_ = json.Unmarshal([]byte(plain), &rc)
 		}
+		// Shown once: a shared computer's next user sees no link.
+		http.SetCookie(w, &http.Cookie{Name: receiptCookie, Value: "", Path: "/events/", MaxAge: -1, HttpOnly: true,
+			Secure: s.cfg.Secure(), SameSite: http.SameSiteLaxMode})
 	}
 	if rc.EventID != r.PathValue("id") {
 		rc = eventReceipt{}
