@@ -138,3 +138,19 @@ func (s *Store) PublicChampionCounts(ctx context.Context) (ChampionPublicCounts,
 		Scan(&c.Active, &c.Sessions, &c.PeopleReached)
 	return c, err
 }
+
+// DeleteOutreach removes one of a champion's own outreach entries (a
+// mistake they want gone); another champion's entry is ErrNotFound.
+func (s *Store) DeleteOutreach(ctx context.Context, championID, entryID string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM champion_outreach WHERE id = ? AND champion_id = ?
+			AND champion_id IN (SELECT id FROM champion_applications WHERE counts_only = FALSE)`), entryID, championID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		return nil
+	})
+}

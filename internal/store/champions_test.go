@@ -177,6 +177,14 @@ func TestChampionPipeline(t *testing.T) {
 		if len(mine) != 2 || mine[0].FollowUp != "Call Mrs A" {
 			t.Fatalf("my outreach: %+v", mine)
 		}
+		// A mistaken entry can be deleted by its champion only.
+		wrong, _ := s.LogOutreach(ctx, id, o)
+		if err := s.DeleteOutreach(ctx, "someone-else", wrong); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("deleting another's entry: %v", err)
+		}
+		if err := s.DeleteOutreach(ctx, id, wrong); err != nil {
+			t.Fatal(err)
+		}
 		tot, err := s.ChampionTotals(ctx)
 		if err != nil || len(tot) != 1 || tot[0].Sessions != 2 || tot[0].PeopleReached != 42 || tot[0].Minutes != 150 || tot[0].Experiences != 1 {
 			t.Fatalf("by champion: %+v %v", tot, err)

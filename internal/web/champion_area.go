@@ -144,6 +144,32 @@ func (s *Server) handleChampionOutreachLog(w http.ResponseWriter, r *http.Reques
 	redirect(w, r, "/champion/outreach")
 }
 
+// handleChampionOutreachDelete removes one of the champion's own entries.
+func (s *Server) handleChampionOutreachDelete(w http.ResponseWriter, r *http.Request) {
+	if err := form.Parse(r); err != nil {
+		s.formError(w, r, err)
+		return
+	}
+	c, ok, err := s.championMine(r)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if ok {
+		err = s.store.DeleteOutreach(r.Context(), c.ID, r.PathValue("id"))
+	}
+	if !ok || errors.Is(err, store.ErrNotFound) {
+		s.errorPage(w, r, http.StatusNotFound)
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.sessions.Put(r.Context(), sessFlash, "champions.outreach_deleted")
+	redirect(w, r, "/champion/outreach#mine")
+}
+
 func (s *Server) handleChampionRecord(w http.ResponseWriter, r *http.Request) {
 	c, ok, err := s.championMine(r)
 	if err != nil {

@@ -44,6 +44,7 @@ func (s *Server) championRoutes() []Route {
 		{"GET /champion/outreach", championsOnly, s.handleChampionOutreachForm},
 		{"POST /champion/outreach", championsOnly, s.handleChampionOutreachLog},
 		{"GET /champion/record", championsOnly, s.handleChampionRecord},
+		{"POST /champion/outreach/{id}/delete", championsOnly, s.handleChampionOutreachDelete},
 		{"POST /champion/events/{id}/help", championsOnly, s.handleChampionHelp},
 	}
 }

@@ -244,6 +244,24 @@ func TestChampionPipelineToOutreach(t *testing.T) {
 	if !strings.Contains(mine.body, "Bowel screening kits") || !strings.Contains(mine.body, "14 people reached") {
 		t.Fatalf("my outreach list:\n%s", mine.body)
 	}
+	// A mistaken entry is deleted by its champion, and by nobody else.
+	ch.post("/champion/outreach", url.Values{"date": {"2026-01-11"}, "community": {"south-asian"}, "place": {"Wrong"}, "people_reached": {"140"}})
+	mistakes, _ := e.store.OutreachOf(ctx, id, 10)
+	if len(mistakes) != 2 || mistakes[0].Place != "Wrong" {
+		t.Fatalf("entries: %+v", mistakes)
+	}
+	if r := cc.post("/champion/outreach/"+mistakes[0].ID+"/delete", nil); r.status != http.StatusForbidden {
+		t.Errorf("a connector deleting a champion's entry: %d", r.status)
+	}
+	if r := ch.post("/champion/outreach/"+mistakes[0].ID+"/delete", nil); r.status != http.StatusSeeOther {
+		t.Fatalf("delete: %d", r.status)
+	}
+	if r := ch.post("/champion/outreach/"+mistakes[0].ID+"/delete", nil); r.status != http.StatusNotFound {
+		t.Fatalf("delete twice: %d", r.status)
+	}
+	if left, _ := e.store.OutreachOf(ctx, id, 10); len(left) != 1 || left[0].Place != "Mosque hall" {
+		t.Fatalf("after deleting: %+v", left)
+	}
 	rec := ch.get("/champion/record")
 	if rec.status != http.StatusOK || !strings.Contains(rec.body, "Safeguarding") || !strings.Contains(rec.body, "<dd>1.5</dd>") {
 		t.Fatalf("my record: %d", rec.status)
