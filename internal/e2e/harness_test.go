@@ -49,7 +49,7 @@ func startSite(t *testing.T) *site {
 	cfg := config.Config{
 		Addr: "127.0.0.1:0", DataDir: t.TempDir(), Demo: true, LogLevel: "info",
 		MaxBodyBytes: 1 << 20, SessionIdle: 30 * time.Minute, SessionLifetime: 12 * time.Hour,
-		ShutdownTimeout: 5 * time.Second,
+		ShutdownTimeout: 5 * time.Second, Mail: config.Mail{From: "hearme <hearme@localhost>", TLS: "none"},
 	}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
