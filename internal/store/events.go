@@ -241,18 +241,10 @@ func scanEvent(sc interface{ Scan(...any) error }) (event.Event, error) {
 
 // Event returns one event with its texts, agenda and counts of places.
 func (s *Store) Event(ctx context.Context, id string) (*event.Event, error) {
-	if !event.ValidID(id) {
-		return nil, ErrNotFound
-	}
-	e, err := scanEvent(s.conns.Read.QueryRowContext(ctx, s.q("SELECT "+eventColumns+" FROM events e WHERE e.id = ?"), id))
+	e, err := s.EventBrief(ctx, id)
 	if err != nil {
-		return nil, notFound(err)
-	}
-	evs := []event.Event{e}
-	if err := s.loadTexts(ctx, evs); err != nil {
 		return nil, err
 	}
-	e = evs[0]
 	rows, err := s.conns.Read.QueryContext(ctx, s.q("SELECT at, activity, speaker FROM event_agenda WHERE event_id = ? ORDER BY position"), id)
 	if err != nil {
 		return nil, err
@@ -265,8 +257,53 @@ func (s *Store) Event(ctx context.Context, id string) (*event.Event, error) {
 		}
 		e.Agenda = append(e.Agenda, a)
 	}
-	return &e, rows.Err()
+	return e, rows.Err()
 }
+
+// EventBrief returns one event with its texts and counts of places, in
+// one query, without its agenda (what a registration needs).
+func (s *Store) EventBrief(ctx context.Context, id string) (*event.Event, error) {
+	if !event.ValidID(id) {
+		return nil, ErrNotFound
+	}
+	rows, err := s.conns.Read.QueryContext(ctx, s.q("SELECT "+eventColumns+`, COALESCE(t.lang, ''), COALESCE(t.title, ''), COALESCE(t.description, '')
+		FROM events e LEFT JOIN event_texts t ON t.event_id = e.id WHERE e.id = ?`), id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var e *event.Event
+	for rows.Next() {
+		var lang string
+		var t event.Text
+		got, err := scanEvent(extraScanner{rows, []any{&lang, &t.Title, &t.Body}})
+		if err != nil {
+			return nil, err
+		}
+		if e == nil {
+			e = &got
+			e.Texts = map[string]event.Text{}
+		}
+		if lang != "" {
+			e.Texts[lang] = t
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if e == nil {
+		return nil, ErrNotFound
+	}
+	return e, nil
+}
+
+// extraScanner scans a row's event columns and then some more.
+type extraScanner struct {
+	rows  *sql.Rows
+	extra []any
+}
+
+func (x extraScanner) Scan(dest ...any) error { return x.rows.Scan(append(dest, x.extra...)...) }
 
 // loadTexts fills in the texts of the events.
 func (s *Store) loadTexts(ctx context.Context, evs []event.Event) error {

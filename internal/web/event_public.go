@@ -143,7 +143,7 @@ func (s *Server) handleEvent(w http.ResponseWriter, r *http.Request) {
 
 // handleEventCalendar serves the "add to calendar" file.
 func (s *Server) handleEventCalendar(w http.ResponseWriter, r *http.Request) {
-	e, ok := s.loadPublicEvent(w, r, form.Clean(r.URL.Query().Get("k"), 64))
+	e, ok := s.loadPublicEventWith(w, r, form.Clean(r.URL.Query().Get("k"), 64), s.store.EventBrief)
 	if !ok {
 		return
 	}

@@ -40,7 +40,7 @@ func (s *Server) handleEventRegister(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	key := form.Clean(r.URL.Query().Get("k"), 64)
-	e, ok := s.loadPublicEvent(w, r, key)
+	e, ok := s.loadPublicEventWith(w, r, key, s.store.EventBrief)
 	if !ok {
 		return
 	}
@@ -56,7 +56,12 @@ func (s *Server) handleEventRegister(w http.ResponseWriter, r *http.Request) {
 	}
 	lang := reqCtx(r).lang
 	req, fieldErrs := a.Validate(e, lang, s.site.Load().codes)
-	reshow := func() *Page { return s.eventPage(r, e, key, a) }
+	reshow := func() *Page {
+		if full, err := s.store.Event(r.Context(), e.ID); err == nil {
+			e = full // the page shows the agenda too
+		}
+		return s.eventPage(r, e, key, a)
+	}
 	// The page is built only when it is shown again: a good post goes
 	// straight on (it is the hot path under load).
 	var errs form.Errors

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"slices"
 
@@ -50,7 +51,13 @@ func (s *Server) translate(lang, key string, pairs ...any) string {
 // invitation key (k), are all "not found" (so nobody learns an
 // invitation-only event exists).
 func (s *Server) loadPublicEvent(w http.ResponseWriter, r *http.Request, key string) (*event.Event, bool) {
-	e, err := s.store.Event(r.Context(), r.PathValue("id"))
+	return s.loadPublicEventWith(w, r, key, s.store.Event)
+}
+
+// loadPublicEventWith is loadPublicEvent with the store's read to use
+// (EventBrief, without the agenda, where the page does not show it).
+func (s *Server) loadPublicEventWith(w http.ResponseWriter, r *http.Request, key string, read func(context.Context, string) (*event.Event, error)) (*event.Event, bool) {
+	e, err := read(r.Context(), r.PathValue("id"))
 	if err == store.ErrNotFound || err == nil && e.Visibility == event.Invitation && !e.CheckInviteKey(key) {
 		s.errorPage(w, r, http.StatusNotFound)
 		return nil, false
