@@ -15,7 +15,7 @@ package web_test
 //	go test -run='^$' -bench=EventRegister -benchtime=5000x ./internal/web/
 //
 // It reports registrations per second and the 50th and 99th percentile
-// latency of the POSTs, with -c (default 32) in flight.
+// latency of the POSTs, with HEARME_BENCH_CONC (default 16) in flight.
 
 import (
 	"fmt"
@@ -25,8 +25,10 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
+	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -43,7 +45,10 @@ import (
 )
 
 func BenchmarkEventRegister(b *testing.B) {
-	const inFlight = 32
+	inFlight := 16
+	if n, err := strconv.Atoi(os.Getenv("HEARME_BENCH_CONC")); err == nil && n > 0 {
+		inFlight = n
+	}
 	cfg := config.Config{Addr: "127.0.0.1:0", DataDir: b.TempDir(), MaxBodyBytes: 1 << 20, SessionIdle: 30 * time.Minute,
 		SessionLifetime: 12 * time.Hour, LogLevel: "info", FormMinFill: time.Nanosecond,
 		FormLimitExempt: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, BaseURL: "https://hearme.example"}
