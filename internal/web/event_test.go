@@ -272,7 +272,7 @@ func TestStaffEvents(t *testing.T) {
 	if regs.status != 200 || !strings.Contains(regs.body, "<bdi>A</bdi>") {
 		t.Fatalf("registrations: %d\n%s", regs.status, regs.body)
 	}
-	if l := c.get("/staff/events"); l.status != 200 || !strings.Contains(l.body, "Listening session") {
+	if l := c.get("/staff/events"); l.status != 200 || !strings.Contains(l.body, "Listening session") || !strings.Contains(l.body, "/staff/events/"+id+"/check-in") {
 		t.Fatalf("list: %d", l.status)
 	}
 }
