@@ -43,6 +43,7 @@ func TestHomePage(t *testing.T) {
 		"Invite us to your community event",
 		"Become a cancer champion",
 		"Find support",
+		"Learn about cancer screening and symptoms",
 	}
 	if got := b.texts(`section[aria-labelledby="ways"] ul.cards > li h3 a`); !slices.Equal(got, ways) {
 		t.Errorf("ways to take part = %q\nwant %q", got, ways)
