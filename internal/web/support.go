@@ -46,7 +46,7 @@ func (s *Server) supportRoutes() []Route {
 }
 
 // supportPageSize is how many services a directory page lists.
-const supportPageSize = 20
+const supportPageSize = 10
 
 // supportView is a service ready for a template, in the page's language.
 type supportView struct {
