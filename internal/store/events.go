@@ -8,7 +8,6 @@ import (
 	"hash/fnv"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/hearme-project/hearme/internal/event"
@@ -267,11 +266,7 @@ func (s *Store) EventBrief(ctx context.Context, id string) (*event.Event, error)
 	if !event.ValidID(id) {
 		return nil, ErrNotFound
 	}
-	st, err := s.stmt(ctx, s.conns.Read, eventBriefSQL)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := st.QueryContext(ctx, id)
+	rows, err := s.conns.Read.QueryContext(ctx, s.q(eventBriefSQL), id)
 	if err != nil {
 		return nil, err
 	}
@@ -396,34 +391,4 @@ func (s *Store) Events(ctx context.Context, f EventFilter) ([]event.Event, error
 		return nil, err
 	}
 	return out, s.loadTexts(ctx, out)
-}
-
-// Prepared statements for reads on the registration path. Preparing a
-// statement costs modernc's SQLite about as much as running it;
-// database/sql prepares a *sql.Stmt once per connection and keeps it.
-// Keyed by the database handle, so each store (and each test's store)
-// has its own. Only for reads outside a transaction: on SQLite the
-// writer has one connection, which a transaction holds.
-var eventStmts sync.Map // stmtKey -> *sql.Stmt
-
-type stmtKey struct {
-	db *sql.DB
-	q  string
-}
-
-// stmt returns the prepared form of a shared query on db.
-func (s *Store) stmt(ctx context.Context, db *sql.DB, query string) (*sql.Stmt, error) {
-	k := stmtKey{db, query}
-	if st, ok := eventStmts.Load(k); ok {
-		return st.(*sql.Stmt), nil
-	}
-	st, err := db.PrepareContext(ctx, s.q(query))
-	if err != nil {
-		return nil, err
-	}
-	if prev, loaded := eventStmts.LoadOrStore(k, st); loaded {
-		st.Close()
-		return prev.(*sql.Stmt), nil
-	}
-	return st, nil
 }

@@ -49,21 +49,10 @@ func (s *Store) Register(ctx context.Context, nr NewRegistration, mailer RegMail
 		if event.Status(status) != event.StatusScheduled || !now.Before(starts) {
 			return ErrEventClosed
 		}
-		// Each check matches its partial unique index exactly, so it is
-		// an index lookup however many have registered.
-		for _, k := range []struct{ col, key string }{{"email_key", nr.EmailKey}, {"phone_key", nr.PhoneKey}} {
-			if k.key == "" {
-				continue
-			}
-			var dup int
-			if err := tx.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM registrations WHERE event_id = ? AND "+k.col+" = ? AND "+k.col+
-				" <> '' AND status <> 'cancelled'"), r.EventID, k.key).Scan(&dup); err != nil {
-				return err
-			}
-			if dup > 0 {
-				return ErrDuplicateRegistration
-			}
-		}
+		// An email or phone already registered is refused by the partial
+		// unique indexes registrations_email_once and _phone_once (the
+		// INSERT below fails and the whole transaction rolls back), so
+		// the write lock is not held for a separate check first.
 		r.Position = last + 1
 		r.Status, r.WaitingAhead = event.RegConfirmed, 0
 		addConfirmed, addWaiting := r.Places, 0
