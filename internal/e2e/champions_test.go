@@ -89,7 +89,7 @@ func plainPart(t *testing.T, contentType string, body io.Reader) string {
 func TestChampionJourney(t *testing.T) {
 	axe := newAxeChecker(t)
 	cat := newCatalogueCheck(t)
-	s := startEventsSite(t) // with a From address, so the development sender writes the emails
+	s := startSite(t)
 	ctx := browsertest.New(t, browsertest.WithTimeout(4*time.Minute))
 	defer axe.summary()
 

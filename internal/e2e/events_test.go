@@ -1,9 +1,7 @@
 package e2e
 
 import (
-	"context"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -13,11 +11,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/hearme-project/hearme/internal/app"
 	"github.com/hearme-project/hearme/internal/browsertest"
-	"github.com/hearme-project/hearme/internal/config"
 	"github.com/hearme-project/hearme/internal/store"
-	"github.com/hearme-project/hearme/internal/testenv"
 )
 
 // A resident finds a "hear me" event in Romanian, registers, sees the
@@ -26,7 +21,7 @@ import (
 // event page (list, event, the form with errors, the printable page) in
 // every language, and the confirmation and cancellation pages.
 func TestEventsJourneyAndAccessibility(t *testing.T) {
-	s := startEventsSite(t)
+	s := startSite(t)
 	ctx := browsertest.New(t, browsertest.WithTimeout(4*time.Minute))
 	b := newTab(t, ctx, s.URL)
 	axe := newAxeChecker(t)
@@ -163,51 +158,4 @@ func TestEventsJourneyAndAccessibility(t *testing.T) {
 	if err != nil || e.Confirmed != 0 {
 		t.Fatalf("after cancelling, %d places confirmed (%v)", e.Confirmed, err)
 	}
-}
-
-// startEventsSite is startSite with a From address for email, as
-// `hearme serve` has by default (--mail-from): without one the
-// development sender cannot build the confirmation email and gives up.
-// (The shared harness leaves it empty; see docs/events.md.)
-func startEventsSite(t *testing.T) *site {
-	t.Helper()
-	testenv.ChromiumPath(t)
-	cfg := config.Config{
-		Addr: "127.0.0.1:0", DataDir: t.TempDir(), Demo: true, LogLevel: "info",
-		MaxBodyBytes: 1 << 20, SessionIdle: 30 * time.Minute, SessionLifetime: 12 * time.Hour,
-		ShutdownTimeout: 5 * time.Second, Mail: config.Mail{From: "hearme <hearme@localhost>"},
-	}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	logs := &syncBuffer{}
-	a, err := app.New(bg, cfg, app.NewLogger(logs, cfg.LogLevel))
-	if err != nil {
-		t.Fatalf("app.New: %v", err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		a.Close()
-		t.Fatal(err)
-	}
-	ctx, stop := context.WithCancel(bg)
-	done := make(chan error, 1)
-	go func() { done <- a.Serve(ctx, ln) }()
-	s := &site{t: t, App: a, URL: "http://" + ln.Addr().String(), logs: logs}
-	t.Cleanup(func() {
-		stop()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-		if err := a.Close(); err != nil {
-			t.Errorf("close: %v", err)
-		}
-		if bad := logs.problems(); len(bad) > 0 {
-			t.Errorf("hearme logged %d error(s) or warning(s):\n%s", len(bad), strings.Join(bad, "\n"))
-		}
-		if t.Failed() {
-			t.Logf("hearme log (tail):\n%s", logs.tail(30))
-		}
-	})
-	return s
 }

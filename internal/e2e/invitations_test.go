@@ -25,7 +25,7 @@ import (
 func TestInvitationBecomesAMiniEventRunOnAPhone(t *testing.T) {
 	axe := newAxeChecker(t)
 	cat := newCatalogueCheck(t)
-	s := startEventsSite(t) // startSite with a From address, so the emails at each step are written
+	s := startSite(t)
 	langs := s.languages()
 	conn := &person{Name: "Joy Okafor", Email: "joy.okafor@example.org", Password: "copper kettle meadow 93"}
 	s.newConnector(conn)

@@ -245,21 +245,8 @@ func (s *Server) handleStaffEventCreate(w http.ResponseWriter, r *http.Request) 
 	redirect(w, r, "/staff/events/"+e.ID+"?saved=1")
 }
 
-func (s *Server) staffEvent(w http.ResponseWriter, r *http.Request) (*event.Event, bool) {
-	e, err := s.store.Event(r.Context(), r.PathValue("id"))
-	if errors.Is(err, store.ErrNotFound) {
-		s.errorPage(w, r, http.StatusNotFound)
-		return nil, false
-	}
-	if err != nil {
-		s.serverError(w, r, err)
-		return nil, false
-	}
-	return e, true
-}
-
 func (s *Server) handleStaffEventEdit(w http.ResponseWriter, r *http.Request) {
-	e, ok := s.staffEvent(w, r)
+	e, ok := s.loadEvent(w, r)
 	if !ok {
 		return
 	}
@@ -278,7 +265,7 @@ func (s *Server) handleStaffEventUpdate(w http.ResponseWriter, r *http.Request) 
 		s.formError(w, r, err)
 		return
 	}
-	e, ok := s.staffEvent(w, r)
+	e, ok := s.loadEvent(w, r)
 	if !ok {
 		return
 	}
@@ -322,7 +309,7 @@ func (s *Server) handleStaffEventStatus(w http.ResponseWriter, r *http.Request) 
 		s.formError(w, r, err)
 		return
 	}
-	e, ok := s.staffEvent(w, r)
+	e, ok := s.loadEvent(w, r)
 	if !ok {
 		return
 	}
@@ -373,7 +360,7 @@ type EventRegRow struct {
 // sealed names and contact details for the connector; every view is
 // audited.
 func (s *Server) handleStaffEventRegistrations(w http.ResponseWriter, r *http.Request) {
-	e, ok := s.staffEvent(w, r)
+	e, ok := s.loadEvent(w, r)
 	if !ok {
 		return
 	}
