@@ -372,3 +372,46 @@ func BenchmarkRegister(b *testing.B) {
 		}
 	}
 }
+
+// Registrations arriving together (on SQLite they share one commit,
+// each under its own savepoint): a refused one, here the second of two
+// with the same email, rolls back alone, and the others, the counters
+// and the emails are exactly as if each had run by itself.
+func TestConcurrentRegistrationsWithDuplicates(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		e := newTestEvent(t, s, 10, time.Now().Add(24*time.Hour))
+		m := &recorder{}
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		ok, dup := 0, 0
+		for i := 0; i < 60; i++ {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				_, err := s.Register(ctx, reg(e.ID, fmt.Sprint("p", i), 1, fmt.Sprint("key", i/2)), m.mailer)
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case err == nil:
+					ok++
+				case errors.Is(err, store.ErrDuplicateRegistration):
+					dup++
+				default:
+					t.Error(err)
+				}
+			}(i)
+		}
+		wg.Wait()
+		if ok != 30 || dup != 30 {
+			t.Fatalf("%d registered, %d refused as duplicates (want 30 and 30)", ok, dup)
+		}
+		countsAgree(t, s, e.ID)
+		got, _ := s.Event(ctx, e.ID)
+		if got.Confirmed != 10 || got.Waiting != 20 {
+			t.Fatalf("confirmed %d, waiting %d (want 10 and 20)", got.Confirmed, got.Waiting)
+		}
+		if a, b := outboxCount(t, s, "event_registered"), outboxCount(t, s, "event_waitlisted"); a != 10 || b != 20 {
+			t.Fatalf("outbox: %d registered, %d waitlisted (a refused registration must leave no email)", a, b)
+		}
+	})
+}

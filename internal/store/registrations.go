@@ -8,6 +8,7 @@ import (
 
 	"github.com/hearme-project/hearme/internal/event"
 	"github.com/hearme-project/hearme/internal/retention"
+	"github.com/hearme-project/hearme/internal/store/dialect"
 )
 
 // NewRegistration is a registration to store: the personal fields are
@@ -33,9 +34,25 @@ func (s *Store) Register(ctx context.Context, nr NewRegistration, mailer RegMail
 	if !event.ValidID(r.EventID) {
 		return r, ErrNotFound
 	}
-	now := s.now()
-	r.CreatedAt = now
+	r.CreatedAt = s.now()
+	nr.Registration = r
+	if s.d.Name == dialect.SQLite {
+		// One writer: share its durable commit with the registrations
+		// waiting behind this one (registrations_batch.go).
+		return s.registrar().register(ctx, nr, mailer)
+	}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		r, err = s.registerTx(ctx, tx, nr, mailer)
+		return err
+	})
+	return r, err
+}
+
+// registerTx is one registration inside a transaction (see Register).
+func (s *Store) registerTx(ctx context.Context, tx *sql.Tx, nr NewRegistration, mailer RegMailer) (event.Registration, error) {
+	r, now := nr.Registration, nr.CreatedAt
+	err := func() error {
 		if err := s.lockEvent(ctx, tx, r.EventID); err != nil {
 			return err
 		}
@@ -80,7 +97,7 @@ func (s *Store) Register(ctx context.Context, nr NewRegistration, mailer RegMail
 			kind = "event_waitlisted"
 		}
 		return s.mailReg(ctx, tx, mailer, kind, r)
-	})
+	}()
 	return r, err
 }
 

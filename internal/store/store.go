@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -28,6 +29,11 @@ type Store struct {
 	conns *dialect.Conns
 	d     dialect.Dialect
 	now   func() time.Time
+
+	// Registrations on SQLite share commits (registrations_batch.go).
+	regs        *registrar
+	regOnce     sync.Once
+	regOnceStop sync.Once
 }
 
 // Open opens (and creates, for SQLite) the database. It does not migrate.
@@ -40,7 +46,10 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.conns.Close() }
+func (s *Store) Close() error {
+	s.stopRegistrar()
+	return s.conns.Close()
+}
 
 // Dialect reports which database this is.
 func (s *Store) Dialect() dialect.Name { return s.d.Name }
