@@ -238,12 +238,7 @@ func (s *Server) awarenessTarget(w http.ResponseWriter, r *http.Request) (awaren
 		return awareness.Page{}, lang, false
 	}
 	pg, err := s.store.AwarenessPage(r.Context(), slug)
-	if errors.Is(err, store.ErrNotFound) {
-		s.errorPage(w, r, http.StatusNotFound)
-		return pg, lang, false
-	}
-	if err != nil {
-		s.serverError(w, r, err)
+	if s.storeFailed(w, r, err) {
 		return pg, lang, false
 	}
 	return pg, lang, true

@@ -1,14 +1,12 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/hearme-project/hearme/internal/account"
 	"github.com/hearme-project/hearme/internal/event"
 	"github.com/hearme-project/hearme/internal/experience"
 	"github.com/hearme-project/hearme/internal/programme"
-	"github.com/hearme-project/hearme/internal/store"
 	"github.com/hearme-project/hearme/internal/web/form"
 )
 
@@ -64,12 +62,7 @@ func (s *Server) captureEvent(w http.ResponseWriter, r *http.Request, id string)
 		return nil, true
 	}
 	ev, err := s.store.Event(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		s.errorPage(w, r, http.StatusNotFound)
-		return nil, false
-	}
-	if err != nil {
-		s.serverError(w, r, err)
+	if s.storeFailed(w, r, err) {
 		return nil, false
 	}
 	return ev, true

@@ -185,12 +185,7 @@ func (s *Server) championDetailPage(r *http.Request, id string, f championDetail
 
 func (s *Server) championShow(w http.ResponseWriter, r *http.Request, status int, f championDetailForm, errs form.Errors) {
 	p, err := s.championDetailPage(r, r.PathValue("id"), f)
-	if errors.Is(err, store.ErrNotFound) {
-		s.errorPage(w, r, http.StatusNotFound)
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
+	if s.storeFailed(w, r, err) {
 		return
 	}
 	p.Errors = errs
@@ -353,12 +348,7 @@ func (s *Server) handleChampionNote(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	err = s.store.AddChampionNote(r.Context(), reqCtx(r).user.ID, r.PathValue("id"), sealed)
-	if errors.Is(err, store.ErrNotFound) {
-		s.errorPage(w, r, http.StatusNotFound)
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
+	if s.storeFailed(w, r, err) {
 		return
 	}
 	s.championDone(w, r, "champions.note_saved")

@@ -1,11 +1,9 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/hearme-project/hearme/internal/champion"
-	"github.com/hearme-project/hearme/internal/store"
 	"github.com/hearme-project/hearme/internal/web/form"
 )
 
@@ -33,12 +31,7 @@ func (s *Server) handleChampionModules(w http.ResponseWriter, r *http.Request) {
 	f := championModuleForm{Required: true, Active: true}
 	if id := r.URL.Query().Get("edit"); id != "" {
 		m, err := s.store.TrainingModule(r.Context(), id)
-		if errors.Is(err, store.ErrNotFound) {
-			s.errorPage(w, r, http.StatusNotFound)
-			return
-		}
-		if err != nil {
-			s.serverError(w, r, err)
+		if s.storeFailed(w, r, err) {
 			return
 		}
 		f = championModuleForm{m.ID, m.Title, m.Summary, m.Required, m.Active}
@@ -79,12 +72,7 @@ func (s *Server) handleChampionModuleSave(w http.ResponseWriter, r *http.Request
 		return
 	}
 	_, err := s.store.SaveTrainingModule(r.Context(), reqCtx(r).user.ID, m)
-	if errors.Is(err, store.ErrNotFound) {
-		s.errorPage(w, r, http.StatusNotFound)
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
+	if s.storeFailed(w, r, err) {
 		return
 	}
 	s.sessions.Put(r.Context(), sessFlash, "champions.module_saved")

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -18,21 +17,6 @@ import (
 type checkInRow struct {
 	store.CheckIn
 	Name string
-}
-
-// loadEvent reads the event named in the path; an unknown or forged id
-// answers 404.
-func (s *Server) loadEvent(w http.ResponseWriter, r *http.Request) (*event.Event, bool) {
-	ev, err := s.store.Event(r.Context(), r.PathValue("id"))
-	if errors.Is(err, store.ErrNotFound) {
-		s.errorPage(w, r, http.StatusNotFound)
-		return nil, false
-	}
-	if err != nil {
-		s.serverError(w, r, err)
-		return nil, false
-	}
-	return ev, true
 }
 
 func (s *Server) handleCheckIn(w http.ResponseWriter, r *http.Request) {
@@ -93,12 +77,7 @@ func (s *Server) handleCheckInToggle(w http.ResponseWriter, r *http.Request) {
 	}
 	eventID, regID := r.PathValue("id"), r.PathValue("reg")
 	err := s.store.SetAttended(r.Context(), reqCtx(r).user.ID, eventID, regID, r.PostForm.Get("attended") == "yes")
-	if errors.Is(err, store.ErrNotFound) {
-		s.errorPage(w, r, http.StatusNotFound)
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
+	if s.storeFailed(w, r, err) {
 		return
 	}
 	back := "/staff/events/" + eventID + "/check-in"

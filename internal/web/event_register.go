@@ -216,12 +216,7 @@ func (s *Server) cancelTarget(w http.ResponseWriter, r *http.Request) (*event.Ev
 	if err == nil {
 		e, err = s.store.Event(r.Context(), reg.EventID)
 	}
-	if errors.Is(err, store.ErrNotFound) {
-		s.errorPage(w, r, http.StatusNotFound)
-		return nil, reg, false
-	}
-	if err != nil {
-		s.serverError(w, r, err)
+	if s.storeFailed(w, r, err) {
 		return nil, reg, false
 	}
 	return e, reg, true
@@ -263,12 +258,7 @@ func (s *Server) handleEventCancel(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	reg, _, err := s.store.CancelRegistration(r.Context(), event.Hash(r.PathValue("token")), s.eventMailer().For(e))
-	if errors.Is(err, store.ErrNotFound) {
-		s.errorPage(w, r, http.StatusNotFound)
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
+	if s.storeFailed(w, r, err) {
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")

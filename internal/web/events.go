@@ -142,3 +142,13 @@ func (s *Server) eventView(p *Page, e *event.Event) EventView {
 	}
 	return v
 }
+
+// loadEvent reads the event named in the path; an unknown or forged id
+// answers 404.
+func (s *Server) loadEvent(w http.ResponseWriter, r *http.Request) (*event.Event, bool) {
+	ev, err := s.store.Event(r.Context(), r.PathValue("id"))
+	if s.storeFailed(w, r, err) {
+		return nil, false
+	}
+	return ev, true
+}

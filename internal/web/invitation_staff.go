@@ -77,12 +77,7 @@ func (s *Server) loadInvitation(w http.ResponseWriter, r *http.Request, audit bo
 	} else {
 		v, err = s.store.Invitation(r.Context(), r.PathValue("id"))
 	}
-	if errors.Is(err, store.ErrNotFound) {
-		s.errorPage(w, r, http.StatusNotFound)
-		return v, false
-	}
-	if err != nil {
-		s.serverError(w, r, err)
+	if s.storeFailed(w, r, err) {
 		return v, false
 	}
 	return v, true

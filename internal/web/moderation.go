@@ -2,7 +2,6 @@ package web
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -85,12 +84,7 @@ func (s *Server) handleModerationQueue(w http.ResponseWriter, r *http.Request) {
 // moderationPage loads a submission (auditing the look) with its flags.
 func (s *Server) moderationPage(w http.ResponseWriter, r *http.Request) (*Page, store.HeldExperience, bool) {
 	h, err := s.store.ExperienceForModeration(r.Context(), r.PathValue("id"), reqCtx(r).user.ID)
-	if errors.Is(err, store.ErrNotFound) {
-		s.errorPage(w, r, http.StatusNotFound)
-		return nil, h, false
-	}
-	if err != nil {
-		s.serverError(w, r, err)
+	if s.storeFailed(w, r, err) {
 		return nil, h, false
 	}
 	var fields []modField
@@ -124,12 +118,7 @@ func (s *Server) handleModerationRedact(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	h, err := s.store.ExperienceForModeration(r.Context(), r.PathValue("id"), reqCtx(r).user.ID)
-	if errors.Is(err, store.ErrNotFound) {
-		s.errorPage(w, r, http.StatusNotFound)
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
+	if s.storeFailed(w, r, err) {
 		return
 	}
 	chosen := map[string]bool{}
@@ -193,12 +182,7 @@ func (s *Server) handleModerationReject(w http.ResponseWriter, r *http.Request) 
 
 func (s *Server) decide(w http.ResponseWriter, r *http.Request, status experience.Status, reason string) {
 	err := s.store.DecideExperience(r.Context(), reqCtx(r).user.ID, r.PathValue("id"), status, reason)
-	if errors.Is(err, store.ErrNotFound) {
-		s.errorPage(w, r, http.StatusNotFound)
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
+	if s.storeFailed(w, r, err) {
 		return
 	}
 	s.sessions.Put(r.Context(), sessFlash, "moderation.decided_"+string(status))

@@ -336,3 +336,18 @@ func (s *Server) formError(w http.ResponseWriter, r *http.Request, err error) {
 func redirect(w http.ResponseWriter, r *http.Request, to string) {
 	http.Redirect(w, r, to, http.StatusSeeOther)
 }
+
+// storeFailed answers a request whose store call failed: the translated
+// not-found page for ErrNotFound (an unknown or forged id), the generic
+// error page otherwise. It reports whether it answered.
+func (s *Server) storeFailed(w http.ResponseWriter, r *http.Request, err error) bool {
+	switch {
+	case err == nil:
+		return false
+	case errors.Is(err, store.ErrNotFound):
+		s.errorPage(w, r, http.StatusNotFound)
+	default:
+		s.serverError(w, r, err)
+	}
+	return true
+}

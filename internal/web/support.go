@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -14,7 +13,6 @@ import (
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
 
-	"github.com/hearme-project/hearme/internal/store"
 	"github.com/hearme-project/hearme/internal/support"
 	"github.com/hearme-project/hearme/internal/web/form"
 )
@@ -279,12 +277,7 @@ func (s *Server) handleSupportDirectory(w http.ResponseWriter, r *http.Request) 
 
 func (s *Server) handleSupportService(w http.ResponseWriter, r *http.Request) {
 	sv, err := s.store.SupportService(r.Context(), r.PathValue("id"))
-	if errors.Is(err, store.ErrNotFound) {
-		s.errorPage(w, r, http.StatusNotFound)
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
+	if s.storeFailed(w, r, err) {
 		return
 	}
 	p := s.newPage(r)
@@ -300,12 +293,7 @@ func (s *Server) handleSupportService(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleSupportGo(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	sv, err := s.store.SupportService(r.Context(), r.PathValue("id"))
-	if errors.Is(err, store.ErrNotFound) {
-		s.errorPage(w, r, http.StatusNotFound)
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
+	if s.storeFailed(w, r, err) {
 		return
 	}
 	place := r.URL.Query().Get("from")

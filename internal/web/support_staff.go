@@ -209,12 +209,7 @@ func (s *Server) handleStaffSupportCreate(w http.ResponseWriter, r *http.Request
 // supportOr404 loads the service named in the path.
 func (s *Server) supportOr404(w http.ResponseWriter, r *http.Request) (support.Service, bool) {
 	sv, err := s.store.SupportService(r.Context(), r.PathValue("id"))
-	if errors.Is(err, store.ErrNotFound) {
-		s.errorPage(w, r, http.StatusNotFound)
-		return sv, false
-	}
-	if err != nil {
-		s.serverError(w, r, err)
+	if s.storeFailed(w, r, err) {
 		return sv, false
 	}
 	return sv, true
@@ -248,12 +243,7 @@ func (s *Server) handleStaffSupportUpdate(w http.ResponseWriter, r *http.Request
 	}
 	f.ID = sv.ID
 	err := s.store.UpdateSupportService(r.Context(), reqCtx(r).user.ID, f.Service)
-	if errors.Is(err, store.ErrNotFound) {
-		s.errorPage(w, r, http.StatusNotFound)
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
+	if s.storeFailed(w, r, err) {
 		return
 	}
 	s.supportChanged(r.Context())
@@ -263,12 +253,7 @@ func (s *Server) handleStaffSupportUpdate(w http.ResponseWriter, r *http.Request
 
 func (s *Server) handleStaffSupportChecked(w http.ResponseWriter, r *http.Request) {
 	err := s.store.MarkSupportChecked(r.Context(), reqCtx(r).user.ID, r.PathValue("id"))
-	if errors.Is(err, store.ErrNotFound) {
-		s.errorPage(w, r, http.StatusNotFound)
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
+	if s.storeFailed(w, r, err) {
 		return
 	}
 	s.supportChanged(r.Context())
@@ -282,12 +267,7 @@ func (s *Server) handleStaffSupportChecked(w http.ResponseWriter, r *http.Reques
 
 func (s *Server) handleStaffSupportDelete(w http.ResponseWriter, r *http.Request) {
 	err := s.store.DeleteSupportService(r.Context(), reqCtx(r).user.ID, r.PathValue("id"))
-	if errors.Is(err, store.ErrNotFound) {
-		s.errorPage(w, r, http.StatusNotFound)
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
+	if s.storeFailed(w, r, err) {
 		return
 	}
 	s.supportChanged(r.Context())

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"time"
 
@@ -51,12 +50,7 @@ func (s *Server) userPage(r *http.Request, existing *account.User, link string) 
 // userFromPath loads the account named in the path, or answers 404.
 func (s *Server) userFromPath(w http.ResponseWriter, r *http.Request) (account.User, bool) {
 	u, err := s.store.UserByID(r.Context(), r.PathValue("id"))
-	if errors.Is(err, store.ErrNotFound) {
-		s.errorPage(w, r, http.StatusNotFound)
-		return u, false
-	}
-	if err != nil {
-		s.serverError(w, r, err)
+	if s.storeFailed(w, r, err) {
 		return u, false
 	}
 	return u, true
