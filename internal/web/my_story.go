@@ -21,7 +21,7 @@ type storyCodes struct{ Reference, Secret string }
 
 func (s *Server) storyCodes(r *http.Request) (storyCodes, bool) {
 	var c storyCodes
-	sealed := s.sessions.GetString(r.Context(), sessMyStory)
+	sealed := s.drafts.GetString(r.Context(), sessMyStory)
 	if sealed == "" {
 		return c, false
 	}
@@ -85,11 +85,11 @@ func (s *Server) handleMyStoryLookup(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	if err := s.sessions.RenewToken(r.Context()); err != nil {
+	if err := s.drafts.RenewToken(r.Context()); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	s.sessions.Put(r.Context(), sessMyStory, sealed)
+	s.drafts.Put(r.Context(), sessMyStory, sealed)
 	redirect(w, r, "/my-story/view")
 }
 
@@ -103,7 +103,7 @@ func (s *Server) heldStory(w http.ResponseWriter, r *http.Request) (store.HeldEx
 	}
 	h, err := s.store.ExperienceByReference(r.Context(), c.Reference, c.Secret)
 	if errors.Is(err, store.ErrNotFound) {
-		s.sessions.Remove(r.Context(), sessMyStory)
+		s.drafts.Remove(r.Context(), sessMyStory)
 		redirect(w, r, "/my-story")
 		return h, c, false
 	}
@@ -145,7 +145,7 @@ func (s *Server) handleMyStoryView(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := s.storyPage(r, h)
-	p.Flash = s.sessions.PopString(r.Context(), sessFlash)
+	p.Flash = s.drafts.PopString(r.Context(), sessFlash)
 	s.render(w, r, http.StatusOK, "my_story_view", p)
 }
 
@@ -175,7 +175,7 @@ func (s *Server) handleMyStoryCorrection(w http.ResponseWriter, r *http.Request)
 		s.serverError(w, r, err)
 		return
 	}
-	s.sessions.Put(r.Context(), sessFlash, "mystory.correction_added")
+	s.drafts.Put(r.Context(), sessFlash, "mystory.correction_added")
 	redirect(w, r, "/my-story/view")
 }
 
@@ -196,7 +196,7 @@ func (s *Server) handleMyStoryWithdraw(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	s.sessions.Remove(r.Context(), sessMyStory)
+	s.drafts.Remove(r.Context(), sessMyStory)
 	p := s.newPage(r)
 	p.Data = struct{ Support []supportService }{builtInSupport}
 	s.render(w, r, http.StatusOK, "my_story_withdrawn", p)

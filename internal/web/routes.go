@@ -53,6 +53,7 @@ func (s *Server) Routes() []Route {
 		{"GET /share/check", public, s.handleShareCheck},
 		{"POST /share/check", public, s.handleShareSend},
 		{"GET /share/done", public, s.handleShareDone},
+		{"POST /share/clear", public, s.handleShareClear},
 		{"GET /ideas", public, s.handleIdeaForm},
 		{"POST /ideas", public, s.handleIdeaSend},
 		{"GET /my-story", public, s.handleMyStoryForm},
@@ -107,7 +108,11 @@ func (s *Server) shareRoutes() []Route {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	for _, rt := range s.Routes() {
-		mux.Handle(rt.Pattern, named(s.guard(rt.Access, rt.Handler)))
+		h := s.guard(rt.Access, rt.Handler)
+		if usesDrafts(rt.Pattern) {
+			h = s.drafts.LoadAndSave(h)
+		}
+		mux.Handle(rt.Pattern, named(h))
 	}
 	static, _ := fs.Sub(ui.Static, "static")
 	files := http.FileServerFS(static)

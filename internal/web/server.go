@@ -42,7 +42,8 @@ type Server struct {
 	store    *store.Store
 	cat      *i18n.Catalogue
 	keys     *sealed.Keyring
-	sessions *scs.SessionManager
+	sessions *scs.SessionManager // staff: idle timeout, sign-in
+	drafts   *scs.SessionManager // residents' drafts: drafts.go
 	throttle *auth.Throttle
 	log      *slog.Logger
 	metrics  *Metrics
@@ -105,6 +106,8 @@ func New(ctx context.Context, d Deps) (*Server, error) {
 	limits.Exempt = d.Config.FormLimitExempt
 	s.forms = abuse.NewGuard(abuse.NewSigner(d.Keys.Derive("form-tokens"), time.Now, abuse.WithMinAge(minFill)),
 		abuse.NewLimiter(limits, time.Now), abuse.NewSeen(0))
+	s.drafts = newDrafts(d.Sessions, s.forms.Signer().MaxAge(), d.Config.Secure())
+	s.drafts.ErrorFunc = s.serverError
 	s.metrics = newMetrics(d.Registry)
 	if err := s.ReloadProgramme(ctx); err != nil {
 		return nil, err

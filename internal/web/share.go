@@ -72,7 +72,7 @@ func stepIndex(name string) int {
 
 func (s *Server) loadDraft(r *http.Request) shareDraft {
 	var d shareDraft
-	if sealed := s.sessions.GetString(r.Context(), sessShareDraft); sealed != "" {
+	if sealed := s.drafts.GetString(r.Context(), sessShareDraft); sealed != "" {
 		if plain, err := s.keys.Open(sealed); err == nil {
 			_ = json.Unmarshal([]byte(plain), &d)
 		}
@@ -92,7 +92,7 @@ func (s *Server) saveDraft(r *http.Request, d shareDraft) error {
 	if err != nil {
 		return err
 	}
-	s.sessions.Put(r.Context(), sessShareDraft, sealed)
+	s.drafts.Put(r.Context(), sessShareDraft, sealed)
 	return nil
 }
 

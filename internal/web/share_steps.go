@@ -54,6 +54,13 @@ type eqOption struct {
 }
 
 func (s *Server) handleShareStart(w http.ResponseWriter, r *http.Request) {
+	if flash := s.drafts.PopString(r.Context(), sessFlash); flash != "" {
+		// Just cleared: say so (the kept page has no message).
+		p := s.newPage(r)
+		p.Flash = flash
+		s.render(w, r, http.StatusOK, "share_start", p)
+		return
+	}
 	s.renderStatic(w, r, "share_start", noData)
 }
 

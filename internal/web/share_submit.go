@@ -166,8 +166,12 @@ func (s *Server) submitAndThank(w http.ResponseWriter, r *http.Request, sub expe
 		s.serverError(w, r, err)
 		return false
 	}
-	s.sessions.Remove(r.Context(), sessShareDraft)
-	s.sessions.Put(r.Context(), sessShareReceipt, sealed)
+	if sub.Kind == experience.KindExperience {
+		// An idea sent from the same browser leaves an unfinished
+		// story's draft alone.
+		s.drafts.Remove(r.Context(), sessShareDraft)
+	}
+	s.drafts.Put(r.Context(), sessShareReceipt, sealed)
 	redirect(w, r, "/share/done")
 	return true
 }
@@ -192,7 +196,7 @@ func (s *Server) guardPublicForm(w http.ResponseWriter, r *http.Request, form, t
 		return false
 	case abuse.BlockSilently:
 		if form == "share" {
-			s.sessions.Remove(r.Context(), sessShareDraft)
+			s.drafts.Remove(r.Context(), sessShareDraft)
 		}
 		redirect(w, r, blockedTo)
 		return false
@@ -219,7 +223,7 @@ func (s *Server) sealContact(sub experience.Submission) (experience.Contact, err
 // handleShareDone shows the reference and secret once, and support.
 func (s *Server) handleShareDone(w http.ResponseWriter, r *http.Request) {
 	var receipt struct{ Reference, Secret, Stage string }
-	if sealed := s.sessions.PopString(r.Context(), sessShareReceipt); sealed != "" {
+	if sealed := s.drafts.PopString(r.Context(), sessShareReceipt); sealed != "" {
 		if plain, err := s.keys.Open(sealed); err == nil {
 			_ = json.Unmarshal([]byte(plain), &receipt)
 		}
