@@ -16,14 +16,16 @@ import (
 // SubmitExperience stores a submission in one transaction: the narrative,
 // its stages, the equality answers (if any), the consent record and the
 // contact details, which the caller has already sealed. It returns the
-// reference and secret to show the person once.
+// reference and secret to show the person once. On SQLite it shares the
+// writer's durable commit with the writes waiting beside it
+// (group_commit.go).
 func (s *Store) SubmitExperience(ctx context.Context, sub experience.Submission, sealed experience.Contact) (experience.Receipt, error) {
 	now := s.now()
 	rc := experience.Receipt{ID: NewID(), Secret: experience.NewSecret(), CreatedAt: now}
 	status := experience.StatusPending
 	for attempt := 0; attempt < 5; attempt++ {
 		rc.Reference = experience.NewReference()
-		err := s.tx(ctx, func(tx *sql.Tx) error {
+		err := s.durably(ctx, func(ctx context.Context, tx *sql.Tx) error {
 			_, err := tx.ExecContext(ctx, s.q(`INSERT INTO experiences (id, reference, secret_hash, kind, status, lang, role, what_happened, went_well,
 				could_be_better, idea, cancer_type, services, year, source, recorded_by, event_id, created_at, updated_at)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),

@@ -8,7 +8,6 @@ import (
 
 	"github.com/hearme-project/hearme/internal/event"
 	"github.com/hearme-project/hearme/internal/retention"
-	"github.com/hearme-project/hearme/internal/store/dialect"
 )
 
 // NewRegistration is a registration to store: the personal fields are
@@ -36,12 +35,9 @@ func (s *Store) Register(ctx context.Context, nr NewRegistration, mailer RegMail
 	}
 	r.CreatedAt = s.now()
 	nr.Registration = r
-	if s.d.Name == dialect.SQLite {
-		// One writer: share its durable commit with the registrations
-		// waiting behind this one (registrations_batch.go).
-		return s.registrar().register(ctx, nr, mailer)
-	}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	// On SQLite this shares the writer's durable commit with the writes
+	// waiting beside it (group_commit.go).
+	err := s.durably(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var err error
 		r, err = s.registerTx(ctx, tx, nr, mailer)
 		return err

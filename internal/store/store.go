@@ -30,10 +30,10 @@ type Store struct {
 	d     dialect.Dialect
 	now   func() time.Time
 
-	// Registrations on SQLite share commits (registrations_batch.go).
-	regs        *registrar
-	regOnce     sync.Once
-	regOnceStop sync.Once
+	// Writes people wait for share commits on SQLite (group_commit.go).
+	group         *groupCommitter
+	groupOnce     sync.Once
+	groupStopOnce sync.Once
 }
 
 // Open opens (and creates, for SQLite) the database. It does not migrate.
@@ -47,7 +47,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 
 // Close closes the database.
 func (s *Store) Close() error {
-	s.stopRegistrar()
+	s.stopGroupCommitter()
 	return s.conns.Close()
 }
 
