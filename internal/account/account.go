@@ -4,9 +4,11 @@ package account
 
 import (
 	"errors"
-	"net/mail"
 	"strings"
 	"time"
+
+	"github.com/hearme-project/hearme/internal/contact"
+	"github.com/hearme-project/hearme/internal/field"
 )
 
 // Role is what a staff account may do.
@@ -71,14 +73,11 @@ var (
 	ErrOrganisationNeeded = errors.New("error.organisation_required")
 )
 
-// NormaliseEmail lower-cases and trims an address and checks its shape.
+// NormaliseEmail lower-cases and trims an address and checks it with the
+// product's one email rule.
 func NormaliseEmail(s string) (string, error) {
-	s = strings.ToLower(strings.TrimSpace(s))
-	if s == "" || len(s) > 254 {
-		return "", ErrEmailInvalid
-	}
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Address != s || !strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".") {
+	s, ok := contact.NormaliseEmail(s)
+	if !ok {
 		return "", ErrEmailInvalid
 	}
 	return s, nil
@@ -92,26 +91,27 @@ type NewUser struct {
 	OrganisationID string
 }
 
-// Validate returns field errors keyed by field name.
-func (n *NewUser) Validate() map[string]error {
-	errs := map[string]error{}
-	email, err := NormaliseEmail(n.Email)
-	if err != nil {
-		errs["email"] = err
-	}
-	n.Email = email
+// Validate returns the field errors in the order of the account form
+// (name, email, role, organisation), keyed by the inputs' ids.
+func (n *NewUser) Validate() field.Errors {
+	var errs field.Errors
 	n.DisplayName = strings.TrimSpace(n.DisplayName)
 	switch {
 	case n.DisplayName == "":
-		errs["name"] = ErrNameRequired
+		errs.Add("name", ErrNameRequired.Error())
 	case len([]rune(n.DisplayName)) > 100:
-		errs["name"] = ErrNameTooLong
+		errs.Add("name", ErrNameTooLong.Error())
 	}
+	email, err := NormaliseEmail(n.Email)
+	if err != nil {
+		errs.Add("email", err.Error())
+	}
+	n.Email = email
 	if !n.Role.Valid() {
-		errs["role"] = ErrRoleInvalid
+		errs.Add("role", ErrRoleInvalid.Error())
 	}
 	if n.Role == Stakeholder && n.OrganisationID == "" {
-		errs["organisation"] = ErrOrganisationNeeded
+		errs.Add("organisation", ErrOrganisationNeeded.Error())
 	}
 	if n.Role != Stakeholder {
 		n.OrganisationID = ""

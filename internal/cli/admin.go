@@ -77,9 +77,7 @@ func runAdmin(ctx context.Context, env Env, args []string) error {
 			}
 		}
 		if errs := n.Validate(); len(errs) > 0 {
-			for f, e := range errs {
-				return fmt.Errorf("%w: --%s: %v", errUsage, f, e)
-			}
+			return fmt.Errorf("%w: --%s: %v", errUsage, errs[0].Field, errs[0].Key)
 		}
 		u, err := st.CreateUser(ctx, "cli", n)
 		if errors.Is(err, store.ErrConflict) {

@@ -8,30 +8,17 @@ import (
 	"net/http"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/hearme-project/hearme/internal/field"
 )
 
-// Error is one problem with one field.
-type Error struct {
-	Field string // the id of the input the error summary links to
-	Key   string // translation key
-	Args  []any  // name, value pairs for the message
-}
-
-// Errors is an ordered list, in the order the fields appear.
-type Errors []Error
-
-// Add records a problem.
-func (e *Errors) Add(field, key string, args ...any) { *e = append(*e, Error{field, key, args}) }
-
-// For returns the first error on a field.
-func (e Errors) For(field string) *Error {
-	for i := range e {
-		if e[i].Field == field {
-			return &e[i]
-		}
-	}
-	return nil
-}
+// Error and Errors are the field errors every domain Validate returns
+// (package field): one type, so a handler passes them to the page as
+// they are, in page order, keyed by the inputs' ids.
+type (
+	Error  = field.Error
+	Errors = field.Errors
+)
 
 // ErrTooLarge means the body went over the size limit.
 var ErrTooLarge = errors.New("request body too large")

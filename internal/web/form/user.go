@@ -20,16 +20,9 @@ type User struct {
 func ParseUser(r *http.Request, creating bool) (User, account.NewUser, Errors) {
 	f := User{Name: Value(r, "name", 200), Email: Value(r, "email", 254), Role: account.Role(Value(r, "role", 20)), OrganisationID: Value(r, "organisation", 64)}
 	n := account.NewUser{Email: f.Email, DisplayName: f.Name, Role: f.Role, OrganisationID: f.OrganisationID}
-	fieldErrs := n.Validate()
-	var errs Errors
-	order := []string{"role", "organisation"}
-	if creating {
-		order = []string{"name", "email", "role", "organisation"}
-	}
-	for _, field := range order {
-		if err, ok := fieldErrs[field]; ok {
-			errs.Add(field, err.Error())
-		}
+	errs := n.Validate()
+	if !creating { // a change shows no name or email to correct
+		errs = errs.Only("role", "organisation")
 	}
 	return f, n, errs
 }
@@ -49,12 +42,7 @@ func ParsePassword(r *http.Request, first bool) (Password, account.NewUser, Erro
 	var errs Errors
 	n := account.NewUser{Email: f.Email, DisplayName: f.Name, Role: account.Admin}
 	if first {
-		fe := n.Validate()
-		for _, field := range []string{"name", "email"} {
-			if err, ok := fe[field]; ok {
-				errs.Add(field, err.Error())
-			}
-		}
+		errs = n.Validate().Only("name", "email") // the role is set here
 	}
 	switch err := auth.ValidatePasswordPolicyFor(f.Password, f.Email, f.Name); {
 	case f.Password == "":
