@@ -1,0 +1,36 @@
+// Package tabular holds what every CSV and spreadsheet export shares:
+// cells that a spreadsheet would run as a formula are neutralised, and
+// CSV files start with a byte-order mark so that Excel reads Urdu,
+// Bengali and Polish text as UTF-8.
+package tabular
+
+import "strings"
+
+// formulaStart are the first characters that make a spreadsheet read a
+// cell as a formula (OWASP "CSV injection").
+const formulaStart = "=+-@\t\r"
+
+// BOM is the UTF-8 byte-order mark written at the start of CSV files.
+const BOM = "\ufeff"
+
+// Neutralise makes a cell safe to open in a spreadsheet: a cell that
+// starts with = + - @ tab or carriage return gets a leading apostrophe,
+// so it is shown as text and never run as a formula.
+func Neutralise(v string) string {
+	if v != "" && strings.ContainsRune(formulaStart, rune(v[0])) {
+		return "'" + v
+	}
+	return v
+}
+
+// Unneutralise undoes Neutralise on import, so an exported file imports
+// back unchanged.
+func Unneutralise(v string) string {
+	if len(v) >= 2 && v[0] == '\'' && strings.ContainsRune(formulaStart, rune(v[1])) {
+		return v[1:]
+	}
+	return v
+}
+
+// TrimBOM removes a leading byte-order mark from the first header cell.
+func TrimBOM(s string) string { return strings.TrimPrefix(s, BOM) }
