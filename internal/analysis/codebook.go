@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/hearme-project/hearme/internal/field"
 )
 
 // Code is one theme (no parent) or sub-theme in the codebook. Its ID is
@@ -49,12 +51,6 @@ var (
 	ErrDuplicateName       = errors.New("analysis: another code under the same parent has this name")
 )
 
-// Problem is one thing wrong with one field of a code, as a translation key.
-type Problem struct {
-	Field string // the input id on the form
-	Key   string // translation key
-}
-
 // Normalise trims a code's texts in place.
 func (c *Code) Normalise() {
 	for _, p := range []*string{&c.Name, &c.Definition, &c.WhenToUse, &c.WhenNotToUse, &c.Example, &c.Colour} {
@@ -63,29 +59,30 @@ func (c *Code) Normalise() {
 	c.Colour = strings.ToLower(c.Colour)
 }
 
-// Check returns the problems with a code's own fields, in the order the
-// form shows them (name, definition, when to use, when not, example, colour).
-func (c *Code) Check() []Problem {
+// Validate returns the problems with a code's own fields, keyed by the
+// form's input ids in the order the form shows them (name, definition,
+// when to use, when not, example, colour). It normalises in place.
+func (c *Code) Validate() field.Errors {
 	c.Normalise()
-	var ps []Problem
+	var errs field.Errors
 	switch n := utf8.RuneCountInString(c.Name); {
 	case n == 0:
-		ps = append(ps, Problem{"name", "codebook.error.name_required"})
+		errs.Add("name", "codebook.error.name_required")
 	case n > MaxCodeName:
-		ps = append(ps, Problem{"name", "codebook.error.name_too_long"})
+		errs.Add("name", "codebook.error.name_too_long")
 	}
 	if c.Definition == "" {
-		ps = append(ps, Problem{"definition", "codebook.error.definition_required"})
+		errs.Add("definition", "codebook.error.definition_required")
 	}
 	for _, f := range []struct{ id, v string }{{"definition", c.Definition}, {"when_to_use", c.WhenToUse}, {"when_not_to_use", c.WhenNotToUse}, {"example", c.Example}} {
 		if utf8.RuneCountInString(f.v) > MaxCodeText {
-			ps = append(ps, Problem{f.id, "codebook.error.text_too_long"})
+			errs.Add(f.id, "codebook.error.text_too_long")
 		}
 	}
 	if c.Colour != "" && !colourPattern.MatchString(c.Colour) {
-		ps = append(ps, Problem{"colour", "codebook.error.colour_invalid"})
+		errs.Add("colour", "codebook.error.colour_invalid")
 	}
-	return ps
+	return errs
 }
 
 // Codebook is the whole tree of codes, for the rules that need it.

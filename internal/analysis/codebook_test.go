@@ -19,7 +19,7 @@ func tree() []Code {
 func TestCodeCheckReportsFieldsInFormOrder(t *testing.T) {
 	t.Parallel()
 	c := Code{Name: "", Definition: "", Colour: "red"}
-	ps := c.Check()
+	ps := c.Validate()
 	want := []string{"name", "definition", "colour"}
 	if len(ps) != len(want) {
 		t.Fatalf("problems = %v, want fields %v", ps, want)
@@ -30,7 +30,7 @@ func TestCodeCheckReportsFieldsInFormOrder(t *testing.T) {
 		}
 	}
 	ok := Code{Name: "  Waiting ", Definition: "Time spent waiting.", Colour: "#AABBCC"}
-	if ps := ok.Check(); len(ps) != 0 {
+	if ps := ok.Validate(); len(ps) != 0 {
 		t.Fatalf("a good code has problems: %v", ps)
 	}
 	if ok.Name != "Waiting" || ok.Colour != "#aabbcc" {

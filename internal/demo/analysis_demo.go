@@ -47,7 +47,7 @@ func Codebook() ([]analysis.Code, error) {
 		if c.Parent != "" {
 			code.ParentID = CodeID(c.Parent)
 		}
-		if ps := code.Check(); len(ps) > 0 {
+		if ps := code.Validate(); len(ps) > 0 {
 			return nil, fmt.Errorf("demo codebook: %s: %v", c.Slug, ps)
 		}
 		out = append(out, code)
