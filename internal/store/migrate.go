@@ -23,8 +23,12 @@ type Migration struct {
 
 // Migrations lists the embedded migrations for a dialect, in order.
 func Migrations(d dialect.Name) ([]Migration, error) {
-	dir := string(d)
-	entries, err := fs.ReadDir(migrations.FS, dir)
+	return migrationsIn(migrations.FS, string(d))
+}
+
+// migrationsIn reads the numbered migrations of one folder of fsys.
+func migrationsIn(fsys fs.FS, dir string) ([]Migration, error) {
+	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -38,13 +42,20 @@ func Migrations(d dialect.Name) ([]Migration, error) {
 		if err != nil {
 			return nil, fmt.Errorf("migration %s: %w", e.Name(), err)
 		}
-		b, err := fs.ReadFile(migrations.FS, path.Join(dir, e.Name()))
+		b, err := fs.ReadFile(fsys, path.Join(dir, e.Name()))
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, Migration{Version: v, Name: e.Name(), SQL: string(b)})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
+	// Two branches can each add "the next" migration; refuse the pair
+	// here, by name, rather than fail half-way through migrating.
+	for i := 1; i < len(out); i++ {
+		if out[i].Version == out[i-1].Version {
+			return nil, fmt.Errorf("migrations %s and %s have the same number", out[i-1].Name, out[i].Name)
+		}
+	}
 	return out, nil
 }
 
