@@ -237,8 +237,8 @@ func (s *Store) SupportService(ctx context.Context, id string) (support.Service,
 
 // ImportSupportServices writes every service of an import in one
 // transaction: all of them or, on any error, none. A service with an id
-// replaces the one with that id (or is created with it); one without is
-// created. It returns how many were created and updated.
+// replaces the one with that id (or is created with it); one without
+// replaces the service of the same name and organisation, or is created. It returns how many were created and updated.
 func (s *Store) ImportSupportServices(ctx context.Context, actorID string, svs []support.Service) (created, updated int, err error) {
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		created, updated = 0, 0
@@ -253,12 +253,21 @@ func (s *Store) ImportSupportServices(ctx context.Context, actorID string, svs [
 			return err
 		}
 		defer exists.Close()
+		byName, err := supportIDsByName(ctx, tx, s)
+		if err != nil {
+			return err
+		}
 		for _, sv := range svs {
 			fresh := false
 			if sv.ID == "" {
-				sv.ID = NewID()
-				created++
-				fresh = true
+				key := support.MatchKey(sv.Name, sv.Organisation)
+				if sv.ID = byName[key]; sv.ID == "" {
+					sv.ID = NewID() // rows of this file are not matched with each other: a file may list two services of one name
+					created++
+					fresh = true
+				} else {
+					updated++
+				}
 			} else {
 				var one int
 				switch err := exists.QueryRowContext(ctx, sv.ID).Scan(&one); err {
@@ -283,6 +292,26 @@ func (s *Store) ImportSupportServices(ctx context.Context, actorID string, svs [
 		return s.appendAudit(ctx, tx, actorID, "support.imported", "", fmt.Sprintf(`{"created":%d,"updated":%d}`, created, updated))
 	})
 	return created, updated, err
+}
+
+// supportIDsByName maps each service's support.MatchKey to its id (the
+// oldest, should two services share a name and organisation), for
+// import rows that carry no id.
+func supportIDsByName(ctx context.Context, tx *sql.Tx, s *Store) (map[string]string, error) {
+	rows, err := tx.QueryContext(ctx, s.q(`SELECT id, name, organisation FROM support_services ORDER BY created_at DESC, id DESC`))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var id, name, org string
+		if err := rows.Scan(&id, &name, &org); err != nil {
+			return nil, err
+		}
+		out[support.MatchKey(name, org)] = id // the oldest is written last
+	}
+	return out, rows.Err()
 }
 
 // supportWhere builds the filter of a directory search.

@@ -217,3 +217,32 @@ func TestSignpostCounts(t *testing.T) {
 		}
 	})
 }
+
+// Importing one file twice updates its services instead of adding them
+// again: rows with an id by id, rows without one by name and
+// organisation.
+func TestSupportImportTwiceAddsNothing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		withID := service("With id", []string{"en"}, []string{"emotional"}, "local")
+		withID.ID = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"
+		file := []support.Service{withID, service("Without id", []string{"ur"}, []string{"carers"}, "local")}
+		if created, updated, err := s.ImportSupportServices(ctx, "staff-1", file); err != nil || created != 2 || updated != 0 {
+			t.Fatalf("first import: %d created, %d updated, %v", created, updated, err)
+		}
+		again := slices.Clone(file)
+		again[1].Summary = "Changed summary"
+		again[1].Name = "WITHOUT ID " // case and spaces do not make it another service
+		if created, updated, err := s.ImportSupportServices(ctx, "staff-1", again); err != nil || created != 0 || updated != 2 {
+			t.Fatalf("second import: %d created, %d updated, %v", created, updated, err)
+		}
+		all, _ := s.AllSupportServices(ctx)
+		if len(all) != 2 {
+			t.Fatalf("the second import added services: %q", names(all))
+		}
+		for _, sv := range all {
+			if sv.ID != withID.ID && sv.Summary != "Changed summary" {
+				t.Fatalf("the row without an id did not update its service: %+v", sv)
+			}
+		}
+	})
+}

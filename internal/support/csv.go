@@ -14,7 +14,11 @@ import (
 // row, codes in multi-valued columns separated by ";". Columns
 // summary_<lang> hold the summary in other languages. A row with an id
 // updates that service (or creates it with that id); a row without one
-// creates a new service.
+// updates the service of the same name and organisation, or creates a
+// new one, so that importing one file twice never lists a service twice.
+// An export starts with a UTF-8 byte order mark, without which
+// spreadsheet programs read the file in a legacy code page and garble
+// Urdu, Bengali and every other non-Latin script.
 
 // Columns are the fixed columns, in export order.
 var Columns = []string{"id", "name", "organisation", "summary", "needs", "stages", "area", "languages", "communities",
@@ -179,6 +183,12 @@ func ReadCSV(r io.Reader, a Allowed) ([]Service, []RowError) {
 	return out, nil
 }
 
+// MatchKey is what a row without an id is matched on: its name and
+// organisation, trimmed and without regard to case.
+func MatchKey(name, organisation string) string {
+	return strings.ToLower(strings.TrimSpace(name)) + "\x00" + strings.ToLower(strings.TrimSpace(organisation))
+}
+
 func truncate(s string, n int) string {
 	if r := []rune(s); len(r) > n {
 		return string(r[:n])
@@ -212,6 +222,9 @@ func unneutralise(v string) string {
 // WriteCSV writes services in the import format, with a summary_<lang>
 // column for each of langs but English, every cell neutralised.
 func WriteCSV(w io.Writer, services []Service, langs []string) error {
+	if _, err := io.WriteString(w, "\ufeff"); err != nil {
+		return err
+	}
 	cw := csv.NewWriter(w)
 	header := slices.Clone(Columns)
 	var extra []string

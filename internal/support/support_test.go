@@ -156,3 +156,21 @@ func FuzzReadCSV(f *testing.F) {
 		}
 	})
 }
+
+// An export opens in a spreadsheet program as UTF-8 (Urdu and Bengali
+// intact) only if it starts with a byte order mark; ReadCSV skips it.
+func TestWriteCSVStartsWithByteOrderMark(t *testing.T) {
+	s := good()
+	s.Name = "مدد گروپ"
+	var buf bytes.Buffer
+	if err := WriteCSV(&buf, []Service{s}, []string{"en", "ur"}); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(buf.Bytes(), []byte{0xEF, 0xBB, 0xBF}) {
+		t.Fatalf("export does not start with a UTF-8 byte order mark: % x", buf.Bytes()[:8])
+	}
+	got, errs := ReadCSV(&buf, allowed)
+	if len(errs) != 0 || len(got) != 1 || got[0].Name != "مدد گروپ" {
+		t.Fatalf("the export does not read back: %+v %+v", got, errs)
+	}
+}

@@ -280,3 +280,27 @@ func TestStaffSupport(t *testing.T) {
 		t.Fatalf("champion: %d", r.status)
 	}
 }
+
+// The export opens in a spreadsheet program with Urdu and Bengali intact
+// (a byte order mark), and importing one file twice lists nothing twice.
+func TestStaffSupportExportHasBOMAndImportsTwiceWithoutDuplicates(t *testing.T) {
+	e := newEnv(t)
+	conn := e.newStaff("connector@example.org", account.Connector, "")
+	c := e.client()
+	c.signIn(conn)
+	addService(t, e, svc("مدد گروپ", []string{"ur"}, []string{"carers"}, ""))
+	r := c.get("/staff/support/export.csv")
+	if r.status != http.StatusOK || !strings.HasPrefix(r.body, "\ufeff") {
+		t.Fatalf("export: %d, starts %q", r.status, r.body[:min(len(r.body), 10)])
+	}
+	file := r.body + "," + strings.Join([]string{"New", "Org", "Help", "carers", "", "regional", "en", "", "01632 960009", "", "", "", "", "", ""}, ",") +
+		strings.Repeat(",", strings.Count(strings.SplitN(r.body, "\n", 2)[0], ",")-15) + "\n"
+	for i, want := range []string{"Imported: 1 new services, 1 updated.", "Imported: 0 new services, 2 updated."} {
+		if r = multipartPost(c, "/staff/support/import", "s.csv", file); r.status != http.StatusOK || !strings.Contains(r.body, want) {
+			t.Fatalf("import %d: %d, want %q\n%s", i+1, r.status, want, r.body)
+		}
+	}
+	if all, _ := e.store.AllSupportServices(ctx); len(all) != 2 {
+		t.Fatalf("after importing one file twice: %d services, want 2", len(all))
+	}
+}
