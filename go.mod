@@ -2,6 +2,8 @@ module github.com/hearme-project/hearme
 
 go 1.26.8
 
+toolchain go1.27.3
+
 require (
 	github.com/BurntSushi/toml v1.6.0
 	github.com/alexedwards/scs/postgresstore v0.0.0-20251002162104-209de6e426de

@@ -22,6 +22,7 @@
 # Loopback only; every run is bounded by wrk -d and by timeout(1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export GOTOOLCHAIN=go1.27.3 # the release hearme is built with (go.mod's toolchain line)
 
 DURATION=${DURATION:-15s}
 CONNS=${CONNS:-32}

@@ -5,6 +5,7 @@
 #   scripts/size.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export GOTOOLCHAIN=go1.27.3 # the release hearme is built with (go.mod's toolchain line)
 OUT=${OUT:-/tmp/hearme-perf}
 mkdir -p "$OUT"
 echo "# commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . 2>/dev/null || echo ' (working tree has changes)'); $(go version)"

@@ -10,6 +10,7 @@
 # 0.5 ms and kills it after each run. Loopback only; every wait is bounded.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export GOTOOLCHAIN=go1.27.3 # the release hearme is built with (go.mod's toolchain line)
 
 N=${1:-20}
 OUT=${OUT:-/tmp/hearme-perf}

@@ -9,6 +9,7 @@
 # stops it at the end. Loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export GOTOOLCHAIN=go1.27.3 # the release hearme is built with (go.mod's toolchain line)
 
 OUT=${OUT:-/tmp/hearme-perf}
 LANGS=${LANGS:-en ur}
