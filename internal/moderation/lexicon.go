@@ -35,6 +35,10 @@ const (
 	fService                          // council, hospital...: "Ms Kaur from the council" is staff
 	fNameDet                          // the, a, an + determiners: "<Name>, the surgeon"
 	fSurnameToo                       // street types that are also surnames (Hill, Green): do not end a name
+	fHonorific                        // صاحب، جی، সাহেব، দিদি...: the word before is a name ("خان صاحب")
+	fNameWord                         // نام، নাম: "name", a cue before or after a name (script_names.go)
+	fCopula                           // ہے، تھا...: closes "میرا نام X ہے"
+	fNameAfterStop                    // ڈাঃ, মোঃ (with their full stop): an abbreviated title, a name follows
 )
 
 // Name classes from the embedded lists.
@@ -64,6 +68,8 @@ type lexicon struct {
 	areas map[string]bool
 	// cue phrases, keyed by their last word; each is the words before it.
 	nameCues map[string][][]string
+	// Bengali verb endings, folded (script_names.go).
+	verbEndings []string
 }
 
 const (
@@ -224,6 +230,10 @@ func newLexicon() (*lexicon, error) {
 	add(dateCueWords, fDateCue)
 	add(serviceWords, fService)
 	add(nameDetWords, fNameDet)
+	addScriptWords(add)
+	for _, e := range bengaliVerbEndings {
+		lx.verbEndings = append(lx.verbEndings, lowerString(e))
+	}
 	for _, m := range monthNames {
 		for _, w := range strings.Fields(m.words) {
 			wi := lx.words[w]

@@ -12,6 +12,7 @@ func (sc *Scanner) scanTokens(s string, toks []token, emit emitFunc) {
 	scanTextDates(s, toks, emit)
 	scanAddresses(s, toks, emit)
 	sc.scanNames(s, toks, emit)
+	sc.scanScriptNames(s, toks, emit)
 }
 
 func (t *token) text(s string) string { return s[t.start:t.end] }
@@ -333,8 +334,8 @@ func (sc *Scanner) scanNames(s string, toks []token, emit emitFunc) {
 	var buf []byte
 	for i := 0; i < n; i++ {
 		t := &toks[i]
-		if t.kind != tkWord || t.digits != 0 {
-			continue
+		if t.kind != tkWord || t.digits != 0 || t.script != scriptLatin {
+			continue // Urdu and Bengali words: scanScriptNames
 		}
 		info := t.info
 

@@ -8,7 +8,8 @@
 // (titles, job roles, family words, months, street types, services and
 // places in English, Polish, Romanian, Somali and transliterated Urdu) and
 // embedded lists of common given names, plus byte-level passes for digits
-// and "@". See docs/scanner.md for the rules, measured precision and recall,
+// and "@". Urdu and Bengali script, which have no capitals, have name rules
+// of their own (script_names.go). See docs/scanner.md for the rules, measured precision and recall,
 // and known limits.
 package moderation
 

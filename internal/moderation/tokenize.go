@@ -31,8 +31,17 @@ type token struct {
 	sent       bool  // first token of a sentence
 	letters    int
 	digits     int // ASCII digits
-	info       wordInfo
+	// script of the word's first letter; Arabic (Urdu) and Bengali words
+	// have no capitals, so the name rules for them are in script_names.go.
+	script uint8
+	info   wordInfo
 }
+
+const (
+	scriptLatin  uint8 = iota // and every other cased script
+	scriptArabic              // Urdu
+	scriptBengali
+)
 
 func isASCIILetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
 func isDigit(c byte) bool       { return c >= '0' && c <= '9' }
@@ -42,7 +51,10 @@ func isWordRune(r rune) bool {
 		c := byte(r)
 		return isASCIILetter(c) || isDigit(c)
 	}
-	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
+	// Every combining mark belongs to its word: Bengali vowel signs are
+	// spacing marks (Mc), so "রহিম" would otherwise split in three. Zero-
+	// width joiners shape Bengali and Urdu letters inside a word.
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.M, r) || r == 0x200C || r == 0x200D
 }
 
 func isLetterRune(r rune) bool {
@@ -109,7 +121,7 @@ func (sc *Scanner) tokenize(s string) []token {
 			toks = append(toks, t)
 			gap = gapNone
 			switch r {
-			case '.', '!', '?', '…', '؟', '।':
+			case '.', '!', '?', '…', '؟', '۔', '।':
 				sent = true
 				if r == '.' && len(toks) >= 2 {
 					p := toks[len(toks)-2]
@@ -132,7 +144,7 @@ func (sc *Scanner) tokenize(s string) []token {
 		j := i
 		letters, digits := 0, 0
 		firstUpper := false
-		anyLower := false
+		anyLower, anyUpper := false, false
 		prevLetter := false
 		for j < len(s) {
 			r, size := decode(s, j)
@@ -148,6 +160,8 @@ func (sc *Scanner) tokenize(s string) []token {
 						}
 						if c >= 'a' {
 							anyLower = true
+						} else {
+							anyUpper = true
 						}
 						letters++
 						prevLetter = true
@@ -155,9 +169,17 @@ func (sc *Scanner) tokenize(s string) []token {
 				} else if unicode.IsLetter(r) {
 					if letters == 0 && j == i {
 						firstUpper = unicode.IsUpper(r) || unicode.IsTitle(r)
+						switch {
+						case unicode.Is(unicode.Arabic, r):
+							t.script = scriptArabic
+						case unicode.Is(unicode.Bengali, r):
+							t.script = scriptBengali
+						}
 					}
 					if unicode.IsLower(r) {
 						anyLower = true
+					} else if unicode.IsUpper(r) || unicode.IsTitle(r) {
+						anyUpper = true
 					}
 					letters++
 					prevLetter = true
@@ -193,7 +215,9 @@ func (sc *Scanner) tokenize(s string) []token {
 					t.core = j - len("’s")
 				}
 			}
-			t.upper = letters > 0 && !anyLower
+			// Letters of a script without case (Urdu, Bengali) are
+			// neither: such a word is not "ALL CAPS".
+			t.upper = anyUpper && !anyLower
 			t.cap = firstUpper && (letters == 1 || anyLower)
 			if letters > 0 {
 				buf = lowerBytes(&buf, s[i:t.core])
@@ -223,11 +247,15 @@ func lowerBytes(buf *[]byte, w string) []byte {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(w[k:])
+		k += size
 		if r == '’' {
 			r = '\''
 		}
+		if r >= 0x0600 && r <= 0x09FF {
+			b = foldScript(b, r)
+			continue
+		}
 		b = utf8.AppendRune(b, unicode.ToLower(r))
-		k += size
 	}
 	*buf = b
 	return b
@@ -237,4 +265,29 @@ func lowerBytes(buf *[]byte, w string) []byte {
 func lowerString(w string) string {
 	var b []byte
 	return string(lowerBytes(&b, w))
+}
+
+// foldScript appends the form of an Arabic-script or Bengali rune that the
+// lexicon uses, so one spelling matches however it was typed: Arabic
+// keyboards' yeh, kaf, heh and teh marbuta become Urdu's ی ک ہ; short-vowel
+// marks and the joining stroke (tatweel) are dropped; Bengali's precomposed
+// ড় ঢ় য় become base letter + nukta, as most keyboards type them.
+func foldScript(b []byte, r rune) []byte {
+	switch {
+	case r == 'ي' || r == 'ى':
+		r = 'ی'
+	case r == 'ك':
+		r = 'ک'
+	case r == 'ه' || r == 'ة' || r == 'ۃ':
+		r = 'ہ'
+	case r == 0x0640 || (r >= 0x064B && r <= 0x065F) || r == 0x0670:
+		return b
+	case r == '\u09DC':
+		return append(b, "\u09A1\u09BC"...)
+	case r == '\u09DD':
+		return append(b, "\u09A2\u09BC"...)
+	case r == '\u09DF':
+		return append(b, "\u09AF\u09BC"...)
+	}
+	return utf8.AppendRune(b, r)
 }
