@@ -29,6 +29,7 @@ const (
 	ExperienceViewed    = "experience.viewed_unredacted"
 	ExperienceRedacted  = "experience.redacted"
 	ExperienceDecided   = "experience.moderated"
+	ExperienceCorrected = "experience.corrected" // a person added a correction: back to the moderation queue
 
 	// Retention deletions record how many rows went, never what they held.
 	ContactDetailsDeleted = "retention.contact_details_deleted"

@@ -88,12 +88,15 @@ type HeldExperience struct {
 
 // Correction is text a person added to what they shared.
 type Correction struct {
+	ID        string
 	Text      string
 	CreatedAt time.Time
 }
 
 // AddCorrection appends a person's correction to their experience; the
-// secret proves it is theirs.
+// secret proves it is theirs. A correction is new text nobody has
+// checked: an experience already moderated goes back to the moderation
+// queue (and out of the evidence) until a moderator has read it.
 func (s *Store) AddCorrection(ctx context.Context, reference, secret, text string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		var id string
@@ -107,8 +110,11 @@ func (s *Store) AddCorrection(ctx context.Context, reference, secret, text strin
 			NewID(), id, text, now); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, s.q("UPDATE experiences SET updated_at = ? WHERE id = ?"), now, id)
-		return err
+		_, err = tx.ExecContext(ctx, s.q("UPDATE experiences SET status = ?, updated_at = ? WHERE id = ?"), string(experience.StatusPending), now, id)
+		if err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, "anonymous", audit.ExperienceCorrected, id, "")
 	})
 }
 
@@ -144,13 +150,13 @@ func (s *Store) loadExperience(ctx context.Context, where string, args ...any) (
 		sub.Services = strings.Split(services, ",")
 	}
 	h.HasContact, h.Redacted = contacts > 0, originals > 0
-	crows, err := s.conns.Read.QueryContext(ctx, s.q("SELECT text, created_at FROM experience_corrections WHERE experience_id = ? ORDER BY created_at"), h.ID)
+	crows, err := s.conns.Read.QueryContext(ctx, s.q("SELECT id, text, created_at FROM experience_corrections WHERE experience_id = ? ORDER BY created_at, id"), h.ID)
 	if err != nil {
 		return h, err
 	}
 	for crows.Next() {
 		var c Correction
-		if err := crows.Scan(&c.Text, &c.CreatedAt); err != nil {
+		if err := crows.Scan(&c.ID, &c.Text, &c.CreatedAt); err != nil {
 			crows.Close()
 			return h, err
 		}

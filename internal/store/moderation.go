@@ -17,12 +17,14 @@ type QueueItem struct {
 	Lang          string
 	Source        experience.Source
 	CreatedAt     time.Time
+	Corrected     bool // the person added a correction since sharing
 }
 
 // ModerationQueue lists pending submissions, oldest first.
 func (s *Store) ModerationQueue(ctx context.Context, limit int) ([]QueueItem, error) {
-	rows, err := s.conns.Read.QueryContext(ctx, s.q(`SELECT id, reference, kind, lang, source, created_at FROM experiences
-		WHERE status = ? ORDER BY created_at LIMIT ?`), string(experience.StatusPending), limit)
+	rows, err := s.conns.Read.QueryContext(ctx, s.q(`SELECT e.id, e.reference, e.kind, e.lang, e.source, e.created_at,
+		EXISTS (SELECT 1 FROM experience_corrections c WHERE c.experience_id = e.id)
+		FROM experiences e WHERE e.status = ? ORDER BY e.created_at LIMIT ?`), string(experience.StatusPending), limit)
 	if err != nil {
 		return nil, err
 	}
@@ -31,7 +33,7 @@ func (s *Store) ModerationQueue(ctx context.Context, limit int) ([]QueueItem, er
 	for rows.Next() {
 		var q QueueItem
 		var kind, source string
-		if err := rows.Scan(&q.ID, &q.Reference, &kind, &q.Lang, &source, &q.CreatedAt); err != nil {
+		if err := rows.Scan(&q.ID, &q.Reference, &kind, &q.Lang, &source, &q.CreatedAt, &q.Corrected); err != nil {
 			return nil, err
 		}
 		q.Kind, q.Source = experience.Kind(kind), experience.Source(source)
@@ -54,10 +56,11 @@ func (s *Store) ExperienceForModeration(ctx context.Context, id, viewerID string
 	return h, nil
 }
 
-// RedactExperience replaces the free-text answers with their redacted
-// versions. The first original is kept sealed apart (later redactions
-// keep it), for its retention rule to remove.
-func (s *Store) RedactExperience(ctx context.Context, actorID, id string, texts experience.Submission, sealedOriginal string) error {
+// RedactExperience replaces the free-text answers, and the corrections
+// the person added (matched by id), with their redacted versions. The
+// first original is kept sealed apart (later redactions keep it), for
+// its retention rule to remove.
+func (s *Store) RedactExperience(ctx context.Context, actorID, id string, texts experience.Submission, corrections []Correction, sealedOriginal string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		now := s.now()
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE experiences SET what_happened = ?, went_well = ?, could_be_better = ?, idea = ?, cancer_type = ?,
@@ -67,6 +70,11 @@ func (s *Store) RedactExperience(ctx context.Context, actorID, id string, texts 
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ErrNotFound
+		}
+		for _, c := range corrections {
+			if _, err := tx.ExecContext(ctx, s.q("UPDATE experience_corrections SET text = ? WHERE id = ? AND experience_id = ?"), c.Text, c.ID, id); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO experience_originals (experience_id, sealed, created_at) VALUES (?, ?, ?)
 			ON CONFLICT (experience_id) DO NOTHING`), id, sealedOriginal, now); err != nil {

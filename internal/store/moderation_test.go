@@ -33,11 +33,11 @@ func TestModeration(t *testing.T) {
 		}
 		texts := h.Submission
 		texts.WhatHappened = "Dr [staff] at the hospital was kind."
-		if err := s.RedactExperience(ctx, "connector-1", rc.ID, texts, "v1:k:original-1"); err != nil {
+		if err := s.RedactExperience(ctx, "connector-1", rc.ID, texts, nil, "v1:k:original-1"); err != nil {
 			t.Fatal(err)
 		}
 		texts.WentWell = "[name]"
-		if err := s.RedactExperience(ctx, "connector-1", rc.ID, texts, "v1:k:original-2"); err != nil {
+		if err := s.RedactExperience(ctx, "connector-1", rc.ID, texts, nil, "v1:k:original-2"); err != nil {
 			t.Fatal(err)
 		}
 		var sealed string
@@ -113,6 +113,51 @@ func TestModeration(t *testing.T) {
 		}
 		if brk, _, _ := s.VerifyAudit(ctx); brk != nil {
 			t.Fatalf("audit: %+v", brk)
+		}
+	})
+}
+
+// A correction added to an approved story is new text nobody has read:
+// the story leaves the evidence and goes back to the moderation queue,
+// marked as corrected, and the correction can be redacted like the rest.
+func TestCorrectionReturnsToModeration(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		rc, err := s.SubmitExperience(ctx, submission(), experience.Contact{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DecideExperience(ctx, "connector-1", rc.ID, experience.StatusApproved, ""); err != nil {
+			t.Fatal(err)
+		}
+		if q, _ := s.ModerationQueue(ctx, 10); len(q) != 0 {
+			t.Fatalf("approved still queued: %+v", q)
+		}
+		if err := s.AddCorrection(ctx, rc.Reference, rc.Secret, "My sister Aisha Begum came with me, call 07700 900123."); err != nil {
+			t.Fatal(err)
+		}
+		q, err := s.ModerationQueue(ctx, 10)
+		if err != nil || len(q) != 1 || q[0].ID != rc.ID || !q[0].Corrected {
+			t.Fatalf("after a correction the queue holds %+v, %v; want the story, marked corrected", q, err)
+		}
+		h, err := s.ExperienceForModeration(ctx, rc.ID, "connector-1")
+		if err != nil || h.Status != experience.StatusPending || len(h.Corrections) != 1 || h.Corrections[0].ID == "" {
+			t.Fatalf("held: %+v %v", h, err)
+		}
+		entries, _ := s.RecentAudit(ctx, 3)
+		found := false
+		for _, e := range entries {
+			found = found || e.Action == "experience.corrected" && e.Subject == rc.ID
+		}
+		if !found {
+			t.Fatalf("the correction was not audited: %+v", entries)
+		}
+		fixed := h.Corrections
+		fixed[0].Text = "My sister [name] came with me, call [phone]."
+		if err := s.RedactExperience(ctx, "connector-1", rc.ID, h.Submission, fixed, "v1:k:original"); err != nil {
+			t.Fatal(err)
+		}
+		if h, _ := s.ExperienceByReference(ctx, rc.Reference, rc.Secret); h.Corrections[0].Text != "My sister [name] came with me, call [phone]." || !h.Redacted {
+			t.Fatalf("correction after redaction: %+v", h.Corrections)
 		}
 	})
 }

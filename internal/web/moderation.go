@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/hearme-project/hearme/internal/experience"
@@ -30,6 +31,15 @@ type modField struct {
 	Name, LabelKey string
 	Segments       []segment
 }
+
+// modCorrection is a correction the person added, scanned like the answers.
+type modCorrection struct {
+	store.Correction
+	Segments []segment
+}
+
+// correctionField names a correction in a redact value ("correction.<id>:start:end").
+func correctionField(id string) string { return "correction." + id }
 
 // moderatedFields are the free-text answers a moderator checks.
 var moderatedFields = []struct{ name, labelKey string }{
@@ -94,13 +104,54 @@ func (s *Server) moderationPage(w http.ResponseWriter, r *http.Request) (*Page, 
 			fields = append(fields, modField{f.name, f.labelKey, segments(f.name, text, moderation.Scan(text))})
 		}
 	}
+	var corrections []modCorrection
+	for _, c := range h.Corrections {
+		corrections = append(corrections, modCorrection{c, segments(correctionField(c.ID), c.Text, moderation.Scan(c.Text))})
+	}
 	p := s.newPage(r)
-	p.Form = struct{ Reason string }{}
+	p.Form = moderationForm{}
+	var stages []string
+	for _, st := range s.programme().Stages {
+		if slices.Contains(h.Submission.Stages, st.Slug) {
+			stages = append(stages, st.Name(p.Lang))
+		}
+	}
+	role := ""
+	for _, c := range roleChoices {
+		if c.Code == string(h.Submission.Role) {
+			role = c.LabelKey
+		}
+	}
 	p.Data = struct {
-		Held   store.HeldExperience
-		Fields []modField
-	}{h, fields}
+		Held        store.HeldExperience
+		Fields      []modField
+		Corrections []modCorrection
+		Stages      []string
+		RoleKey     string
+	}{h, fields, corrections, stages, role}
 	return p, h, true
+}
+
+// moderationForm is what the moderator typed: a reason for rejecting, or
+// a passage of their own choosing to remove.
+type moderationForm struct{ Reason, Passage string }
+
+// passageFindings are the places where a passage the moderator chose
+// appears in text, to be replaced like the scanner's findings.
+func passageFindings(text, passage string) []moderation.Finding {
+	var out []moderation.Finding
+	if passage == "" {
+		return nil
+	}
+	for from := 0; ; {
+		i := strings.Index(text[from:], passage)
+		if i < 0 {
+			return out
+		}
+		start := from + i
+		out = append(out, moderation.Finding{Start: start, End: start + len(passage), Text: passage})
+		from = start + len(passage)
+	}
 }
 
 func (s *Server) handleModerationView(w http.ResponseWriter, r *http.Request) {
@@ -109,8 +160,10 @@ func (s *Server) handleModerationView(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// handleModerationRedact removes the ticked spans. Only spans the scanner
-// finds in the current text are accepted, so a forged value removes
+// handleModerationRedact removes the ticked spans and any passage the
+// moderator chose (typed, pasted or selected on the page), wherever it
+// appears in the answers and corrections. Only spans the scanner finds
+// in the current text are accepted as ticks, so a forged value removes
 // nothing it should not.
 func (s *Server) handleModerationRedact(w http.ResponseWriter, r *http.Request) {
 	if err := form.Parse(r); err != nil {
@@ -125,31 +178,53 @@ func (s *Server) handleModerationRedact(w http.ResponseWriter, r *http.Request) 
 	for _, v := range r.PostForm["redact"] {
 		chosen[v] = true
 	}
+	passage := strings.TrimSpace(form.Value(r, "passage", 2000))
 	original := h.Submission
 	redacted := h.Submission
-	changed := false
-	for _, f := range moderatedFields {
-		p := fieldText(&redacted, f.name)
+	changed, passageFound := false, false
+	// redact applies the ticked findings and the passage to one text.
+	redact := func(field string, text *string) {
 		var pick []moderation.Finding
-		for _, fd := range moderation.Scan(*p) {
-			if chosen[fmt.Sprintf("%s:%d:%d", f.name, fd.Start, fd.End)] {
+		for _, fd := range moderation.Scan(*text) {
+			if chosen[fmt.Sprintf("%s:%d:%d", field, fd.Start, fd.End)] {
 				pick = append(pick, fd)
 			}
 		}
-		if len(pick) > 0 {
-			*p = moderation.Redact(*p, pick)
+		own := passageFindings(*text, passage)
+		passageFound = passageFound || len(own) > 0
+		if pick = append(pick, own...); len(pick) > 0 {
+			*text = moderation.Redact(*text, pick)
 			changed = true
 		}
 	}
+	for _, f := range moderatedFields {
+		redact(f.name, fieldText(&redacted, f.name))
+	}
+	corrections := slices.Clone(h.Corrections)
+	for i := range corrections {
+		redact(correctionField(corrections[i].ID), &corrections[i].Text)
+	}
+	if passage != "" && !passageFound {
+		p, _, ok := s.moderationPage(w, r)
+		if !ok {
+			return
+		}
+		p.Form = moderationForm{Passage: passage}
+		p.Errors.Add("passage", "moderation.error.passage_not_found")
+		s.render(w, r, http.StatusUnprocessableEntity, "moderation_item", p)
+		return
+	}
 	if changed {
-		b, _ := json.Marshal(struct{ WhatHappened, WentWell, CouldBeBetter, Idea, CancerType string }{
-			original.WhatHappened, original.WentWell, original.CouldBeBetter, original.Idea, original.CancerType})
+		b, _ := json.Marshal(struct {
+			WhatHappened, WentWell, CouldBeBetter, Idea, CancerType string
+			Corrections                                             []store.Correction
+		}{original.WhatHappened, original.WentWell, original.CouldBeBetter, original.Idea, original.CancerType, h.Corrections})
 		sealed, err := s.keys.Seal(string(b))
 		if err != nil {
 			s.serverError(w, r, err)
 			return
 		}
-		if err := s.store.RedactExperience(r.Context(), reqCtx(r).user.ID, h.ID, redacted, sealed); err != nil {
+		if err := s.store.RedactExperience(r.Context(), reqCtx(r).user.ID, h.ID, redacted, corrections, sealed); err != nil {
 			s.serverError(w, r, err)
 			return
 		}
@@ -173,6 +248,7 @@ func (s *Server) handleModerationReject(w http.ResponseWriter, r *http.Request) 
 		if !ok {
 			return
 		}
+		p.Form = moderationForm{Reason: reason}
 		p.Errors.Add("reason", "moderation.error.reason_required")
 		s.render(w, r, http.StatusUnprocessableEntity, "moderation_item", p)
 		return
@@ -188,3 +264,13 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, status experienc
 	s.sessions.Put(r.Context(), sessFlash, "moderation.decided_"+string(status))
 	redirect(w, r, "/staff/moderation")
 }
+
+// flagList pairs the page with one text's segments for the
+// "moderation-flags" template (the scanner's findings to tick).
+type flagList struct {
+	Page     *Page
+	Segments []segment
+}
+
+// Flags describes one text's findings for the "moderation-flags" template.
+func (p *Page) Flags(segs []segment) flagList { return flagList{p, segs} }

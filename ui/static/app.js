@@ -4,3 +4,15 @@ document.addEventListener("DOMContentLoaded", function () {
   var summary = document.querySelector("[data-error-summary]");
   if (summary) { summary.focus(); }
 });
+
+// Moderation: words selected in an answer or a correction fill in the
+// "other words to remove" field (which can also be typed without JavaScript).
+document.addEventListener("selectionchange", function () {
+  var passage = document.getElementById("passage");
+  var sel = window.getSelection();
+  if (!passage || !sel || sel.isCollapsed || !sel.anchorNode) { return; }
+  var node = sel.anchorNode.nodeType === 1 ? sel.anchorNode : sel.anchorNode.parentElement;
+  if (!node || !node.closest("[data-passage-source]")) { return; }
+  var text = sel.toString().trim();
+  if (text) { passage.value = text; }
+});
