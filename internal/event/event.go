@@ -11,13 +11,15 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"net/mail"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/hearme-project/hearme/internal/contact"
+	"github.com/hearme-project/hearme/internal/field"
 )
 
 // Kind is what sort of event it is.
@@ -174,99 +176,111 @@ const (
 	MaxAccessNeeds = 1000
 )
 
-// Validate checks an event a connector wrote, returning errors by field
-// as translation keys. now is the current time: a new or moved event
-// may not start in the past. languages and communities are the
-// programme's codes and slugs. confirmed is the number of places already
-// confirmed (capacity may not go below it).
-func (e *Event) Validate(now time.Time, languages, communities []string, confirmed int, isNew bool) map[string]string {
-	errs := map[string]string{}
+// Validate checks an event a connector wrote, returning its problems in
+// the order of the staff form, keyed by the form's input ids. now is the
+// current time: newStart says the start is new or moved, and then it may
+// not be in the past (an event that has begun may still be corrected).
+// languages and communities are the programme's codes and slugs, in the
+// form's order. confirmed is the number of places already confirmed
+// (capacity may not go below it). A zero Start means the date could not
+// be read, a zero End that the length could not (End is Start plus the
+// length, so with an unreadable date it is the length after the zero time).
+func (e *Event) Validate(now time.Time, languages, communities []string, confirmed int, newStart bool) field.Errors {
+	var errs field.Errors
 	if !slices.Contains(Kinds, e.Kind) {
-		errs["kind"] = "events.error.kind"
+		errs.Add("kind", "events.error.kind")
 	}
-	en := e.Texts["en"]
-	switch {
-	case strings.TrimSpace(en.Title) == "":
-		errs["title_en"] = "events.error.title_required"
-	}
-	for lang, t := range e.Texts {
+	for lang := range e.Texts {
 		if !slices.Contains(languages, lang) {
 			delete(e.Texts, lang)
+		}
+	}
+	if strings.TrimSpace(e.Texts["en"].Title) == "" {
+		errs.Add("title_en", "events.error.title_required")
+	}
+	for _, lang := range languages {
+		t, ok := e.Texts[lang]
+		if !ok {
 			continue
 		}
-		if len([]rune(t.Title)) > MaxTitle {
-			errs["title_"+lang] = "events.error.too_long"
+		switch {
+		case len([]rune(t.Title)) > MaxTitle:
+			errs.Add("title_"+lang, "events.error.too_long")
+		case t.Title == "" && t.Body != "":
+			errs.Add("title_"+lang, "events.error.title_for_body")
 		}
 		if len([]rune(t.Body)) > MaxBody {
-			errs["body_"+lang] = "events.error.too_long"
+			errs.Add("body_"+lang, "events.error.too_long")
 		}
-		if t.Title == "" && t.Body != "" {
-			errs["title_"+lang] = "events.error.title_for_body"
-		}
-	}
-	if e.Community != "" && !slices.Contains(communities, e.Community) {
-		errs["community"] = "events.error.choose"
-	}
-	for _, l := range append(slices.Clone(e.Languages), e.Interpreters...) {
-		if !slices.Contains(languages, l) {
-			errs["languages"] = "events.error.choose"
-		}
-	}
-	if len(e.Languages) == 0 {
-		errs["languages"] = "events.error.languages_required"
 	}
 	switch {
 	case e.Start.IsZero():
-		errs["date"] = "events.error.date_invalid"
-	case e.End.IsZero() || !e.End.After(e.Start):
-		errs["duration"] = "events.error.end_before_start"
-	case e.End.Sub(e.Start) > MaxDuration:
-		errs["duration"] = "events.error.too_long_event"
+		errs.Add("date", "events.error.date_invalid")
+	case newStart && !e.Start.After(now):
+		errs.Add("date", "events.error.date_past")
 	}
-	if !e.Start.IsZero() && isNew && !e.Start.After(now) {
-		errs["date"] = "events.error.date_past"
+	switch {
+	case e.End.IsZero():
+		errs.Add("minutes", "events.error.duration_invalid")
+	case e.Start.IsZero(): // nothing to compare the end with
+	case !e.End.After(e.Start):
+		errs.Add("minutes", "events.error.end_before_start")
+	case e.End.Sub(e.Start) > MaxDuration:
+		errs.Add("minutes", "events.error.too_long_event")
 	}
 	if strings.TrimSpace(e.VenueName) == "" {
-		errs["venue_name"] = "events.error.venue_required"
+		errs.Add("venue_name", "events.error.venue_required")
 	} else if len([]rune(e.VenueName)) > MaxVenue {
-		errs["venue_name"] = "events.error.too_long"
+		errs.Add("venue_name", "events.error.too_long")
 	}
 	if strings.TrimSpace(e.VenueAddress) == "" {
-		errs["venue_address"] = "events.error.address_required"
+		errs.Add("venue_address", "events.error.address_required")
 	} else if len([]rune(e.VenueAddress)) > MaxAddress {
-		errs["venue_address"] = "events.error.too_long"
+		errs.Add("venue_address", "events.error.too_long")
 	}
 	if len([]rune(e.VenuePostcode)) > 10 {
-		errs["venue_postcode"] = "events.error.too_long"
+		errs.Add("venue_postcode", "events.error.too_long")
 	}
 	for _, a := range e.Access {
 		if !slices.Contains(AccessFeatures, a) {
-			errs["access"] = "events.error.choose"
+			errs.Add("access", "events.error.choose")
 		}
 	}
 	if len([]rune(e.AccessNotes)) > MaxNotes {
-		errs["access_notes"] = "events.error.too_long"
+		errs.Add("access_notes", "events.error.too_long")
+	}
+	if e.Community != "" && !slices.Contains(communities, e.Community) {
+		errs.Add("community", "events.error.choose")
+	}
+	if len(e.Languages) == 0 {
+		errs.Add("languages", "events.error.languages_required")
+	}
+	for _, l := range append(slices.Clone(e.Languages), e.Interpreters...) {
+		if !slices.Contains(languages, l) {
+			errs.Add("languages", "events.error.choose")
+		}
 	}
 	switch {
 	case e.Capacity < 1 || e.Capacity > MaxCapacity:
-		errs["capacity"] = "events.error.capacity_range"
+		errs.Add("capacity", "events.error.capacity_range")
 	case e.Capacity < confirmed:
-		errs["capacity"] = "events.error.capacity_below"
+		errs.Add("capacity", "events.error.capacity_below")
 	}
 	if e.Visibility != Public && e.Visibility != Invitation {
-		errs["visibility"] = "events.error.choose"
+		errs.Add("visibility", "events.error.choose")
 	}
+	// The agenda's problems point at its first input.
 	if len(e.Agenda) > MaxAgenda {
-		errs["agenda"] = "events.error.too_long"
+		errs.Add("agenda_at_0", "events.error.too_long")
 	}
 	for _, a := range e.Agenda {
 		if a.At != "" {
 			if _, err := time.Parse("15:04", a.At); err != nil {
-				errs["agenda"] = "events.error.agenda_time"
+				errs.Add("agenda_at_0", "events.error.agenda_time")
 			}
 		}
 		if len([]rune(a.Activity)) > MaxTitle || len([]rune(a.Speaker)) > MaxTitle {
-			errs["agenda"] = "events.error.too_long"
+			errs.Add("agenda_at_0", "events.error.too_long")
 		}
 	}
 	return errs
@@ -344,55 +358,6 @@ func Hash(token string) string {
 // normEmail is the form of an email address compared for duplicates.
 func normEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
-// NormPhone keeps the digits of a phone number, with a UK number written
-// the same way with or without +44.
-func NormPhone(s string) string {
-	plus := strings.HasPrefix(strings.TrimSpace(s), "+")
-	var b strings.Builder
-	for _, r := range s {
-		if r >= '0' && r <= '9' {
-			b.WriteRune(r)
-		}
-	}
-	d := b.String()
-	switch {
-	case plus && strings.HasPrefix(d, "44"):
-		d = "0" + strings.TrimPrefix(d, "44")
-	case strings.HasPrefix(d, "0044"):
-		d = "0" + strings.TrimPrefix(d, "0044")
-	case plus:
-		d = "+" + d
-	}
-	return d
-}
-
-// ValidEmail reports whether s is one plain email address.
-func ValidEmail(s string) bool {
-	if len(s) > 254 || strings.ContainsAny(s, " <>\"(),;:\\[]") || hasControl(s) {
-		return false
-	}
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Address != s || a.Name != "" {
-		return false
-	}
-	_, domain, ok := strings.Cut(s, "@")
-	return ok && strings.Contains(domain, ".") && !strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".")
-}
-
-var phoneChars = regexp.MustCompile(`^\+?[0-9 ()\-.]+$`)
-
-// ValidPhone accepts a UK number (10 or 11 digits starting with 0, or
-// +44) or an international one (+ and 8 to 15 digits).
-func ValidPhone(s string) bool {
-	if !phoneChars.MatchString(s) {
-		return false
-	}
-	d := NormPhone(s)
-	if strings.HasPrefix(d, "+") {
-		return len(d)-1 >= 8 && len(d)-1 <= 15
-	}
-	return strings.HasPrefix(d, "0") && (len(d) == 10 || len(d) == 11)
-}
 
 // DedupeKeys returns keyed hashes of the normalised email and phone, so
 // duplicates are found without keeping contact details in the clear.
@@ -406,7 +371,7 @@ func DedupeKeys(key []byte, email, phone string) (emailKey, phoneKey string) {
 		m.Write([]byte(kind + ":" + v))
 		return hex.EncodeToString(m.Sum(nil))
 	}
-	return h("email", normEmail(email)), h("phone", NormPhone(phone))
+	return h("email", normEmail(email)), h("phone", contact.NormPhone(phone))
 }
 
 // CancelToken derives the token of a registration's cancellation link

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/hearme-project/hearme/internal/contact"
 )
 
 func london(t *testing.T) *time.Location {
@@ -94,18 +96,18 @@ func TestEventValidate(t *testing.T) {
 		confirmed        int
 	}{
 		{"past", "date", "events.error.date_past", func(e *Event) { e.Start, e.End = now.Add(-time.Hour), now }, 0},
-		{"end before start", "duration", "events.error.end_before_start", func(e *Event) { e.End = e.Start.Add(-time.Minute) }, 0},
+		{"end before start", "minutes", "events.error.end_before_start", func(e *Event) { e.End = e.Start.Add(-time.Minute) }, 0},
 		{"capacity below", "capacity", "events.error.capacity_below", func(e *Event) { e.Capacity = 3 }, 5},
 		{"no title", "title_en", "events.error.title_required", func(e *Event) { e.Texts = map[string]Text{"ro": {Title: "x"}} }, 0},
 		{"bad kind", "kind", "events.error.kind", func(e *Event) { e.Kind = "party" }, 0},
 		{"forged community", "community", "events.error.choose", func(e *Event) { e.Community = "<script>" }, 0},
 		{"forged access", "access", "events.error.choose", func(e *Event) { e.Access = []string{"x"} }, 0},
-		{"bad agenda time", "agenda", "events.error.agenda_time", func(e *Event) { e.Agenda = []AgendaItem{{At: "9am", Activity: "a"}} }, 0},
+		{"bad agenda time", "agenda_at_0", "events.error.agenda_time", func(e *Event) { e.Agenda = []AgendaItem{{At: "9am", Activity: "a"}} }, 0},
 	}
 	for _, c := range cases {
 		e := good()
 		c.edit(e)
-		if got := e.Validate(now, langs, comms, c.confirmed, true)[c.field]; got != c.key {
+		if got := e.Validate(now, langs, comms, c.confirmed, true).Key(c.field); got != c.key {
 			t.Errorf("%s: %s = %q, want %q", c.name, c.field, got, c.key)
 		}
 	}
@@ -139,12 +141,12 @@ func TestAnswersValidate(t *testing.T) {
 		{Answers{Name: "A", HeardAbout: "<b>"}, "heard_about", "events.error.choose"},
 	}
 	for _, c := range cases {
-		if _, errs := c.a.Validate(e, "en", langs); errs[c.field] != c.key {
-			t.Errorf("%+v: %s = %q, want %q", c.a, c.field, errs[c.field], c.key)
+		if _, errs := c.a.Validate(e, "en", langs); errs.Key(c.field) != c.key {
+			t.Errorf("%+v: %s = %q, want %q", c.a, c.field, errs.Key(c.field), c.key)
 		}
 	}
 	for _, p := range []string{"07700 900123", "+44 7700 900123", "01582 123456", "+48 601 234 567"} {
-		if !ValidPhone(p) {
+		if !contact.ValidPhone(p) {
 			t.Errorf("refused %q", p)
 		}
 	}
@@ -185,7 +187,7 @@ func FuzzAnswers(f *testing.F) {
 			return
 		}
 		if r.Name == "" || len([]rune(r.Name)) > MaxName || r.Places < 1 || r.Places > MaxPlaces || r.Places > e.Capacity ||
-			r.Email != "" && !ValidEmail(r.Email) || r.Phone != "" && !ValidPhone(r.Phone) || (r.Email != "" || r.Phone != "") && !r.Reminders {
+			r.Email != "" && !contact.ValidEmail(r.Email) || r.Phone != "" && !contact.ValidPhone(r.Phone) || (r.Email != "" || r.Phone != "") && !r.Reminders {
 			t.Fatalf("accepted %+v", r)
 		}
 	})

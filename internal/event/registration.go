@@ -5,6 +5,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hearme-project/hearme/internal/contact"
+	"github.com/hearme-project/hearme/internal/field"
 )
 
 // RegStatus is where a registration stands.
@@ -43,54 +46,52 @@ type Request struct {
 }
 
 // Validate checks the answers against the event and returns the request
-// with errors by field as translation keys. Contact details are kept
-// only with consent: a person who typed them without ticking the box is
-// asked to tick it or clear them, rather than having them silently used
-// or dropped.
-func (a Answers) Validate(e *Event, lang string, programmeLangs []string) (Request, map[string]string) {
-	errs := map[string]string{}
+// with its problems in the order of the registration form, keyed by the
+// form's input ids. Contact details are kept only with consent: a person
+// who typed them without ticking the box is asked to tick it or clear
+// them, rather than having them silently used or dropped.
+func (a Answers) Validate(e *Event, lang string, programmeLangs []string) (Request, field.Errors) {
+	var errs field.Errors
 	r := Request{Name: strings.TrimSpace(a.Name), Email: strings.TrimSpace(a.Email), Phone: strings.TrimSpace(a.Phone),
 		Reminders: a.Reminders, AccessNeeds: strings.TrimSpace(a.AccessNeeds), Interpreter: a.Interpreter, HeardAbout: a.HeardAbout, Lang: lang}
 	switch {
 	case r.Name == "":
-		errs["name"] = "events.error.name_required"
+		errs.Add("name", "events.error.name_required")
 	case len([]rune(r.Name)) > MaxName || hasControl(r.Name):
-		errs["name"] = "events.error.name_invalid"
-	}
-	if r.Email != "" && !ValidEmail(r.Email) {
-		errs["email"] = "events.error.email_invalid"
-	}
-	if r.Phone != "" && !ValidPhone(r.Phone) {
-		errs["phone"] = "events.error.phone_invalid"
-	}
-	if _, bad := errs["email"]; !bad {
-		if _, bad := errs["phone"]; !bad {
-			switch {
-			case r.Reminders && r.Email == "" && r.Phone == "":
-				errs["email"] = "events.error.contact_for_reminders"
-			case !r.Reminders && (r.Email != "" || r.Phone != ""):
-				errs["reminders"] = "events.error.consent_for_contact"
-			}
-		}
+		errs.Add("name", "events.error.name_invalid")
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(a.Places))
 	switch {
 	case strings.TrimSpace(a.Places) == "":
 		n = 1
 	case err != nil || n < 1 || n > MaxPlaces:
-		errs["places"] = "events.error.places_range"
+		errs.Add("places", "events.error.places_range")
 	case e != nil && n > e.Capacity:
-		errs["places"] = "events.error.places_over_capacity"
+		errs.Add("places", "events.error.places_over_capacity")
 	}
 	r.Places = n
+	emailBad := r.Email != "" && !contact.ValidEmail(r.Email)
+	phoneBad := r.Phone != "" && !contact.ValidPhone(r.Phone)
+	if !emailBad && !phoneBad && !r.Reminders && (r.Email != "" || r.Phone != "") {
+		errs.Add("reminders", "events.error.consent_for_contact")
+	}
+	switch {
+	case emailBad:
+		errs.Add("email", "events.error.email_invalid")
+	case !phoneBad && r.Reminders && r.Email == "" && r.Phone == "":
+		errs.Add("email", "events.error.contact_for_reminders")
+	}
+	if phoneBad {
+		errs.Add("phone", "events.error.phone_invalid")
+	}
 	if len([]rune(r.AccessNeeds)) > MaxAccessNeeds {
-		errs["access_needs"] = "events.error.too_long"
+		errs.Add("access_needs", "events.error.too_long")
 	}
 	if r.Interpreter != "" && !slices.Contains(programmeLangs, r.Interpreter) {
-		errs["interpreter"] = "events.error.choose"
+		errs.Add("interpreter", "events.error.choose")
 	}
 	if r.HeardAbout != "" && !slices.Contains(HeardAbout, r.HeardAbout) {
-		errs["heard_about"] = "events.error.choose"
+		errs.Add("heard_about", "events.error.choose")
 	}
 	return r, errs
 }

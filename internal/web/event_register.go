@@ -55,7 +55,7 @@ func (s *Server) handleEventRegister(w http.ResponseWriter, r *http.Request) {
 		HeardAbout:  form.Value(r, "heard_about", 40),
 	}
 	lang := reqCtx(r).lang
-	req, fieldErrs := a.Validate(e, lang, s.site.Load().codes)
+	req, errs := a.Validate(e, lang, s.site.Load().codes)
 	reshow := func() *Page {
 		if full, err := s.store.Event(r.Context(), e.ID); err == nil {
 			e = full // the page shows the agenda too
@@ -64,12 +64,6 @@ func (s *Server) handleEventRegister(w http.ResponseWriter, r *http.Request) {
 	}
 	// The page is built only when it is shown again: a good post goes
 	// straight on (it is the hot path under load).
-	var errs form.Errors
-	for _, f := range []string{"name", "email", "phone", "reminders", "places", "access_needs", "interpreter", "heard_about"} {
-		if k, bad := fieldErrs[f]; bad {
-			errs.Add(f, k)
-		}
-	}
 	if !e.Open(s.now()) {
 		errs = form.Errors{{Field: "name", Key: closedKey(e)}}
 	}

@@ -129,7 +129,9 @@ func (s *Server) handleStaffEventNew(w http.ResponseWriter, r *http.Request) {
 }
 
 // parseEventForm reads the staff form into an event, with errors.
-func (s *Server) parseEventForm(r *http.Request, e *event.Event, confirmed int, isNew bool) (eventForm, form.Errors) {
+// newStart says whether the form's start is new or moved (and so may not
+// be in the past).
+func (s *Server) parseEventForm(r *http.Request, e *event.Event, confirmed int, newStart func(eventForm) bool) (eventForm, form.Errors) {
 	st := s.site.Load()
 	list := func(name string) []string {
 		var out []string
@@ -166,54 +168,17 @@ func (s *Server) parseEventForm(r *http.Request, e *event.Event, confirmed int, 
 	e.Languages, e.Interpreters, e.Access = f.Languages, f.Interpreters, f.Access
 	e.VenueName, e.VenueAddress, e.VenuePostcode, e.AccessNotes = f.VenueName, f.VenueAddress, strings.ToUpper(f.VenuePostcode), f.AccessNotes
 	e.Texts, e.Agenda = f.Texts, f.Agenda
-	var errs form.Errors
 	start, okStart := event.ParseLocal(f.Date, f.Time, st.loc)
 	dur, okDur := event.ParseDuration(f.Minutes)
 	e.Start, e.End = time.Time{}, time.Time{}
 	if okStart {
 		e.Start = start
-		if okDur {
-			e.End = start.Add(dur)
-		}
 	}
-	n, err := strconv.Atoi(f.Capacity)
-	capErr := err != nil
-	e.Capacity = n
-	ve := e.Validate(s.now(), st.codes, communitySlugs(st), confirmed, isNew)
-	if !okStart {
-		ve["date"] = "events.error.date_invalid"
-	} else if !isNew && f.Date != "" && !e.Start.After(s.now()) && ve["date"] == "" {
-		// Moving an existing event into the past is refused too.
-		ve["date"] = "events.error.date_past"
+	if okDur {
+		e.End = e.Start.Add(dur)
 	}
-	if !okDur {
-		ve["duration"] = "events.error.duration_invalid"
-	}
-	if capErr {
-		ve["capacity"] = "events.error.capacity_range"
-	}
-	fields := []string{"kind", "title_en"}
-	for _, l := range st.prog.Languages {
-		fields = append(fields, "title_"+l.Code, "body_"+l.Code)
-	}
-	fields = append(fields, "date", "duration", "venue_name", "venue_address", "venue_postcode", "access", "access_notes", "capacity",
-		"community", "languages", "visibility", "agenda")
-	for _, fld := range fields {
-		if k, ok := ve[fld]; ok && errs.For(fld) == nil {
-			id := fld
-			switch fld {
-			case "duration":
-				id = "minutes"
-			case "agenda":
-				id = "agenda_at_0"
-			case "access":
-				id = "access-" + event.AccessFeatures[0]
-			case "languages":
-				id = "languages-en"
-			}
-			errs = append(errs, form.Error{Field: id, Key: k})
-		}
-	}
+	e.Capacity, _ = strconv.Atoi(f.Capacity) // not a number: 0, out of range
+	errs := e.Validate(s.now(), st.codes, communitySlugs(st), confirmed, newStart(f))
 	return f, errs
 }
 
@@ -231,7 +196,7 @@ func (s *Server) handleStaffEventCreate(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	e := &event.Event{Status: event.StatusScheduled, CreatedBy: reqCtx(r).user.ID}
-	f, errs := s.parseEventForm(r, e, 0, true)
+	f, errs := s.parseEventForm(r, e, 0, func(eventForm) bool { return true })
 	if len(errs) > 0 {
 		p := s.staffEventPage(r, f, nil)
 		p.Errors = errs
@@ -274,12 +239,9 @@ func (s *Server) handleStaffEventUpdate(w http.ResponseWriter, r *http.Request) 
 		loc := s.site.Load().loc
 		return f.Date == orig.Start.In(loc).Format("2006-01-02") && f.Time == orig.Start.In(loc).Format("15:04")
 	}
-	f, errs := s.parseEventForm(r, e, orig.Confirmed, false)
 	// An event that has already started may be corrected (a typo in the
 	// venue) without moving it; only a new start must be in the future.
-	if startUnchanged(f) {
-		errs = slices.DeleteFunc(errs, func(e form.Error) bool { return e.Field == "date" && e.Key == "events.error.date_past" })
-	}
+	f, errs := s.parseEventForm(r, e, orig.Confirmed, func(f eventForm) bool { return !startUnchanged(f) })
 	if len(errs) > 0 {
 		p := s.staffEventPage(r, f, &orig)
 		p.Errors = errs
