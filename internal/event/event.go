@@ -358,7 +358,6 @@ func Hash(token string) string {
 // normEmail is the form of an email address compared for duplicates.
 func normEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
-
 // DedupeKeys returns keyed hashes of the normalised email and phone, so
 // duplicates are found without keeping contact details in the clear.
 // Empty inputs give empty keys.
