@@ -14,8 +14,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/alexedwards/scs/postgresstore"
-	"github.com/alexedwards/scs/sqlite3store"
 	"github.com/alexedwards/scs/v2"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -29,7 +27,6 @@ import (
 	"github.com/hearme-project/hearme/internal/retention"
 	"github.com/hearme-project/hearme/internal/sealed"
 	"github.com/hearme-project/hearme/internal/store"
-	"github.com/hearme-project/hearme/internal/store/dialect"
 	"github.com/hearme-project/hearme/internal/web"
 )
 
@@ -219,11 +216,7 @@ func NewSessions(cfg config.Config, st *store.Store) *scs.SessionManager {
 		sm.Cookie.Name = "__Host-hearme_session"
 		sm.Cookie.Secure = true
 	}
-	if st.Dialect() == dialect.Postgres {
-		sm.Store = postgresstore.New(st.WriteDB())
-	} else {
-		sm.Store = sqlite3store.NewWithCleanupInterval(st.SessionsDB(), 10*time.Minute)
-	}
+	sm.Store = st.SessionStore()
 	return sm
 }
 

@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"time"
-
-	"github.com/hearme-project/hearme/internal/store/dialect"
 )
 
 // On the day of an event: the connectors' check-in list (who has
@@ -91,10 +89,7 @@ func (s *Store) SetWalkIns(ctx context.Context, eventID string, n int) (int, err
 func (s *Store) walkIns(ctx context.Context, eventID string, change func(int) int) (int, error) {
 	var n int
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		q := "SELECT walk_ins FROM events WHERE id = ?"
-		if s.d.Name != dialect.SQLite {
-			q += " FOR UPDATE" // SQLite's write transaction already holds the only write lock
-		}
+		q := s.d.ForUpdate("SELECT walk_ins FROM events WHERE id = ?")
 		if err := tx.QueryRowContext(ctx, s.q(q), eventID).Scan(&n); err != nil {
 			return notFound(err)
 		}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-
-	"github.com/hearme-project/hearme/internal/store/dialect"
 )
 
 // Group commit for the writes people wait for on SQLite (registrations,
@@ -46,7 +44,7 @@ type groupJob struct {
 // writes waiting beside it; fn must then leave the transaction usable
 // when it fails (return the error; its savepoint is rolled back here).
 func (s *Store) durably(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
-	if s.d.Name != dialect.SQLite {
+	if !s.d.SingleWriter {
 		return s.tx(ctx, func(tx *sql.Tx) error { return fn(ctx, tx) })
 	}
 	return s.groupCommitter().do(ctx, fn)

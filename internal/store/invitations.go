@@ -13,7 +13,6 @@ import (
 	"github.com/hearme-project/hearme/internal/invitation"
 	"github.com/hearme-project/hearme/internal/mail"
 	"github.com/hearme-project/hearme/internal/retention"
-	"github.com/hearme-project/hearme/internal/store/dialect"
 )
 
 // Invitations: a community group's request for the connectors, its
@@ -155,10 +154,7 @@ func (s *Store) addInvitationEntry(ctx context.Context, tx *sql.Tx, id string, k
 // lockInvitation reads a request's status inside a write transaction
 // (SQLite's write lock; a row lock on PostgreSQL).
 func (s *Store) lockInvitation(ctx context.Context, tx *sql.Tx, id string) (invitation.Status, error) {
-	q := "SELECT status FROM invitations WHERE id = ?"
-	if s.d.Name != dialect.SQLite {
-		q += " FOR UPDATE"
-	}
+	q := s.d.ForUpdate("SELECT status FROM invitations WHERE id = ?")
 	var st invitation.Status
 	err := tx.QueryRowContext(ctx, s.q(q), id).Scan(&st)
 	return st, notFound(err)

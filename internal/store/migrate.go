@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -59,6 +60,9 @@ func migrationsIn(fsys fs.FS, dir string) ([]Migration, error) {
 	return out, nil
 }
 
+// migrationLockKey names the advisory lock migrations run under.
+const migrationLockKey = 727274
+
 // Migrate applies the migrations not yet applied, each in its own
 // transaction. On PostgreSQL an advisory lock keeps two instances
 // starting together from migrating at once.
@@ -72,11 +76,15 @@ func (s *Store) Migrate(ctx context.Context) (applied []string, err error) {
 		return nil, err
 	}
 	defer conn.Close()
-	if s.d.Name == dialect.Postgres {
-		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock(727274)"); err != nil {
+	if lock, unlock := s.d.SessionLock(migrationLockKey); lock != "" {
+		if _, err := conn.ExecContext(ctx, lock); err != nil {
 			return nil, fmt.Errorf("migration lock: %w", err)
 		}
-		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(727274)")
+		defer func() {
+			if _, uerr := conn.ExecContext(context.WithoutCancel(ctx), unlock); uerr != nil {
+				err = errors.Join(err, fmt.Errorf("migration unlock: %w", uerr))
+			}
+		}()
 	}
 	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL)`); err != nil {
 		return nil, fmt.Errorf("create schema_migrations: %w", err)

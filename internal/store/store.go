@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/alexedwards/scs/v2"
 	"github.com/google/uuid"
 
 	"github.com/hearme-project/hearme/internal/store/dialect"
@@ -61,6 +62,11 @@ func (s *Store) ReadDB() *sql.DB  { return s.conns.Read }
 
 // SessionsDB is where web sessions live (see dialect.Conns.Sessions).
 func (s *Store) SessionsDB() *sql.DB { return s.conns.Sessions }
+
+// SessionStore returns the web session store over SessionsDB, of the
+// kind this database needs (alexedwards/scs: sqlite3store for the
+// sessions file beside an SQLite database, postgresstore otherwise).
+func (s *Store) SessionStore() scs.Store { return s.d.SessionStore(s.conns.Sessions) }
 
 // SetClock replaces the clock; tests use it.
 func (s *Store) SetClock(now func() time.Time) { s.now = func() time.Time { return now().UTC() } }

@@ -13,7 +13,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
+	"github.com/alexedwards/scs/postgresstore"
+	"github.com/alexedwards/scs/sqlite3store"
+	"github.com/alexedwards/scs/v2"
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"modernc.org/sqlite"
@@ -28,9 +32,55 @@ const (
 	Postgres Name = "postgres"
 )
 
-// Dialect holds what differs between the two databases.
+// Dialect holds what differs between the two databases. The store asks
+// it for what it needs (a row lock, an advisory lock, whether writes may
+// share a commit) and never tests its name; the name is for logs and for
+// finding the dialect's migrations.
 type Dialect struct {
 	Name Name
+	// RowLock is appended to a SELECT inside a write transaction to hold
+	// the rows it read until commit. Empty on SQLite, whose write
+	// transaction (BEGIN IMMEDIATE) already holds the only write lock.
+	RowLock string
+	// SingleWriter means every write goes through one connection, one
+	// transaction at a time, so writes waiting their turn may share one
+	// durable commit (group commit). True on SQLite; PostgreSQL commits
+	// many writers side by side.
+	SingleWriter bool
+	// advisoryLocks: the database has advisory locks (PostgreSQL), which
+	// serialise writers that SQLite's single writer already serialises.
+	advisoryLocks bool
+	// numberedParams: placeholders are $1, $2... rather than ?.
+	numberedParams bool
+	// newSessionStore builds the web session store over the sessions
+	// handle (Conns.Sessions).
+	newSessionStore func(*sql.DB) scs.Store
+}
+
+var (
+	sqliteDialect = Dialect{Name: SQLite, SingleWriter: true,
+		newSessionStore: func(db *sql.DB) scs.Store { return sqlite3store.NewWithCleanupInterval(db, 10*time.Minute) }}
+	postgresDialect = Dialect{Name: Postgres, RowLock: " FOR UPDATE", advisoryLocks: true, numberedParams: true,
+		newSessionStore: func(db *sql.DB) scs.Store { return postgresstore.New(db) }}
+)
+
+// ForUpdate returns query (a SELECT run inside a write transaction) with
+// the row lock that holds what it reads until commit, where one is needed.
+func (d Dialect) ForUpdate(query string) string { return query + d.RowLock }
+
+// SessionStore returns the web session store (alexedwards/scs) for this
+// database over db, the sessions handle (Conns.Sessions).
+func (d Dialect) SessionStore(db *sql.DB) scs.Store { return d.newSessionStore(db) }
+
+// SessionLock returns the statements that take and release a lock held
+// by one connection across transactions (two instances starting together
+// must not migrate at once); "", "" when the database needs none because
+// its single writer already serialises them.
+func (d Dialect) SessionLock(key int64) (lock, unlock string) {
+	if !d.advisoryLocks {
+		return "", ""
+	}
+	return fmt.Sprintf("SELECT pg_advisory_lock(%d)", key), fmt.Sprintf("SELECT pg_advisory_unlock(%d)", key)
 }
 
 // IsPostgres reports whether the DSN names a PostgreSQL database.
@@ -81,7 +131,7 @@ func Open(ctx context.Context, dsn string) (*Conns, error) {
 			db.Close()
 			return nil, fmt.Errorf("connect to postgres: %w", err)
 		}
-		return &Conns{Write: db, Read: db, Sessions: db, Dialect: Dialect{Name: Postgres}}, nil
+		return &Conns{Write: db, Read: db, Sessions: db, Dialect: postgresDialect}, nil
 	}
 	return openSQLite(ctx, dsn)
 }
@@ -134,13 +184,13 @@ func openSQLite(ctx context.Context, path string) (*Conns, error) {
 		sess.Close()
 		return nil, fmt.Errorf("create sessions table: %w", err)
 	}
-	return &Conns{Write: w, Read: r, Sessions: sess, Dialect: Dialect{Name: SQLite}}, nil
+	return &Conns{Write: w, Read: r, Sessions: sess, Dialect: sqliteDialect}, nil
 }
 
 // Rebind turns the shared `?` placeholders into `$1, $2...` for
 // PostgreSQL. Queries never contain a literal `?` in a string.
 func (d Dialect) Rebind(q string) string {
-	if d.Name != Postgres || !strings.Contains(q, "?") {
+	if !d.numberedParams || !strings.Contains(q, "?") {
 		return q
 	}
 	var b strings.Builder
@@ -163,7 +213,7 @@ func (d Dialect) Rebind(q string) string {
 // IMMEDIATE). PostgreSQL takes a transaction-scoped advisory lock, which,
 // unlike SELECT ... FOR UPDATE on the newest row, also orders inserts.
 func (d Dialect) TxLock(key int64) string {
-	if d.Name == Postgres {
+	if d.advisoryLocks {
 		return fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", key)
 	}
 	return ""
