@@ -216,3 +216,11 @@ func Sentences(text string) []Span {
 	emit(len(r))
 	return out
 }
+
+// ErrNoQuoteConsent means the person did not agree to be quoted, so no
+// passage of theirs may be marked as a quote.
+var ErrNoQuoteConsent = errors.New("analysis: the person did not agree to be quoted")
+
+// ErrStoryChanged means the experience changed (a redaction or a
+// correction) after the coder opened it: the passage must be chosen again.
+var ErrStoryChanged = errors.New("analysis: the experience changed while it was being coded")
