@@ -168,7 +168,7 @@ func TestCodingPassagesQuotesAndConcurrency(t *testing.T) {
 			t.Errorf("%d codings, want 5 (1 passage + 4 distinct whole-answer codes)", len(v.Codings))
 		}
 		// A coding made on an experience that changed since it was opened is refused.
-		if err := s.RedactExperience(ctx, "connector-1", rc.ID, v.Experience.Submission, "v1:k:o"); err != nil {
+		if err := s.RedactExperience(ctx, "connector-1", rc.ID, v.Experience.Submission, nil, "v1:k:o"); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.AddCoding(ctx, "coder-1", store.NewCoding{ExperienceID: rc.ID, CodeID: demo.CodeID("diagnosis"), Stamp: v.Stamp, Passage: analysis.Passage{Field: "what_happened", Whole: true}}); !errors.Is(err, analysis.ErrStoryChanged) {
