@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 
@@ -65,43 +66,17 @@ func WithTimeout(d time.Duration) Option {
 // whose actions run in its first tab. The browser is stopped by t.Cleanup.
 //
 // It skips the test when no Chromium is found (fails under
-// HEARME_REQUIRE_ALL=1), see testenv.ChromiumPath.
+// HEARME_REQUIRE_ALL=1), see testenv.ChromiumPath. A package with several
+// browser tests shares one browser instead (see Shared).
 func New(t testing.TB, opts ...Option) context.Context {
 	t.Helper()
-	cfg := config{timeout: DefaultTimeout}
-	for _, o := range opts {
-		o(&cfg)
-	}
+	cfg := options(opts)
 	path := testenv.ChromiumPath(t)
 	dataDir := t.TempDir() // removed after the browser stops (cleanups run LIFO)
 
 	out := &tailBuffer{max: 8 << 10}
-	allocOpts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-default-apps", true),
-		chromedp.Flag("disable-breakpad", true),
-		chromedp.Flag("disable-features", "Translate"),
-		chromedp.Flag("metrics-recording-only", true),
-		chromedp.Flag("password-store", "basic"),
-		chromedp.Flag("use-mock-keychain", true),
-		chromedp.UserDataDir(dataDir),
-		chromedp.WindowSize(WindowWidth, WindowHeight),
-		chromedp.CombinedOutput(out),
-	}
-
 	tctx, cancelTimeout := context.WithTimeout(context.Background(), cfg.timeout)
-	actx, cancelAlloc := chromedp.NewExecAllocator(tctx, allocOpts...)
+	actx, cancelAlloc := chromedp.NewExecAllocator(tctx, allocatorOptions(path, dataDir, out)...)
 	ctx, cancelBrowser := chromedp.NewContext(actx)
 	t.Cleanup(func() {
 		cancelBrowser()
@@ -120,6 +95,159 @@ func New(t testing.TB, opts ...Option) context.Context {
 		t.Fatalf("browsertest: start chromium %s: %v\n%s", path, err, out.String())
 	}
 	return ctx
+}
+
+func options(opts []Option) config {
+	cfg := config{timeout: DefaultTimeout}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	return cfg
+}
+
+// allocatorOptions are the flags of every browser the package starts.
+func allocatorOptions(path, dataDir string, out *tailBuffer) []chromedp.ExecAllocatorOption {
+	return []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("disable-default-apps", true),
+		chromedp.Flag("disable-breakpad", true),
+		chromedp.Flag("disable-features", "Translate"),
+		chromedp.Flag("metrics-recording-only", true),
+		chromedp.Flag("password-store", "basic"),
+		chromedp.Flag("use-mock-keychain", true),
+		// Tabs of tests that run in parallel are all in the background
+		// but one: they must not be slowed down for it.
+		chromedp.Flag("disable-background-timer-throttling", true),
+		chromedp.Flag("disable-backgrounding-occluded-windows", true),
+		chromedp.Flag("disable-renderer-backgrounding", true),
+		chromedp.UserDataDir(dataDir),
+		chromedp.WindowSize(WindowWidth, WindowHeight),
+		chromedp.CombinedOutput(out),
+	}
+}
+
+// Browser is one headless Chromium that the tests of a package share:
+// starting Chromium costs a second or more, and tests that run in parallel
+// then open tabs in the one browser instead of a browser each. Every tab
+// that Tab opens is in a browser context of its own (cookies, storage,
+// cache), so tests cannot see each other's sessions.
+type Browser struct {
+	ctx     context.Context // the first tab, which holds the browser
+	stop    func()
+	out     *tailBuffer
+	dataDir string
+}
+
+// Start starts a headless Chromium at path (see testenv.ChromiumPath).
+// Close stops it.
+func Start(path string) (*Browser, error) {
+	dataDir, err := os.MkdirTemp("", "browsertest-")
+	if err != nil {
+		return nil, err
+	}
+	out := &tailBuffer{max: 8 << 10}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), allocatorOptions(path, dataDir, out)...)
+	ctx, cancelBrowser := chromedp.NewContext(actx)
+	b := &Browser{ctx: ctx, out: out, dataDir: dataDir, stop: func() {
+		cancelBrowser()
+		cancelAlloc() // waits for the browser process to exit
+	}}
+	if err := chromedp.Do(ctx); err != nil {
+		b.Close()
+		return nil, fmt.Errorf("browsertest: start chromium %s: %w\n%s", path, err, out.String())
+	}
+	return b, nil
+}
+
+// Close stops the browser and removes its data directory.
+func (b *Browser) Close() {
+	b.stop()
+	os.RemoveAll(b.dataDir)
+}
+
+// Tab opens a tab in a new browser context of b and returns its chromedp
+// context. The page behaves as the focused one even when tests in other
+// tabs run at the same time. Every action of the test must be done within
+// the timeout (DefaultTimeout, or WithTimeout); t.Cleanup closes the tab
+// and its browser context.
+func (b *Browser) Tab(t testing.TB, opts ...Option) context.Context {
+	t.Helper()
+	cfg := options(opts)
+	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
+	// The first action binds the tab's life to the context it runs with:
+	// run it with ctx itself, and add the timeout to what follows.
+	if err := chromedp.Do(ctx, EmulateFocus()); err != nil {
+		cancel()
+		t.Fatalf("browsertest: open a tab: %v\n%s", err, b.out.String())
+	}
+	tctx, cancelTimeout := context.WithTimeout(ctx, cfg.timeout)
+	t.Cleanup(func() {
+		cancelTimeout()
+		cancel()
+		if t.Failed() {
+			if s := strings.TrimSpace(b.out.String()); s != "" {
+				t.Logf("chromium output (tail, shared by the package's tests):\n%s", s)
+			}
+		}
+	})
+	return tctx
+}
+
+// EmulateFocus is an action that makes the page of its tab behave as the
+// focused one (focus events, document.hasFocus, :focus styles) whatever
+// other tabs of the browser do.
+func EmulateFocus() chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetFocusEmulationEnabled, emulation.SetFocusEmulationEnabledParams{Enabled: true})
+		return err
+	})
+}
+
+// Shared is the Browser of a test package: it starts the first time a test
+// asks for a tab, and TestMain closes it after the tests have run.
+//
+//	var browser browsertest.Shared
+//
+//	func TestMain(m *testing.M) {
+//		code := m.Run()
+//		browser.Close()
+//		os.Exit(code)
+//	}
+type Shared struct {
+	once sync.Once
+	b    *Browser
+	err  error
+}
+
+// Tab opens a tab of the shared browser (see Browser.Tab), starting the
+// browser if no test has yet. It skips the test when no Chromium is found
+// (fails under HEARME_REQUIRE_ALL=1), as New does.
+func (s *Shared) Tab(t testing.TB, opts ...Option) context.Context {
+	t.Helper()
+	path := testenv.ChromiumPath(t)
+	s.once.Do(func() { s.b, s.err = Start(path) })
+	if s.err != nil {
+		t.Fatal(s.err)
+	}
+	return s.b.Tab(t, opts...)
+}
+
+// Close stops the browser, if it was started.
+func (s *Shared) Close() {
+	if s.b != nil {
+		s.b.Close()
+	}
 }
 
 // InsertText is an action that types text into the focused element with

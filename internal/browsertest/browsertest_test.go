@@ -2,6 +2,7 @@ package browsertest
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -39,6 +40,16 @@ const brokenPage = `<!doctype html>
 </body>
 </html>`
 
+// shared is the browser of this package's tests but TestScreenshot, which
+// starts one of its own with New.
+var shared Shared
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	shared.Close()
+	os.Exit(code)
+}
+
 func server(t *testing.T) *httptest.Server {
 	t.Helper()
 	mux := http.NewServeMux()
@@ -56,9 +67,10 @@ func server(t *testing.T) *httptest.Server {
 }
 
 func TestAxeAccessiblePage(t *testing.T) {
+	t.Parallel()
 	axe := AxeJS(t)
 	srv := server(t)
-	ctx := New(t)
+	ctx := shared.Tab(t)
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/ok")); err != nil {
 		t.Fatal(err)
 	}
@@ -77,9 +89,10 @@ func TestAxeAccessiblePage(t *testing.T) {
 }
 
 func TestAxeBrokenPage(t *testing.T) {
+	t.Parallel()
 	axe := AxeJS(t)
 	srv := server(t)
-	ctx := New(t)
+	ctx := shared.Tab(t)
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/broken")); err != nil {
 		t.Fatal(err)
 	}
@@ -118,8 +131,9 @@ func TestAxeBrokenPage(t *testing.T) {
 }
 
 func TestInsertTextKeepsPolishLetters(t *testing.T) {
+	t.Parallel()
 	srv := server(t)
-	ctx := New(t)
+	ctx := shared.Tab(t)
 	const text = "Zażółć gęślą jaźń ĄĆĘŁŃÓŚŹŻ"
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(srv.URL+"/ok"),
@@ -139,6 +153,7 @@ func TestInsertTextKeepsPolishLetters(t *testing.T) {
 }
 
 func TestScreenshot(t *testing.T) {
+	t.Parallel()
 	srv := server(t)
 	ctx := New(t)
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/ok")); err != nil {
@@ -158,6 +173,7 @@ func TestScreenshot(t *testing.T) {
 }
 
 func TestFormatViolations(t *testing.T) {
+	t.Parallel()
 	if got := FormatViolations(nil); got != "no accessibility violations" {
 		t.Errorf("FormatViolations(nil) = %q", got)
 	}
@@ -169,6 +185,48 @@ func TestFormatViolations(t *testing.T) {
 	for _, want := range []string{"1 accessibility violation", "[critical] label: Form elements must have labels", `input[name="q"]`, `<input type="text" name="q">`} {
 		if !strings.Contains(got, want) {
 			t.Errorf("missing %q in:\n%s", want, got)
+		}
+	}
+}
+
+// Tabs of the shared browser are apart: a cookie set in one is not sent
+// from another, even while both run.
+func TestSharedTabsAreApart(t *testing.T) {
+	t.Parallel()
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /set", func(w http.ResponseWriter, r *http.Request) {
+		http.SetCookie(w, &http.Cookie{Name: "who", Value: "first", Path: "/"})
+		_, _ = w.Write([]byte("<!doctype html><title>set</title>"))
+	})
+	mux.HandleFunc("GET /read", func(w http.ResponseWriter, r *http.Request) {
+		c, err := r.Cookie("who")
+		v := "none"
+		if err == nil {
+			v = c.Value
+		}
+		_, _ = w.Write([]byte("<!doctype html><title>" + v + "</title>"))
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+
+	first, second := shared.Tab(t), shared.Tab(t)
+	if err := chromedp.Do(first, chromedp.Navigate(srv.URL+"/set")); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		ctx  context.Context
+		want string
+	}{{"first", first, "first"}, {"second", second, "none"}} {
+		if err := chromedp.Do(c.ctx, chromedp.Navigate(srv.URL+"/read")); err != nil {
+			t.Fatal(err)
+		}
+		got, err := chromedp.Run(c.ctx, chromedp.Title())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != c.want {
+			t.Errorf("%s tab sends cookie %q, want %q", c.name, got, c.want)
 		}
 	}
 }

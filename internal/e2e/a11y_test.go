@@ -72,12 +72,14 @@ func (c *axeChecker) summary() {
 // every language of the programme, in the states people see (errors shown,
 // language just changed), and on the staff pages in English and Urdu.
 func TestAccessibilityOfEveryPublicPage(t *testing.T) {
+	t.Parallel()
 	axe := newAxeChecker(t)
 	cat := newCatalogueCheck(t)
 	s := startSite(t)
 	langs := s.languages()
 	firstLink := s.firstAdminLink()
-	ctx := browsertest.New(t, browsertest.WithTimeout(4*time.Minute))
+	// 6 minutes: about 120 page states, while other tests share the CPU.
+	ctx := browser.Tab(t, browsertest.WithTimeout(6*time.Minute))
 	anon := newTab(t, ctx, s.URL)
 	defer axe.summary()
 
@@ -276,11 +278,12 @@ func TestAccessibilityOfEveryPublicPage(t *testing.T) {
 // draft); all wait together for the check page's time token, so the test
 // waits about 3 s once, not once per language.
 func TestAccessibilityOfTheShareJourney(t *testing.T) {
+	t.Parallel()
 	axe := newAxeChecker(t)
 	cat := newCatalogueCheck(t)
 	s := startSite(t)
 	langs := s.languages()
-	ctx := browsertest.New(t, browsertest.WithTimeout(3*time.Minute))
+	ctx := browser.Tab(t, browsertest.WithTimeout(3*time.Minute))
 	defer axe.summary()
 
 	type sending struct {

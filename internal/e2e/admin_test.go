@@ -8,7 +8,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/hearme-project/hearme/internal/account"
-	"github.com/hearme-project/hearme/internal/browsertest"
 )
 
 // The first administrator of the tests.
@@ -20,9 +19,10 @@ func firstAdmin() *person {
 // from the one-time link to the staff area, through sign out and a sign in
 // with password and security code, and then adds a connector.
 func TestAdministratorSignsInWithSecondFactor(t *testing.T) {
+	t.Parallel()
 	s := startSite(t)
 	link := s.firstAdminLink()
-	ctx := browsertest.New(t)
+	ctx := browser.Tab(t)
 	b := newTab(t, ctx, s.URL)
 	admin := firstAdmin()
 

@@ -18,11 +18,12 @@ import (
 // axe-core checks each, at phone width, and the staff overview and edit
 // form (with its errors) in English and Urdu.
 func TestAwarenessPages(t *testing.T) {
+	t.Parallel()
 	axe := newAxeChecker(t)
 	cat := newCatalogueCheck(t)
 	s := startSite(t)
 	langs := s.languages()
-	ctx := browsertest.New(t, browsertest.WithTimeout(3*time.Minute))
+	ctx := browser.Tab(t, browsertest.WithTimeout(3*time.Minute))
 	defer axe.summary()
 	b := newTab(t, ctx, s.URL)
 	b.do("phone-sized viewport", chromedp.EmulateViewport(320, 740))

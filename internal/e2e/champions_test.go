@@ -87,10 +87,11 @@ func plainPart(t *testing.T, contentType string, body io.Reader) string {
 // experience they heard. axe-core checks /champions in every language
 // (empty and with errors) and every champion page on the way.
 func TestChampionJourney(t *testing.T) {
+	t.Parallel()
 	axe := newAxeChecker(t)
 	cat := newCatalogueCheck(t)
 	s := startSite(t)
-	ctx := browsertest.New(t, browsertest.WithTimeout(4*time.Minute))
+	ctx := browser.Tab(t, browsertest.WithTimeout(4*time.Minute))
 	defer axe.summary()
 
 	// /champions in every language, as found and with every error shown.

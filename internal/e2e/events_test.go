@@ -21,8 +21,9 @@ import (
 // event page (list, event, the form with errors, the printable page) in
 // every language, and the confirmation and cancellation pages.
 func TestEventsJourneyAndAccessibility(t *testing.T) {
+	t.Parallel()
 	s := startSite(t)
-	ctx := browsertest.New(t, browsertest.WithTimeout(4*time.Minute))
+	ctx := browser.Tab(t, browsertest.WithTimeout(4*time.Minute))
 	b := newTab(t, ctx, s.URL)
 	axe := newAxeChecker(t)
 	defer axe.summary()

@@ -29,6 +29,16 @@ import (
 
 var bg = context.Background()
 
+// browser is the one Chromium that the package's tests share; each test
+// opens tabs in browser contexts of its own.
+var browser browsertest.Shared
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	browser.Close()
+	os.Exit(code)
+}
+
 // site is a running hearme: built by app.New and served by App.Serve on
 // a loopback port, as `hearme serve` does, on a fresh data directory with
 // the demo (Luton) programme.
@@ -40,8 +50,8 @@ type site struct {
 }
 
 // startSite starts hearme and stops it when the test ends. Start it before
-// the browser, so that the browser is gone (cleanups run last in, first out)
-// when the server shuts down. The test fails when the server logs an error
+// the test's tab, so that the tab is closed (cleanups run last in, first
+// out) when the server shuts down. The test fails when the server logs an error
 // or a warning.
 func startSite(t *testing.T) *site {
 	t.Helper()
@@ -152,7 +162,7 @@ func privateTab(t *testing.T, ctx context.Context, base string) *tab {
 	t.Cleanup(cancel)
 	// Open the tab with the tab's own context: the first action binds the
 	// tab's life to the context it runs with, and b.do adds a timeout.
-	if err := chromedp.Do(pctx); err != nil {
+	if err := chromedp.Do(pctx, browsertest.EmulateFocus()); err != nil {
 		t.Fatalf("open a private tab: %v", err)
 	}
 	return newTab(t, pctx, base)

@@ -20,8 +20,9 @@ import (
 const screenshotEnv = "HEARME_WRITE_SCREENSHOT"
 
 func TestHomePage(t *testing.T) {
+	t.Parallel()
 	s := startSite(t)
-	b := newTab(t, browsertest.New(t), s.URL)
+	b := newTab(t, browser.Tab(t), s.URL)
 
 	if st := b.open("/"); st != http.StatusOK {
 		t.Fatalf("/: status %d", st)

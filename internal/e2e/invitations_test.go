@@ -23,13 +23,14 @@ import (
 // axe-core checks /invite (empty and with errors) and /events/summary in
 // every language, and each staff page on the way.
 func TestInvitationBecomesAMiniEventRunOnAPhone(t *testing.T) {
+	t.Parallel()
 	axe := newAxeChecker(t)
 	cat := newCatalogueCheck(t)
 	s := startSite(t)
 	langs := s.languages()
 	conn := &person{Name: "Joy Okafor", Email: "joy.okafor@example.org", Password: "copper kettle meadow 93"}
 	s.newConnector(conn)
-	ctx := browsertest.New(t, browsertest.WithTimeout(4*time.Minute))
+	ctx := browser.Tab(t, browsertest.WithTimeout(4*time.Minute))
 	defer axe.summary()
 
 	// The public form and the summary, in every language, with errors.

@@ -6,8 +6,6 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
-
-	"github.com/hearme-project/hearme/internal/browsertest"
 )
 
 // switcherLink finds a link of the language switcher by the text it shows.
@@ -20,8 +18,9 @@ func xpathString(s string) string { return `"` + s + `"` } // the names hold no 
 var arabicScript = regexp.MustCompile(`\p{Arabic}`)
 
 func TestLanguageSwitchToUrdu(t *testing.T) {
+	t.Parallel()
 	s := startSite(t)
-	b := newTab(t, browsertest.New(t), s.URL)
+	b := newTab(t, browser.Tab(t), s.URL)
 
 	if st := b.open("/"); st != http.StatusOK {
 		t.Fatalf("/: status %d", st)

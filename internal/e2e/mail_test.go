@@ -10,7 +10,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/hearme-project/hearme/internal/browsertest"
 	"github.com/hearme-project/hearme/internal/mail"
 	"github.com/hearme-project/hearme/internal/sealed"
 	"github.com/hearme-project/hearme/internal/web"
@@ -22,6 +21,7 @@ import (
 // Urdu, zero axe violations), presses "Send again", and the sender
 // delivers it.
 func TestMailOutbox(t *testing.T) {
+	t.Parallel()
 	s := startSite(t)
 	st := s.App.Store
 	keys, err := sealed.LoadOrCreate(s.App.Config.KeyPath())
@@ -78,7 +78,7 @@ func TestMailOutbox(t *testing.T) {
 	}
 	before := devFiles()
 
-	ctx := browsertest.New(t)
+	ctx := browser.Tab(t)
 	b := newTab(t, ctx, s.URL)
 	admin := firstAdmin()
 	b.createFirstAdmin(s.firstAdminLink(), admin)

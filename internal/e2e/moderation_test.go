@@ -83,11 +83,12 @@ func (b *tab) clickLabel(css string) {
 var savedRefRe = regexp.MustCompile(`HM-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}`)
 
 func TestConnectorModeratesAndCapturesOnAPhone(t *testing.T) {
+	t.Parallel()
 	axe := newAxeChecker(t)
 	s := startSite(t)
 	conn := &person{Name: "Joy Okafor", Email: "joy.okafor@example.org", Password: "copper kettle meadow 93"}
 	s.newConnector(conn)
-	ctx := browsertest.New(t, browsertest.WithTimeout(3*time.Minute))
+	ctx := browser.Tab(t, browsertest.WithTimeout(3*time.Minute))
 	b := newTab(t, ctx, s.URL)
 	defer axe.summary()
 	b.do("phone-sized viewport", chromedp.EmulateViewport(390, 844))
@@ -226,8 +227,9 @@ func TestConnectorModeratesAndCapturesOnAPhone(t *testing.T) {
 }
 
 func TestResidentWithdrawsLater(t *testing.T) {
+	t.Parallel()
 	s := startSite(t)
-	ctx := browsertest.New(t, browsertest.WithTimeout(2*time.Minute))
+	ctx := browser.Tab(t, browsertest.WithTimeout(2*time.Minute))
 	cat := newCatalogueCheck(t)
 
 	sh := sharer{

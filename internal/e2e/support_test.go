@@ -17,8 +17,9 @@ import (
 // links counted as opened; then axe checks the directory, filtered, in
 // every language.
 func TestSupportAfterSharingInSomali(t *testing.T) {
+	t.Parallel()
 	s := startSite(t)
-	ctx := browsertest.New(t, browsertest.WithTimeout(3*time.Minute))
+	ctx := browser.Tab(t, browsertest.WithTimeout(3*time.Minute))
 	cat := newCatalogueCheck(t)
 	axe := newAxeChecker(t)
 
