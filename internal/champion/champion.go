@@ -5,12 +5,13 @@
 package champion
 
 import (
-	"net/mail"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/hearme-project/hearme/internal/contact"
+	"github.com/hearme-project/hearme/internal/field"
 )
 
 // Stage is where a champion is in the pipeline.
@@ -111,67 +112,59 @@ func (a Application) Details() Details {
 	return Details{a.Communities, a.Languages, a.Availability, a.AvailabilityNote, a.Motivation, a.LivedExperience}
 }
 
-var phoneRE = regexp.MustCompile(`^\+?[0-9 ()-]{7,20}$`)
-
-// ValidEmail reports whether s looks like an email address.
-func ValidEmail(s string) bool {
-	if len(s) > 254 {
-		return false
-	}
-	a, err := mail.ParseAddress(s)
-	return err == nil && a.Address == s && strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".")
-}
-
 // Validate checks an application against the programme's communities,
-// returning field → translation key. It normalises in place.
-func (a *Application) Validate(communities []string) map[string]string {
-	errs := map[string]string{}
+// returning its problems in the order of the application form, keyed by
+// the form's input ids. It normalises in place.
+func (a *Application) Validate(communities []string) field.Errors {
+	var errs field.Errors
 	a.Name = strings.TrimSpace(a.Name)
-	a.Email = strings.ToLower(strings.TrimSpace(a.Email))
+	a.Email, _ = contact.NormaliseEmail(a.Email)
 	a.Phone = strings.TrimSpace(a.Phone)
 	switch {
 	case a.Name == "":
-		errs["name"] = "champions.error.name_required"
+		errs.Add("name", "champions.error.name_required")
 	case utf8.RuneCountInString(a.Name) > MaxName:
-		errs["name"] = "champions.error.too_long"
+		errs.Add("name", "champions.error.too_long")
 	}
 	switch {
 	case a.Email == "" && a.Phone == "":
-		errs["email"] = "champions.error.contact_required"
-	case a.Email != "" && !ValidEmail(a.Email):
-		errs["email"] = "champions.error.email_invalid"
+		errs.Add("email", "champions.error.contact_required")
+	case a.Email != "" && !contact.ValidEmail(a.Email):
+		errs.Add("email", "champions.error.email_invalid")
 	}
-	if a.Phone != "" && !phoneRE.MatchString(a.Phone) {
-		errs["phone"] = "champions.error.phone_invalid"
+	if a.Phone != "" && !contact.ValidPhone(a.Phone) {
+		errs.Add("phone", "champions.error.phone_invalid")
 	}
 	if len(a.Communities) == 0 {
-		errs["communities"] = "champions.error.communities_required"
+		errs.Add("communities", "champions.error.communities_required")
 	}
 	for _, c := range a.Communities {
 		if !contains(communities, c) {
-			errs["communities"] = "champions.error.communities_required"
+			errs.Add("communities", "champions.error.communities_required")
 		}
+	}
+	if utf8.RuneCountInString(a.Languages) > MaxShort {
+		errs.Add("languages", "champions.error.too_long")
 	}
 	for _, v := range a.Availability {
 		if !contains(Availability, v) {
-			errs["availability"] = "champions.error.availability_invalid"
+			errs.Add("availability", "champions.error.availability_invalid")
 		}
 	}
-	for field, v := range map[string]string{"languages": a.Languages, "availability_note": a.AvailabilityNote} {
-		if utf8.RuneCountInString(v) > MaxShort {
-			errs[field] = "champions.error.too_long"
-		}
+	if utf8.RuneCountInString(a.AvailabilityNote) > MaxShort {
+		errs.Add("availability_note", "champions.error.too_long")
 	}
-	if a.Motivation == "" {
-		errs["motivation"] = "champions.error.motivation_required"
+	switch {
+	case a.Motivation == "":
+		errs.Add("motivation", "champions.error.motivation_required")
+	case utf8.RuneCountInString(a.Motivation) > MaxText:
+		errs.Add("motivation", "champions.error.too_long")
 	}
-	for field, v := range map[string]string{"motivation": a.Motivation, "lived_experience": a.LivedExperience} {
-		if utf8.RuneCountInString(v) > MaxText {
-			errs[field] = "champions.error.too_long"
-		}
+	if utf8.RuneCountInString(a.LivedExperience) > MaxText {
+		errs.Add("lived_experience", "champions.error.too_long")
 	}
 	if !a.Consent {
-		errs["consent"] = "champions.error.consent_required"
+		errs.Add("consent", "champions.error.consent_required")
 	}
 	return errs
 }
@@ -198,51 +191,56 @@ type OutreachInput struct {
 const MaxPeople = 5000
 
 // ParseOutreach checks an outreach entry against the programme's
-// communities and today's date, returning field → translation key.
-func ParseOutreach(in OutreachInput, communities []string, today time.Time) (Outreach, map[string]string) {
-	errs := map[string]string{}
+// communities and today's date, returning its problems in the order of
+// the outreach form, keyed by the form's input ids.
+func ParseOutreach(in OutreachInput, communities []string, today time.Time) (Outreach, field.Errors) {
+	var errs field.Errors
 	o := Outreach{Community: strings.TrimSpace(in.Community), Place: strings.TrimSpace(in.Place), Topics: strings.TrimSpace(in.Topics),
 		Materials: strings.TrimSpace(in.Materials), FollowUp: strings.TrimSpace(in.FollowUp)}
+	long := func(field, v string) {
+		if utf8.RuneCountInString(v) > MaxShort*3 {
+			errs.Add(field, "champions.error.too_long")
+		}
+	}
 	d, err := time.Parse("2006-01-02", strings.TrimSpace(in.Date))
 	switch {
 	case strings.TrimSpace(in.Date) == "":
-		errs["date"] = "champions.error.date_required"
+		errs.Add("date", "champions.error.date_required")
 	case err != nil:
-		errs["date"] = "champions.error.date_invalid"
+		errs.Add("date", "champions.error.date_invalid")
 	case d.After(today):
-		errs["date"] = "champions.error.date_future"
+		errs.Add("date", "champions.error.date_future")
 	case d.Before(today.AddDate(-2, 0, 0)):
-		errs["date"] = "champions.error.date_invalid"
+		errs.Add("date", "champions.error.date_invalid")
 	default:
 		o.Date = d.Format("2006-01-02")
 	}
 	if !contains(communities, o.Community) {
-		errs["community"] = "champions.error.community_required"
+		errs.Add("community", "champions.error.community_required")
 	}
 	if o.Place == "" {
-		errs["place"] = "champions.error.place_required"
+		errs.Add("place", "champions.error.place_required")
 	}
+	long("place", o.Place)
 	n, err := strconv.Atoi(strings.TrimSpace(in.PeopleReached))
 	switch {
 	case strings.TrimSpace(in.PeopleReached) == "":
-		errs["people_reached"] = "champions.error.people_required"
+		errs.Add("people_reached", "champions.error.people_required")
 	case err != nil || n < 0 || n > MaxPeople:
-		errs["people_reached"] = "champions.error.people_invalid"
+		errs.Add("people_reached", "champions.error.people_invalid")
 	default:
 		o.PeopleReached = n
 	}
 	if h := strings.TrimSpace(in.Hours); h != "" {
 		m, ok := parseHours(h)
 		if !ok {
-			errs["hours"] = "champions.error.hours_invalid"
+			errs.Add("hours", "champions.error.hours_invalid")
 		}
 		o.Minutes = m
 	}
-	for field, v := range map[string]string{"place": o.Place, "topics": o.Topics, "materials": o.Materials, "follow_up": o.FollowUp} {
-		if utf8.RuneCountInString(v) > MaxShort*3 {
-			errs[field] = "champions.error.too_long"
-		}
-	}
+	long("topics", o.Topics)
+	long("materials", o.Materials)
+	long("follow_up", o.FollowUp)
 	return o, errs
 }
 
@@ -281,19 +279,20 @@ type Module struct {
 	Active   bool
 }
 
-// ValidateModule checks a module's title and summary.
-func ValidateModule(m *Module) map[string]string {
-	errs := map[string]string{}
+// ValidateModule checks a module's title and summary, in the order of
+// the module form.
+func ValidateModule(m *Module) field.Errors {
+	var errs field.Errors
 	m.Title = strings.TrimSpace(m.Title)
 	m.Summary = strings.TrimSpace(m.Summary)
 	switch {
 	case m.Title == "":
-		errs["title"] = "champions.error.title_required"
+		errs.Add("title", "champions.error.title_required")
 	case utf8.RuneCountInString(m.Title) > MaxShort:
-		errs["title"] = "champions.error.too_long"
+		errs.Add("title", "champions.error.too_long")
 	}
 	if utf8.RuneCountInString(m.Summary) > MaxText {
-		errs["summary"] = "champions.error.too_long"
+		errs.Add("summary", "champions.error.too_long")
 	}
 	return errs
 }

@@ -32,11 +32,11 @@ func TestApplicationValidate(t *testing.T) {
 	bad := Application{Email: "x@", Phone: "call me", Communities: []string{"elsewhere"}, Availability: []string{"never"}, LivedExperience: strings.Repeat("é", MaxText+1)}
 	errs := bad.Validate([]string{"south-asian"})
 	for _, f := range []string{"name", "email", "phone", "communities", "availability", "motivation", "lived_experience", "consent"} {
-		if errs[f] == "" {
+		if errs.Key(f) == "" {
 			t.Errorf("no error on %s: %v", f, errs)
 		}
 	}
-	if errs := (&Application{Name: "A", Communities: []string{"c"}, Motivation: "m", Consent: true}).Validate([]string{"c"}); errs["email"] != "champions.error.contact_required" {
+	if errs := (&Application{Name: "A", Communities: []string{"c"}, Motivation: "m", Consent: true}).Validate([]string{"c"}); errs.Key("email") != "champions.error.contact_required" {
 		t.Errorf("no way to reach them: %v", errs)
 	}
 }
@@ -58,7 +58,7 @@ func TestParseOutreach(t *testing.T) {
 		{Date: "2026-11-28", Community: "somali", Place: "x", PeopleReached: "1", Hours: "25"}:  "hours",
 		{Date: "2026-11-28", Community: "somali", Place: "x", PeopleReached: "1", Hours: "NaN"}: "hours",
 	} {
-		if _, errs := ParseOutreach(in, []string{"somali"}, today); errs[field] == "" {
+		if _, errs := ParseOutreach(in, []string{"somali"}, today); errs.Key(field) == "" {
 			t.Errorf("%+v: no error on %s (%v)", in, field, errs)
 		}
 	}

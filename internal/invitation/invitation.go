@@ -12,6 +12,9 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/hearme-project/hearme/internal/contact"
+	"github.com/hearme-project/hearme/internal/field"
 )
 
 // Kind is what the group asks for.
@@ -114,38 +117,45 @@ type Request struct {
 }
 
 // Validate checks a request against the programme's communities and
-// languages, returning field → translation key. It normalises in place.
-// expected is the number as typed, so a mistake can be told apart from
-// an empty answer.
-func (r *Request) Validate(expected string, communities, languages []string) map[string]string {
-	errs := map[string]string{}
+// languages, returning its problems in the order of the invitation form,
+// keyed by the form's input ids. It normalises in place. expected is the
+// number as typed, so a mistake can be told apart from an empty answer.
+func (r *Request) Validate(expected string, communities, languages []string) field.Errors {
+	var errs field.Errors
 	for _, p := range []*string{&r.Group, &r.CommunityOther, &r.OtherLanguages, &r.PreferredDates, &r.Venue, &r.Notes,
 		&r.Contact.Name, &r.Contact.Email, &r.Contact.Phone} {
 		*p = strings.TrimSpace(*p)
 	}
+	short := func(field, v string) {
+		if utf8.RuneCountInString(v) > MaxShort {
+			errs.Add(field, "invitations.error.too_long", "Max", MaxShort)
+		}
+	}
 	if r.Kind != KindGathering && r.Kind != KindMiniEvent {
-		errs["kind"] = "invitations.error.kind_required"
+		errs.Add("kind", "invitations.error.kind_required")
 	}
 	if r.Group == "" {
-		errs["group"] = "invitations.error.group_required"
+		errs.Add("group", "invitations.error.group_required")
 	}
+	short("group", r.Group)
 	switch {
 	case r.Community == OtherCommunity:
 		if r.CommunityOther == "" {
-			errs["community_other"] = "invitations.error.community_other_required"
+			errs.Add("community_other", "invitations.error.community_other_required")
 		}
 	case !contains(communities, r.Community):
-		errs["community"] = "invitations.error.community_required"
+		errs.Add("community", "invitations.error.community_required")
 	default:
 		r.CommunityOther = ""
 	}
+	short("community_other", r.CommunityOther)
 	expected = strings.TrimSpace(expected)
 	n, err := strconv.Atoi(expected)
 	switch {
 	case expected == "":
-		errs["expected"] = "invitations.error.expected_required"
+		errs.Add("expected", "invitations.error.expected_required")
 	case err != nil || n < 1 || n > MaxExpected:
-		errs["expected"] = "invitations.error.expected_invalid"
+		errs.Add("expected", "invitations.error.expected_invalid")
 	default:
 		r.Expected = n
 	}
@@ -157,40 +167,36 @@ func (r *Request) Validate(expected string, communities, languages []string) map
 	}
 	r.Languages = langs
 	if len(r.Languages) == 0 && r.OtherLanguages == "" {
-		errs["languages"] = "invitations.error.languages_required"
+		errs.Add("languages", "invitations.error.languages_required")
 	}
+	short("other_languages", r.OtherLanguages)
+	short("preferred_dates", r.PreferredDates)
 	if r.Venue == "" && r.Kind == KindGathering {
-		errs["venue"] = "invitations.error.venue_required"
+		errs.Add("venue", "invitations.error.venue_required")
+	}
+	short("venue", r.Venue)
+	if utf8.RuneCountInString(r.Notes) > MaxLong {
+		errs.Add("notes", "invitations.error.too_long", "Max", MaxLong)
 	}
 	if r.Contact.Name == "" {
-		errs["contact_name"] = "invitations.error.name_required"
+		errs.Add("contact_name", "invitations.error.name_required")
 	}
+	short("contact_name", r.Contact.Name)
 	switch {
 	case r.Contact.Email == "":
-		errs["contact_email"] = "invitations.error.email_required"
-	case !LooksLikeEmail(r.Contact.Email):
-		errs["contact_email"] = "invitations.error.email_invalid"
+		errs.Add("contact_email", "invitations.error.email_required")
+	case utf8.RuneCountInString(r.Contact.Email) > MaxShort:
+		errs.Add("contact_email", "invitations.error.too_long", "Max", MaxShort)
+	case !contact.ValidEmail(r.Contact.Email):
+		errs.Add("contact_email", "invitations.error.email_invalid")
 	}
-	for field, v := range map[string]string{"group": r.Group, "community_other": r.CommunityOther, "other_languages": r.OtherLanguages,
-		"preferred_dates": r.PreferredDates, "venue": r.Venue, "contact_name": r.Contact.Name, "contact_email": r.Contact.Email} {
-		if utf8.RuneCountInString(v) > MaxShort {
-			errs[field] = "invitations.error.too_long"
-		}
-	}
-	if utf8.RuneCountInString(r.Notes) > MaxLong {
-		errs["notes"] = "invitations.error.too_long"
-	}
-	if utf8.RuneCountInString(r.Contact.Phone) > 40 {
-		errs["contact_phone"] = "invitations.error.too_long"
+	switch {
+	case utf8.RuneCountInString(r.Contact.Phone) > contact.MaxPhone:
+		errs.Add("contact_phone", "invitations.error.too_long", "Max", contact.MaxPhone)
+	case r.Contact.Phone != "" && !contact.ValidPhone(r.Contact.Phone):
+		errs.Add("contact_phone", "invitations.error.phone_invalid")
 	}
 	return errs
-}
-
-// LooksLikeEmail is a forgiving check: something@something.something,
-// with nothing that could break a header.
-func LooksLikeEmail(s string) bool {
-	at := strings.LastIndexByte(s, '@')
-	return at > 0 && at < len(s)-1 && strings.Contains(s[at:], ".") && !strings.ContainsAny(s, " <>\",;\r\n\t")
 }
 
 // CheckMove checks a status change, returning a translation key when it

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/hearme-project/hearme/internal/contact"
 )
 
 func TestTriagePath(t *testing.T) {
@@ -37,12 +39,12 @@ func TestValidate(t *testing.T) {
 	bad := Request{Kind: "party", Community: "nowhere", Contact: Contact{Email: "amina at example"}}
 	errs := bad.Validate("0", []string{"south-asian"}, []string{"en"})
 	for _, f := range []string{"kind", "group", "community", "expected", "languages", "contact_name", "contact_email"} {
-		if errs[f] == "" {
+		if errs.Key(f) == "" {
 			t.Errorf("no error on %s: %v", f, errs)
 		}
 	}
 	other := Request{Kind: KindMiniEvent, Group: "G", Community: OtherCommunity, OtherLanguages: "Pashto", Contact: Contact{Name: "A", Email: "a@b.org"}}
-	if errs := other.Validate("3", nil, nil); errs["community_other"] == "" || errs["venue"] != "" {
+	if errs := other.Validate("3", nil, nil); errs.Key("community_other") == "" || errs.Key("venue") != "" {
 		t.Errorf("another community without a name, and a mini event needs no venue: %v", errs)
 	}
 }
@@ -59,8 +61,20 @@ func FuzzValidate(f *testing.F) {
 			return
 		}
 		if r.Expected < 1 || r.Expected > MaxExpected || utf8.RuneCountInString(r.Notes) > MaxLong || utf8.RuneCountInString(r.Group) > MaxShort ||
-			!LooksLikeEmail(r.Contact.Email) || (len(r.Languages) == 0 && r.OtherLanguages == "") {
+			!contact.ValidEmail(r.Contact.Email) || (len(r.Languages) == 0 && r.OtherLanguages == "") {
 			t.Fatalf("accepted out of limits: %+v", r)
 		}
 	})
+}
+
+// TestValidateContactPhone: the phone number is checked by the product's
+// one phone rule (it was only capped at 40 characters).
+func TestValidateContactPhone(t *testing.T) {
+	for phone, want := range map[string]string{"": "", "07700 900123": "", "+48 601 234 567": "", "call me": "invitations.error.phone_invalid",
+		"0123": "invitations.error.phone_invalid", strings.Repeat("0", 41): "invitations.error.too_long"} {
+		r := Request{Kind: KindMiniEvent, Group: "G", Community: "c", Languages: []string{"en"}, Contact: Contact{Name: "A", Email: "a@b.org", Phone: phone}}
+		if got := r.Validate("3", []string{"c"}, []string{"en"}).Key("contact_phone"); got != want {
+			t.Errorf("%q: %q, want %q", phone, got, want)
+		}
+	}
 }

@@ -96,8 +96,6 @@ func (s *Server) handleChampionOutreachForm(w http.ResponseWriter, r *http.Reque
 	s.render(w, r, http.StatusOK, "champion_outreach", p)
 }
 
-var championOutreachFields = []string{"date", "community", "place", "people_reached", "hours", "topics", "materials", "follow_up", "send"}
-
 func (s *Server) handleChampionOutreachLog(w http.ResponseWriter, r *http.Request) {
 	if err := form.Parse(r); err != nil {
 		s.formError(w, r, err)
@@ -113,30 +111,26 @@ func (s *Server) handleChampionOutreachLog(w http.ResponseWriter, r *http.Reques
 		PeopleReached: form.Value(r, "people_reached", 12), Hours: form.Value(r, "hours", 12), Topics: form.Value(r, "topics", champion.MaxShort*3+50),
 		Materials: form.Value(r, "materials", champion.MaxShort*3+50), FollowUp: form.Value(r, "follow_up", champion.MaxShort*3+50)}
 	today, _ := championParseDay(s.championToday())
-	o, fieldErrs := champion.ParseOutreach(f, s.championCommunitySlugs(), today)
+	o, errs := champion.ParseOutreach(f, s.championCommunitySlugs(), today)
 	if !ok || c.Stage != champion.Active {
-		fieldErrs["send"] = "champions.error.not_active"
+		errs.Add("send", "champions.error.not_active") // the button, last on the page
 	}
-	if len(fieldErrs) == 0 {
+	if len(errs) == 0 {
 		_, err = s.store.LogOutreach(r.Context(), c.ID, o)
 		if errors.Is(err, store.ErrIllegalMove) || errors.Is(err, store.ErrNotFound) {
-			fieldErrs["send"] = "champions.error.not_active"
+			errs.Add("send", "champions.error.not_active")
 		} else if err != nil {
 			s.serverError(w, r, err)
 			return
 		}
 	}
-	if len(fieldErrs) > 0 {
+	if len(errs) > 0 {
 		p, err := s.championOutreachPage(r, c, ok, f)
 		if err != nil {
 			s.serverError(w, r, err)
 			return
 		}
-		for _, field := range championOutreachFields {
-			if key, found := fieldErrs[field]; found {
-				p.Errors.Add(field, key)
-			}
-		}
+		p.Errors = errs
 		s.render(w, r, http.StatusUnprocessableEntity, "champion_outreach", p)
 		return
 	}

@@ -56,18 +56,14 @@ func (s *Server) handleChampionModuleSave(w http.ResponseWriter, r *http.Request
 		f.Active = true
 	}
 	m := champion.Module{ID: f.ID, Title: f.Title, Summary: f.Summary, Required: f.Required, Active: f.Active}
-	fieldErrs := champion.ValidateModule(&m)
-	if len(fieldErrs) > 0 {
+	errs := champion.ValidateModule(&m)
+	if len(errs) > 0 {
 		p, err := s.championTrainingPage(r, f)
 		if err != nil {
 			s.serverError(w, r, err)
 			return
 		}
-		for _, field := range []string{"title", "summary"} {
-			if key, ok := fieldErrs[field]; ok {
-				p.Errors.Add(field, key)
-			}
-		}
+		p.Errors = errs
 		s.render(w, r, http.StatusUnprocessableEntity, "staff_champion_training", p)
 		return
 	}

@@ -164,9 +164,6 @@ func (s *Server) handleChampions(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "champions", p)
 }
 
-// championFields are the form's fields in page order, for the summary.
-var championFields = []string{"name", "email", "phone", "communities", "languages", "availability", "availability_note", "motivation", "lived_experience", "consent"}
-
 func (s *Server) handleChampionApply(w http.ResponseWriter, r *http.Request) {
 	if err := form.Parse(r); err != nil {
 		s.formError(w, r, err)
@@ -182,7 +179,7 @@ func (s *Server) handleChampionApply(w http.ResponseWriter, r *http.Request) {
 	a := champion.Application{Name: f.Name, Email: f.Email, Phone: f.Phone, Communities: f.Communities, Languages: f.Languages,
 		Availability: f.Availability, AvailabilityNote: f.AvailabilityNote, Motivation: f.Motivation, LivedExperience: f.LivedExperience,
 		Consent: f.Consent, Lang: reqCtx(r).lang}
-	fieldErrs := a.Validate(s.championCommunitySlugs())
+	errs := a.Validate(s.championCommunitySlugs())
 	reshow := func() *Page {
 		p, err := s.championsPage(r, f)
 		if err != nil {
@@ -190,17 +187,13 @@ func (s *Server) handleChampionApply(w http.ResponseWriter, r *http.Request) {
 		}
 		return p
 	}
-	if len(fieldErrs) > 0 {
+	if len(errs) > 0 {
 		p, err := s.championsPage(r, f)
 		if err != nil {
 			s.serverError(w, r, err)
 			return
 		}
-		for _, field := range championFields {
-			if key, ok := fieldErrs[field]; ok {
-				p.Errors.Add(field, key)
-			}
-		}
+		p.Errors = errs
 		s.render(w, r, http.StatusUnprocessableEntity, "champions", p)
 		return
 	}

@@ -19,10 +19,6 @@ type inviteForm struct {
 	ExpectedText string // as typed, kept on error
 }
 
-// inviteFields are the form's fields in page order, for the error summary.
-var inviteFields = []string{"kind", "group", "community", "community_other", "expected", "languages", "other_languages",
-	"preferred_dates", "venue", "notes", "contact_name", "contact_email", "contact_phone"}
-
 func (s *Server) invitePage(r *http.Request, f inviteForm) *Page {
 	p := s.newPage(r)
 	p.Form = f
@@ -85,20 +81,8 @@ func (s *Server) handleInviteSend(w http.ResponseWriter, r *http.Request) {
 	for _, l := range s.programme().Languages {
 		languages = append(languages, l.Code)
 	}
-	fieldErrs := f.Validate(f.ExpectedText, communities, languages)
 	p := s.invitePage(r, f)
-	for _, field := range inviteFields {
-		if key, ok := fieldErrs[field]; ok {
-			max := invitation.MaxShort
-			switch field {
-			case "notes":
-				max = invitation.MaxLong
-			case "contact_phone":
-				max = 40
-			}
-			p.Errors.Add(field, key, "Max", max)
-		}
-	}
+	p.Errors = f.Validate(f.ExpectedText, communities, languages)
 	if len(p.Errors) > 0 {
 		s.render(w, r, http.StatusUnprocessableEntity, "invite", p)
 		return
