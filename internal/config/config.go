@@ -26,7 +26,11 @@ type Config struct {
 	KeyFile         string
 	Demo            bool // load the demo programme on first start
 	TOTPForChampion bool
-	TrustProxy      bool // take the client address from X-Forwarded-For
+	TrustProxy      bool // take the client address from X-Forwarded-For sent by a trusted proxy
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed. Empty with TrustProxy set means a proxy on this machine
+	// (loopback).
+	TrustedProxies  []netip.Prefix
 	MetricsToken    string
 	LogLevel        string
 	MaxBodyBytes    int64
@@ -88,6 +92,19 @@ func (c Config) DatabaseDSN() string {
 		return c.Database
 	}
 	return filepath.Join(c.DataDir, "hearme.db")
+}
+
+// Proxies returns the address ranges whose X-Forwarded-For is believed:
+// none unless --trust-proxy or --trusted-proxies is set, and loopback
+// when only --trust-proxy is.
+func (c Config) Proxies() []netip.Prefix {
+	switch {
+	case len(c.TrustedProxies) > 0:
+		return c.TrustedProxies
+	case c.TrustProxy:
+		return []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+	}
+	return nil
 }
 
 // KeyPath returns the encryption keyring file.
@@ -168,7 +185,8 @@ func FlagSet(fs *flag.FlagSet, c *Config, getenv func(string) string) func() err
 		{"key-file", "HEARME_KEY_FILE", "", "encryption keyring file (default DATA/keys.txt; shared by every instance)", str(&c.KeyFile), false},
 		{"demo", "HEARME_DEMO", "true", "load the demo programme (Luton) on first start", boolean(&c.Demo), true},
 		{"totp-for-champions", "HEARME_TOTP_FOR_CHAMPIONS", "false", "require a security code for champions too", boolean(&c.TOTPForChampion), true},
-		{"trust-proxy", "HEARME_TRUST_PROXY", "false", "behind a reverse proxy: take the client address from X-Forwarded-For", boolean(&c.TrustProxy), true},
+		{"trust-proxy", "HEARME_TRUST_PROXY", "false", "behind a reverse proxy: take the client address from X-Forwarded-For, only when the request comes from a trusted proxy (--trusted-proxies; loopback when that is empty)", boolean(&c.TrustProxy), true},
+		{"trusted-proxies", "HEARME_TRUSTED_PROXIES", "", "comma-separated address ranges (CIDR) of the reverse proxies whose X-Forwarded-For is believed; setting it turns on --trust-proxy", prefixes(&c.TrustedProxies), false},
 		{"metrics-token", "HEARME_METRICS_TOKEN", "", "bearer token for /metrics (empty: /metrics answers only on loopback)", str(&c.MetricsToken), false},
 		{"log-level", "HEARME_LOG_LEVEL", "info", "debug, info, warn or error", str(&c.LogLevel), false},
 		{"session-idle", "HEARME_SESSION_IDLE", "30m", "staff session ends after this long without use", dur(&c.SessionIdle), false},

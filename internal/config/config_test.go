@@ -33,6 +33,24 @@ func TestDefaultsEnvAndFlags(t *testing.T) {
 	}
 }
 
+func TestTrustedProxies(t *testing.T) {
+	c, err := parse(t, nil)
+	if err != nil || c.Proxies() != nil {
+		t.Fatalf("default trusts %v (%v)", c.Proxies(), err)
+	}
+	c, err = parse(t, nil, "--trust-proxy")
+	if err != nil || len(c.Proxies()) != 2 || c.Proxies()[0].String() != "127.0.0.0/8" || c.Proxies()[1].String() != "::1/128" {
+		t.Fatalf("--trust-proxy alone trusts %v (%v), want loopback", c.Proxies(), err)
+	}
+	c, err = parse(t, map[string]string{"HEARME_TRUSTED_PROXIES": "10.1.2.3/16, 2001:db8::/32"})
+	if err != nil || len(c.Proxies()) != 2 || c.Proxies()[0].String() != "10.1.0.0/16" {
+		t.Fatalf("HEARME_TRUSTED_PROXIES: %v (%v)", c.Proxies(), err)
+	}
+	if _, err := parse(t, nil, "--trusted-proxies", "10.0.0.1"); err == nil {
+		t.Fatal("a bare address (not CIDR) was accepted")
+	}
+}
+
 func TestRetentionOption(t *testing.T) {
 	c, err := parse(t, nil)
 	if err != nil || c.RetainContactDetails != 90*24*time.Hour {

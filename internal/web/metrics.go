@@ -2,7 +2,6 @@ package web
 
 import (
 	"crypto/subtle"
-	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -33,14 +32,17 @@ func (m *Metrics) observe(route string, status int, d time.Duration) {
 }
 
 // handleMetrics serves Prometheus metrics: with the configured bearer
-// token, or, when none is set, only to loopback clients.
+// token, or, when none is set, only to a scraper on this machine: the
+// connection's own peer address must be loopback, and a forwarded
+// request (X-Forwarded-For or Forwarded present: it came through a proxy,
+// so from anywhere) is refused. A header never opens /metrics.
 func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
 	if s.cfg.MetricsToken != "" {
 		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte("Bearer "+s.cfg.MetricsToken)) != 1 {
 			s.errorPage(w, r, http.StatusForbidden)
 			return
 		}
-	} else if ip := net.ParseIP(s.clientIP(r)); ip == nil || !ip.IsLoopback() {
+	} else if !peerAddr(r).IsLoopback() || r.Header.Get("X-Forwarded-For") != "" || r.Header.Get("Forwarded") != "" {
 		s.errorPage(w, r, http.StatusForbidden)
 		return
 	}

@@ -5,8 +5,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"net"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -94,22 +94,61 @@ func (s *Server) observe(next http.Handler) http.Handler {
 	})
 }
 
-// clientIP is the peer address, or the proxy's forwarded one when told
-// to trust it. It is used only for rate limits, never logged or stored.
+// clientIP is the address rate limits count against: the peer's, or,
+// when the peer is a trusted proxy, the first address in
+// X-Forwarded-For, walking from the right, that is not itself a trusted
+// proxy (each proxy appends the address it was reached from, so entries
+// to the left of an untrusted hop are whatever the client chose to send).
+// It is never logged or stored.
 func (s *Server) clientIP(r *http.Request) string {
-	if s.cfg.TrustProxy {
-		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-			parts := strings.Split(xff, ",")
-			if ip := net.ParseIP(strings.TrimSpace(parts[len(parts)-1])); ip != nil {
-				return ip.String()
+	peer := peerAddr(r)
+	trusted := s.cfg.Proxies()
+	if !peer.IsValid() || !inPrefixes(peer, trusted) {
+		return addrString(peer, r.RemoteAddr)
+	}
+	client := peer
+	hops := r.Header.Values("X-Forwarded-For")
+	for i := len(hops) - 1; i >= 0; i-- {
+		parts := strings.Split(hops[i], ",")
+		for j := len(parts) - 1; j >= 0; j-- {
+			a, err := netip.ParseAddr(strings.TrimSpace(parts[j]))
+			if err != nil {
+				return client.String() // a garbled entry: stop at the last hop known
+			}
+			client = a.Unmap()
+			if !inPrefixes(client, trusted) {
+				return client.String()
 			}
 		}
 	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	return client.String()
+}
+
+// peerAddr is the address the connection came from, whatever any header
+// says.
+func peerAddr(r *http.Request) netip.Addr {
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		a, _ := netip.ParseAddr(r.RemoteAddr)
+		return a.Unmap()
 	}
-	return host
+	return ap.Addr().Unmap()
+}
+
+func addrString(a netip.Addr, raw string) string {
+	if a.IsValid() {
+		return a.String()
+	}
+	return raw
+}
+
+func inPrefixes(a netip.Addr, ps []netip.Prefix) bool {
+	for _, p := range ps {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 // secure sets the security headers every response carries and caps the
