@@ -103,6 +103,11 @@ func (s *Server) handleAwarenessPage(w http.ResponseWriter, r *http.Request) {
 	// The HTML was made by awareness.Render when the text was saved:
 	// Markdown without raw HTML, through an allow-list sanitiser.
 	p.Data = awarenessView{Slug: slug, Text: t, Body: template.HTML(t.HTML), NextReview: next, Overdue: !next.After(s.today())}
+	if t.Fallback {
+		// The page says it is not yet in the chosen language; "this page
+		// is now in Urdu" above that would contradict it.
+		p.LanguageChanged = false
+	}
 	s.render(w, r, http.StatusOK, "awareness_page", p)
 }
 

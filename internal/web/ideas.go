@@ -51,7 +51,7 @@ func (s *Server) handleIdeaSend(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnprocessableEntity, "idea", p)
 		return
 	}
-	if !s.guardPublicForm(w, r, "idea", "idea", func() *Page { return s.ideaPage(r, f) }, "/share/done") {
+	if !s.guardPublicForm(w, r, "idea", "idea", func() *Page { return s.ideaPage(r, f) }, "/share/done?kind=idea") {
 		return
 	}
 	s.submitAndThank(w, r, sub)

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/hearme-project/hearme/internal/abuse"
 	"github.com/hearme-project/hearme/internal/invitation"
@@ -19,15 +20,29 @@ type inviteForm struct {
 	ExpectedText string // as typed, kept on error
 }
 
+// inviteCommunities are the programme's active communities the form
+// lists above its own "Another community" choice (which asks which one):
+// a programme's catch-all community (slug "other", "another" or
+// "another-community", or named as the form's own choice) is left out,
+// so that the choice is offered once.
+func (s *Server) inviteCommunities(p *Page) []programme.Item {
+	other := strings.ToLower(p.T("invitations.community_other_choice"))
+	var out []programme.Item
+	for _, c := range s.programme().Communities {
+		switch {
+		case !c.Active, c.Slug == "other", c.Slug == "another", c.Slug == "another-community",
+			strings.ToLower(c.Name(p.Lang)) == other, strings.ToLower(c.Name("en")) == "another community":
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
 func (s *Server) invitePage(r *http.Request, f inviteForm) *Page {
 	p := s.newPage(r)
 	p.Form = f
-	var communities []programme.Item
-	for _, c := range s.programme().Communities {
-		if c.Active {
-			communities = append(communities, c)
-		}
-	}
+	communities := s.inviteCommunities(p)
 	p.Data = struct {
 		Kinds           []invitation.Kind
 		Communities     []programme.Item
@@ -73,10 +88,8 @@ func (s *Server) handleInviteSend(w http.ResponseWriter, r *http.Request) {
 	}
 	f := readInvite(r)
 	var communities, languages []string
-	for _, c := range s.programme().Communities {
-		if c.Active {
-			communities = append(communities, c.Slug)
-		}
+	for _, c := range s.inviteCommunities(s.newPage(r)) {
+		communities = append(communities, c.Slug)
 	}
 	for _, l := range s.programme().Languages {
 		languages = append(languages, l.Code)

@@ -85,8 +85,19 @@ func (p *Page) Date(t time.Time) string {
 	return t.In(p.loc).Format("02/01/2006")
 }
 
-// DateTime shows a time in the programme's time zone.
-func (p *Page) DateTime(t time.Time) string { return t.In(p.loc).Format("2 Jan 2006 15:04:05") }
+// DateTime shows a time in the programme's time zone, to the minute
+// (seconds are noise on every page but the audit trail), with the date
+// as Date writes it.
+func (p *Page) DateTime(t time.Time) string {
+	if p.Lang == "en" {
+		return t.In(p.loc).Format("2 Jan 2006 15:04")
+	}
+	return t.In(p.loc).Format("02/01/2006 15:04")
+}
+
+// DateTimeSeconds shows a time to the second, for the audit trail, where
+// the order of entries within a minute matters.
+func (p *Page) DateTimeSeconds(t time.Time) string { return t.In(p.loc).Format("2006-01-02 15:04:05") }
 
 // newPage builds the page for a request: language, switcher, user.
 func (s *Server) newPage(r *http.Request) *Page {

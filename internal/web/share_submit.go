@@ -160,7 +160,7 @@ func (s *Server) submitAndThank(w http.ResponseWriter, r *http.Request, sub expe
 	if len(sub.Stages) > 0 {
 		stage = sub.Stages[0] // for the support offer on the done page
 	}
-	b, _ := json.Marshal(struct{ Reference, Secret, Stage string }{rc.Reference, rc.Secret, stage})
+	b, _ := json.Marshal(shareReceipt{rc.Reference, rc.Secret, stage, sub.Kind})
 	sealed, err := s.keys.Seal(string(b))
 	if err != nil {
 		s.serverError(w, r, err)
@@ -220,9 +220,16 @@ func (s *Server) sealContact(sub experience.Submission) (experience.Contact, err
 	return sealed, nil
 }
 
+// shareReceipt is what the done page shows once: sealed in the draft
+// session between the final post and the page.
+type shareReceipt struct {
+	Reference, Secret, Stage string
+	Kind                     experience.Kind
+}
+
 // handleShareDone shows the reference and secret once, and support.
 func (s *Server) handleShareDone(w http.ResponseWriter, r *http.Request) {
-	var receipt struct{ Reference, Secret, Stage string }
+	var receipt shareReceipt
 	if sealed := s.drafts.PopString(r.Context(), sessShareReceipt); sealed != "" {
 		if plain, err := s.keys.Open(sealed); err == nil {
 			_ = json.Unmarshal([]byte(plain), &receipt)
@@ -230,9 +237,15 @@ func (s *Server) handleShareDone(w http.ResponseWriter, r *http.Request) {
 	}
 	p := s.newPage(r)
 	p.Offer = s.supportOffer(r, OfferFilter{Lang: p.Lang, Needs: []string{"emotional", "information"}, Stage: receipt.Stage, Place: "experience"})
+	title := "share.done_title"
+	// An idea is thanked as an idea, also when the post was blocked and
+	// there is no receipt (the idea form then sends here with ?kind=idea).
+	if receipt.Kind == experience.KindIdea || receipt.Reference == "" && r.URL.Query().Get("kind") == string(experience.KindIdea) {
+		title = "share.done_title_idea"
+	}
 	p.Data = struct {
-		Reference, Secret string
-		Support           []supportService
-	}{receipt.Reference, receipt.Secret, builtInSupport}
+		Title, Reference, Secret string
+		Support                  []supportService
+	}{title, receipt.Reference, receipt.Secret, builtInSupport}
 	s.render(w, r, http.StatusOK, "share_done", p)
 }
