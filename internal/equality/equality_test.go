@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/hearme-project/hearme/internal/field"
 )
 
 // The ONS Census 2021 ethnic group classification for England and Wales:
@@ -269,7 +271,7 @@ func TestValidate(t *testing.T) {
 			if c.errs == nil {
 				c.errs = map[string]string{}
 			}
-			if !maps.Equal(errs, c.errs) {
+			if !maps.Equal(byField(errs), c.errs) {
 				t.Errorf("errors = %v, want %v", errs, c.errs)
 			}
 			if c.want != nil && a != *c.want {
@@ -281,12 +283,35 @@ func TestValidate(t *testing.T) {
 			if b != a {
 				t.Errorf("Validate is not idempotent:\n first %+v\nsecond %+v", a, b)
 			}
-			for f := range again {
-				if _, ok := errs[f]; !ok {
-					t.Errorf("second Validate reports a new error on %s", f)
+			for _, e := range again {
+				if !errs.Has(e.Field) {
+					t.Errorf("second Validate reports a new error on %s", e.Field)
 				}
 			}
 		})
+	}
+}
+
+// byField is the errors as field → key, to compare with a case's.
+func byField(errs field.Errors) map[string]string {
+	m := map[string]string{}
+	for _, e := range errs {
+		m[e.Field] = e.Key
+	}
+	return m
+}
+
+// TestValidateInPageOrder: the problems come in the order of the
+// questions, each choice before its free text.
+func TestValidateInPageOrder(t *testing.T) {
+	a := Answers{PostcodeDistrict: "XYZ", Community: "somewhere", Religion: "jedi", ReligionOther: "Jedi", EthnicGroup: "martian"}
+	var got []string
+	for _, e := range a.Validate(testCommunities, testLanguages) {
+		got = append(got, e.Field)
+	}
+	want := []string{FieldEthnicGroup, FieldReligion, FieldReligionOther, FieldCommunity, FieldPostcodeDistrict}
+	if !slices.Equal(got, want) {
+		t.Fatalf("order %v, want %v", got, want)
 	}
 }
 

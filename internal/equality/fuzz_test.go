@@ -32,7 +32,7 @@ func FuzzValidate(f *testing.F) {
 
 		// Postcode: accepted means a district; refused means cleared.
 		d := a.PostcodeDistrict
-		if _, bad := errs[FieldPostcodeDistrict]; bad && d != "" {
+		if errs.Has(FieldPostcodeDistrict) && d != "" {
 			t.Fatalf("postcode %q refused but %q kept", postcode, d)
 		}
 		if d != "" && d != PreferNotToSay {

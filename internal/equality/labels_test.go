@@ -242,8 +242,8 @@ func TestLabelsMergeIntoTheCatalogues(t *testing.T) {
 func ExampleAnswers_Validate() {
 	a := Answers{EthnicGroup: "white-roma", PostcodeDistrict: "lu1 2bq", Religion: "christian", ReligionOther: "Orthodox"}
 	errs := a.Validate([]string{"roma"}, []string{"en", "ro"})
-	fmt.Println(errs[FieldPostcodeDistrict])
-	fmt.Println(errs[FieldReligionOther])
+	fmt.Println(errs.Key(FieldPostcodeDistrict))
+	fmt.Println(errs.Key(FieldReligionOther))
 	fmt.Printf("%q\n", a.PostcodeDistrict)
 	// Output:
 	// equality.error.postcode_full

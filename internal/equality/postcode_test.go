@@ -80,8 +80,8 @@ func TestNoFullPostcodeIsAccepted(t *testing.T) {
 	for _, s := range []string{"LU1 2BQ", "LU4 9AB", "SW1A 1AA", "EC1A1BB", "w1a 1hq", "B33 8TH", "CR2 6XH", "DN55 1PT"} {
 		a := Answers{PostcodeDistrict: s}
 		errs := a.Validate(nil, nil)
-		if errs[FieldPostcodeDistrict] != ErrPostcodeFull || a.PostcodeDistrict != "" {
-			t.Errorf("%q: error %q, stored %q", s, errs[FieldPostcodeDistrict], a.PostcodeDistrict)
+		if errs.Key(FieldPostcodeDistrict) != ErrPostcodeFull || a.PostcodeDistrict != "" {
+			t.Errorf("%q: error %q, stored %q", s, errs.Key(FieldPostcodeDistrict), a.PostcodeDistrict)
 		}
 	}
 }

@@ -7,12 +7,15 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/hearme-project/hearme/internal/field"
 )
 
 // Validate normalises the answers in place and checks them. communities and
 // languages are the codes the programme offers (community slugs and
-// language codes). It returns form field name → error translation key; an
-// empty map means the answers can be stored.
+// language codes). It returns the problems in the order of the questions
+// (Questions, each choice before its free text), keyed by the form's input
+// ids; no problems means the answers can be stored.
 //
 // Normalisation: invalid UTF-8 and control characters are removed, codes
 // are trimmed, free text has its whitespace collapsed and is put in NFC,
@@ -26,8 +29,8 @@ import (
 // only for people who said yes; a radio button cannot be unticked without
 // JavaScript, so this is not treated as an error). Free text is kept when
 // it is refused, so the resident can correct it.
-func (a *Answers) Validate(communities, languages []string) map[string]string {
-	errs := map[string]string{}
+func (a *Answers) Validate(communities, languages []string) field.Errors {
+	errs := map[string]string{} // by field, put in page order at the end
 
 	codes := []*string{&a.EthnicGroup, &a.AgeBand, &a.Sex, &a.GenderSameAsBirth, &a.Disability,
 		&a.DisabilityImpact, &a.Religion, &a.MainLanguage, &a.Community}
@@ -79,7 +82,15 @@ func (a *Answers) Validate(communities, languages []string) map[string]string {
 			errs[FieldPostcodeDistrict] = key
 		}
 	}
-	return errs
+	var out field.Errors
+	for _, q := range Questions() {
+		for _, f := range []string{q.Field, q.TextField} {
+			if key, bad := errs[f]; bad && f != "" {
+				out.Add(f, key)
+			}
+		}
+	}
+	return out
 }
 
 func choices(codes []string) []Choice {

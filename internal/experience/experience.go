@@ -14,7 +14,9 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/hearme-project/hearme/internal/contact"
 	"github.com/hearme-project/hearme/internal/equality"
+	"github.com/hearme-project/hearme/internal/field"
 )
 
 // Kind tells an experience from an idea.
@@ -159,64 +161,74 @@ func HashSecret(secret string) string {
 }
 
 // Validate checks a submission against the programme's stages and the
-// equality lists, returning field → translation key. It normalises in
-// place (trims text, drops contact details given without consent).
-func (s *Submission) Validate(stages, communities, languages []string) map[string]string {
-	errs := map[string]string{}
+// equality lists, returning its problems keyed by the forms' input ids, in
+// the order the questions come (the share journey's, then the consent and
+// contact, then the equality questions, as on the staff capture page). It
+// normalises in place (trims text, drops contact details given without
+// consent).
+func (s *Submission) Validate(stages, communities, languages []string) field.Errors {
+	var errs field.Errors
 	for _, p := range []*string{&s.WhatHappened, &s.WentWell, &s.CouldBeBetter, &s.Idea, &s.CancerType,
 		&s.Contact.Name, &s.Contact.Email, &s.Contact.Phone} {
 		*p = strings.TrimSpace(*p)
 	}
+	long := func(field, text string) {
+		if utf8.RuneCountInString(text) > MaxTextRunes {
+			errs.Add(field, "share.error.too_long")
+		}
+	}
 	if s.Kind == KindIdea {
 		if s.Idea == "" {
-			errs["idea"] = "share.error.idea_required"
+			errs.Add("idea", "share.error.idea_required")
 		}
+		long("idea", s.Idea)
 	} else {
 		if !contains(Roles, s.Role) {
-			errs["role"] = "share.error.role_required"
+			errs.Add("role", "share.error.role_required")
 		}
 		if len(s.Stages) == 0 {
-			errs["stages"] = "share.error.stages_required"
+			errs.Add("stages", "share.error.stages_required")
 		}
 		for _, st := range s.Stages {
 			if !contains(stages, st) {
-				errs["stages"] = "share.error.stages_required"
+				errs.Add("stages", "share.error.stages_required")
 			}
 		}
 		if s.WhatHappened == "" && s.WentWell == "" && s.CouldBeBetter == "" {
-			errs["what_happened"] = "share.error.story_required"
+			errs.Add("what_happened", "share.error.story_required")
+		}
+		long("what_happened", s.WhatHappened)
+		long("went_well", s.WentWell)
+		long("could_be_better", s.CouldBeBetter)
+		if utf8.RuneCountInString(s.CancerType) > 200 {
+			errs.Add("cancer_type", "error.too_long")
 		}
 		for _, sv := range s.Services {
 			if !contains(Services, sv) {
-				errs["services"] = "share.error.services_invalid"
+				errs.Add("services", "share.error.services_invalid")
 			}
 		}
 		if s.Year != 0 && (s.Year < 1950 || s.Year > time.Now().Year()) {
-			errs["year"] = "share.error.year_invalid"
+			errs.Add("year", "share.error.year_invalid")
 		}
 	}
-	for field, p := range map[string]string{"what_happened": s.WhatHappened, "went_well": s.WentWell, "could_be_better": s.CouldBeBetter, "idea": s.Idea} {
-		if utf8.RuneCountInString(p) > MaxTextRunes {
-			errs[field] = "share.error.too_long"
-		}
+	if !s.Consent.Evidence || s.Consent.Version == "" {
+		errs.Add("consent_evidence", "share.error.consent_required")
 	}
-	if utf8.RuneCountInString(s.CancerType) > 200 {
-		errs["cancer_type"] = "error.too_long"
-	}
-	if !s.Consent.Evidence {
-		errs["consent_evidence"] = "share.error.consent_required"
-	}
-	if s.Consent.Version == "" {
-		errs["consent_evidence"] = "share.error.consent_required"
-	}
-	if !s.Consent.Contact {
+	switch {
+	case !s.Consent.Contact:
 		s.Contact = Contact{} // never kept without consent (c)
-	} else if s.Contact.Email == "" && s.Contact.Phone == "" {
-		errs["contact_email"] = "share.error.contact_required"
+	case s.Contact.Email == "" && s.Contact.Phone == "":
+		errs.Add("contact_email", "share.error.contact_required")
+	default:
+		if s.Contact.Email != "" && !contact.ValidEmail(s.Contact.Email) {
+			errs.Add("contact_email", "share.error.email_invalid")
+		}
+		if s.Contact.Phone != "" && !contact.ValidPhone(s.Contact.Phone) {
+			errs.Add("contact_phone", "share.error.phone_invalid")
+		}
 	}
-	for field, key := range s.Equality.Validate(communities, languages) {
-		errs[field] = key
-	}
+	errs.Append(s.Equality.Validate(communities, languages))
 	return errs
 }
 

@@ -43,12 +43,31 @@ func TestValidate(t *testing.T) {
 	for field, mutate := range cases {
 		s := ok
 		mutate(&s)
-		if errs := s.Validate(stages, nil, nil); errs[field] == "" {
+		if errs := s.Validate(stages, nil, nil); errs.Key(field) == "" {
 			t.Errorf("%s: no error (%v)", field, errs)
 		}
 	}
 	idea := Submission{Kind: KindIdea, Consent: Consent{Version: "v1", Evidence: true}}
-	if errs := idea.Validate(stages, nil, nil); errs["idea"] == "" {
+	if errs := idea.Validate(stages, nil, nil); errs.Key("idea") == "" {
 		t.Error("empty idea accepted")
+	}
+}
+
+// TestValidateContactDetails: a contact detail left with a story is
+// checked by the product's one email and phone rules (it was not checked).
+func TestValidateContactDetails(t *testing.T) {
+	for _, c := range []struct{ email, phone, field, key string }{
+		{"amina@example.org", "", "", ""},
+		{"", "07700 900123", "", ""},
+		{"amina at example", "", "contact_email", "share.error.email_invalid"},
+		{"", "call after six", "contact_phone", "share.error.phone_invalid"},
+		{"", "", "contact_email", "share.error.contact_required"},
+	} {
+		s := Submission{Kind: KindIdea, Idea: "More evening clinics", Consent: Consent{Version: "v", Evidence: true, Contact: true},
+			Contact: Contact{Email: c.email, Phone: c.phone}}
+		errs := s.Validate(nil, nil, nil)
+		if c.field == "" && len(errs) != 0 || c.field != "" && errs.Key(c.field) != c.key {
+			t.Errorf("%q %q: %+v", c.email, c.phone, errs)
+		}
 	}
 }

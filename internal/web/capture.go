@@ -77,9 +77,6 @@ func (s *Server) handleCaptureForm(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "capture", p)
 }
 
-// captureFields are the page's fields in order, for the error summary.
-var captureFields = append([]string{"source", "role", "stages", "what_happened", "went_well", "could_be_better", "consent_evidence", "contact_email"}, equalityFields()...)
-
 func (s *Server) handleCapture(w http.ResponseWriter, r *http.Request) {
 	if err := form.Parse(r); err != nil {
 		s.formError(w, r, err)
@@ -98,16 +95,12 @@ func (s *Server) handleCapture(w http.ResponseWriter, r *http.Request) {
 	if u.Role == account.Champion {
 		source = experience.SourceChampion
 	}
-	sub, fieldErrs := s.validateSubmission(r, f.Draft)
-	var errs form.Errors
+	sub, subErrs := s.validateSubmission(r, f.Draft)
+	var errs form.Errors // the source comes first on the page
 	if u.Role != account.Champion && source != experience.SourceEvent && source != experience.SourcePhone && source != experience.SourcePaper {
 		errs.Add("source", "capture.error.source_required")
 	}
-	for _, field := range captureFields {
-		if key, ok := fieldErrs[field]; ok {
-			errs.Add(field, key)
-		}
-	}
+	errs.Append(subErrs)
 	if len(errs) > 0 {
 		p := s.capturePage(r, f)
 		p.Errors = errs

@@ -40,13 +40,8 @@ func (s *Server) handleIdeaSend(w http.ResponseWriter, r *http.Request) {
 		Contact: experience.Contact{Name: form.Value(r, "contact_name", 200), Email: form.Value(r, "contact_email", 254), Phone: form.Value(r, "contact_phone", 40)},
 	}
 	sub := experience.Submission{Kind: experience.KindIdea, Lang: reqCtx(r).lang, Idea: f.Idea, Consent: f.Consent, Contact: f.Contact, Source: experience.SourceOnline}
-	fieldErrs := sub.Validate(nil, nil, nil)
 	p := s.ideaPage(r, f)
-	for _, field := range []string{"idea", "consent_evidence", "contact_email"} {
-		if key, ok := fieldErrs[field]; ok {
-			p.Errors.Add(field, key)
-		}
-	}
+	p.Errors = sub.Validate(nil, nil, nil)
 	if len(p.Errors) > 0 {
 		s.render(w, r, http.StatusUnprocessableEntity, "idea", p)
 		return

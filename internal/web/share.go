@@ -43,7 +43,7 @@ type shareDraft struct {
 type shareStep struct {
 	Name     string   // path segment and template suffix
 	Required bool     // must be answered before the check page
-	Fields   []string // the fields whose errors belong to this page, in page order
+	Fields   []string // the fields this page shows: its errors are the ones on these
 }
 
 var shareSteps = []shareStep{
@@ -123,7 +123,7 @@ func (s *Server) submission(r *http.Request, d shareDraft) experience.Submission
 
 // validateSubmission checks a draft and returns the normalised
 // submission with every field error.
-func (s *Server) validateSubmission(r *http.Request, d shareDraft) (experience.Submission, map[string]string) {
+func (s *Server) validateSubmission(r *http.Request, d shareDraft) (experience.Submission, form.Errors) {
 	sub := s.submission(r, d)
 	prog := s.programme()
 	var stages, communities, langs []string
@@ -148,17 +148,12 @@ func (s *Server) validateSubmission(r *http.Request, d shareDraft) (experience.S
 
 // validate checks the whole draft and returns the submission, normalised
 // (trimmed, postcode district upper-cased, contact details dropped
-// without consent), with the errors of the given steps in page order.
+// without consent), with the errors of the given steps, in page order.
 func (s *Server) validate(r *http.Request, d shareDraft, steps ...shareStep) (experience.Submission, form.Errors) {
-	sub, fieldErrs := s.validateSubmission(r, d)
-
-	var errs form.Errors
+	sub, errs := s.validateSubmission(r, d)
+	var fields []string
 	for _, st := range steps {
-		for _, f := range st.Fields {
-			if key, ok := fieldErrs[f]; ok {
-				errs.Add(f, key)
-			}
-		}
+		fields = append(fields, st.Fields...)
 	}
-	return sub, errs
+	return sub, errs.Only(fields...)
 }
