@@ -137,13 +137,74 @@ func TestThrottleWindowLapse(t *testing.T) {
 }
 
 func TestThrottleAccountNormalised(t *testing.T) {
+	names := []string{"Jane.Smith@Example.org", " jane.smith@example.org", "JANE.SMITH@EXAMPLE.ORG", "jane.smith@example.org ", email}
+	// Account and address together.
 	clk := newFakeClock()
 	th := NewThrottle(ThrottleConfig{}, clk.Now)
-	for i, acct := range []string{"Jane.Smith@Example.org", " jane.smith@example.org", "JANE.SMITH@EXAMPLE.ORG", "jane.smith@example.org ", email} {
+	for _, acct := range names {
+		failAttempt(t, th, acct, "192.0.2.1")
+	}
+	if ok, _ := th.Allow(email, "192.0.2.1"); ok {
+		t.Fatal("differently-cased account names counted separately (account and address)")
+	}
+	// The account's ceiling across addresses (set low to reach it).
+	th = NewThrottle(ThrottleConfig{AccountCeiling: 5}, clk.Now)
+	for i, acct := range names {
 		failAttempt(t, th, acct, fmt.Sprintf("198.51.100.%d", i))
 	}
 	if ok, _ := th.Allow(email, "192.0.2.1"); ok {
-		t.Fatal("differently-cased account names counted separately")
+		t.Fatal("differently-cased account names counted separately (account ceiling)")
+	}
+}
+
+// Knowing someone's account (an email, a story's reference) is not enough
+// to lock them out: an attacker's failures hold up the attacker's address,
+// not the owner's.
+func TestThrottleOwnerFromAnotherAddressNotLockedOut(t *testing.T) {
+	clk := newFakeClock()
+	th := NewThrottle(ThrottleConfig{}, clk.Now)
+	for i := 0; i < 5; i++ {
+		failAttempt(t, th, email, ip1)
+	}
+	if ok, _ := th.Allow(email, ip1); ok {
+		t.Fatal("the attacker's address is not throttled after 5 failures")
+	}
+	if ok, wait := th.Allow(email, "198.51.100.50"); !ok {
+		t.Fatalf("the owner, from another address, is locked out for %v by the attacker's failures", wait)
+	}
+	th.Success(email, "198.51.100.50")
+	if ok, _ := th.Allow(email, ip1); ok {
+		t.Fatal("the owner's success cleared the attacker's delay")
+	}
+}
+
+// Guesses spread over many addresses meet the account's ceiling: after
+// AccountCeiling failures every address waits.
+func TestThrottleAccountCeilingAcrossAddresses(t *testing.T) {
+	clk := newFakeClock()
+	th := NewThrottle(ThrottleConfig{}, clk.Now)
+	// 50 failures from 25 addresses, two each (never the pair's limit).
+	for i := 0; i < 50; i++ {
+		failAttempt(t, th, email, fmt.Sprintf("198.51.%d.1", i/2))
+	}
+	ok, wait := th.Allow(email, "192.0.2.200")
+	if ok || wait != 2*time.Second {
+		t.Fatalf("after 50 failures from 25 addresses a fresh address: Allow = %v, %v; want a 2s wait", ok, wait)
+	}
+	// The owner's success does not give the spread attack a new allowance.
+	clk.Advance(wait)
+	if ok, _ := th.Allow(email, "192.0.2.200"); !ok {
+		t.Fatal("not allowed after the ceiling's delay")
+	}
+	th.Success(email, "192.0.2.200")
+	th.Failure(email, "198.51.100.77")
+	if ok, _ := th.Allow(email, "198.51.100.78"); ok {
+		t.Fatal("a success reset the account's ceiling")
+	}
+	// It lapses after the window without failures.
+	clk.Advance(time.Hour)
+	if ok, _ := th.Allow(email, "198.51.100.78"); !ok {
+		t.Fatal("the ceiling did not lapse after the window")
 	}
 }
 
@@ -159,8 +220,20 @@ func TestThrottleDelayReservation(t *testing.T) {
 	if ok, _ := th.Allow(email, ip1); !ok {
 		t.Fatal("not allowed after the delay")
 	}
-	if ok, wait := th.Allow(email, "198.51.100.1"); ok || wait <= 0 {
+	if ok, wait := th.Allow(email, ip1); ok || wait <= 0 {
 		t.Fatalf("second attempt before the first reported: %v, %v; want blocked", ok, wait)
+	}
+	// The same holds for the account's ceiling, from another address.
+	th2 := NewThrottle(ThrottleConfig{AccountCeiling: 5}, clk.Now)
+	for i := 0; i < 5; i++ {
+		failAttempt(t, th2, email, fmt.Sprintf("192.0.2.%d", i))
+	}
+	clk.Advance(2 * time.Second)
+	if ok, _ := th2.Allow(email, ip1); !ok {
+		t.Fatal("not allowed after the ceiling's delay")
+	}
+	if ok, wait := th2.Allow(email, "198.51.100.1"); ok || wait <= 0 {
+		t.Fatalf("second attempt past the ceiling before the first reported: %v, %v; want blocked", ok, wait)
 	}
 	// Before the delay phase, parallel attempts are allowed.
 	if ok, _ := th.Allow("fresh@example.org", ip1); !ok {
@@ -267,7 +340,7 @@ func TestThrottleSweep(t *testing.T) {
 
 func TestThrottleSizeCap(t *testing.T) {
 	clk := newFakeClock()
-	th := NewThrottle(ThrottleConfig{MaxAccounts: 3, MaxAddresses: 2}, clk.Now)
+	th := NewThrottle(ThrottleConfig{MaxAccounts: 3, MaxAddresses: 2, AccountCeiling: 5}, clk.Now)
 	// The target account is blocked first …
 	for i := 0; i < 5; i++ {
 		failAttempt(t, th, email, ip1)
@@ -340,7 +413,7 @@ func TestThrottleDefaults(t *testing.T) {
 	c := NewThrottle(ThrottleConfig{}, nil).Config()
 	want := ThrottleConfig{
 		AccountFreeFailures: 5, AccountBaseDelay: 2 * time.Second, AccountMaxDelay: 15 * time.Minute,
-		AccountWindow: time.Hour, IPBurst: 20, IPRefill: 6 * time.Second, IPv6PrefixBits: 64,
+		AccountWindow: time.Hour, AccountCeiling: 50, IPBurst: 20, IPRefill: 6 * time.Second, IPv6PrefixBits: 64,
 		MaxAccounts: 100_000, MaxAddresses: 100_000,
 	}
 	if c != want {
