@@ -84,6 +84,26 @@ type Config struct {
 	Communities   []Item         `json:"communities"`
 	Stages        []Item         `json:"pathway_stages"`
 	Organisations []Organisation `json:"organisations"`
+	Safeguarding  Safeguarding   `json:"safeguarding"`
+}
+
+// Safeguarding is the programme's escalation path: whom a moderator tells
+// when a story suggests a risk of harm (docs/safeguarding.md). Staff see
+// it on every flagged item.
+type Safeguarding struct {
+	LeadRole   string `json:"lead_role"` // "Safeguarding lead, Public Health"
+	LeadName   string `json:"lead_name,omitempty"`
+	Phone      string `json:"phone"`
+	Email      string `json:"email,omitempty"`
+	OutOfHours string `json:"out_of_hours,omitempty"` // whom to call when the lead cannot be reached
+	// Example marks an invented value (the demo's): staff are told to
+	// ask for the real one before the programme goes live.
+	Example bool `json:"example,omitempty"`
+}
+
+// Configured reports whether staff have someone to call.
+func (s Safeguarding) Configured() bool {
+	return strings.TrimSpace(s.LeadRole) != "" && strings.TrimSpace(s.Phone) != ""
 }
 
 // ValidateSettings checks the facts an administrator edits, returning
@@ -166,6 +186,12 @@ func (c Config) Validate() error {
 			if it.Names["en"] == "" {
 				errs = append(errs, fmt.Errorf("%s: %q needs an English name", list.name, it.Slug))
 			}
+		}
+	}
+	for field, v := range map[string]string{"lead_role": c.Safeguarding.LeadRole, "lead_name": c.Safeguarding.LeadName,
+		"phone": c.Safeguarding.Phone, "email": c.Safeguarding.Email, "out_of_hours": c.Safeguarding.OutOfHours} {
+		if len([]rune(v)) > 300 {
+			errs = append(errs, fmt.Errorf("safeguarding.%s is longer than 300 characters", field))
 		}
 	}
 	orgs := map[string]bool{}

@@ -55,6 +55,9 @@ func (s *Store) SubmitExperience(ctx context.Context, sub experience.Submission,
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), rc.ID, c.Version, c.Evidence, c.Quote, c.Contact, c.Named, c.Verbal, sub.RecordedBy, now, now); err != nil {
 				return err
 			}
+			if err := s.raiseSafeguarding(ctx, tx, rc.ID, FlagFromSubmission, sub.WhatHappened, sub.WentWell, sub.CouldBeBetter, sub.Idea); err != nil {
+				return err
+			}
 			if c.Contact && !sealed.Empty() {
 				if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO contact_details (experience_id, name_sealed, email_sealed, phone_sealed, created_at, last_contact_at)
 					VALUES (?, ?, ?, ?, ?, ?)`), rc.ID, sealed.Name, sealed.Email, sealed.Phone, now, now); err != nil {
@@ -112,6 +115,9 @@ func (s *Store) AddCorrection(ctx context.Context, reference, secret, text strin
 		}
 		_, err = tx.ExecContext(ctx, s.q("UPDATE experiences SET status = ?, updated_at = ? WHERE id = ?"), string(experience.StatusPending), now, id)
 		if err != nil {
+			return err
+		}
+		if err := s.raiseSafeguarding(ctx, tx, id, FlagFromCorrection, text); err != nil {
 			return err
 		}
 		return s.appendAudit(ctx, tx, "anonymous", audit.ExperienceCorrected, id, "")
@@ -205,7 +211,7 @@ func (s *Store) WithdrawExperience(ctx context.Context, reference, secret string
 		// Children first: PostgreSQL and SQLite both cascade, but the
 		// explicit deletes keep withdrawal complete even if a foreign key
 		// were ever dropped.
-		for _, table := range []string{"experience_originals", "experience_corrections", "contact_details", "equality_answers", "consents", "experience_stages"} {
+		for _, table := range []string{"safeguarding_flags", "experience_originals", "experience_corrections", "contact_details", "equality_answers", "consents", "experience_stages"} {
 			if _, err := tx.ExecContext(ctx, s.q("DELETE FROM "+table+" WHERE experience_id = ?"), id); err != nil {
 				return err
 			}

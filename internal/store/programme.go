@@ -27,6 +27,9 @@ func (s *Store) ReplaceProgramme(ctx context.Context, actorID string, c programm
 		if err := s.writeSettings(ctx, tx, c.Settings); err != nil {
 			return err
 		}
+		if err := s.writeSafeguarding(ctx, tx, c.Safeguarding); err != nil {
+			return err
+		}
 		for i, l := range c.Languages {
 			if _, err := tx.ExecContext(ctx, s.q("INSERT INTO languages (code, native_name, english_name, rtl, position, enabled) VALUES (?, ?, ?, ?, ?, TRUE)"),
 				l.Code, l.NativeName, l.EnglishName, l.RTL, i); err != nil {
@@ -64,8 +67,12 @@ func (s *Store) ReplaceProgramme(ctx context.Context, actorID string, c programm
 	})
 }
 
+// safeguardingPrefix marks the escalation path's keys in
+// programme_settings; the settings form does not touch them.
+const safeguardingPrefix = "safeguarding."
+
 func (s *Store) writeSettings(ctx context.Context, tx *sql.Tx, set programme.Settings) error {
-	if _, err := tx.ExecContext(ctx, "DELETE FROM programme_settings"); err != nil {
+	if _, err := tx.ExecContext(ctx, s.q("DELETE FROM programme_settings WHERE key NOT LIKE ?"), safeguardingPrefix+"%"); err != nil {
 		return err
 	}
 	for k, v := range map[string]string{
@@ -74,6 +81,23 @@ func (s *Store) writeSettings(ctx context.Context, tx *sql.Tx, set programme.Set
 		"time_zone": set.TimeZone, "dpo_email": set.DPOEmail, "ico_registration": set.ICORegistration, "end_date": set.EndDate,
 	} {
 		if _, err := tx.ExecContext(ctx, s.q("INSERT INTO programme_settings (key, value) VALUES (?, ?)"), k, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) writeSafeguarding(ctx context.Context, tx *sql.Tx, sg programme.Safeguarding) error {
+	if _, err := tx.ExecContext(ctx, s.q("DELETE FROM programme_settings WHERE key LIKE ?"), safeguardingPrefix+"%"); err != nil {
+		return err
+	}
+	example := ""
+	if sg.Example {
+		example = "true"
+	}
+	for k, v := range map[string]string{"lead_role": sg.LeadRole, "lead_name": sg.LeadName, "phone": sg.Phone, "email": sg.Email,
+		"out_of_hours": sg.OutOfHours, "example": example} {
+		if _, err := tx.ExecContext(ctx, s.q("INSERT INTO programme_settings (key, value) VALUES (?, ?)"), safeguardingPrefix+k, v); err != nil {
 			return err
 		}
 	}
@@ -112,6 +136,9 @@ func (s *Store) Programme(ctx context.Context) (programme.Config, error) {
 	c.Settings = programme.Settings{Name: kv["name"], ShortName: kv["short_name"], Organisation: kv["organisation"],
 		ContactEmail: kv["contact_email"], ContactPhone: kv["contact_phone"], Address: kv["address"],
 		TimeZone: kv["time_zone"], DPOEmail: kv["dpo_email"], ICORegistration: kv["ico_registration"], EndDate: kv["end_date"]}
+	sg := func(k string) string { return kv[safeguardingPrefix+k] }
+	c.Safeguarding = programme.Safeguarding{LeadRole: sg("lead_role"), LeadName: sg("lead_name"), Phone: sg("phone"), Email: sg("email"),
+		OutOfHours: sg("out_of_hours"), Example: sg("example") == "true"}
 
 	rows, err = db.QueryContext(ctx, "SELECT code, native_name, english_name, rtl FROM languages WHERE enabled = TRUE ORDER BY position")
 	if err != nil {
