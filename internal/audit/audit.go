@@ -34,7 +34,7 @@ const (
 	// escalated it (the detail names the flag, never the words).
 	SafeguardingRaised    = "safeguarding.flag_raised"
 	SafeguardingEscalated = "safeguarding.escalated"
-	ExperienceCorrected = "experience.corrected" // a person added a correction: back to the moderation queue
+	ExperienceCorrected   = "experience.corrected" // a person added a correction: back to the moderation queue
 
 	// Retention deletions record how many rows went, never what they held.
 	ContactDetailsDeleted = "retention.contact_details_deleted"

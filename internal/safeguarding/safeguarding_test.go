@@ -149,7 +149,7 @@ func TestAssessReportsPhraseAndLanguage(t *testing.T) {
 func TestFoldedSpellings(t *testing.T) {
 	t.Parallel()
 	for _, s := range []string{
-		"خودكشي", // Arabic kaf and yeh
+		"خودكشي",                                         // Arabic kaf and yeh
 		"গা\u09DFে হাত তোলে", "গা\u09AF\u09BCে হাত তোলে", // precomposed and decomposed য়
 	} {
 		if !Flagged(s) {
