@@ -29,12 +29,12 @@ const (
 	ExperienceViewed    = "experience.viewed_unredacted"
 	ExperienceRedacted  = "experience.redacted"
 	ExperienceDecided   = "experience.moderated"
+	ExperienceCorrected = "experience.corrected" // a person added a correction: back to the moderation queue
 
 	// A story suggested a risk of harm; a moderator recorded how they
 	// escalated it (the detail names the flag, never the words).
 	SafeguardingRaised    = "safeguarding.flag_raised"
 	SafeguardingEscalated = "safeguarding.escalated"
-	ExperienceCorrected   = "experience.corrected" // a person added a correction: back to the moderation queue
 
 	// Retention deletions record how many rows went, never what they held.
 	ContactDetailsDeleted = "retention.contact_details_deleted"
