@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/hearme-project/hearme/internal/field"
 )
 
 // Limits on what staff may write.
@@ -141,15 +143,13 @@ type Draft struct {
 	Title, Summary, Markdown, ReviewedOn, Reviewer string
 }
 
-// FieldError names a field and the translation key of its problem.
-type FieldError struct{ Field, Key string }
-
 // Check validates a draft; today is the date in the programme's time zone
 // (a review date may not be after it). It returns the text to save
-// (rendered) or the problems, in the order of the form's fields.
-func Check(d Draft, today time.Time) (Text, []FieldError) {
-	var errs []FieldError
-	add := func(f, k string) { errs = append(errs, FieldError{f, k}) }
+// (rendered) or the problems, in the order of the form's fields, keyed by
+// its input ids.
+func Check(d Draft, today time.Time) (Text, field.Errors) {
+	var errs field.Errors
+	add := func(f, k string) { errs.Add(f, k) }
 	switch {
 	case d.Title == "":
 		add("title", "awareness.error.title_required")

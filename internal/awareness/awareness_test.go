@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hearme-project/hearme/internal/field"
 )
 
 func TestValidSlug(t *testing.T) {
@@ -40,14 +42,14 @@ func TestCheck(t *testing.T) {
 	if len(errs) != 0 || txt.ReviewedOn.Format(DateLayout) != "2025-07-10" || !strings.Contains(txt.HTML, "<h2>Who</h2>") || strings.Contains(txt.HTML, "<script") {
 		t.Fatalf("good draft: %+v %v", txt, errs)
 	}
-	fields := func(errs []FieldError) string {
+	fields := func(errs field.Errors) string {
 		var out []string
 		for _, e := range errs {
 			out = append(out, e.Field+"="+e.Key)
 		}
 		return strings.Join(out, " ")
 	}
-	if got := fields(func() []FieldError { _, e := Check(Draft{}, today); return e }()); got !=
+	if got := fields(func() field.Errors { _, e := Check(Draft{}, today); return e }()); got !=
 		"title=awareness.error.title_required summary=awareness.error.summary_required body=awareness.error.body_required reviewed_on=awareness.error.reviewed_required reviewer=awareness.error.reviewer_required" {
 		t.Errorf("empty draft: %s", got)
 	}
@@ -62,7 +64,7 @@ func TestCheck(t *testing.T) {
 	}
 	bad = good
 	bad.Title, bad.Summary, bad.Markdown, bad.Reviewer = strings.Repeat("t", MaxTitle+1), strings.Repeat("s", MaxSummary+1), strings.Repeat("b", MaxBody+1), strings.Repeat("r", MaxReviewer+1)
-	if got := fields(func() []FieldError { _, e := Check(bad, today); return e }()); got !=
+	if got := fields(func() field.Errors { _, e := Check(bad, today); return e }()); got !=
 		"title=awareness.error.title_long summary=awareness.error.summary_long body=awareness.error.body_long reviewer=awareness.error.reviewer_long" {
 		t.Errorf("too long: %s", got)
 	}

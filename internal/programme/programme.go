@@ -12,6 +12,9 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/hearme-project/hearme/internal/contact"
+	"github.com/hearme-project/hearme/internal/field"
 )
 
 // Settings are the programme's own facts, shown on public pages.
@@ -107,39 +110,43 @@ func (s Safeguarding) Configured() bool {
 }
 
 // ValidateSettings checks the facts an administrator edits, returning
-// errors keyed by field, as translation keys.
-func (s *Settings) ValidateSettings() map[string]string {
-	errs := map[string]string{}
-	trim := func(p *string, field string, max int, required bool) {
+// the problems in the order of the settings form, keyed by its input ids.
+func (s *Settings) ValidateSettings() field.Errors {
+	var errs field.Errors
+	trim := func(p *string, name string, max int, required bool) {
 		*p = strings.TrimSpace(*p)
 		switch {
 		case required && *p == "":
-			errs[field] = "error.required"
+			errs.Add(name, "error.required")
 		case len([]rune(*p)) > max:
-			errs[field] = "error.too_long"
+			errs.Add(name, "error.too_long")
+		}
+	}
+	email := func(p *string, name string) {
+		trim(p, name, contact.MaxEmail, true)
+		if *p != "" && !contact.ValidEmail(*p) {
+			errs.Add(name, "error.email_invalid")
 		}
 	}
 	trim(&s.Name, "name", 120, true)
 	trim(&s.ShortName, "short_name", 60, true)
 	trim(&s.Organisation, "organisation", 120, true)
-	trim(&s.ContactEmail, "contact_email", 254, true)
-	trim(&s.ContactPhone, "contact_phone", 40, false)
+	email(&s.ContactEmail, "contact_email")
+	trim(&s.ContactPhone, "contact_phone", contact.MaxPhone, false)
+	if s.ContactPhone != "" && !contact.ValidPhone(s.ContactPhone) {
+		errs.Add("contact_phone", "error.phone_invalid")
+	}
 	trim(&s.Address, "address", 200, false)
-	trim(&s.DPOEmail, "dpo_email", 254, true)
+	email(&s.DPOEmail, "dpo_email")
 	trim(&s.ICORegistration, "ico_registration", 20, false)
-	for field, v := range map[string]string{"contact_email": s.ContactEmail, "dpo_email": s.DPOEmail} {
-		if _, bad := errs[field]; !bad && (!strings.Contains(v, "@") || strings.ContainsAny(v, " <>\"")) {
-			errs[field] = "error.email_invalid"
-		}
+	if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "" {
+		errs.Add("time_zone", "error.time_zone")
 	}
 	s.EndDate = strings.TrimSpace(s.EndDate)
 	if s.EndDate != "" {
 		if _, err := time.Parse("2006-01-02", s.EndDate); err != nil {
-			errs["end_date"] = "error.date_invalid"
+			errs.Add("end_date", "error.date_invalid")
 		}
-	}
-	if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "" {
-		errs["time_zone"] = "error.time_zone"
 	}
 	return errs
 }

@@ -43,3 +43,24 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestValidateSettingsOrderAndContactRules: problems come in the form's
+// order, and the contact details use the product's one email and phone
+// rule (the email was only checked for an @, the phone not at all).
+func TestValidateSettingsOrderAndContactRules(t *testing.T) {
+	s := Settings{Name: "", ShortName: "Hear", Organisation: "Council", ContactEmail: "team@council", ContactPhone: "ring reception",
+		DPOEmail: "dpo@example.org", TimeZone: "Mars/Olympus"}
+	var got []string
+	for _, e := range s.ValidateSettings() {
+		got = append(got, e.Field+"="+e.Key)
+	}
+	want := "name=error.required contact_email=error.email_invalid contact_phone=error.phone_invalid time_zone=error.time_zone"
+	if strings.Join(got, " ") != want {
+		t.Fatalf("got  %s\nwant %s", strings.Join(got, " "), want)
+	}
+	ok := Settings{Name: "H", ShortName: "H", Organisation: "C", ContactEmail: "team@example.org", ContactPhone: "0300 123 1801",
+		DPOEmail: "dpo@example.org", TimeZone: "Europe/London"}
+	if errs := ok.ValidateSettings(); len(errs) != 0 {
+		t.Fatalf("good settings refused: %+v", errs)
+	}
+}

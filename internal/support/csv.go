@@ -39,8 +39,11 @@ type RowError struct {
 
 // column names the CSV column of a form field.
 func column(field string) string {
-	if field == "hours" {
+	switch field {
+	case "hours":
 		return "opening_hours"
+	case "languages_other": // the staff form's box for other codes
+		return "languages"
 	}
 	return field
 }

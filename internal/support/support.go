@@ -7,13 +7,15 @@
 package support
 
 import (
-	"net/mail"
 	"net/url"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/hearme-project/hearme/internal/contact"
+	"github.com/hearme-project/hearme/internal/field"
 )
 
 // Needs are the codes of what a service helps with; each has a label
@@ -63,12 +65,6 @@ func (s Service) SummaryIn(lang string) string {
 // Offers reports whether the service gives support in lang.
 func (s Service) Offers(lang string) bool { return slices.Contains(s.Languages, lang) }
 
-// FieldError is one problem with one field, as a translation key.
-type FieldError struct {
-	Field string
-	Key   string
-}
-
 // Allowed are the codes a service may use beyond the fixed ones: the
 // programme's pathway stages and communities.
 type Allowed struct {
@@ -81,16 +77,13 @@ const (
 	maxName    = 200
 	maxSummary = 1000
 	maxText    = 500
-	maxPhone   = 40
-	maxEmail   = 254
 	maxURL     = 500
 	maxCodes   = 30
 )
 
 var (
-	langRE  = regexp.MustCompile(`^[a-z]{2,3}$`)
-	phoneRE = regexp.MustCompile(`^[0-9+() -]{3,40}$`)
-	idRE    = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+	langRE = regexp.MustCompile(`^[a-z]{2,3}$`)
+	idRE   = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 )
 
 // ValidID reports whether id has the shape of a service id (UUID text).
@@ -144,17 +137,18 @@ func codes(in []string) []string {
 }
 
 // Validate normalises the service and returns its problems in the order
-// the fields appear on the form.
-func (s *Service) Validate(a Allowed) []FieldError {
+// the fields appear on the staff form, keyed by the form's input ids (a
+// language code that is not one of the boxes was typed in the
+// "languages_other" input).
+func (s *Service) Validate(a Allowed) field.Errors {
 	s.Normalise()
-	var errs []FieldError
-	add := func(field, key string) { errs = append(errs, FieldError{field, key}) }
-	text := func(field, v string, max int, required bool) {
+	var errs field.Errors
+	text := func(name, v string, max int, required bool) {
 		switch {
 		case required && v == "":
-			add(field, "support.error."+field+"_required")
+			errs.Add(name, "support.error."+name+"_required")
 		case utf8.RuneCountInString(v) > max:
-			add(field, "support.error.too_long")
+			errs.Add(name, "support.error.too_long")
 		}
 	}
 	text("name", s.Name, maxName, true)
@@ -162,54 +156,52 @@ func (s *Service) Validate(a Allowed) []FieldError {
 	text("summary", s.Summary, maxSummary, true)
 	for _, v := range s.Summaries {
 		if utf8.RuneCountInString(v) > maxSummary {
-			add("summary", "support.error.too_long")
+			errs.Add("summary", "support.error.too_long")
 			break
 		}
 	}
 	switch {
 	case len(s.Needs) == 0:
-		add("needs", "support.error.needs_required")
+		errs.Add("needs", "support.error.needs_required")
 	case !subset(s.Needs, Needs) || len(s.Needs) > maxCodes:
-		add("needs", "support.error.code_unknown")
-	}
-	if !subset(s.Stages, a.Stages) || len(s.Stages) > maxCodes {
-		add("stages", "support.error.code_unknown")
+		errs.Add("needs", "support.error.code_unknown")
 	}
 	switch {
 	case s.Area == "":
-		add("area", "support.error.area_required")
+		errs.Add("area", "support.error.area_required")
 	case !slices.Contains(Areas, s.Area):
-		add("area", "support.error.code_unknown")
+		errs.Add("area", "support.error.code_unknown")
 	}
 	switch {
 	case len(s.Languages) == 0:
-		add("languages", "support.error.languages_required")
+		errs.Add("languages", "support.error.languages_required")
 	case len(s.Languages) > maxCodes:
-		add("languages", "support.error.code_unknown")
+		errs.Add("languages", "support.error.code_unknown")
 	default:
 		for _, l := range s.Languages {
 			if !langRE.MatchString(l) {
-				add("languages", "support.error.language_code")
+				errs.Add("languages_other", "support.error.language_code")
 				break
 			}
 		}
 	}
 	if !subset(s.Communities, a.Communities) || len(s.Communities) > maxCodes {
-		add("communities", "support.error.code_unknown")
+		errs.Add("communities", "support.error.code_unknown")
 	}
-	if s.Phone == "" && s.Email == "" && s.Website == "" {
-		add("phone", "support.error.contact_required")
+	if !subset(s.Stages, a.Stages) || len(s.Stages) > maxCodes {
+		errs.Add("stages", "support.error.code_unknown")
 	}
-	if s.Phone != "" && !phoneRE.MatchString(s.Phone) {
-		add("phone", "support.error.phone_invalid")
+	switch {
+	case s.Phone == "" && s.Email == "" && s.Website == "":
+		errs.Add("phone", "support.error.contact_required")
+	case s.Phone != "" && !contact.ValidPhone(s.Phone):
+		errs.Add("phone", "support.error.phone_invalid")
 	}
-	if s.Email != "" {
-		if a, err := mail.ParseAddress(s.Email); err != nil || a.Address != s.Email || len(s.Email) > maxEmail {
-			add("email", "support.error.email_invalid")
-		}
+	if s.Email != "" && !contact.ValidEmail(s.Email) {
+		errs.Add("email", "support.error.email_invalid")
 	}
 	if s.Website != "" && !SafeURL(s.Website) {
-		add("website", "support.error.website_invalid")
+		errs.Add("website", "support.error.website_invalid")
 	}
 	text("hours", s.Hours, maxText, false)
 	text("eligibility", s.Eligibility, maxText, false)

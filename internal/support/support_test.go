@@ -30,7 +30,7 @@ func TestValidate(t *testing.T) {
 	for _, e := range bad.Validate(allowed) {
 		fields = append(fields, e.Field)
 	}
-	want := []string{"name", "organisation", "summary", "needs", "stages", "area", "languages", "communities", "phone", "email", "website"}
+	want := []string{"name", "organisation", "summary", "needs", "area", "languages_other", "communities", "stages", "phone", "email", "website"}
 	if !reflect.DeepEqual(fields, want) {
 		t.Fatalf("errors on %v, want %v", fields, want)
 	}

@@ -298,9 +298,7 @@ func (s *Server) handleStaffAwarenessSave(w http.ResponseWriter, r *http.Request
 	}
 	text, errs := awareness.Check(d, s.today())
 	p := s.awarenessEditPage(r, pg, lang, d)
-	for _, e := range errs {
-		p.Errors.Add(e.Field, e.Key)
-	}
+	p.Errors = errs
 	preview := r.PostForm.Get("action") == "preview"
 	if preview && len(d.Markdown) > 0 && len([]rune(d.Markdown)) <= awareness.MaxBody {
 		data := p.Data.(awarenessEditData)

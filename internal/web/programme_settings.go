@@ -45,15 +45,10 @@ func (s *Server) handleProgrammeSettings(w http.ResponseWriter, r *http.Request)
 		TimeZone: form.Value(r, "time_zone", 100), DPOEmail: form.Value(r, "dpo_email", 500), ICORegistration: form.Value(r, "ico_registration", 500),
 		EndDate: form.Value(r, "end_date", 20),
 	}
-	fieldErrs := set.ValidateSettings()
-	if len(fieldErrs) > 0 {
+	if errs := set.ValidateSettings(); len(errs) > 0 {
 		p := s.programmePage(r)
 		p.Form = set
-		for _, f := range []string{"name", "short_name", "organisation", "contact_email", "contact_phone", "address", "time_zone", "dpo_email", "ico_registration", "end_date"} {
-			if key, ok := fieldErrs[f]; ok {
-				p.Errors.Add(f, key)
-			}
-		}
+		p.Errors = errs
 		s.render(w, r, http.StatusUnprocessableEntity, "programme", p)
 		return
 	}

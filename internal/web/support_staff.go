@@ -174,15 +174,7 @@ func (s *Server) readSupportForm(r *http.Request) (supportForm, form.Errors) {
 			f.Summaries[l.Code] = v
 		}
 	}
-	var errs form.Errors
-	for _, e := range f.Validate(s.supportAllowed()) {
-		field := e.Field
-		if field == "languages" && e.Key == "support.error.language_code" {
-			field = "languages_other"
-		}
-		errs.Add(field, e.Key)
-	}
-	return f, errs
+	return f, f.Validate(s.supportAllowed())
 }
 
 func (s *Server) handleStaffSupportCreate(w http.ResponseWriter, r *http.Request) {
