@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/hearme-project/hearme/internal/event"
@@ -47,7 +46,7 @@ func SendEventReminders(ctx context.Context, d JobDeps, now time.Time) (int, err
 	}
 	from := time.Date(local.Year(), local.Month(), local.Day()+1, 0, 0, 0, 0, loc)
 	to := time.Date(local.Year(), local.Month(), local.Day()+2, 0, 0, 0, 0, loc)
-	site := mail.Site{Name: prog.Settings.Name, BaseURL: strings.TrimRight(d.Config.BaseURL, "/")}
+	site := mail.Site{Name: prog.Settings.Name, BaseURL: d.Config.PublicURL()}
 	for _, l := range prog.Languages {
 		if l.RTL {
 			site.RTL = append(site.RTL, l.Code)
@@ -57,7 +56,7 @@ func SendEventReminders(ctx context.Context, d JobDeps, now time.Time) (int, err
 	if err != nil {
 		return 0, err
 	}
-	m := event.Mailer{Compose: composer.Compose, Keys: d.Keys, CancelKey: d.Keys.Derive("registration-cancel"), BaseURL: d.Config.BaseURL, Loc: loc,
+	m := event.Mailer{Compose: composer.Compose, Keys: d.Keys, CancelKey: d.Keys.Derive("registration-cancel"), BaseURL: d.Config.PublicURL(), Loc: loc,
 		T: func(lang, key string, pairs ...any) string { return d.Catalog.Localizer(lang).T(key, pairs...) }}
 	events := map[string]*event.Event{}
 	sent := 0

@@ -36,10 +36,7 @@ func runAdmin(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	base := cfg.BaseURL
-	if base == "" {
-		base = "http://" + cfg.Addr
-	}
+	base := cfg.PublicURL()
 	link := func(userID string) error {
 		token := auth.RandomToken(32)
 		if err := st.CreateSetupToken(ctx, auth.HashToken(token), userID, store.PurposeSetPassword, web.SetupLinkTTL); err != nil {

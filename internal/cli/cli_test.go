@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -109,4 +110,53 @@ func TestServeStartsAndStopsGracefully(t *testing.T) {
 	if !strings.Contains(out.String(), "/setup/") {
 		t.Fatalf("no first-administrator link printed:\n%s", out.String())
 	}
+}
+
+// Without --base-url, serve names its listening address in links, and
+// warns (JSON log) when that address is not loopback.
+func TestServeWarnsWithoutBaseURLOffLoopback(t *testing.T) {
+	ln, err := net.Listen("tcp", "0.0.0.0:0")
+	if err != nil {
+		t.Skipf("cannot listen on every interface here: %v", err)
+	}
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errb syncWriter
+	done := make(chan int)
+	go func() { done <- Run(ctx, []string{"--data", t.TempDir(), "--addr", "0.0.0.0:" + port}, &out, &errb) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(out.String(), "/setup/") && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	if !strings.Contains(out.String(), "http://localhost:"+port+"/setup/") {
+		t.Errorf("the first-administrator link does not name the listening address:\n%s", out.String())
+	}
+	warned := false
+	for _, line := range strings.Split(errb.String(), "\n") {
+		warned = warned || strings.HasPrefix(line, "{") && strings.Contains(line, `"level":"WARN"`) && strings.Contains(line, "no --base-url")
+	}
+	if !warned {
+		t.Errorf("no JSON warning about the missing --base-url:\n%s", errb.String())
+	}
+}
+
+// syncWriter is a buffer the server writes to while the test reads it.
+type syncWriter struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (w *syncWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+func (w *syncWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
 }

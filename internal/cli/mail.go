@@ -89,7 +89,7 @@ func queueTestMail(ctx context.Context, cfg config.Config, st *store.Store, keys
 	if err != nil {
 		return err
 	}
-	site := mail.Site{Name: p.Settings.Name, BaseURL: strings.TrimRight(cfg.BaseURL, "/")}
+	site := mail.Site{Name: p.Settings.Name, BaseURL: cfg.PublicURL()}
 	if site.Name == "" {
 		site.Name = "hearme"
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hearme-project/hearme/internal/app"
+	"github.com/hearme-project/hearme/internal/config"
 )
 
 func runServe(ctx context.Context, env Env, args []string) error {
@@ -16,19 +17,26 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	log := logger(env, cfg)
-	a, err := app.New(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
-	base := cfg.BaseURL
-	if base == "" {
-		base = "http://" + ln.Addr().String()
+	if cfg.BaseURL == "" {
+		// Development: links in emails and set-up links name the
+		// address actually listened on (the port may have been 0).
+		cfg.BaseURL = config.ListenURL(ln.Addr().String())
+		if !config.LoopbackAddr(ln.Addr().String()) {
+			log.Warn("no --base-url: links in emails name the listening address, which other people may not reach; set --base-url to the site's public address",
+				"addr", ln.Addr().String(), "base_url", cfg.BaseURL)
+		}
 	}
+	a, err := app.New(ctx, cfg, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer a.Close()
+	base := cfg.PublicURL()
 	link, err := a.EnsureFirstAdmin(ctx, base)
 	if err != nil {
 		return err

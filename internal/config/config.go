@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/mail"
 	"net/netip"
 	"net/url"
@@ -84,6 +85,46 @@ type Mail struct {
 // Secure reports whether the site is served over HTTPS, which turns on
 // __Host- cookies and HSTS.
 func (c Config) Secure() bool { return strings.HasPrefix(c.BaseURL, "https://") }
+
+// PublicURL is where every link in an email, and every set-up or reset
+// link, starts: --base-url, or in development (no --base-url) the
+// listening address. It never comes from a request's Host header, which
+// whoever sends the request chooses.
+func (c Config) PublicURL() string {
+	if c.BaseURL != "" {
+		return strings.TrimRight(c.BaseURL, "/")
+	}
+	return ListenURL(c.Addr)
+}
+
+// ListenURL is the http:// address of a listening address; an empty or
+// unspecified host (":8080", "0.0.0.0:8080", "[::]:8080") becomes localhost.
+func ListenURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr
+	}
+	if ip, err := netip.ParseAddr(host); host == "" || err == nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+// LoopbackAddr reports whether a listening address can be reached only
+// from this machine (localhost, 127.0.0.0/8, ::1). Without --base-url,
+// links in emails name the listening address, which is fine there and
+// wrong anywhere else.
+func LoopbackAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
+}
 
 // DatabaseDSN returns the database to open: the PostgreSQL URL, or the
 // SQLite file in the data directory.

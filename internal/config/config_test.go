@@ -94,3 +94,24 @@ func TestFormLimitExempt(t *testing.T) {
 		t.Fatalf("%v %v", c.FormLimitExempt, err)
 	}
 }
+
+// Without --base-url the public address is the listening address, with
+// an unspecified host named localhost; only loopback addresses are quiet.
+func TestPublicURLWithoutBaseURL(t *testing.T) {
+	for addr, want := range map[string]string{
+		"127.0.0.1:8080": "http://127.0.0.1:8080", ":8080": "http://localhost:8080", "0.0.0.0:9000": "http://localhost:9000",
+		"[::]:9000": "http://localhost:9000", "[::1]:8080": "http://[::1]:8080", "192.0.2.7:80": "http://192.0.2.7:80",
+	} {
+		if got := (Config{Addr: addr}).PublicURL(); got != want {
+			t.Errorf("PublicURL with --addr %s = %q, want %q", addr, got, want)
+		}
+	}
+	if got := (Config{Addr: ":8080", BaseURL: "https://hearme.example.org/"}).PublicURL(); got != "https://hearme.example.org" {
+		t.Errorf("PublicURL with --base-url = %q", got)
+	}
+	for addr, want := range map[string]bool{"127.0.0.1:1": true, "[::1]:1": true, "localhost:1": true, "0.0.0.0:1": false, "[::]:1": false, "192.0.2.7:1": false, ":1": false} {
+		if got := LoopbackAddr(addr); got != want {
+			t.Errorf("LoopbackAddr(%q) = %v, want %v", addr, got, want)
+		}
+	}
+}

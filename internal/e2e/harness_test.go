@@ -64,15 +64,18 @@ func startSite(t *testing.T) *site {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
+	// Listen first, as `hearme serve` does, so that links in emails name
+	// the address listened on.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.BaseURL = config.ListenURL(ln.Addr().String())
 	logs := &syncBuffer{}
 	a, err := app.New(bg, cfg, app.NewLogger(logs, cfg.LogLevel))
 	if err != nil {
+		ln.Close()
 		t.Fatalf("app.New: %v", err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		a.Close()
-		t.Fatal(err)
 	}
 	ctx, stop := context.WithCancel(bg)
 	done := make(chan error, 1)

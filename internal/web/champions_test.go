@@ -186,7 +186,12 @@ func TestChampionPipelineToOutreach(t *testing.T) {
 
 	// The champion sets a password and signs in, without a second factor.
 	ch := e.client()
-	path := strings.TrimPrefix(link, e.srv.URL)
+	// The link names the configured public address (not the test
+	// server's, which only the Host header would give): follow its path.
+	if !strings.HasPrefix(link, e.web.PublicURL()+"/setup/") {
+		t.Fatalf("set-up link %s is not on the public address %s", link, e.web.PublicURL())
+	}
+	path := strings.TrimPrefix(link, e.web.PublicURL())
 	if r := ch.get(path); r.status != http.StatusOK {
 		t.Fatalf("set-up link: %d", r.status)
 	}

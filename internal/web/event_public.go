@@ -150,7 +150,7 @@ func (s *Server) handleEventCalendar(w http.ResponseWriter, r *http.Request) {
 	st := s.site.Load()
 	lang := reqCtx(r).lang
 	t := e.Text(lang)
-	base := strings.TrimRight(s.cfg.BaseURL, "/")
+	base := s.cfg.PublicURL()
 	host := "hearme"
 	if u, err := url.Parse(base); err == nil && u.Host != "" {
 		host = u.Hostname()
@@ -181,7 +181,7 @@ func (s *Server) handleEventPrint(w http.ResponseWriter, r *http.Request) {
 	}
 	p := s.newPage(r)
 	v := s.eventView(p, e)
-	base := strings.TrimRight(s.cfg.BaseURL, "/")
+	base := s.cfg.PublicURL()
 	p.Data = struct {
 		Event   EventView
 		FullURL string

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"strings"
 
 	"github.com/hearme-project/hearme/internal/event"
 	"github.com/hearme-project/hearme/internal/mail"
@@ -176,7 +175,7 @@ func (s *Server) handleEventRegistered(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	p := s.newPage(r)
 	v := s.eventView(p, e)
-	base := strings.TrimRight(s.cfg.BaseURL, "/")
+	base := s.cfg.PublicURL()
 	d := struct {
 		Event                            EventView
 		Receipt                          eventReceipt

@@ -95,7 +95,7 @@ func (s *Server) staffEventPage(r *http.Request, f eventForm, existing *event.Ev
 		v := s.eventView(p, existing)
 		d.Existing = &v
 		if existing.Visibility == event.Invitation {
-			d.InviteURL = strings.TrimRight(s.cfg.BaseURL, "/") + v.URL
+			d.InviteURL = s.cfg.PublicURL() + v.URL
 		}
 		for _, st := range []event.Status{event.StatusScheduled, event.StatusPostponed, event.StatusCancelled} {
 			d.Statuses = append(d.Statuses, EventOption{string(st), p.T("events.status." + string(st)), existing.Status == st})

@@ -39,7 +39,7 @@ func (s *Server) eventRoutes() []Route {
 // eventMailer is what composes the emails about registrations.
 func (s *Server) eventMailer() event.Mailer {
 	return event.Mailer{Compose: s.mail.Compose, Keys: s.keys, CancelKey: s.keys.Derive("registration-cancel"),
-		BaseURL: s.cfg.BaseURL, Loc: s.site.Load().loc, T: s.translate}
+		BaseURL: s.cfg.PublicURL(), Loc: s.site.Load().loc, T: s.translate}
 }
 
 func (s *Server) translate(lang, key string, pairs ...any) string {

@@ -93,7 +93,11 @@ func newEnvWith(t *testing.T, cfg config.Config) *env {
 	}
 	srv := httptest.NewServer(w.Handler())
 	t.Cleanup(srv.Close)
-	return &env{t: t, srv: srv, web: w, store: st, keys: keys, logs: logs}
+	e := &env{t: t, srv: srv, web: w, store: st, keys: keys, logs: logs}
+	// Whatever a test did, every email it queued links only to absolute
+	// addresses on the configured public address.
+	t.Cleanup(func() { e.assertMailLinksAbsolute(cfg.PublicURL()) })
+	return e
 }
 
 // staff is a test account with its second-factor secret.

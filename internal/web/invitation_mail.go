@@ -28,7 +28,7 @@ func (s *Server) invitationMailData(lang string, v invitation.Invitation, ev *ev
 		d.EventTitle = ev.Text(lang).Title
 		d.EventWhen = mailWhen(lang, ev.Start.In(s.site.Load().loc), ev.End.In(s.site.Load().loc))
 		d.EventVenue = strings.TrimSpace(strings.Trim(ev.VenueName+", "+ev.VenueAddress, ", "))
-		d.EventLink = strings.TrimRight(s.cfg.BaseURL, "/") + "/events/" + ev.ID
+		d.EventLink = s.cfg.PublicURL() + "/events/" + ev.ID
 		if ev.Visibility == event.Invitation && ev.InviteKey != "" {
 			d.EventLink += "?k=" + ev.InviteKey
 			d.InviteLink = true

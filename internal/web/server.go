@@ -178,7 +178,7 @@ func (s *Server) programme() *programme.Config { return &s.site.Load().prog }
 // mailSite is what emails say of the programme.
 func (s *Server) mailSite() mail.Site {
 	p := s.programme()
-	site := mail.Site{Name: p.Settings.Name, BaseURL: strings.TrimRight(s.cfg.BaseURL, "/")}
+	site := mail.Site{Name: p.Settings.Name, BaseURL: s.cfg.PublicURL()}
 	for _, l := range p.Languages {
 		if l.RTL {
 			site.RTL = append(site.RTL, l.Code)

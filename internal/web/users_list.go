@@ -65,17 +65,10 @@ func (s *Server) newSetupLink(r *http.Request, userID string) (string, error) {
 	return s.baseURL(r) + "/setup/" + token, nil
 }
 
-// baseURL is the configured public address, or the one this request came to.
-func (s *Server) baseURL(r *http.Request) string {
-	if s.cfg.BaseURL != "" {
-		return s.cfg.BaseURL
-	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
-}
+// baseURL is the configured public address (--base-url, or the
+// listening address in development), never the request's Host header:
+// a set-up or reset link must not lead wherever the sender said.
+func (s *Server) baseURL(*http.Request) string { return s.cfg.PublicURL() }
 
 func (s *Server) knownOrganisation(id string) bool {
 	for _, o := range s.programme().Organisations {
@@ -95,3 +88,6 @@ func (s *Server) lastAdmin(r *http.Request, u account.User) (bool, error) {
 	n, err := s.store.CountUsers(r.Context(), account.Admin)
 	return n <= 1, err
 }
+
+// PublicURL is where links in emails start (for tests and tools).
+func (s *Server) PublicURL() string { return s.cfg.PublicURL() }
