@@ -110,7 +110,22 @@ func (g *Guard) Signer() *Signer { return g.signer }
 // Call Check only once per request, and only for the step that stores
 // anything; use CheckStep for the earlier steps of a multi-step form.
 func (g *Guard) Check(form, token, honeypot, ip string) Verdict {
-	allowed := g.limiter == nil || g.limiter.Allow(form, ip)
+	return g.CheckIn(form, []string{form}, token, honeypot, ip)
+}
+
+// CheckIn is Check with the rate limit taken from each of buckets
+// instead of form's own: for example a registration spends one unit of
+// the address's bucket for that event and one of its bucket for all
+// events, so that a venue's shared address can register a hall full of
+// people for one event while a script flooding every event is still
+// stopped. Every bucket is spent, whatever the outcome.
+func (g *Guard) CheckIn(form string, buckets []string, token, honeypot, ip string) Verdict {
+	allowed := true
+	if g.limiter != nil {
+		for _, b := range buckets {
+			allowed = g.limiter.Allow(b, ip) && allowed
+		}
+	}
 	if !allowed || Tripped(honeypot) {
 		return BlockSilently
 	}

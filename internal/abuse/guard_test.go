@@ -185,3 +185,39 @@ func BenchmarkGuardCheck(b *testing.B) {
 		g.Check("share", tok, "", "203.0.113.7")
 	}
 }
+
+// CheckIn spends a unit of every bucket it is given, and a scoped bucket
+// "name/scope" takes the limit of "name": one address's bucket for one
+// event does not hold back the same address for another event, while the
+// ceiling across events still applies.
+func TestGuardCheckInScopedBuckets(t *testing.T) {
+	const ip = "203.0.113.7"
+	c := newFakeClock()
+	l := NewLimiter(LimiterConfig{Forms: map[string]Limit{"per-event": {Every: time.Hour, Burst: 2}, "all": {Every: time.Hour, Burst: 3}}}, c.Now)
+	g := NewGuard(NewSigner(testKey, c.Now), l, NewSeen(0))
+	if got := l.LimitFor("per-event/abc"); got.Burst != 2 {
+		t.Fatalf("a scoped bucket takes its name's limit: %+v", got)
+	}
+	post := func(event string) Verdict {
+		tok := g.Signer().Issue("register")
+		c.Advance(10 * time.Second)
+		return g.CheckIn("register", []string{"per-event/" + event, "all"}, tok, "", ip)
+	}
+	for i, want := range []Verdict{Allow, Allow, BlockSilently} {
+		if got := post("a"); got != want {
+			t.Fatalf("event a, post %d: %v, want %v", i+1, got, want)
+		}
+	}
+	// Event b has its own bucket, but the ceiling across events (3, of
+	// which event a spent 3) holds.
+	if got := post("b"); got != BlockSilently {
+		t.Fatalf("event b past the ceiling across events: %v", got)
+	}
+	l2 := NewLimiter(LimiterConfig{Forms: map[string]Limit{"per-event": {Every: time.Hour, Burst: 2}, "all": {Every: time.Hour, Burst: 10}}}, c.Now)
+	g = NewGuard(NewSigner(testKey, c.Now), l2, NewSeen(0))
+	post("a")
+	post("a")
+	if got := post("b"); got != Allow {
+		t.Fatalf("event b is held back by event a's bucket: %v", got)
+	}
+}

@@ -135,10 +135,17 @@ func NewLimiter(cfg LimiterConfig, clock func() time.Time) *Limiter {
 // Config returns the effective configuration (with defaults applied).
 func (l *Limiter) Config() LimiterConfig { return l.cfg }
 
-// LimitFor returns the limit that applies to form.
+// LimitFor returns the limit that applies to form. A scoped bucket
+// "name/scope" (for example "register-event/<event id>": one bucket per
+// event and address) takes the limit configured for "name".
 func (l *Limiter) LimitFor(form string) Limit {
 	if lim, ok := l.cfg.Forms[form]; ok {
 		return lim
+	}
+	if name, _, ok := strings.Cut(form, "/"); ok {
+		if lim, ok := l.cfg.Forms[name]; ok {
+			return lim
+		}
 	}
 	return l.cfg.Default
 }

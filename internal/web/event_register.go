@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/hearme-project/hearme/internal/abuse"
 	"github.com/hearme-project/hearme/internal/event"
 	"github.com/hearme-project/hearme/internal/mail"
 	"github.com/hearme-project/hearme/internal/store"
@@ -72,8 +73,7 @@ func (s *Server) handleEventRegister(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnprocessableEntity, "event_detail", p)
 		return
 	}
-	blocked := "/events/" + e.ID + "/registered"
-	if !s.guardPublicForm(w, r, "register", "event_detail", reshow, blocked) {
+	if !s.guardRegistration(w, r, e, reshow) {
 		return
 	}
 	reg, err := s.sealRegistration(e, req)
@@ -115,6 +115,39 @@ func (s *Server) handleEventRegister(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{Name: receiptCookie, Value: sealed, Path: "/events/", MaxAge: 600, HttpOnly: true,
 		Secure: s.cfg.Secure(), SameSite: http.SameSiteLaxMode})
 	redirect(w, r, "/events/"+e.ID+"/registered")
+}
+
+// guardRegistration applies the public forms' abuse checks to a
+// registration. The address's limit is counted per event and, with a
+// higher ceiling, across events, so a venue whose people share one Wi-Fi
+// address can register them all. A refused post (over a limit, the
+// honeypot filled in, or the form sent twice) is never answered with a
+// confirmation: the form comes back, answers kept, saying plainly that no
+// place was taken and how to get one (try again, or ask a connector).
+// The same message whatever the cause, so a script learns nothing.
+func (s *Server) guardRegistration(w http.ResponseWriter, r *http.Request, e *event.Event, reshow func() *Page) bool {
+	v := s.forms.CheckIn("register", []string{"register-event/" + e.ID, "register"},
+		r.PostForm.Get(abuse.TokenField), r.PostForm.Get(abuse.HoneypotField), reqCtx(r).ip)
+	status, key := http.StatusUnprocessableEntity, ""
+	switch v {
+	case abuse.Allow:
+		return true
+	case abuse.ReshowTooFast:
+		key = "share.error.too_fast"
+	case abuse.ReshowExpired:
+		key = "share.error.expired"
+	default:
+		s.log.Info("registration refused", "verdict", v.String())
+		status, key = http.StatusOK, "events.error.not_registered"
+	}
+	p := reshow()
+	contact := s.programme().Settings.ContactPhone
+	if contact == "" {
+		contact = s.programme().Settings.ContactEmail
+	}
+	p.Errors.Add("send", key, "Contact", p.Isolate(contact))
+	s.render(w, r, status, "event_detail", p)
+	return false
 }
 
 func closedKey(e *event.Event) string {

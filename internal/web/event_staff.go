@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hearme-project/hearme/internal/event"
+	"github.com/hearme-project/hearme/internal/programme"
 	"github.com/hearme-project/hearme/internal/store"
 	"github.com/hearme-project/hearme/internal/web/form"
 )
@@ -326,6 +327,14 @@ func (s *Server) handleStaffEventRegistrations(w http.ResponseWriter, r *http.Re
 	if !ok {
 		return
 	}
+	p := s.newPage(r)
+	p.Flash = s.sessions.PopString(r.Context(), sessFlash)
+	s.renderRegistrations(w, r, p, e, http.StatusOK)
+}
+
+// renderRegistrations shows an event's registrations (each opening
+// audited) and the form to register someone on their behalf.
+func (s *Server) renderRegistrations(w http.ResponseWriter, r *http.Request, p *Page, e *event.Event, status int) {
 	regs, err := s.store.Registrations(r.Context(), e.ID)
 	if err != nil {
 		s.serverError(w, r, err)
@@ -335,7 +344,6 @@ func (s *Server) handleStaffEventRegistrations(w http.ResponseWriter, r *http.Re
 		s.serverError(w, r, err)
 		return
 	}
-	p := s.newPage(r)
 	open := func(v string) string {
 		if v == "" {
 			return ""
@@ -356,9 +364,88 @@ func (s *Server) handleStaffEventRegistrations(w http.ResponseWriter, r *http.Re
 			AccessNeeds: open(g.AccessNeedsSealed), Interpreter: langName[g.Interpreter], HeardAbout: g.HeardAbout, Status: g.Status, Places: g.Places,
 			Reminders: g.Reminders, Removed: g.DetailsRemovedAt != nil, Created: g.CreatedAt})
 	}
+	if p.Form == nil {
+		p.Form = onBehalfForm{Lang: p.Lang}
+	}
 	p.Data = struct {
-		Event EventView
-		Rows  []EventRegRow
-	}{s.eventView(p, e), rows}
-	s.render(w, r, http.StatusOK, "event_staff_registrations", p)
+		Event     EventView
+		Rows      []EventRegRow
+		Languages []programme.Language
+		Open      bool
+	}{s.eventView(p, e), rows, s.programme().Languages, e.Open(s.now())}
+	s.render(w, r, status, "event_staff_registrations", p)
+}
+
+// onBehalfForm is a registration a connector makes for someone (by
+// phone, at a community group, for a person without email), as typed.
+type onBehalfForm struct {
+	event.Answers
+	Lang string // the person's language, for their emails
+}
+
+// handleStaffEventRegister registers someone on their behalf: the same
+// rules and capacity as the public form (a full event puts them on the
+// waiting list), without the public form's per-address limit, recorded
+// in the audit log with the connector who did it.
+func (s *Server) handleStaffEventRegister(w http.ResponseWriter, r *http.Request) {
+	if err := form.Parse(r); err != nil {
+		s.formError(w, r, err)
+		return
+	}
+	e, ok := s.loadEvent(w, r)
+	if !ok {
+		return
+	}
+	f := onBehalfForm{Answers: event.Answers{
+		Name: form.Value(r, "name", event.MaxName+1), Email: form.Value(r, "email", 255), Phone: form.Value(r, "phone", 41),
+		Reminders: r.PostForm.Get("reminders") == "yes", Places: form.Value(r, "places", 5),
+		AccessNeeds: form.Value(r, "access_needs", event.MaxAccessNeeds+1), Interpreter: form.Value(r, "interpreter", 10),
+	}, Lang: form.Value(r, "lang", 10)}
+	codes := s.site.Load().codes
+	p := s.newPage(r)
+	if !slices.Contains(codes, f.Lang) {
+		f.Lang = p.Lang
+	}
+	p.Form = f
+	req, errs := f.Validate(e, f.Lang, codes)
+	if !e.Open(s.now()) {
+		errs = form.Errors{{Field: "name", Key: closedKey(e)}}
+	}
+	if len(errs) > 0 {
+		p.Errors = errs
+		s.renderRegistrations(w, r, p, e, http.StatusUnprocessableEntity)
+		return
+	}
+	reg, err := s.sealRegistration(e, req)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	got, err := s.store.Register(r.Context(), reg, precomposed(s.eventMailer().For(e), e, reg.Registration))
+	switch {
+	case errors.Is(err, store.ErrDuplicateRegistration):
+		field := "email"
+		if req.Email == "" {
+			field = "phone"
+		}
+		p.Errors.Add(field, "events.error.duplicate")
+		s.renderRegistrations(w, r, p, e, http.StatusUnprocessableEntity)
+		return
+	case errors.Is(err, store.ErrEventClosed):
+		p.Errors.Add("name", "events.error.closed")
+		s.renderRegistrations(w, r, p, e, http.StatusUnprocessableEntity)
+		return
+	case s.storeFailed(w, r, err):
+		return
+	}
+	if err := s.store.AppendAudit(r.Context(), reqCtx(r).user.ID, "registration.added_by_staff", e.ID,
+		`{"registration":"`+got.ID+`","status":"`+string(got.Status)+`"}`); err != nil {
+		s.log.Error("audit registration on behalf", "err", err.Error())
+	}
+	flash := "events.staff_registered_for"
+	if got.Status == event.RegWaiting {
+		flash = "events.staff_waitlisted_for"
+	}
+	s.sessions.Put(r.Context(), sessFlash, flash)
+	redirect(w, r, "/staff/events/"+e.ID+"/registrations")
 }

@@ -33,6 +33,7 @@ func (s *Server) eventRoutes() []Route {
 		{"POST /staff/events/{id}", moderators, s.handleStaffEventUpdate},
 		{"POST /staff/events/{id}/status", moderators, s.handleStaffEventStatus},
 		{"GET /staff/events/{id}/registrations", moderators, s.handleStaffEventRegistrations},
+		{"POST /staff/events/{id}/registrations", moderators, s.handleStaffEventRegister},
 	}
 }
 

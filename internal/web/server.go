@@ -72,12 +72,19 @@ type site struct {
 // one library or community-centre address, and a person refused by a
 // limit loses their story. They stop floods, not people.
 var formLimits = abuse.LimiterConfig{Forms: map[string]abuse.Limit{
-	"share":    {Every: 30 * time.Second, Burst: 30},
-	"idea":     {Every: 30 * time.Second, Burst: 30},
-	"register": {Every: 10 * time.Second, Burst: 60}, // a family or a group registering at a venue's desk
-	"invite":   {Every: time.Minute, Burst: 10},
-	"champion": {Every: time.Minute, Burst: 10},
-	"signpost": {Every: time.Second, Burst: 120}, // counting a click on a support service
+	"share": {Every: 30 * time.Second, Burst: 30},
+	"idea":  {Every: 30 * time.Second, Burst: 30},
+	// Registrations: a mosque, community centre or library registers a
+	// hall full of people from one Wi-Fi address, so the address has a
+	// bucket per event (250 at once, then one every 2 s) and a higher
+	// ceiling across all events (600 at once, then one a second); a
+	// script registering thousands is still stopped, and nobody refused
+	// is told they have a place (see handleEventRegister).
+	"register-event": {Every: 2 * time.Second, Burst: 250},
+	"register":       {Every: time.Second, Burst: 600},
+	"invite":         {Every: time.Minute, Burst: 10},
+	"champion":       {Every: time.Minute, Burst: 10},
+	"signpost":       {Every: time.Second, Burst: 120}, // counting a click on a support service
 }}
 
 // Deps are the parts the composition root hands the web layer.
