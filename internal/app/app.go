@@ -45,8 +45,10 @@ type App struct {
 
 // NewLogger makes the JSON logger every part shares.
 func NewLogger(w io.Writer, level string) *slog.Logger {
-	var l slog.Level
-	_ = l.UnmarshalText([]byte(level))
+	var l slog.Level // info when level is empty or unknown (config.Validate refuses an unknown one)
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l = slog.LevelInfo
+	}
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
 }
 

@@ -55,9 +55,9 @@ func mailJobs(d JobDeps) []jobs.Job {
 // hearme_mail_* counters and a gauge of the outbox by state, read at
 // each scrape.
 func newMailSenderLoop(d JobDeps, reg *prometheus.Registry) *mail.Sender {
-	_ = reg.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "hearme_mail_outbox_failed", Help: "Email given up and waiting for staff (/staff/mail)."},
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "hearme_mail_outbox_failed", Help: "Email given up and waiting for staff (/staff/mail)."},
 		mailGauge(d, func(s mail.Status) int { return s.Failed })))
-	_ = reg.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "hearme_mail_outbox_queued", Help: "Email waiting to be sent, including retries."},
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "hearme_mail_outbox_queued", Help: "Email waiting to be sent, including retries."},
 		mailGauge(d, func(s mail.Status) int { return s.Queued })))
 	return NewMailSender(d, mail.NewMetrics(reg))
 }

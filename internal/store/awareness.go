@@ -3,7 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
+	"fmt"
 	"time"
 
 	"github.com/hearme-project/hearme/internal/audit"
@@ -58,10 +58,6 @@ func (s *Store) SaveAwarenessText(ctx context.Context, actorID, slug string, t a
 	})
 }
 
-// ErrNoEnglish means a page cannot be published: it has no text in the
-// fallback language, which every visitor may be shown.
-var ErrNoEnglish = errors.New("awareness page has no text in the fallback language")
-
 // SetAwarenessPublished publishes or withdraws a page. Publishing needs a
 // text in fallback (English).
 func (s *Store) SetAwarenessPublished(ctx context.Context, actorID, slug, fallback string, published bool) error {
@@ -76,7 +72,7 @@ func (s *Store) SetAwarenessPublished(ctx context.Context, actorID, slug, fallba
 				return err
 			}
 			if n == 0 {
-				return ErrNoEnglish
+				return awareness.ErrNoEnglish
 			}
 		}
 		if _, err := tx.ExecContext(ctx, s.q(`UPDATE awareness_pages SET published = ?, updated_at = ? WHERE id = ?`), published, s.now(), pageID); err != nil {
@@ -121,9 +117,13 @@ func (s *Store) AwarenessPages(ctx context.Context, publishedOnly bool) ([]aware
 			out = append(out, p)
 		}
 		if lang.Valid {
+			day, err := parseDay(reviewed.String)
+			if err != nil {
+				return nil, err
+			}
 			last := &out[len(out)-1]
 			last.Texts = append(last.Texts, awareness.Text{Lang: lang.String, Title: title.String, Summary: summary.String,
-				ReviewedOn: parseDay(reviewed.String), Reviewer: reviewer.String, UpdatedBy: updatedBy.String, UpdatedAt: updatedAt.Time})
+				ReviewedOn: day, Reviewer: reviewer.String, UpdatedBy: updatedBy.String, UpdatedAt: updatedAt.Time})
 		}
 	}
 	return out, rows.Err()
@@ -150,7 +150,9 @@ func (s *Store) AwarenessPage(ctx context.Context, slug string) (awareness.Page,
 		if err := rows.Scan(&t.Lang, &t.Title, &t.Summary, &t.Markdown, &t.HTML, &reviewed, &t.Reviewer, &t.UpdatedBy, &t.UpdatedAt); err != nil {
 			return p, err
 		}
-		t.ReviewedOn = parseDay(reviewed)
+		if t.ReviewedOn, err = parseDay(reviewed); err != nil {
+			return p, err
+		}
 		p.Texts = append(p.Texts, t)
 	}
 	return p, rows.Err()
@@ -172,7 +174,11 @@ func (s *Store) HasAwarenessPages(ctx context.Context) (bool, error) {
 	return n > 0, err
 }
 
-func parseDay(s string) time.Time {
-	t, _ := time.Parse(awareness.DateLayout, s)
-	return t
+// parseDay reads a stored reviewed_on date (YYYY-MM-DD).
+func parseDay(s string) (time.Time, error) {
+	t, err := time.Parse(awareness.DateLayout, s)
+	if err != nil {
+		return t, fmt.Errorf("awareness reviewed_on %q: %w", s, err)
+	}
+	return t, nil
 }

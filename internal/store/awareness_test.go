@@ -33,7 +33,7 @@ func TestAwarenessPages(t *testing.T) {
 			t.Fatalf("a second page with the same slug: %v, want ErrConflict", err)
 		}
 		// Publishing needs an English text.
-		if err := s.SetAwarenessPublished(ctx, "staff-1", "bowel-screening", "en", true); !errors.Is(err, store.ErrNoEnglish) {
+		if err := s.SetAwarenessPublished(ctx, "staff-1", "bowel-screening", "en", true); !errors.Is(err, awareness.ErrNoEnglish) {
 			t.Fatalf("publish without English: %v", err)
 		}
 		if err := s.SaveAwarenessText(ctx, "staff-1", "bowel-screening", awarenessText("en", "Bowel screening", "2025-05-01")); err != nil {

@@ -3,9 +3,11 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 
 	"github.com/hearme-project/hearme/internal/account"
 	"github.com/hearme-project/hearme/internal/champion"
+	"github.com/hearme-project/hearme/internal/event"
 )
 
 // Champions sign up to help at upcoming events ("event_helpers", from
@@ -13,8 +15,8 @@ import (
 
 // SetEventHelper signs an active champion up to help at an event (help
 // true) or takes them off (false). Signing up needs a scheduled event
-// that has not started (ErrEventClosed) and an active champion
-// (ErrIllegalMove); a missing event is ErrNotFound. Signing up twice is
+// that has not started (event.ErrClosed) and an active champion
+// (champion.ErrIllegalMove); a missing event is ErrNotFound. Signing up twice is
 // harmless.
 func (s *Store) SetEventHelper(ctx context.Context, userID, eventID string, help bool) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
@@ -28,13 +30,20 @@ func (s *Store) SetEventHelper(ctx context.Context, userID, eventID string, help
 			return err
 		}
 		var stage champion.Stage
-		if err := tx.QueryRowContext(ctx, s.q("SELECT stage FROM champion_applications WHERE user_id = ? AND counts_only = FALSE"), userID).Scan(&stage); err != nil || stage != champion.Active {
-			return ErrIllegalMove
+		err := tx.QueryRowContext(ctx, s.q("SELECT stage FROM champion_applications WHERE user_id = ? AND counts_only = FALSE"), userID).Scan(&stage)
+		if errors.Is(err, sql.ErrNoRows) {
+			return champion.ErrIllegalMove // not a champion at all
 		}
-		if status != "scheduled" || !starts.Valid || !starts.Time.After(s.now()) {
-			return ErrEventClosed
+		if err != nil {
+			return err
 		}
-		_, err := tx.ExecContext(ctx, s.q("INSERT INTO event_helpers (event_id, user_id, created_at) SELECT ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM event_helpers WHERE event_id = ? AND user_id = ?)"),
+		if err := champion.CheckActive(stage); err != nil {
+			return err
+		}
+		if err := event.CheckOpen(event.Status(status), starts.Time, s.now()); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, s.q("INSERT INTO event_helpers (event_id, user_id, created_at) SELECT ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM event_helpers WHERE event_id = ? AND user_id = ?)"),
 			eventID, userID, s.now(), eventID, userID)
 		return err
 	})

@@ -26,10 +26,10 @@ func TestEventHelpers(t *testing.T) {
 		if err := s.SetEventHelper(ctx, c.UserID, "missing", true); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("missing event: %v", err)
 		}
-		if err := s.SetEventHelper(ctx, c.UserID, past.ID, true); !errors.Is(err, store.ErrEventClosed) {
+		if err := s.SetEventHelper(ctx, c.UserID, past.ID, true); !errors.Is(err, event.ErrClosed) {
 			t.Fatalf("past event: %v", err)
 		}
-		if err := s.SetEventHelper(ctx, "not-a-champion", ev.ID, true); !errors.Is(err, store.ErrIllegalMove) {
+		if err := s.SetEventHelper(ctx, "not-a-champion", ev.ID, true); !errors.Is(err, champion.ErrIllegalMove) {
 			t.Fatalf("not a champion: %v", err)
 		}
 		for range 2 { // twice is harmless

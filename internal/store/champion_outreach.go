@@ -3,15 +3,11 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"time"
 
 	"github.com/hearme-project/hearme/internal/champion"
 	"github.com/hearme-project/hearme/internal/experience"
 )
-
-// ErrInvalidDate means a date was not a YYYY-MM-DD date in the allowed range.
-var ErrInvalidDate = errors.New("invalid date")
 
 // OutreachEntry is one logged outreach session.
 type OutreachEntry struct {
@@ -29,8 +25,8 @@ func (s *Store) LogOutreach(ctx context.Context, championID string, o champion.O
 		if err := tx.QueryRowContext(ctx, s.q("SELECT stage FROM champion_applications WHERE id = ? AND counts_only = FALSE"), championID).Scan(&st); err != nil {
 			return notFound(err)
 		}
-		if st != champion.Active {
-			return ErrIllegalMove
+		if err := champion.CheckActive(st); err != nil {
+			return err
 		}
 		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO champion_outreach (id, champion_id, held_on, community, place, people_reached, topics, materials, follow_up, minutes, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), id, championID, o.Date, o.Community, o.Place, o.PeopleReached, o.Topics, o.Materials, o.FollowUp, o.Minutes, s.now())
@@ -148,8 +144,8 @@ func (s *Store) DeleteOutreach(ctx context.Context, championID, entryID string) 
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
+		if err := requireRow(res, ErrNotFound); err != nil {
+			return err
 		}
 		return nil
 	})

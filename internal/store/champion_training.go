@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"time"
 
 	"github.com/hearme-project/hearme/internal/audit"
 	"github.com/hearme-project/hearme/internal/champion"
@@ -63,8 +62,8 @@ func (s *Store) SaveTrainingModule(ctx context.Context, actorID string, m champi
 			if err != nil {
 				return err
 			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				return ErrNotFound
+			if err := requireRow(res, ErrNotFound); err != nil {
+				return err
 			}
 		}
 		return s.appendAudit(ctx, tx, actorID, AuditChampionModule, m.ID, "")
@@ -103,9 +102,8 @@ func (s *Store) TrainingRecords(ctx context.Context, championID string) ([]Train
 // RecordTraining records (or corrects the date of) a completed module.
 // completedOn is a YYYY-MM-DD date, not in the future.
 func (s *Store) RecordTraining(ctx context.Context, actorID, championID, moduleID, completedOn string) error {
-	d, err := time.Parse("2006-01-02", completedOn)
-	if err != nil || d.After(s.now()) {
-		return ErrInvalidDate
+	if err := champion.CheckCompletedOn(completedOn, s.now()); err != nil {
+		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		if err := s.championExists(ctx, tx, championID); err != nil {

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"time"
 
 	"github.com/hearme-project/hearme/internal/account"
@@ -27,13 +26,6 @@ const (
 	AuditChampionTraining = "champion.training_recorded"
 	AuditChampionModule   = "champion.training_module_saved"
 )
-
-// ErrIllegalMove means a stage may not follow the champion's current one.
-var ErrIllegalMove = errors.New("champion: that stage cannot follow the current one")
-
-// ErrNoActivation means moving to active needs an account to be made
-// (the first time) and none was described.
-var ErrNoActivation = errors.New("champion: moving to active needs the new account's details")
 
 // NewChampionApplication is an application with its identity sealed.
 type NewChampionApplication struct {
@@ -262,10 +254,10 @@ type Activation struct {
 // MoveChampion moves a champion to another stage, with an optional
 // (sealed) note, in one transaction. Moving to "active" the first time
 // creates their champion account, its set-password link and queues the
-// welcome email (act must be given; ErrNoActivation otherwise); moving
+// welcome email (act must be given; champion.ErrNoActivation otherwise); moving
 // back to active re-enables the account. Moving to "left" disables the
 // account at once. A move the pipeline does not allow, or one that
-// raced another, is ErrIllegalMove; an email already used by an
+// raced another, is champion.ErrIllegalMove; an email already used by an
 // account is ErrConflict.
 func (s *Store) MoveChampion(ctx context.Context, actorID, id string, to champion.Stage, noteSealed string, act *Activation) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
@@ -275,14 +267,14 @@ func (s *Store) MoveChampion(ctx context.Context, actorID, id string, to champio
 		if err != nil {
 			return notFound(err)
 		}
-		if !from.CanMoveTo(to) {
-			return ErrIllegalMove
+		if err := champion.CheckMove(from, to); err != nil {
+			return err
 		}
 		now := s.now()
 		detail := map[string]string{"from": string(from), "to": string(to)}
 		if to == champion.Active && !userID.Valid {
 			if act == nil || act.Email == "" || act.TokenHash == "" {
-				return ErrNoActivation
+				return champion.ErrNoActivation
 			}
 			uid := NewID()
 			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO users (id, email, display_name, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`),
@@ -320,8 +312,8 @@ func (s *Store) MoveChampion(ctx context.Context, actorID, id string, to champio
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return ErrIllegalMove
+		if err := requireRow(res, champion.ErrIllegalMove); err != nil {
+			return err // raced another move
 		}
 		if err := s.addNote(ctx, tx, actorID, id, to, noteSealed); err != nil {
 			return err

@@ -60,7 +60,7 @@ func TestChampionPipeline(t *testing.T) {
 		}
 		// Illegal moves are refused and change nothing.
 		for _, to := range []champion.Stage{champion.Active, champion.Training, champion.Paused, "nonsense"} {
-			if err := s.MoveChampion(ctx, connector.ID, id, to, "", activation("x@example.org")); !errors.Is(err, store.ErrIllegalMove) {
+			if err := s.MoveChampion(ctx, connector.ID, id, to, "", activation("x@example.org")); !errors.Is(err, champion.ErrIllegalMove) {
 				t.Fatalf("applied -> %s: %v", to, err)
 			}
 		}
@@ -101,7 +101,7 @@ func TestChampionPipeline(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.RecordTraining(ctx, connector.ID, id, mod, time.Now().AddDate(0, 0, 2).Format("2006-01-02")); !errors.Is(err, store.ErrInvalidDate) {
+		if err := s.RecordTraining(ctx, connector.ID, id, mod, time.Now().AddDate(0, 0, 2).Format("2006-01-02")); !errors.Is(err, champion.ErrInvalidDate) {
 			t.Fatalf("future training date: %v", err)
 		}
 		if err := s.RecordTraining(ctx, connector.ID, id, "nope", "2026-01-02"); !errors.Is(err, store.ErrNotFound) {
@@ -119,13 +119,13 @@ func TestChampionPipeline(t *testing.T) {
 
 		// Outreach is refused before they are active.
 		o := champion.Outreach{Date: "2026-01-10", Community: "bangladeshi", Place: "Mosque hall", PeopleReached: 12, Minutes: 90, FollowUp: "Call Mrs A"}
-		if _, err := s.LogOutreach(ctx, id, o); !errors.Is(err, store.ErrIllegalMove) {
+		if _, err := s.LogOutreach(ctx, id, o); !errors.Is(err, champion.ErrIllegalMove) {
 			t.Fatalf("outreach before active: %v", err)
 		}
 
 		// Active without account details is refused; with an email
 		// already in use, nothing at all happens (no account, no mail).
-		if err := s.MoveChampion(ctx, connector.ID, id, champion.Active, "", nil); !errors.Is(err, store.ErrNoActivation) {
+		if err := s.MoveChampion(ctx, connector.ID, id, champion.Active, "", nil); !errors.Is(err, champion.ErrNoActivation) {
 			t.Fatalf("active without activation: %v", err)
 		}
 		if err := s.MoveChampion(ctx, connector.ID, id, champion.Active, "", activation("c@example.org")); !errors.Is(err, store.ErrConflict) {
@@ -214,7 +214,7 @@ func TestChampionPipeline(t *testing.T) {
 		if u, _ := s.UserByID(ctx, u.ID); !u.Disabled {
 			t.Fatal("the account of a champion who left still works")
 		}
-		if err := s.MoveChampion(ctx, connector.ID, id, champion.Active, "", nil); !errors.Is(err, store.ErrIllegalMove) {
+		if err := s.MoveChampion(ctx, connector.ID, id, champion.Active, "", nil); !errors.Is(err, champion.ErrIllegalMove) {
 			t.Fatalf("left is the end: %v", err)
 		}
 	})

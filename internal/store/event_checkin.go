@@ -68,8 +68,8 @@ func (s *Store) SetAttended(ctx context.Context, actorID, eventID, regID string,
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
+		if err := requireRow(res, ErrNotFound); err != nil {
+			return err
 		}
 		return s.appendAudit(ctx, tx, actorID, "event.check_in", eventID, fmt.Sprintf(`{"registration":%q,"attended":%t}`, regID, attended))
 	})

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"hash/fnv"
 	"slices"
@@ -22,18 +21,6 @@ import (
 // changes to one event (and only that event), so the count of confirmed
 // places read inside the transaction is the true one and no event is
 // ever over-booked.
-
-var (
-	// ErrEventClosed means the event no longer takes registrations
-	// (cancelled, postponed or started).
-	ErrEventClosed = errors.New("event is not open for registration")
-	// ErrCapacityBelow means a new capacity is below the places already
-	// confirmed.
-	ErrCapacityBelow = errors.New("capacity below the places already confirmed")
-	// ErrDuplicateRegistration means the email or phone is already
-	// registered for the event.
-	ErrDuplicateRegistration = errors.New("already registered for this event")
-)
 
 // RegMailer composes the email about a registration (kind is
 // "event_registered", "event_waitlisted", "event_promoted",
@@ -119,7 +106,7 @@ func (s *Store) writeEventParts(ctx context.Context, tx *sql.Tx, e *event.Event)
 
 // UpdateEvent saves a connector's changes to an event (not its status:
 // see SetEventStatus). A capacity below the places already confirmed is
-// refused with ErrCapacityBelow; a larger capacity promotes people from
+// refused with event.ErrCapacityBelow; a larger capacity promotes people from
 // the waiting list, in order, each told by email (mailer). A new time or
 // venue is emailed to everyone registered ("event_changed").
 func (s *Store) UpdateEvent(ctx context.Context, actor string, e *event.Event, mailer RegMailer) (promoted []event.Registration, err error) {
@@ -137,8 +124,8 @@ func (s *Store) UpdateEvent(ctx context.Context, actor string, e *event.Event, m
 		if err != nil {
 			return err
 		}
-		if e.Capacity < confirmed {
-			return ErrCapacityBelow
+		if err := event.CheckCapacity(e.Capacity, confirmed); err != nil {
+			return err
 		}
 		if e.InviteKey == "" {
 			e.InviteKey = inviteKey
@@ -190,8 +177,8 @@ func (s *Store) SetEventStatus(ctx context.Context, actor, id string, status eve
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
+		if err := requireRow(res, ErrNotFound); err != nil {
+			return err
 		}
 		if mailer != nil && status != event.StatusScheduled {
 			regs, err := s.queryRegistrations(ctx, tx, "r.event_id = ? AND r.status <> 'cancelled' ORDER BY r.position", id)

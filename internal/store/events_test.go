@@ -177,7 +177,7 @@ func TestRegistrationRules(t *testing.T) {
 			t.Fatalf("a: %+v %v", a, err)
 		}
 		// The same email again is refused; after cancelling it is allowed.
-		if _, err := s.Register(ctx, reg(e.ID, "a2", 1, "ka"), m.mailer); !errors.Is(err, store.ErrDuplicateRegistration) {
+		if _, err := s.Register(ctx, reg(e.ID, "a2", 1, "ka"), m.mailer); !errors.Is(err, event.ErrDuplicateRegistration) {
 			t.Fatalf("duplicate: %v", err)
 		}
 		// b wants 2 but only 1 is free: waits. c wants 1 and it is free,
@@ -190,7 +190,7 @@ func TestRegistrationRules(t *testing.T) {
 		// Capacity below the confirmed places is refused.
 		ev, _ := s.Event(ctx, e.ID)
 		ev.Capacity = 1
-		if _, err := s.UpdateEvent(ctx, "c1", ev, m.mailer); !errors.Is(err, store.ErrCapacityBelow) {
+		if _, err := s.UpdateEvent(ctx, "c1", ev, m.mailer); !errors.Is(err, event.ErrCapacityBelow) {
 			t.Fatalf("capacity below: %v", err)
 		}
 		// a cancels: b (2 places) then c (1) are promoted, in order.
@@ -243,7 +243,7 @@ func TestRegistrationRules(t *testing.T) {
 		if n := outboxCount(t, s, "event_changed"); n != 6 {
 			t.Fatalf("change emails: %d (want three more, one per active registration: b, c, a3)", n)
 		}
-		if _, err := s.Register(ctx, reg(e.ID, "d", 1, ""), m.mailer); !errors.Is(err, store.ErrEventClosed) {
+		if _, err := s.Register(ctx, reg(e.ID, "d", 1, ""), m.mailer); !errors.Is(err, event.ErrClosed) {
 			t.Fatalf("cancelled event: %v", err)
 		}
 		if _, err := s.Register(ctx, reg(store.NewID(), "e", 1, ""), m.mailer); !errors.Is(err, store.ErrNotFound) {
@@ -394,7 +394,7 @@ func TestConcurrentRegistrationsWithDuplicates(t *testing.T) {
 				switch {
 				case err == nil:
 					ok++
-				case errors.Is(err, store.ErrDuplicateRegistration):
+				case errors.Is(err, event.ErrDuplicateRegistration):
 					dup++
 				default:
 					t.Error(err)

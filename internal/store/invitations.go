@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -18,10 +17,6 @@ import (
 // Invitations: a community group's request for the connectors, its
 // triage (status, owner, notes) and the emails to the requester, each
 // written to the outbox in the same transaction as the change.
-
-// ErrInvitationMove means a status change the triage path does not allow
-// (or a decline without a reason).
-var ErrInvitationMove = errors.New("invitation: illegal status change")
 
 // Audit actions of this part.
 const (
@@ -164,10 +159,10 @@ func (s *Store) lockInvitation(ctx context.Context, tx *sql.Tx, id string) (invi
 // (contacted, done, declined with a reason; scheduling is
 // ScheduleInvitation), records it in the history and the audit trail,
 // and queues the email to the requester in the same transaction.
-// A move the path does not allow returns ErrInvitationMove.
+// A move the path does not allow returns invitation.ErrIllegalMove.
 func (s *Store) MoveInvitation(ctx context.Context, actorID, id string, to invitation.Status, reason string, ms ...mail.Queued) error {
 	if to == invitation.StatusScheduled {
-		return fmt.Errorf("%w: scheduling creates an event (ScheduleInvitation)", ErrInvitationMove)
+		return fmt.Errorf("%w: scheduling creates an event (ScheduleInvitation)", invitation.ErrIllegalMove)
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		return s.moveInvitation(ctx, tx, actorID, id, to, reason, "", ms...)
@@ -180,8 +175,8 @@ func (s *Store) moveInvitation(ctx context.Context, tx *sql.Tx, actorID, id stri
 		return err
 	}
 	reason = strings.TrimSpace(reason)
-	if key := invitation.CheckMove(from, to, reason); key != "" {
-		return fmt.Errorf("%w: %s to %s (%s)", ErrInvitationMove, from, to, key)
+	if err := invitation.Move(from, to, reason); err != nil {
+		return err
 	}
 	if to != invitation.StatusDeclined {
 		reason = ""
@@ -308,8 +303,8 @@ func (s *Store) ScheduleInvitation(ctx context.Context, actorID, id string, e *e
 		if err != nil {
 			return err
 		}
-		if !invitation.CanMove(from, invitation.StatusScheduled) {
-			return fmt.Errorf("%w: %s to scheduled", ErrInvitationMove, from)
+		if err := invitation.Move(from, invitation.StatusScheduled, ""); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO events (id, kind, status, status_message, visibility, invite_key, community, languages,
 			interpreters, starts_at, ends_at, venue_name, venue_address, venue_postcode, access, access_notes, capacity, walk_ins, created_by, created_at, updated_at)

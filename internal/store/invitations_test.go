@@ -55,10 +55,10 @@ func TestInvitationTriage(t *testing.T) {
 			t.Fatalf("outbox after the request: %v", k)
 		}
 		// No skipping: a new request cannot be scheduled or done.
-		if err := s.MoveInvitation(ctx, "conn", v.ID, invitation.StatusDone, "", queued("invitation_done")); !errors.Is(err, store.ErrInvitationMove) {
+		if err := s.MoveInvitation(ctx, "conn", v.ID, invitation.StatusDone, "", queued("invitation_done")); !errors.Is(err, invitation.ErrIllegalMove) {
 			t.Fatalf("new -> done: %v", err)
 		}
-		if err := s.ScheduleInvitation(ctx, "conn", v.ID, &event.Event{Kind: event.KindMiniHearMe, Start: time.Now(), End: time.Now().Add(time.Hour), Capacity: 30}); !errors.Is(err, store.ErrInvitationMove) {
+		if err := s.ScheduleInvitation(ctx, "conn", v.ID, &event.Event{Kind: event.KindMiniHearMe, Start: time.Now(), End: time.Now().Add(time.Hour), Capacity: 30}); !errors.Is(err, invitation.ErrIllegalMove) {
 			t.Fatalf("new -> scheduled: %v", err)
 		}
 		var events int
@@ -67,7 +67,7 @@ func TestInvitationTriage(t *testing.T) {
 			t.Fatal("a refused scheduling left an event behind")
 		}
 		// A decline needs a reason.
-		if err := s.MoveInvitation(ctx, "conn", v.ID, invitation.StatusDeclined, "  "); !errors.Is(err, store.ErrInvitationMove) {
+		if err := s.MoveInvitation(ctx, "conn", v.ID, invitation.StatusDeclined, "  "); !errors.Is(err, invitation.ErrIllegalMove) {
 			t.Fatalf("decline without a reason: %v", err)
 		}
 		if k := invitationMails(t, s); len(k) != 1 {
@@ -111,7 +111,7 @@ func TestInvitationTriage(t *testing.T) {
 			t.Fatalf("event from the request: %s %s %d %s %q", kind, community, capacity, starts, title)
 		}
 		// Scheduling twice is refused and creates no second event.
-		if err := s.ScheduleInvitation(ctx, conn.ID, v.ID, &event.Event{Kind: event.KindMiniHearMe, Start: start, End: start, Capacity: 1}); !errors.Is(err, store.ErrInvitationMove) {
+		if err := s.ScheduleInvitation(ctx, conn.ID, v.ID, &event.Event{Kind: event.KindMiniHearMe, Start: start, End: start, Capacity: 1}); !errors.Is(err, invitation.ErrIllegalMove) {
 			t.Fatalf("second scheduling: %v", err)
 		}
 		if err := s.MoveInvitation(ctx, conn.ID, v.ID, invitation.StatusDone, "", queued("invitation_done")); err != nil {
@@ -126,7 +126,7 @@ func TestInvitationTriage(t *testing.T) {
 			t.Fatalf("history: %+v", got.History)
 		}
 		// Done is final.
-		if err := s.MoveInvitation(ctx, conn.ID, v.ID, invitation.StatusDeclined, "changed our mind"); !errors.Is(err, store.ErrInvitationMove) {
+		if err := s.MoveInvitation(ctx, conn.ID, v.ID, invitation.StatusDeclined, "changed our mind"); !errors.Is(err, invitation.ErrIllegalMove) {
 			t.Fatalf("done -> declined: %v", err)
 		}
 		// Declined with a reason keeps it.

@@ -68,8 +68,8 @@ func (s *Store) RedactExperience(ctx context.Context, actorID, id string, texts 
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
+		if err := requireRow(res, ErrNotFound); err != nil {
+			return err
 		}
 		for _, c := range corrections {
 			if _, err := tx.ExecContext(ctx, s.q("UPDATE experience_corrections SET text = ? WHERE id = ? AND experience_id = ?"), c.Text, c.ID, id); err != nil {
@@ -94,8 +94,8 @@ func (s *Store) DecideExperience(ctx context.Context, actorID, id string, status
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
+		if err := requireRow(res, ErrNotFound); err != nil {
+			return err
 		}
 		return s.appendAudit(ctx, tx, actorID, audit.ExperienceDecided, id, audit.Detail(map[string]string{"status": string(status)}))
 	})

@@ -56,7 +56,11 @@ func (s *Store) ReplaceProgramme(ctx context.Context, actorID string, c programm
 			if err != nil {
 				return err
 			}
-			if n, _ := res.RowsAffected(); n == 0 {
+			n, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			if n == 0 {
 				if _, err := tx.ExecContext(ctx, s.q("INSERT INTO organisations (id, slug, name, kind, website, active) VALUES (?, ?, ?, ?, ?, TRUE)"),
 					NewID(), o.Slug, o.Name, o.Kind, o.Website); err != nil {
 					return err

@@ -21,9 +21,9 @@ type NewRegistration struct {
 
 // Register adds a registration under the event's lock: confirmed when
 // its places fit and nobody is waiting, otherwise on the waiting list at
-// the end. It refuses a closed event (ErrEventClosed), an unknown one
+// the end. It refuses a closed event (event.ErrClosed), an unknown one
 // (ErrNotFound) and an email or phone already registered
-// (ErrDuplicateRegistration). The confirmation email (from mailer) is
+// (event.ErrDuplicateRegistration). The confirmation email (from mailer) is
 // written to the outbox in the same transaction.
 func (s *Store) Register(ctx context.Context, nr NewRegistration, mailer RegMailer) (event.Registration, error) {
 	r := nr.Registration
@@ -59,8 +59,8 @@ func (s *Store) registerTx(ctx context.Context, tx *sql.Tx, nr NewRegistration, 
 			r.EventID).Scan(&status, &starts, &capacity, &confirmed, &waiting, &last); err != nil {
 			return notFound(err)
 		}
-		if event.Status(status) != event.StatusScheduled || !now.Before(starts) {
-			return ErrEventClosed
+		if err := event.CheckOpen(event.Status(status), starts, now); err != nil {
+			return err
 		}
 		// An email or phone already registered is refused by the partial
 		// unique indexes registrations_email_once and _phone_once (the
@@ -84,7 +84,7 @@ func (s *Store) registerTx(ctx context.Context, tx *sql.Tx, nr NewRegistration, 
 			r.AccessNeedsSealed, r.Interpreter, r.HeardAbout, nr.EmailKey, nr.PhoneKey, nr.CancelHash, now, now)
 		if err != nil {
 			if s.d.IsUniqueViolation(err) {
-				return ErrDuplicateRegistration
+				return event.ErrDuplicateRegistration
 			}
 			return err
 		}
@@ -281,8 +281,9 @@ func (s *Store) MarkReminded(ctx context.Context, r event.Registration, mailer R
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil
+		n, err := res.RowsAffected()
+		if err != nil || n == 0 {
+			return err // n == 0: already reminded, or no longer confirmed
 		}
 		done = true
 		return s.mailReg(ctx, tx, mailer, "event_reminder", r)

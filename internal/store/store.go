@@ -1,7 +1,10 @@
 // Package store is hearme's one hand-written store over database/sql,
 // for SQLite and PostgreSQL alike. Each aggregate has its own file.
-// Not-found and conflicts are reported as ErrNotFound and ErrConflict,
-// never as nil results.
+// It reports storage facts only: not-found and conflicts as ErrNotFound
+// and ErrConflict, never as nil results. The business rules it enforces
+// inside its transactions (an event's capacity, a triage move, a
+// champion's stage) are the domain packages' and so are their errors
+// (event.ErrClosed, invitation.ErrIllegalMove, champion.ErrIllegalMove...).
 package store
 
 import (
@@ -100,11 +103,26 @@ func (s *Store) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return fmt.Errorf("begin: %w", err)
 	}
 	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
+		if rerr := tx.Rollback(); rerr != nil && !errors.Is(rerr, sql.ErrTxDone) {
+			return errors.Join(err, fmt.Errorf("rollback: %w", rerr))
+		}
 		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// requireRow returns none when an UPDATE or DELETE changed no row (and
+// the driver's error if it cannot say).
+func requireRow(res sql.Result, none error) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("rows affected: %w", err)
+	}
+	if n == 0 {
+		return none
 	}
 	return nil
 }

@@ -29,7 +29,9 @@ func scanSupport(r rowScanner) (support.Service, error) {
 		return sv, err
 	}
 	if summaries != "" && summaries != "{}" {
-		_ = json.Unmarshal([]byte(summaries), &sv.Summaries)
+		if err := json.Unmarshal([]byte(summaries), &sv.Summaries); err != nil {
+			return sv, fmt.Errorf("support service %s summaries: %w", sv.ID, err)
+		}
 	}
 	sv.Needs, sv.Stages, sv.Languages, sv.Communities = split(needs), split(stages), split(langs), split(comms)
 	if checked.Valid {
@@ -205,8 +207,8 @@ func (s *Store) MarkSupportChecked(ctx context.Context, actorID, id string) erro
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
+		if err := requireRow(res, ErrNotFound); err != nil {
+			return err
 		}
 		return s.appendAudit(ctx, tx, actorID, "support.checked", id, "")
 	})
@@ -222,8 +224,8 @@ func (s *Store) DeleteSupportService(ctx context.Context, actorID, id string) er
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
+		if err := requireRow(res, ErrNotFound); err != nil {
+			return err
 		}
 		return s.appendAudit(ctx, tx, actorID, "support.deleted", id, "")
 	})

@@ -93,8 +93,8 @@ func (s *Store) updateUser(ctx context.Context, tx *sql.Tx, id, set string, args
 	if err != nil {
 		return err
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
+	if err := requireRow(res, ErrNotFound); err != nil {
+		return err
 	}
 	return nil
 }

@@ -257,7 +257,12 @@ func (s *Server) awarenessEditPage(r *http.Request, pg awareness.Page, lang prog
 	if en, ok := pg.Text(i18n.Fallback); ok && lang.Code != i18n.Fallback {
 		data.English = template.HTML(en.HTML)
 	}
-	data.History, _ = s.store.AwarenessHistory(r.Context(), pg.Slug, lang.Code)
+	var err error
+	if data.History, err = s.store.AwarenessHistory(r.Context(), pg.Slug, lang.Code); err != nil {
+		// The count of earlier versions is a side note: the page (and
+		// the answers being edited) still show, without it.
+		s.log.Error("awareness history unavailable", "route", reqCtx(r).route, "err", err.Error())
+	}
 	p.Data = data
 	return p
 }
@@ -345,7 +350,7 @@ func (s *Server) handleStaffAwarenessPublish(publish bool) http.HandlerFunc {
 		case errors.Is(err, store.ErrNotFound):
 			s.errorPage(w, r, http.StatusNotFound)
 			return
-		case errors.Is(err, store.ErrNoEnglish):
+		case errors.Is(err, awareness.ErrNoEnglish):
 			flash = "awareness.error.publish_needs_english"
 		case err != nil:
 			s.serverError(w, r, err)

@@ -117,7 +117,7 @@ func (s *Server) handleChampionOutreachLog(w http.ResponseWriter, r *http.Reques
 	}
 	if len(errs) == 0 {
 		_, err = s.store.LogOutreach(r.Context(), c.ID, o)
-		if errors.Is(err, store.ErrIllegalMove) || errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, champion.ErrIllegalMove) || errors.Is(err, store.ErrNotFound) {
 			errs.Add("send", "champions.error.not_active")
 		} else if err != nil {
 			s.serverError(w, r, err)

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/hearme-project/hearme/internal/champion"
+	"github.com/hearme-project/hearme/internal/event"
 	"github.com/hearme-project/hearme/internal/store"
 	"github.com/hearme-project/hearme/internal/web/form"
 )
@@ -55,9 +57,9 @@ func (s *Server) handleChampionHelp(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, store.ErrNotFound):
 		s.errorPage(w, r, http.StatusNotFound)
 		return
-	case errors.Is(err, store.ErrIllegalMove):
+	case errors.Is(err, champion.ErrIllegalMove):
 		flash = "champions.error.not_active"
-	case errors.Is(err, store.ErrEventClosed):
+	case errors.Is(err, event.ErrClosed):
 		flash = "champions.help_closed"
 	case err != nil:
 		s.serverError(w, r, err)

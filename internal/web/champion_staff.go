@@ -38,6 +38,7 @@ func (s *Server) championOpen(sealed string) string {
 	}
 	v, err := s.keys.Open(sealed)
 	if err != nil {
+		s.log.Error("champion detail unreadable", "err", err.Error())
 		return ""
 	}
 	return v
@@ -132,7 +133,9 @@ func (s *Server) championDetailPage(r *http.Request, id string, f championDetail
 	d := championDetail{Record: c, Name: s.championOpen(c.NameSealed), Email: s.championOpen(c.EmailSealed), Phone: s.championOpen(c.PhoneSealed), Next: c.Stage.Next(),
 		Today: s.now().In(s.site.Load().loc).Format("2006-01-02")}
 	if raw := s.championOpen(c.DetailsSealed); raw != "" {
-		_ = json.Unmarshal([]byte(raw), &d.Details)
+		if err := json.Unmarshal([]byte(raw), &d.Details); err != nil {
+			s.log.Error("champion details unreadable", "err", err.Error())
+		}
 	}
 	for _, slug := range d.Details.Communities {
 		d.CommunityNames = append(d.CommunityNames, s.championCommunityName(p.Lang, slug))
@@ -276,7 +279,7 @@ func (s *Server) handleChampionStage(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case errors.Is(err, store.ErrConflict):
 		errs.Add("account_email", "champions.error.email_taken")
-	case errors.Is(err, store.ErrIllegalMove):
+	case errors.Is(err, champion.ErrIllegalMove):
 		errs.Add("to", "champions.error.stage_invalid")
 	case errors.Is(err, store.ErrNotFound):
 		s.errorPage(w, r, http.StatusNotFound)
@@ -377,7 +380,7 @@ func (s *Server) handleChampionTraining(w http.ResponseWriter, r *http.Request) 
 	if len(errs) == 0 {
 		err = s.store.RecordTraining(ctx, reqCtx(r).user.ID, r.PathValue("id"), f.Module, f.CompletedOn)
 		switch {
-		case errors.Is(err, store.ErrInvalidDate):
+		case errors.Is(err, champion.ErrInvalidDate):
 			errs.Add("completed_on", "champions.error.date_future")
 		case errors.Is(err, store.ErrNotFound):
 			s.errorPage(w, r, http.StatusNotFound)

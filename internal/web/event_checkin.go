@@ -41,9 +41,11 @@ func (s *Server) handleCheckIn(w http.ResponseWriter, r *http.Request) {
 	for _, c := range list {
 		name := ""
 		if c.NameSealed != "" {
-			if plain, err := s.keys.Open(c.NameSealed); err == nil {
-				name = plain
+			plain, err := s.keys.Open(c.NameSealed)
+			if err != nil {
+				s.log.Error("registration name unreadable", "err", err.Error())
 			}
+			name = plain
 		}
 		if c.Status == "confirmed" {
 			places += c.Places

@@ -83,7 +83,7 @@ func (s *Server) handleEventRegister(w http.ResponseWriter, r *http.Request) {
 	}
 	got, err := s.store.Register(r.Context(), reg, precomposed(s.eventMailer().For(e), e, reg.Registration))
 	switch {
-	case errors.Is(err, store.ErrDuplicateRegistration):
+	case errors.Is(err, event.ErrDuplicateRegistration):
 		p := reshow()
 		field := "email"
 		if req.Email == "" {
@@ -92,7 +92,7 @@ func (s *Server) handleEventRegister(w http.ResponseWriter, r *http.Request) {
 		p.Errors.Add(field, "events.error.duplicate")
 		s.render(w, r, http.StatusUnprocessableEntity, "event_detail", p)
 		return
-	case errors.Is(err, store.ErrEventClosed):
+	case errors.Is(err, event.ErrClosed):
 		p := reshow()
 		p.Errors.Add("name", "events.error.closed")
 		s.render(w, r, http.StatusUnprocessableEntity, "event_detail", p)
@@ -187,9 +187,7 @@ func (s *Server) sealRegistration(e *event.Event, req event.Request) (store.NewR
 func (s *Server) handleEventRegistered(w http.ResponseWriter, r *http.Request) {
 	var rc eventReceipt
 	if c, err := r.Cookie(receiptCookie); err == nil && c.Value != "" {
-		if plain, err := s.keys.Open(c.Value); err == nil {
-			_ = json.Unmarshal([]byte(plain), &rc)
-		}
+		s.openSealedJSON(r, "event receipt", c.Value, &rc)
 		// Shown once: a shared computer's next user sees no link.
 		http.SetCookie(w, &http.Cookie{Name: receiptCookie, Value: "", Path: "/events/", MaxAge: -1, HttpOnly: true,
 			Secure: s.cfg.Secure(), SameSite: http.SameSiteLaxMode})

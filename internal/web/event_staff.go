@@ -250,7 +250,7 @@ func (s *Server) handleStaffEventUpdate(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	_, err := s.store.UpdateEvent(r.Context(), reqCtx(r).user.ID, e, s.eventMailer().For(e))
-	if errors.Is(err, store.ErrCapacityBelow) {
+	if errors.Is(err, event.ErrCapacityBelow) {
 		// Someone registered while the form was open.
 		p := s.staffEventPage(r, f, &orig)
 		p.Errors.Add("capacity", "events.error.capacity_below")

@@ -174,10 +174,14 @@ func (s *Server) handleInvitationMove(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	err = s.store.MoveInvitation(r.Context(), reqCtx(r).user.ID, v.ID, to, reason, ms...)
-	if errors.Is(err, store.ErrInvitationMove) { // moved by someone else meanwhile
+	if errors.Is(err, invitation.ErrIllegalMove) { // moved by someone else meanwhile
 		var errs form.Errors
 		errs.Add("move", "invitations.error.illegal_move")
-		v, _ = s.store.Invitation(r.Context(), v.ID)
+		// Show the request as it now is, so the refusal makes sense.
+		v, err = s.store.Invitation(r.Context(), v.ID)
+		if s.storeFailed(w, r, err) {
+			return
+		}
 		s.renderInvitation(w, r, http.StatusConflict, v, errs, reason, "")
 		return
 	}
@@ -375,7 +379,7 @@ func (s *Server) handleSchedule(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	err = s.store.ScheduleInvitation(r.Context(), reqCtx(r).user.ID, v.ID, ev, ms...)
-	if errors.Is(err, store.ErrInvitationMove) {
+	if errors.Is(err, invitation.ErrIllegalMove) {
 		s.sessions.Put(r.Context(), "invitation_flash", "invitations.flash.cannot_schedule")
 		redirect(w, r, "/staff/invitations/"+v.ID)
 		return

@@ -67,10 +67,19 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	ok := false
 	if err == nil && u.HasPassword() && !u.Disabled {
 		var rehash bool
-		ok, rehash, _ = auth.CheckPassword(u.PasswordHash, f.Password)
+		var cerr error
+		if ok, rehash, cerr = auth.CheckPassword(u.PasswordHash, f.Password); cerr != nil {
+			// A stored hash that cannot be read: the sign-in is refused
+			// as a wrong password would be, and staff can see why.
+			s.log.Error("stored password hash unreadable", "err", cerr.Error())
+		}
 		if ok && rehash {
-			if h, err := auth.HashPassword(f.Password); err == nil {
-				_ = s.store.RehashPassword(r.Context(), u.ID, h)
+			if h, err := auth.HashPassword(f.Password); err != nil {
+				s.log.Error("password rehash failed", "err", err.Error())
+			} else if err := s.store.RehashPassword(r.Context(), u.ID, h); err != nil {
+				// The old hash still works: the sign-in goes ahead, and
+				// the rehash is tried again next time.
+				s.log.Error("password rehash failed", "err", err.Error())
 			}
 		}
 	} else {

@@ -73,9 +73,7 @@ func stepIndex(name string) int {
 func (s *Server) loadDraft(r *http.Request) shareDraft {
 	var d shareDraft
 	if sealed := s.drafts.GetString(r.Context(), sessShareDraft); sealed != "" {
-		if plain, err := s.keys.Open(sealed); err == nil {
-			_ = json.Unmarshal([]byte(plain), &d)
-		}
+		s.openSealedJSON(r, "share draft", sealed, &d)
 	}
 	if d.Done == nil {
 		d.Done = map[string]bool{}

@@ -231,9 +231,7 @@ type shareReceipt struct {
 func (s *Server) handleShareDone(w http.ResponseWriter, r *http.Request) {
 	var receipt shareReceipt
 	if sealed := s.drafts.PopString(r.Context(), sessShareReceipt); sealed != "" {
-		if plain, err := s.keys.Open(sealed); err == nil {
-			_ = json.Unmarshal([]byte(plain), &receipt)
-		}
+		s.openSealedJSON(r, "share receipt", sealed, &receipt)
 	}
 	p := s.newPage(r)
 	p.Offer = s.supportOffer(r, OfferFilter{Lang: p.Lang, Needs: []string{"emotional", "information"}, Stage: receipt.Stage, Place: "experience"})
