@@ -423,7 +423,7 @@ func (s *Server) handleStaffEventRegister(w http.ResponseWriter, r *http.Request
 	}
 	got, err := s.store.Register(r.Context(), reg, precomposed(s.eventMailer().For(e), e, reg.Registration))
 	switch {
-	case errors.Is(err, store.ErrDuplicateRegistration):
+	case errors.Is(err, event.ErrDuplicateRegistration):
 		field := "email"
 		if req.Email == "" {
 			field = "phone"
@@ -431,7 +431,7 @@ func (s *Server) handleStaffEventRegister(w http.ResponseWriter, r *http.Request
 		p.Errors.Add(field, "events.error.duplicate")
 		s.renderRegistrations(w, r, p, e, http.StatusUnprocessableEntity)
 		return
-	case errors.Is(err, store.ErrEventClosed):
+	case errors.Is(err, event.ErrClosed):
 		p.Errors.Add("name", "events.error.closed")
 		s.renderRegistrations(w, r, p, e, http.StatusUnprocessableEntity)
 		return
