@@ -98,6 +98,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	}
 	a := &App{Config: cfg, Store: st, Log: log, Registry: prometheus.NewRegistry()}
 	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if err := privateDataDir(cfg.DataDir); err != nil {
+		st.Close()
+		return nil, err
+	}
 	keys, err := sealed.LoadOrCreate(cfg.KeyPath())
 	if err != nil {
 		st.Close()
@@ -131,6 +135,24 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	}
 	a.mail = newMailSenderLoop(deps, a.Registry)
 	return a, nil
+}
+
+// privateDataDir makes an existing data directory 0700: it holds the
+// keyring and, in development, the emails written instead of sent. (On
+// SQLite the store has already tightened it with the database files; an
+// older install left it 0755.)
+func privateDataDir(dir string) error {
+	fi, err := os.Stat(dir)
+	if errors.Is(err, os.ErrNotExist) || err == nil && (!fi.IsDir() || fi.Mode().Perm()&0o077 == 0) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return fmt.Errorf("make the data directory private: %w", err)
+	}
+	return nil
 }
 
 // RetentionRules returns the retention rules with the configured

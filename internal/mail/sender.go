@@ -356,6 +356,10 @@ func (s *Sender) writeDev(m Claimed, msg []byte) error {
 	if err := os.MkdirAll(s.cfg.DevDir, 0o700); err != nil {
 		return err
 	}
+	// An older install made the folder 0755; the messages hold addresses.
+	if err := os.Chmod(s.cfg.DevDir, 0o700); err != nil {
+		return err
+	}
 	name := filepath.Join(s.cfg.DevDir, m.CreatedAt.Format("20060102-150405")+"-"+m.Kind+"-"+m.ID+".eml")
 	return os.WriteFile(name, msg, 0o600)
 }

@@ -75,7 +75,8 @@ func Parse(b []byte) (*Keyring, error) {
 }
 
 // LoadOrCreate reads the keyring file, creating it with one new random
-// key (mode 0600) when it does not exist.
+// key (mode 0600) when it does not exist; an existing keyring readable by
+// others is made 0600.
 func LoadOrCreate(path string) (*Keyring, error) {
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -88,8 +89,25 @@ func LoadOrCreate(path string) (*Keyring, error) {
 		}
 	} else if err != nil {
 		return nil, fmt.Errorf("read keyring: %w", err)
+	} else if err := private(path); err != nil {
+		return nil, err
 	}
 	return Parse(b)
+}
+
+// private takes the group and other permission bits off an existing
+// keyring (an older install, or a file copied in with the wrong mode).
+func private(path string) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		if err := os.Chmod(path, 0o600); err != nil {
+			return fmt.Errorf("make keyring private: %w", err)
+		}
+	}
+	return nil
 }
 
 // NewKeyLine returns a keyring line with a fresh random key, for

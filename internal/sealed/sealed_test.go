@@ -2,6 +2,7 @@ package sealed
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -81,5 +82,21 @@ func TestDerive(t *testing.T) {
 	c, _ := Parse(NewKeyLine())
 	if string(a.Derive("forms")) == string(c.Derive("forms")) {
 		t.Fatal("different keyrings derive the same key")
+	}
+}
+
+// A keyring readable by others (an older install, a careless copy) is
+// made 0600 when it is loaded.
+func TestLoadOrCreateTightensAnExistingKeyring(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "keys.txt")
+	if err := os.WriteFile(path, NewKeyLine(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadOrCreate(path); err != nil {
+		t.Fatal(err)
+	}
+	fi, _ := os.Stat(path)
+	if fi.Mode().Perm() != 0o600 {
+		t.Fatalf("keyring is %v after loading, want 0600", fi.Mode().Perm())
 	}
 }

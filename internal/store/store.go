@@ -68,8 +68,11 @@ func (s *Store) SessionsDB() *sql.DB { return s.conns.Sessions }
 
 // SessionStore returns the web session store over SessionsDB, of the
 // kind this database needs (alexedwards/scs: sqlite3store for the
-// sessions file beside an SQLite database, postgresstore otherwise).
-func (s *Store) SessionStore() scs.Store { return s.d.SessionStore(s.conns.Sessions) }
+// sessions file beside an SQLite database, postgresstore otherwise),
+// keeping each session under a hash of its token (session_tokens.go).
+func (s *Store) SessionStore() scs.Store {
+	return hashedTokens{s.d.SessionStore(s.conns.Sessions)}
+}
 
 // SetClock replaces the clock; tests use it.
 func (s *Store) SetClock(now func() time.Time) { s.now = func() time.Time { return now().UTC() } }

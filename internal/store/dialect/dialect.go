@@ -138,8 +138,9 @@ func Open(ctx context.Context, dsn string) (*Conns, error) {
 
 func openSQLite(ctx context.Context, path string) (*Conns, error) {
 	path = strings.TrimPrefix(path, "sqlite://")
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("create database directory: %w", err)
+	sessionsPath := filepath.Join(filepath.Dir(path), "sessions.db")
+	if err := privateFiles(filepath.Dir(path), path, sessionsPath); err != nil {
+		return nil, err
 	}
 	// synchronous=FULL: an acknowledged write may be someone's story or
 	// consent, and must survive a power cut.
@@ -166,7 +167,7 @@ func openSQLite(ctx context.Context, path string) (*Conns, error) {
 	r.SetMaxIdleConns(4)
 	r.SetConnMaxIdleTime(0)
 	r.SetConnMaxLifetime(0)
-	su := url.URL{Scheme: "file", Opaque: filepath.Join(filepath.Dir(path), "sessions.db")}
+	su := url.URL{Scheme: "file", Opaque: sessionsPath}
 	sess, err := sql.Open("sqlite", su.String()+"?_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_pragma=journal_mode(WAL)&_time_format=sqlite&_txlock=immediate")
 	if err != nil {
 		w.Close()
@@ -185,6 +186,54 @@ func openSQLite(ctx context.Context, path string) (*Conns, error) {
 		return nil, fmt.Errorf("create sessions table: %w", err)
 	}
 	return &Conns{Write: w, Read: r, Sessions: sess, Dialect: sqliteDialect}, nil
+}
+
+// privateFiles makes the database directory 0700 and the database files
+// 0600 before SQLite opens them: it creates a missing database file empty
+// with mode 0600 (SQLite gives its WAL and shared-memory files the mode of
+// the database file), and tightens the directory and any existing
+// database, WAL and shared-memory file of an older install, which SQLite
+// created 0644 in a 0755 directory.
+func privateFiles(dir string, dbs ...string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("create database directory: %w", err)
+	}
+	if err := tighten(dir, 0o700); err != nil {
+		return err
+	}
+	for _, db := range dbs {
+		f, err := os.OpenFile(db, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+		if err == nil {
+			f.Close()
+		} else if !errors.Is(err, os.ErrExist) {
+			return fmt.Errorf("create database file: %w", err)
+		}
+		for _, name := range []string{db, db + "-wal", db + "-shm", db + "-journal"} {
+			if err := tighten(name, 0o600); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// tighten takes the group and other permission bits off an existing
+// file or directory (a missing one is left missing).
+func tighten(name string, mode os.FileMode) error {
+	fi, err := os.Stat(name)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if fi.Mode().Perm()&0o077 == 0 {
+		return nil
+	}
+	if err := os.Chmod(name, mode); err != nil {
+		return fmt.Errorf("make %s private: %w", name, err)
+	}
+	return nil
 }
 
 // Rebind turns the shared `?` placeholders into `$1, $2...` for
