@@ -111,12 +111,6 @@ func (s *Server) handleAwarenessPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "awareness_page", p)
 }
 
-// today is the date in the programme's time zone, as midnight UTC.
-func (s *Server) today() time.Time {
-	n := s.now().In(s.site.Load().loc)
-	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
-}
-
 // ---- Staff ----
 
 // awarenessCell is one language of one page in the staff overview.

@@ -197,7 +197,7 @@ func (s *Server) handleChampionApply(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnprocessableEntity, "champions", p)
 		return
 	}
-	if !s.guardPublicForm(w, r, "champion", "champions", reshow, "/champions/thanks") {
+	if !s.guardPublicForm(w, r, publicForm{"champion", "champions", reshow, "/champions/thanks", nil}) {
 		return
 	}
 	n, err := s.championSealApplication(a)

@@ -133,9 +133,9 @@ func (s *Server) guardRegistration(w http.ResponseWriter, r *http.Request, e *ev
 	case abuse.Allow:
 		return true
 	case abuse.ReshowTooFast:
-		key = "share.error.too_fast"
+		key = "form.too_fast"
 	case abuse.ReshowExpired:
-		key = "share.error.expired"
+		key = "form.expired"
 	default:
 		s.log.Info("registration refused", "verdict", v.String())
 		status, key = http.StatusOK, "events.error.not_registered"

@@ -10,14 +10,17 @@ import (
 )
 
 // Events: public pages to find an event and register (events_public.go,
-// event_register.go), and the connectors' pages to run them
-// (event_staff.go). Check-in, the report and invitations are built on
-// the same tables in their own files.
+// event_register.go), the connectors' pages to run them (event_staff.go),
+// and the event on the day: check-in and walk-ins (event_checkin.go), the
+// event's report (event_report.go) and the public summary
+// (event_summary.go). Invitations are built on the same tables in their
+// own part (invitations.go).
 
 // eventRoutes lists this part's routes (see routes.go).
 func (s *Server) eventRoutes() []Route {
 	return []Route{
 		{"GET /events", public, s.handleEvents},
+		{"GET /events/summary", public, s.handleEventsSummary},
 		{"GET /events/{id}", public, s.handleEvent},
 		{"POST /events/{id}", public, s.handleEventRegister},
 		{"GET /events/{id}/registered", public, s.handleEventRegistered},
@@ -34,6 +37,10 @@ func (s *Server) eventRoutes() []Route {
 		{"POST /staff/events/{id}/status", moderators, s.handleStaffEventStatus},
 		{"GET /staff/events/{id}/registrations", moderators, s.handleStaffEventRegistrations},
 		{"POST /staff/events/{id}/registrations", moderators, s.handleStaffEventRegister},
+		{"GET /staff/events/{id}/check-in", moderators, s.handleCheckIn},
+		{"POST /staff/events/{id}/check-in/{reg}", moderators, s.handleCheckInToggle},
+		{"POST /staff/events/{id}/walk-ins", moderators, s.handleWalkIns},
+		{"GET /staff/events/{id}/report", moderators, s.handleEventReport},
 	}
 }
 

@@ -46,7 +46,7 @@ func (s *Server) handleIdeaSend(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnprocessableEntity, "idea", p)
 		return
 	}
-	if !s.guardPublicForm(w, r, "idea", "idea", func() *Page { return s.ideaPage(r, f) }, "/share/done?kind=idea") {
+	if !s.guardPublicForm(w, r, publicForm{"idea", "idea", func() *Page { return s.ideaPage(r, f) }, "/share/done?kind=idea", nil}) {
 		return
 	}
 	s.submitAndThank(w, r, sub)

@@ -100,7 +100,7 @@ func (s *Server) handleInviteSend(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnprocessableEntity, "invite", p)
 		return
 	}
-	if !s.guardPublicForm(w, r, "invite", "invite", func() *Page { return s.invitePage(r, f) }, "/invite/sent") {
+	if !s.guardPublicForm(w, r, publicForm{"invite", "invite", func() *Page { return s.invitePage(r, f) }, "/invite/sent", nil}) {
 		return
 	}
 	f.Lang = reqCtx(r).lang

@@ -1,8 +1,9 @@
 package web
 
 // invitationRoutes lists this part's routes (see routes.go): a
-// community group's invitation and its triage, and the event on the day
-// (check-in, capture, the event's report, the public summary).
+// community group's invitation and its triage. The event on the day
+// (check-in, walk-ins, the event's report, the public summary) is the
+// events part's (events.go).
 func (s *Server) invitationRoutes() []Route {
 	return []Route{
 		{"GET /invite", public, s.handleInviteForm},
@@ -15,11 +16,5 @@ func (s *Server) invitationRoutes() []Route {
 		{"POST /staff/invitations/{id}/notes", moderators, s.handleInvitationNote},
 		{"GET /staff/invitations/{id}/schedule", moderators, s.handleScheduleForm},
 		{"POST /staff/invitations/{id}/schedule", moderators, s.handleSchedule},
-
-		{"GET /staff/events/{id}/check-in", moderators, s.handleCheckIn},
-		{"POST /staff/events/{id}/check-in/{reg}", moderators, s.handleCheckInToggle},
-		{"POST /staff/events/{id}/walk-ins", moderators, s.handleWalkIns},
-		{"GET /staff/events/{id}/report", moderators, s.handleEventReport},
-		{"GET /events/summary", public, s.handleEventsSummary},
 	}
 }

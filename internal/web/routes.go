@@ -49,11 +49,6 @@ func (s *Server) Routes() []Route {
 		{"POST /logout", public, s.handleLogout},
 		{"GET /setup/{token}", public, s.handleSetupForm},
 		{"POST /setup/{token}", public, s.handleSetup},
-		{"GET /share", public, s.handleShareStart},
-		{"GET /share/check", public, s.handleShareCheck},
-		{"POST /share/check", public, s.handleShareSend},
-		{"GET /share/done", public, s.handleShareDone},
-		{"POST /share/clear", public, s.handleShareClear},
 		{"GET /ideas", public, s.handleIdeaForm},
 		{"POST /ideas", public, s.handleIdeaSend},
 		{"GET /my-story", public, s.handleMyStoryForm},
@@ -92,16 +87,6 @@ func (s *Server) Routes() []Route {
 		{"GET /staff/programme/config.json", adminOnly, s.handleProgrammeExport},
 		{"POST /staff/programme/import", adminOnly, s.handleProgrammeImport},
 	}...)
-}
-
-// shareRoutes are the pages of the share journey, one pair per step.
-func (s *Server) shareRoutes() []Route {
-	var out []Route
-	for _, st := range shareSteps {
-		get, post := s.shareStepHandlers(st.Name)
-		out = append(out, Route{"GET /share/" + st.Name, public, get}, Route{"POST /share/" + st.Name, public, post})
-	}
-	return out
 }
 
 // Handler returns the whole application: middleware around the router.

@@ -55,6 +55,9 @@ type Server struct {
 	forms    *abuse.Guard // public forms: time tokens, honeypot, rate limits
 	mail     *mail.Composer
 	now      func() time.Time
+
+	supportDir  supportCache   // the support directory in memory: support_directory.go
+	signpostBuf signpostBuffer // signposting counts waiting to be written: support_counts.go
 }
 
 // site is what pages read from the programme configuration, replaced as

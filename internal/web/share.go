@@ -20,6 +20,21 @@ import (
 // whenever the share.consent_* texts change in meaning.
 const ConsentVersion = "2026-11-v1"
 
+// shareRoutes lists this part's routes (see routes.go): the start, a
+// pair per step, the check page that sends, and the thanks.
+func (s *Server) shareRoutes() []Route {
+	out := []Route{{"GET /share", public, s.handleShareStart}}
+	for _, st := range shareSteps {
+		get, post := s.shareStepHandlers(st.Name)
+		out = append(out, Route{"GET /share/" + st.Name, public, get}, Route{"POST /share/" + st.Name, public, post})
+	}
+	return append(out,
+		Route{"GET /share/check", public, s.handleShareCheck},
+		Route{"POST /share/check", public, s.handleShareSend},
+		Route{"GET /share/done", public, s.handleShareDone},
+		Route{"POST /share/clear", public, s.handleShareClear})
+}
+
 const sessShareDraft = "share_draft"
 const sessShareReceipt = "share_receipt"
 

@@ -24,9 +24,6 @@ type shareData struct {
 	Honeypot    string // check page: the honeypot field's name
 }
 
-// choice is an answer with its label's translation key.
-type choice struct{ Code, LabelKey string }
-
 var roleChoices = []choice{
 	{"person-with-cancer", "share.who_person"}, {"family-or-carer", "share.who_family"}, {"friend", "share.who_friend"},
 	{"community-member", "share.who_community"}, {"other", "share.who_other"},

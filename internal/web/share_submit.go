@@ -122,7 +122,8 @@ func (s *Server) handleShareSend(w http.ResponseWriter, r *http.Request) {
 		redirect(w, r, "/share/"+missing)
 		return
 	}
-	if !s.guardPublicForm(w, r, "share", "share_check", func() *Page { return s.checkPage(r, d) }, "/share/done") {
+	forget := func() { s.drafts.Remove(r.Context(), sessShareDraft) }
+	if !s.guardPublicForm(w, r, publicForm{"share", "share_check", func() *Page { return s.checkPage(r, d) }, "/share/done", forget}) {
 		return
 	}
 	// Every step is checked again: the draft may be old or forged.
@@ -173,34 +174,6 @@ func (s *Server) submitAndThank(w http.ResponseWriter, r *http.Request, sub expe
 	}
 	s.drafts.Put(r.Context(), sessShareReceipt, sealed)
 	redirect(w, r, "/share/done")
-	return true
-}
-
-// guardPublicForm applies the abuse checks to a public form's final post
-// and answers the request itself unless the post may be stored: a too
-// fast or expired post re-shows the page (from reshow) with an error and
-// the answers kept; a blocked one (honeypot, limit, replay) is sent to
-// blockedTo, the page a person would see next (without a reference),
-// and nothing is stored.
-func (s *Server) guardPublicForm(w http.ResponseWriter, r *http.Request, form, tmpl string, reshow func() *Page, blockedTo string) bool {
-	switch s.forms.Check(form, r.PostForm.Get(abuse.TokenField), r.PostForm.Get(abuse.HoneypotField), reqCtx(r).ip) {
-	case abuse.ReshowTooFast:
-		p := reshow()
-		p.Errors.Add("send", "share.error.too_fast")
-		s.render(w, r, http.StatusUnprocessableEntity, tmpl, p)
-		return false
-	case abuse.ReshowExpired:
-		p := reshow()
-		p.Errors.Add("send", "share.error.expired")
-		s.render(w, r, http.StatusUnprocessableEntity, tmpl, p)
-		return false
-	case abuse.BlockSilently:
-		if form == "share" {
-			s.drafts.Remove(r.Context(), sessShareDraft)
-		}
-		redirect(w, r, blockedTo)
-		return false
-	}
 	return true
 }
 

@@ -24,21 +24,19 @@ const supportFlushEvery = 5 * time.Second
 type signpostKey struct{ service, month, place, event string }
 
 type signpostBuffer struct {
+	init    sync.Once
 	mu      sync.Mutex
 	pending map[signpostKey][2]int // shown, opened
 	last    time.Time
 	writing sync.Mutex
 }
 
-// supportBuffers holds each Server's buffer (a Server is never copied).
-var supportBuffers sync.Map // *Server -> *signpostBuffer
-
+// signposts is the Server's buffer, made ready on first use (a Server is
+// never copied).
 func (s *Server) signposts() *signpostBuffer {
-	if b, ok := supportBuffers.Load(s); ok {
-		return b.(*signpostBuffer)
-	}
-	b, _ := supportBuffers.LoadOrStore(s, &signpostBuffer{pending: map[signpostKey][2]int{}, last: s.now()})
-	return b.(*signpostBuffer)
+	b := &s.signpostBuf
+	b.init.Do(func() { b.pending, b.last = map[signpostKey][2]int{}, s.now() })
+	return b
 }
 
 func (s *Server) addSignposts(r *http.Request, ids []string, place, event string, shown, opened int) {

@@ -43,16 +43,9 @@ type supportCache struct {
 	mu         sync.Mutex   // one load at a time, in order
 }
 
-// supportCaches holds each Server's copy (a Server is never copied).
-var supportCaches sync.Map // *Server -> *supportCache
-
-func (s *Server) supportCache() *supportCache {
-	if c, ok := supportCaches.Load(s); ok {
-		return c.(*supportCache)
-	}
-	c, _ := supportCaches.LoadOrStore(s, &supportCache{})
-	return c.(*supportCache)
-}
+// supportCache is the Server's copy (its zero value is an empty cache;
+// a Server is never copied).
+func (s *Server) supportCache() *supportCache { return &s.supportDir }
 
 // supportDirectory returns the directory as last read, reading it first
 // if it never was, and starting a background check when it is due.
