@@ -32,10 +32,15 @@ func (s *Server) capturePage(r *http.Request, f captureForm) *Page {
 			stages = append(stages, st)
 		}
 	}
-	d := captureData{f.Draft, stages, roleChoices, captureSources, s.programme().Languages, s.equalityQuestions(p, f.Draft.Equality),
-		reqCtx(r).user.Role == account.Champion, s.sessions.PopString(r.Context(), "capture_reference"), f.Event, ""}
+	d := captureData{Draft: f.Draft, Stages: stages, Roles: roleChoices, Sources: captureSources, Languages: s.programme().Languages,
+		Questions: s.equalityQuestions(p, f.Draft.Equality), Champion: reqCtx(r).user.Role == account.Champion, Event: f.Event}
+	if s.sessions.PopBool(r.Context(), sessCaptureJustSaved) {
+		d.Saved = s.captureReceipt(r)
+	}
 	if f.Event != nil {
 		d.EventName = f.Event.Text(p.Lang).Title
+	} else {
+		d.Events = s.captureEvents(r, p)
 	}
 	p.Data = d
 	return p
@@ -49,9 +54,10 @@ type captureData struct {
 	Languages []programme.Language
 	Questions []eqQuestion
 	Champion  bool
-	Saved     string       // reference of the one just saved
-	Event     *event.Event // the event captured at, if any
+	Saved     *captureReceipt // the one just saved
+	Event     *event.Event    // the event captured at, if any
 	EventName string
+	Events    []eventChoice // the event picker: upcoming and recent events
 }
 
 // captureEvent reads the event the capture is for (?event= on the page,
@@ -129,10 +135,14 @@ func (s *Server) handleCapture(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	s.sessions.Put(r.Context(), "capture_reference", rc.Reference)
+	if err := s.keepCaptureReceipt(r, captureReceipt{Reference: rc.Reference, Secret: rc.Secret, Lang: sub.Lang, Again: again}); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	if r.PostForm.Get("next") == "another" {
+		s.sessions.Put(r.Context(), sessCaptureJustSaved, true)
 		redirect(w, r, again)
 		return
 	}
-	redirect(w, r, "/staff")
+	redirect(w, r, "/staff/capture/saved")
 }

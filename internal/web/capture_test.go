@@ -47,7 +47,7 @@ func TestCaptureSeveralInARow(t *testing.T) {
 	ch := e.client()
 	ch.signIn(e.newStaff("champ@example.org", account.Champion, ""))
 	if r := ch.post("/staff/capture", url.Values{"role": {"friend"}, "stages": {"screening"}, "went_well": {"Friendly screening nurse."},
-		"consent_evidence": {"yes"}, "next": {"done"}}); r.location != "/staff" {
+		"consent_evidence": {"yes"}, "next": {"done"}}); r.location != "/staff/capture/saved" {
 		t.Fatalf("champion capture: %d %s", r.status, r.location)
 	}
 	q, _ = e.store.ModerationQueue(ctx, 10)

@@ -67,6 +67,7 @@ func (s *Server) Routes() []Route {
 
 		{"GET /staff/capture", capturers, s.handleCaptureForm},
 		{"POST /staff/capture", capturers, s.handleCapture},
+		{"GET /staff/capture/saved", capturers, s.handleCaptureSaved},
 		{"GET /staff/moderation", moderators, s.handleModerationQueue},
 		{"GET /staff/moderation/{id}", moderators, s.handleModerationView},
 		{"POST /staff/moderation/{id}/redact", moderators, s.handleModerationRedact},

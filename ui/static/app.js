@@ -16,3 +16,12 @@ document.addEventListener("selectionchange", function () {
   var text = sel.toString().trim();
   if (text) { passage.value = text; }
 });
+
+// Capture: a "Print the slip" button where JavaScript runs (without it,
+// the page says to use the browser's Print command; only the slip prints).
+document.addEventListener("DOMContentLoaded", function () {
+  var button = document.querySelector("[data-print]");
+  if (!button) { return; }
+  button.hidden = false;
+  button.addEventListener("click", function () { window.print(); });
+});
