@@ -10,6 +10,7 @@ import (
 
 	"github.com/hearme-project/hearme/internal/account"
 	"github.com/hearme-project/hearme/internal/awareness"
+	"github.com/hearme-project/hearme/internal/event"
 	"github.com/hearme-project/hearme/internal/i18n"
 )
 
@@ -108,5 +109,26 @@ func TestStaffTimesWithoutSecondsAndConnectorMenu(t *testing.T) {
 		if !strings.Contains(r.body, `<li><a href="`+href+`">`) {
 			t.Errorf("the connector's menu lacks %s", href)
 		}
+	}
+}
+
+// The event report's table of experiences by community is headed
+// "Community", not with the invitation form's question.
+func TestEventReportCommunityHeading(t *testing.T) {
+	e := newEnv(t)
+	ev := e.newEvent(10, time.Now().Add(-2*time.Hour), event.Public)
+	c := e.client()
+	c.signIn(e.newStaff("connector@example.org", account.Connector, ""))
+	story := url.Values{"event_id": {ev.ID}, "source": {"event"}, "lang": {"en"}, "role": {"person-with-cancer"}, "stages": {"screening"},
+		"what_happened": {"Nobody explained the screening letter."}, "consent_evidence": {"yes"}, "equality_community": {"south-asian"}, "next": {"another"}}
+	if r := c.post("/staff/capture", story); r.status != http.StatusSeeOther {
+		t.Fatalf("capture: %d\n%s", r.status, r.body)
+	}
+	r := c.get("/staff/events/" + ev.ID + "/report")
+	if r.status != http.StatusOK || !strings.Contains(r.body, `aria-labelledby="com-caption"`) {
+		t.Fatalf("report: %d, no community row\n%s", r.status, r.body)
+	}
+	if strings.Contains(r.body, "Which community does your group mainly serve?") || !strings.Contains(r.body, `<th scope="col">Community</th>`) {
+		t.Errorf("the community table is not headed Community")
 	}
 }
