@@ -3,9 +3,11 @@ package web
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 
 	"github.com/hearme-project/hearme/internal/abuse"
 	"github.com/hearme-project/hearme/internal/experience"
+	"github.com/hearme-project/hearme/internal/support"
 	"github.com/hearme-project/hearme/internal/web/form"
 )
 
@@ -161,7 +163,10 @@ func (s *Server) submitAndThank(w http.ResponseWriter, r *http.Request, sub expe
 	if len(sub.Stages) > 0 {
 		stage = sub.Stages[0] // for the support offer on the done page
 	}
-	b, _ := json.Marshal(shareReceipt{rc.Reference, rc.Secret, stage, sub.Kind})
+	// The support offered on the done page follows the person's main
+	// language, community and role (sealed, shown once, like the codes).
+	b, _ := json.Marshal(shareReceipt{Reference: rc.Reference, Secret: rc.Secret, Stage: stage, Kind: sub.Kind,
+		Lang: sub.Equality.MainLanguage, Community: sub.Equality.Community, Carer: sub.Role == "family-or-carer"})
 	sealed, err := s.keys.Seal(string(b))
 	if err != nil {
 		s.serverError(w, r, err)
@@ -198,6 +203,30 @@ func (s *Server) sealContact(sub experience.Submission) (experience.Contact, err
 type shareReceipt struct {
 	Reference, Secret, Stage string
 	Kind                     experience.Kind
+	Lang, Community          string // their answers to "main language" and "community", if any
+	Carer                    bool
+}
+
+// personFor is what the support suggestions know of the person: their
+// main language (a programme language they chose, else the page's), the
+// page's language, their community (a programme community they chose),
+// their stage and needs (carers' support for a family member or carer).
+func (s *Server) personFor(rc shareReceipt, pageLang string) support.Person {
+	main := pageLang
+	if slices.Contains(s.site.Load().codes, rc.Lang) {
+		main = rc.Lang
+	}
+	community := ""
+	for _, c := range s.programme().Communities {
+		if c.Slug == rc.Community {
+			community = c.Slug
+		}
+	}
+	needs := []string{"emotional", "information"}
+	if rc.Carer {
+		needs = []string{"carers", "emotional", "information"}
+	}
+	return support.Person{Languages: []string{main, pageLang}, Community: community, Stage: rc.Stage, Needs: needs}
 }
 
 // handleShareDone shows the reference and secret once, and support.
@@ -207,7 +236,7 @@ func (s *Server) handleShareDone(w http.ResponseWriter, r *http.Request) {
 		s.openSealedJSON(r, "share receipt", sealed, &receipt)
 	}
 	p := s.newPage(r)
-	p.Offer = s.supportOffer(r, OfferFilter{Lang: p.Lang, Needs: []string{"emotional", "information"}, Stage: receipt.Stage, Place: "experience"})
+	p.Offer = s.suggestSupport(r, s.personFor(receipt, p.Lang), OfferFilter{Lang: p.Lang, Place: "experience"})
 	title := "share.done_title"
 	// An idea is thanked as an idea, also when the post was blocked and
 	// there is no receipt (the idea form then sends here with ?kind=idea).

@@ -15,8 +15,9 @@ import (
 // (anonymously, per service and month) and each opened through
 // /support/go/{id}.
 type SupportOffer struct {
-	Services []OfferedService
-	MoreURL  string // the directory, filtered the same way
+	Services    []OfferedService
+	MoreURL     string // the directory, filtered the same way
+	NoneMatched bool   // nothing in the person's language or for their community: these are general services
 }
 
 // OfferedService is one service in an offer.
@@ -47,12 +48,6 @@ func (s *Server) supportOffer(r *http.Request, f OfferFilter) SupportOffer {
 	if f.Limit <= 0 || f.Limit > 10 {
 		f.Limit = 4
 	}
-	if !slices.Contains(support.Places, f.Place) || f.Place == "directory" {
-		f.Place = "experience"
-	}
-	if f.Place != "event" || !support.ValidID(f.EventID) {
-		f.EventID = ""
-	}
 	var needs []string
 	for _, n := range f.Needs {
 		if slices.Contains(support.Needs, n) {
@@ -65,6 +60,45 @@ func (s *Server) supportOffer(r *http.Request, f OfferFilter) SupportOffer {
 		return SupportOffer{}
 	}
 	svs := dir.Offer(f.Lang, needs, f.Stage, f.Limit)
+	return s.offerOf(r, svs, func(sv support.Service) bool { return sv.Offers(f.Lang) }, f, f.Lang)
+}
+
+// suggestSupport is the offer after someone shares: ranked by their main
+// language, community, stage and needs rather than only the page's
+// language (support.Directory.Suggest), with "in your language" meaning
+// their main language, and NoneMatched when nothing in their language or
+// for their community exists (the page then says so above the general
+// national services it shows).
+func (s *Server) suggestSupport(r *http.Request, p support.Person, f OfferFilter) SupportOffer {
+	dir, err := s.supportDirectory(r.Context())
+	if err != nil {
+		s.log.Error("support offer", "err", err.Error())
+		return SupportOffer{}
+	}
+	got := dir.Suggest(p, 4)
+	main := f.Lang
+	if len(p.Languages) > 0 && p.Languages[0] != "" {
+		main = p.Languages[0]
+	}
+	svs := make([]support.Service, len(got.Services))
+	for i, sg := range got.Services {
+		svs[i] = sg.Service
+	}
+	o := s.offerOf(r, svs, func(sv support.Service) bool { return sv.Offers(main) }, f, main)
+	o.NoneMatched = got.General && (main != f.Lang || p.Community != "")
+	return o
+}
+
+// offerOf makes an offer of services, counting each as shown; inLang
+// says which give support in the person's language, moreLang is the
+// language the "more support" link filters the directory by.
+func (s *Server) offerOf(r *http.Request, svs []support.Service, inLang func(support.Service) bool, f OfferFilter, moreLang string) SupportOffer {
+	if !slices.Contains(support.Places, f.Place) || f.Place == "directory" {
+		f.Place = "experience"
+	}
+	if f.Place != "event" || !support.ValidID(f.EventID) {
+		f.EventID = ""
+	}
 	open := url.Values{"from": {f.Place}}
 	if f.EventID != "" {
 		open.Set("event", f.EventID)
@@ -73,7 +107,7 @@ func (s *Server) supportOffer(r *http.Request, f OfferFilter) SupportOffer {
 	var ids []string
 	for _, sv := range svs {
 		os := OfferedService{ID: sv.ID, Name: sv.Name, Organisation: sv.Organisation, Summary: sv.SummaryIn(f.Lang),
-			Phone: sv.Phone, PhoneHref: telHref(sv.Phone), Hours: sv.Hours, InLanguage: sv.Offers(f.Lang),
+			Phone: sv.Phone, PhoneHref: telHref(sv.Phone), Hours: sv.Hours, InLanguage: inLang(sv),
 			OpenURL: "/support/go/" + url.PathEscape(sv.ID) + "?" + open.Encode()}
 		if sv.Summaries[f.Lang] == "" && f.Lang != "en" {
 			os.SummaryLang = "en"
@@ -91,8 +125,8 @@ func (s *Server) supportOffer(r *http.Request, f OfferFilter) SupportOffer {
 	}
 	s.countShown(r, ids, f.Place, f.EventID)
 	more := url.Values{}
-	if f.Lang != "" && f.Lang != "en" {
-		more.Set("language", f.Lang)
+	if moreLang != "" && moreLang != "en" {
+		more.Set("language", moreLang)
 	}
 	o.MoreURL = "/support"
 	if len(more) > 0 {

@@ -304,3 +304,87 @@ func TestStaffSupportExportHasBOMAndImportsTwiceWithoutDuplicates(t *testing.T) 
 		t.Fatalf("after importing one file twice: %d services, want 2", len(all))
 	}
 }
+
+// shareAs goes through the share journey in English with the given
+// answers about the person, and returns the done page.
+func shareAs(t *testing.T, e *env, role, stage string, about url.Values) resp {
+	t.Helper()
+	c := e.client()
+	for _, st := range []struct {
+		path string
+		form url.Values
+	}{
+		{"/share/who", url.Values{"role": {role}}},
+		{"/share/stages", url.Values{"stages": {stage}}},
+		{"/share/story", url.Values{"what_happened": {"Nobody explained what would happen next."}}},
+		{"/share/details", url.Values{}},
+		{"/share/about-you", about},
+		{"/share/consent", url.Values{"consent_evidence": {"yes"}}},
+	} {
+		c.get(st.path + "?lang=en")
+		if r := c.post(st.path, st.form); r.status != http.StatusSeeOther {
+			t.Fatalf("POST %s: %d\n%s", st.path, r.status, r.body)
+		}
+	}
+	check := c.get("/share/check")
+	if r := c.post("/share/check", url.Values{"form_token": {tokenOf(t, check.body)}}); r.status != http.StatusSeeOther || r.location != "/share/done" {
+		t.Fatalf("send: %d %s", r.status, r.location)
+	}
+	return c.get("/share/done")
+}
+
+// Support after sharing follows the person's main language, community,
+// role and stage, not only the page's language; when nothing matches the
+// page says so and offers national services.
+func TestShareDoneSuggestsByLanguageCommunityAndStage(t *testing.T) {
+	e := newEnv(t)
+	polish := svc("Polish drop-in", []string{"en", "pl"}, []string{"peer"}, "")
+	polish.Communities = []string{"eastern-european"}
+	add := func(sv support.Service) {
+		sv.Normalise()
+		if _, err := e.store.CreateSupportService(ctx, "test", sv); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add(polish)
+	urdu := svc("Urdu carers circle", []string{"en", "ur"}, []string{"carers"}, "")
+	urdu.Communities = []string{"south-asian"}
+	add(urdu)
+	national := svc("National cancer line", []string{"en"}, []string{"emotional"}, "")
+	national.Area = "national"
+	addService(t, e, national)
+	addService(t, e, svc("Polska grupa wsparcia", []string{"pl"}, []string{"emotional"}, ""))
+
+	// An Urdu-speaking South Asian carer writing in English.
+	r := shareAs(t, e, "family-or-carer", "treatment", url.Values{"main_language": {"ur"}, "community": {"south-asian"}})
+	if r.status != http.StatusOK {
+		t.Fatalf("done: %d", r.status)
+	}
+	if strings.Contains(r.body, "Polish drop-in") {
+		t.Errorf("an Urdu-speaking South Asian carer is offered the Polish drop-in")
+	}
+	first := strings.Index(r.body, "Urdu carers circle")
+	if first < 0 || (strings.Contains(r.body, "National cancer line") && first > strings.Index(r.body, "National cancer line")) {
+		t.Fatalf("the Urdu carers' circle is not offered first:\n%s", r.body)
+	}
+	if !strings.Contains(r.body, `href="/support?language=ur"`) {
+		t.Errorf("the 'more support' link does not filter by the person's language")
+	}
+
+	// A Polish reader at the treatment stage is offered what exists in
+	// Polish.
+	c := e.client()
+	if r := c.get("/share/done?lang=pl"); !strings.Contains(r.body, "Polska grupa wsparcia") {
+		t.Errorf("a Polish reader is not offered the Polish service")
+	}
+
+	// Nothing in Bengali nor for Black Caribbean residents: said plainly,
+	// with the national service.
+	r = shareAs(t, e, "person-with-cancer", "screening", url.Values{"main_language": {"bn"}, "community": {"black-caribbean"}})
+	if !strings.Contains(r.body, "We did not find a service in your language or for your community") || !strings.Contains(r.body, "National cancer line") {
+		t.Fatalf("no match is not said, or no national service:\n%s", r.body)
+	}
+	if strings.Contains(r.body, "Urdu carers circle") || strings.Contains(r.body, "Polish drop-in") || strings.Contains(r.body, "Polska grupa wsparcia") {
+		t.Errorf("services for other languages or communities offered as if they matched")
+	}
+}
