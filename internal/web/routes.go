@@ -96,7 +96,7 @@ func (s *Server) Handler() http.Handler {
 	for _, rt := range s.Routes() {
 		h := s.guard(rt.Access, rt.Handler)
 		if usesDrafts(rt.Pattern) {
-			h = s.drafts.LoadAndSave(h)
+			h = guardSession(s.drafts.LoadAndSave(h))
 		}
 		mux.Handle(rt.Pattern, named(h))
 	}
@@ -115,7 +115,7 @@ func (s *Server) Handler() http.Handler {
 
 	var h http.Handler = mux
 	h = s.loadUser(h)
-	h = s.sessions.LoadAndSave(h)
+	h = guardSession(s.sessions.LoadAndSave(h))
 	h = cop.Handler(h)
 	h = s.language(h)
 	h = s.secure(h)

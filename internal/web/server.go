@@ -58,6 +58,7 @@ type Server struct {
 
 	supportDir  supportCache   // the support directory in memory: support_directory.go
 	signpostBuf signpostBuffer // signposting counts waiting to be written: support_counts.go
+	health      writeHealth    // the last database write probe (/healthz)
 }
 
 // site is what pages read from the programme configuration, replaced as
@@ -116,8 +117,10 @@ func New(ctx context.Context, d Deps) (*Server, error) {
 	limits.Exempt = d.Config.FormLimitExempt
 	s.forms = abuse.NewGuard(abuse.NewSigner(d.Keys.Derive("form-tokens"), time.Now, abuse.WithMinAge(minFill)),
 		abuse.NewLimiter(limits, time.Now), abuse.NewSeen(0))
+	// A session that cannot be loaded or saved (a full disk) gets the
+	// translated page that keeps the answers, not scs's bare text/plain 500.
+	d.Sessions.ErrorFunc = s.sessionFailed
 	s.drafts = newDrafts(d.Sessions, s.forms.Signer().MaxAge(), d.Config.Secure())
-	s.drafts.ErrorFunc = s.serverError
 	s.metrics = newMetrics(d.Registry)
 	if err := s.ReloadProgramme(ctx); err != nil {
 		return nil, err
