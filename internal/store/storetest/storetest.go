@@ -5,6 +5,7 @@ package storetest
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"fmt"
 	"net/url"
@@ -41,7 +42,10 @@ func Postgres(t testing.TB) *store.Store {
 func PostgresDSN(t testing.TB) string {
 	t.Helper()
 	base := testenv.PostgresDSN(t)
-	schema := fmt.Sprintf("t_%d", time.Now().UnixNano())
+	// The time orders the schemas; the random part keeps two tests that
+	// start in the same nanosecond (parallel tests, or test binaries of
+	// several packages) apart.
+	schema := fmt.Sprintf("t_%d_%s", time.Now().UnixNano(), strings.ToLower(rand.Text()[:8]))
 	admin, err := sql.Open("pgx", base)
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,44 @@
+package store_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/hearme-project/hearme/internal/mail"
+	"github.com/hearme-project/hearme/internal/store"
+	"github.com/hearme-project/hearme/internal/store/storetest"
+)
+
+func TestHeldAndOutboxMail(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		if n, err := s.Held(ctx, "outbox"); err != nil || n != 0 {
+			t.Fatalf("Held(outbox) on a new store = %d, %v", n, err)
+		}
+		for _, bad := range []string{"outbox WHERE 1=1", "outbox; DROP TABLE outbox", ""} {
+			if _, err := s.Held(ctx, bad); err == nil {
+				t.Errorf("Held(%q) counted", bad)
+			}
+		}
+		if _, err := s.Held(ctx, "no_such_table"); err == nil {
+			t.Error("Held of a table that does not exist: no error")
+		}
+		if err := s.EnqueueMail(ctx, mail.Queued{Kind: "a", Payload: "1"}, mail.Queued{Kind: "b", Payload: "2"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.EnqueueMail(ctx, mail.Queued{Kind: "a", Payload: "3"}); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := s.Held(ctx, "outbox"); err != nil || n != 3 {
+			t.Fatalf("Held(outbox) = %d, %v; want 3", n, err)
+		}
+		all, err := s.OutboxMail(ctx)
+		if want := []mail.Queued{{"a", "1"}, {"b", "2"}, {"a", "3"}}; err != nil || !slices.Equal(all, want) {
+			t.Fatalf("OutboxMail() = %v, %v; want %v", all, err, want)
+		}
+		as, err := s.OutboxMail(ctx, "a", "c")
+		if want := []mail.Queued{{"a", "1"}, {"a", "3"}}; err != nil || !slices.Equal(as, want) {
+			t.Fatalf(`OutboxMail("a", "c") = %v, %v; want %v`, as, err, want)
+		}
+	})
+}
