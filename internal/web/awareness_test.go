@@ -23,8 +23,9 @@ func awarenessForm(title string) url.Values {
 const hostileMarkdown = "# Title\n\n<script>alert('x')</script>\n\n[click](javascript:alert(1)) <img src=x onerror=alert(2)>\n\n" +
 	"<iframe src=\"https://evil.example/\"></iframe>\n\n![pixel](https://evil.example/p.png)\n\n<p style=\"display:none\">hidden</p>\n\n[data](data:text/html,hi)"
 
-func TestAwarenessStaffJourney(t *testing.T) {
-	e := newEnv(t)
+func TestAwarenessStaffJourney(t *testing.T) { t.Parallel(); eachEnv(t, testAwarenessStaffJourney) }
+
+func testAwarenessStaffJourney(t *testing.T, e *env) {
 	c := e.client()
 	conn := e.newStaff("connector@example.org", account.Connector, "")
 	c.signIn(conn)
@@ -180,8 +181,9 @@ func assertNoInjection(t *testing.T, what, body string) {
 	}
 }
 
-func TestAwarenessBadAddresses(t *testing.T) {
-	e := newEnv(t)
+func TestAwarenessBadAddresses(t *testing.T) { t.Parallel(); eachEnv(t, testAwarenessBadAddresses) }
+
+func testAwarenessBadAddresses(t *testing.T, e *env) {
 	c := e.client()
 	c.signIn(e.newStaff("admin@example.org", account.Admin, ""))
 	if _, err := e.store.CreateAwarenessPage(ctx, "t", "gp-interpreter", 0); err != nil {

@@ -11,8 +11,9 @@ import (
 
 // A connector records three experiences in a row from an event; a
 // champion records one from their round; both go to moderation.
-func TestCaptureSeveralInARow(t *testing.T) {
-	e := newEnv(t)
+func TestCaptureSeveralInARow(t *testing.T) { t.Parallel(); eachEnv(t, testCaptureSeveralInARow) }
+
+func testCaptureSeveralInARow(t *testing.T, e *env) {
 	conn := e.newStaff("kofi@example.org", account.Connector, "")
 	c := e.client()
 	c.signIn(conn)

@@ -24,16 +24,13 @@ func championApplication(token string) url.Values {
 // queuedMail opens the outbox messages of a kind, newest last.
 func (e *env) queuedMail(kind string) []mail.Message {
 	e.t.Helper()
-	rows, err := e.store.ReadDB().Query("SELECT payload FROM outbox WHERE kind = ? ORDER BY created_at", kind)
+	queued, err := e.store.OutboxMail(ctx, kind)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	defer rows.Close()
 	var out []mail.Message
-	for rows.Next() {
-		var p string
-		rows.Scan(&p)
-		m, err := mail.Open(e.keys, p)
+	for _, q := range queued {
+		m, err := mail.Open(e.keys, q.Payload)
 		if err != nil {
 			e.t.Fatal(err)
 		}
@@ -42,8 +39,9 @@ func (e *env) queuedMail(kind string) []mail.Message {
 	return out
 }
 
-func TestChampionApplicationForm(t *testing.T) {
-	e := newEnv(t)
+func TestChampionApplicationForm(t *testing.T) { t.Parallel(); eachEnv(t, testChampionApplicationForm) }
+
+func testChampionApplicationForm(t *testing.T, e *env) {
 	c := e.client()
 	page := c.get("/champions?lang=bn")
 	if page.status != http.StatusOK || !strings.Contains(page.body, `lang="bn"`) || !strings.Contains(page.body, "ক্যান্সার চ্যাম্পিয়ন হোন") {
@@ -113,7 +111,11 @@ const champPassword = "plum orchard lantern 42"
 var setupLinkRE = regexp.MustCompile(`https?://[^\s"<]+/setup/[A-Za-z0-9_-]+`)
 
 func TestChampionPipelineToOutreach(t *testing.T) {
-	e := newEnv(t)
+	t.Parallel()
+	eachEnv(t, testChampionPipelineToOutreach)
+}
+
+func testChampionPipelineToOutreach(t *testing.T, e *env) {
 	// An application without an email address: activation asks for one.
 	pub := e.client()
 	v := championApplication(tokenOf(t, pub.get("/champions").body))
@@ -283,7 +285,11 @@ func TestChampionPipelineToOutreach(t *testing.T) {
 }
 
 func TestChampionRoutesRefuseJunk(t *testing.T) {
-	e := newEnv(t)
+	t.Parallel()
+	eachEnv(t, testChampionRoutesRefuseJunk)
+}
+
+func testChampionRoutesRefuseJunk(t *testing.T, e *env) {
 	conn := e.newStaff("connie@example.org", account.Connector, "")
 	cc := e.client()
 	cc.signIn(conn)
@@ -305,6 +311,7 @@ func TestChampionRoutesRefuseJunk(t *testing.T) {
 // Every champions page, public and staff, shows no message key in any
 // language (a missing translation would show the key itself).
 func TestChampionPagesTranslated(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	pub := e.client()
 	if r := pub.post("/champions", championApplication(tokenOf(t, pub.get("/champions").body))); r.status != http.StatusSeeOther {

@@ -42,7 +42,10 @@ func regexpChecked(body, v string) bool {
 // Sending an idea from the same browser leaves an unfinished story alone.
 func TestIdeaKeepsTheShareDraft(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
+	eachEnv(t, testIdeaKeepsTheShareDraft)
+}
+
+func testIdeaKeepsTheShareDraft(t *testing.T, e *env) {
 	c := e.client()
 	c.post("/share/who", url.Values{"role": {"friend"}})
 	c.post("/share/stages", url.Values{"stages": {"screening"}})
@@ -59,7 +62,10 @@ func TestIdeaKeepsTheShareDraft(t *testing.T) {
 // On a shared computer the person clears the draft; the journey says so.
 func TestShareDraftCleared(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
+	eachEnv(t, testShareDraftCleared)
+}
+
+func testShareDraftCleared(t *testing.T, e *env) {
 	c := e.client()
 	for _, path := range []string{"/share", "/share/who"} {
 		if r := c.get(path + "?lang=pl"); !strings.Contains(r.body, `action="/share/clear"`) || !strings.Contains(r.body, "wspólnym komputerze") {

@@ -57,7 +57,11 @@ func registerForm(token string, fields ...string) url.Values {
 }
 
 func TestEventRegistrationJourney(t *testing.T) {
-	e := newEnv(t)
+	t.Parallel()
+	eachEnv(t, testEventRegistrationJourney)
+}
+
+func testEventRegistrationJourney(t *testing.T, e *env) {
 	ev := e.newEvent(1, time.Now().Add(72*time.Hour), event.Public)
 	c := e.client()
 
@@ -110,10 +114,7 @@ func TestEventRegistrationJourney(t *testing.T) {
 
 	// The confirmation email is in the outbox, sealed, in the person's
 	// language, with the cancellation link.
-	var payload string
-	if err := e.store.ReadDB().QueryRow("SELECT payload FROM outbox WHERE kind = 'event_registered'").Scan(&payload); err != nil {
-		t.Fatal(err)
-	}
+	payload := onePayload(t, e, "event_registered")
 	if strings.Contains(payload, "ana@example.org") {
 		t.Fatal("the outbox holds the address in the clear")
 	}
@@ -161,9 +162,7 @@ func TestEventRegistrationJourney(t *testing.T) {
 	if got.Confirmed != 1 || got.Waiting != 0 {
 		t.Fatalf("after cancelling: %d confirmed, %d waiting", got.Confirmed, got.Waiting)
 	}
-	var n int
-	e.store.ReadDB().QueryRow("SELECT COUNT(*) FROM outbox WHERE kind = 'event_cancelled_by_you'").Scan(&n)
-	if n != 1 {
+	if n := outboxCount(t, e, "event_cancelled_by_you"); n != 1 {
 		t.Fatalf("cancellation emails: %d", n)
 	}
 
@@ -180,7 +179,11 @@ func TestEventRegistrationJourney(t *testing.T) {
 }
 
 func TestInvitationOnlyEventNeedsItsLink(t *testing.T) {
-	e := newEnv(t)
+	t.Parallel()
+	eachEnv(t, testInvitationOnlyEventNeedsItsLink)
+}
+
+func testInvitationOnlyEventNeedsItsLink(t *testing.T, e *env) {
 	ev := e.newEvent(10, time.Now().Add(72*time.Hour), event.Invitation)
 	c := e.client()
 	if r := c.get("/events"); strings.Contains(r.body, ev.ID) {
@@ -200,17 +203,14 @@ func TestInvitationOnlyEventNeedsItsLink(t *testing.T) {
 		t.Fatalf("posting with the key: %d\n%s", p.status, p.body)
 	}
 	// The email's links carry the key, or they would lead to "not found".
-	var payload string
-	if err := e.store.ReadDB().QueryRow("SELECT payload FROM outbox WHERE kind = 'event_registered'").Scan(&payload); err != nil {
-		t.Fatal(err)
-	}
-	if m, err := mail.Open(e.keys, payload); err != nil || !strings.Contains(m.Text, "/events/"+ev.ID+"?k="+ev.InviteKey) {
+	if m, err := mail.Open(e.keys, onePayload(t, e, "event_registered")); err != nil || !strings.Contains(m.Text, "/events/"+ev.ID+"?k="+ev.InviteKey) {
 		t.Fatalf("invitation email: %v\n%s", err, m.Text)
 	}
 }
 
-func TestStaffEvents(t *testing.T) {
-	e := newEnv(t)
+func TestStaffEvents(t *testing.T) { t.Parallel(); eachEnv(t, testStaffEvents) }
+
+func testStaffEvents(t *testing.T, e *env) {
 	conn := e.newStaff("connector@example.org", account.Connector, "")
 	c := e.client()
 	c.signIn(conn)

@@ -73,7 +73,30 @@ func newEnv(t *testing.T) *env {
 
 func newEnvWith(t *testing.T, cfg config.Config) *env {
 	t.Helper()
-	st := storetest.SQLite(t)
+	return newEnvOn(t, storetest.SQLite(t), cfg)
+}
+
+// eachEnv runs fn twice, as parallel subtests: on SQLite and on
+// PostgreSQL (the databases of storetest.Each), for the tests whose
+// journeys write and read the store, so that every handler they go
+// through is served by both dialects. The PostgreSQL run skips when
+// HEARME_TEST_POSTGRES is not set (fails under CI).
+func eachEnv(t *testing.T, fn func(t *testing.T, e *env)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) {
+		t.Parallel()
+		fn(t, newEnv(t))
+	})
+	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
+		fn(t, newEnvOn(t, storetest.Postgres(t), testConfig(t)))
+	})
+}
+
+// newEnvOn starts hearme on st, a fresh migrated store, with the demo
+// programme.
+func newEnvOn(t *testing.T, st *store.Store, cfg config.Config) *env {
+	t.Helper()
 	if err := st.ReplaceProgramme(ctx, "test", demo.Luton()); err != nil {
 		t.Fatal(err)
 	}

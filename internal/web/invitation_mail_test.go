@@ -13,6 +13,7 @@ import (
 // Every invitation email renders in every language, with the group's
 // name, the event's details when scheduled, and no message key showing.
 func TestInvitationMailsInEveryLanguage(t *testing.T) {
+	t.Parallel()
 	cat, err := web.Catalogue()
 	if err != nil {
 		t.Fatal(err)

@@ -23,18 +23,29 @@ func inviteValues(token string) url.Values {
 
 func outboxCount(t *testing.T, e *env, kind string) int {
 	t.Helper()
-	var n int
-	if err := e.store.ReadDB().QueryRow("SELECT COUNT(*) FROM outbox WHERE kind = ?", kind).Scan(&n); err != nil {
+	queued, err := e.store.OutboxMail(ctx, kind)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return n
+	return len(queued)
+}
+
+// onePayload is the sealed payload of the only outbox message of a kind.
+func onePayload(t *testing.T, e *env, kind string) string {
+	t.Helper()
+	queued, err := e.store.OutboxMail(ctx, kind)
+	if err != nil || len(queued) != 1 {
+		t.Fatalf("outbox messages of kind %s: %d, %v; want one", kind, len(queued), err)
+	}
+	return queued[0].Payload
 }
 
 // A community group invites the connectors; a connector triages the
 // request, schedules it (which creates the mini event), checks people in
 // on the day and captures an experience linked to the event.
-func TestInvitationToEventDay(t *testing.T) {
-	e := newEnv(t)
+func TestInvitationToEventDay(t *testing.T) { t.Parallel(); eachEnv(t, testInvitationToEventDay) }
+
+func testInvitationToEventDay(t *testing.T, e *env) {
 	anon := e.client()
 	form := anon.get("/invite?lang=ur")
 	if form.status != http.StatusOK || !strings.Contains(form.body, `dir="rtl"`) {
@@ -147,9 +158,7 @@ func TestInvitationToEventDay(t *testing.T) {
 	}
 	// The email goes to the requester, in the language they wrote in,
 	// with the event's date and link.
-	var payload string
-	e.store.ReadDB().QueryRow("SELECT payload FROM outbox WHERE kind = 'invitation_scheduled'").Scan(&payload)
-	m, err := mail.Open(e.keys, payload)
+	m, err := mail.Open(e.keys, onePayload(t, e, "invitation_scheduled"))
 	if err != nil || m.To != "amina@example.org" || m.Lang != "ur" || !strings.Contains(m.Text, "/events/"+ev.ID) ||
 		!strings.Contains(m.Text, ev.Start.In(london).Format("02/01/2006")+", 10:00") {
 		t.Fatalf("scheduling email: %v %s %s\n%s", err, m.To, m.Lang, m.Text)

@@ -14,7 +14,11 @@ import (
 )
 
 func TestLoginErrorsKeepTheEmailNeverThePassword(t *testing.T) {
-	e := newEnv(t)
+	t.Parallel()
+	eachEnv(t, testLoginErrorsKeepTheEmailNeverThePassword)
+}
+
+func testLoginErrorsKeepTheEmailNeverThePassword(t *testing.T, e *env) {
 	e.newStaff("amina@example.org", account.Connector, "")
 	c := e.client()
 	r := c.post("/login?lang=pl", url.Values{"email": {""}, "password": {""}})
@@ -58,7 +62,11 @@ func TestLoginErrorsKeepTheEmailNeverThePassword(t *testing.T) {
 }
 
 func TestLoginIsThrottledButNotLockedOut(t *testing.T) {
-	e := newEnv(t)
+	t.Parallel()
+	eachEnv(t, testLoginIsThrottledButNotLockedOut)
+}
+
+func testLoginIsThrottledButNotLockedOut(t *testing.T, e *env) {
 	s := e.newStaff("amina@example.org", account.Connector, "")
 	c := e.client()
 	var last resp
@@ -75,6 +83,7 @@ func TestLoginIsThrottledButNotLockedOut(t *testing.T) {
 }
 
 func TestCrossOriginPostRefused(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	req, _ := http.NewRequest("POST", e.srv.URL+"/login", strings.NewReader("email=a%40b.org&password=x"))
@@ -87,6 +96,7 @@ func TestCrossOriginPostRefused(t *testing.T) {
 }
 
 func TestOversizedAndMalformedBodies(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	big := strings.Repeat("a", 2<<20)
@@ -111,7 +121,11 @@ func TestOversizedAndMalformedBodies(t *testing.T) {
 // second factor, a new connector who sets up their own account, and the
 // connector's sessions ending when the account is disabled.
 func TestFirstAdministratorJourney(t *testing.T) {
-	e := newEnv(t)
+	t.Parallel()
+	eachEnv(t, testFirstAdministratorJourney)
+}
+
+func testFirstAdministratorJourney(t *testing.T, e *env) {
 	token := auth.RandomToken(32)
 	if err := e.store.CreateSetupToken(ctx, auth.HashToken(token), "", store.PurposeFirstAdmin, time.Hour); err != nil {
 		t.Fatal(err)
@@ -223,7 +237,11 @@ func TestFirstAdministratorJourney(t *testing.T) {
 }
 
 func TestSecurityCodeReplayRefused(t *testing.T) {
-	e := newEnv(t)
+	t.Parallel()
+	eachEnv(t, testSecurityCodeReplayRefused)
+}
+
+func testSecurityCodeReplayRefused(t *testing.T, e *env) {
 	s := e.newStaff("amina@example.org", account.Connector, "")
 	c := e.client()
 	c.signIn(s)

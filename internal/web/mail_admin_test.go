@@ -13,8 +13,9 @@ import (
 // An administrator sees the outbox by state and a message the sender
 // gave up on (kind, attempts, error; never the recipient), and sends it
 // again; other staff cannot.
-func TestMailAdminPage(t *testing.T) {
-	e := newEnv(t)
+func TestMailAdminPage(t *testing.T) { t.Parallel(); eachEnv(t, testMailAdminPage) }
+
+func testMailAdminPage(t *testing.T, e *env) {
 	var qs []mail.Queued
 	for _, to := range []string{"zofia@example.org", "kim@example.org"} {
 		q, err := mail.Seal(e.keys, "test", mail.Message{To: to, Subject: "s", Text: "t"})

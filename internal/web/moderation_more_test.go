@@ -15,7 +15,10 @@ import (
 // flagged, and can be redacted like the answers.
 func TestCorrectionReturnsToTheModerator(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
+	eachEnv(t, testCorrectionReturnsToTheModerator)
+}
+
+func testCorrectionReturnsToTheModerator(t *testing.T, e *env) {
 	sub := experience.Submission{Kind: experience.KindExperience, Lang: "en", Role: "friend", Stages: []string{"treatment"},
 		WhatHappened: "The wait was long.", Consent: experience.Consent{Version: "v1", Evidence: true}, Source: experience.SourceOnline}
 	rc, err := e.store.SubmitExperience(ctx, sub, experience.Contact{})
@@ -64,7 +67,10 @@ func TestCorrectionReturnsToTheModerator(t *testing.T) {
 // pathway stages and the consents.
 func TestModeratorRedactsAnyPassage(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
+	eachEnv(t, testModeratorRedactsAnyPassage)
+}
+
+func testModeratorRedactsAnyPassage(t *testing.T, e *env) {
 	sub := experience.Submission{Kind: experience.KindExperience, Lang: "en", Role: "family-or-carer", Stages: []string{"screening", "treatment"},
 		WhatHappened: "The nurse on the blue ward with the red glasses was kind.", CouldBeBetter: "The blue ward needs interpreters.",
 		Consent: experience.Consent{Version: "v1", Evidence: true, Quote: true}, Source: experience.SourceOnline}

@@ -12,7 +12,11 @@ import (
 )
 
 func TestConnectorModeratesASubmission(t *testing.T) {
-	e := newEnv(t)
+	t.Parallel()
+	eachEnv(t, testConnectorModeratesASubmission)
+}
+
+func testConnectorModeratesASubmission(t *testing.T, e *env) {
 	sub := experience.Submission{Kind: experience.KindExperience, Lang: "en", Role: "friend", Stages: []string{"treatment"},
 		WhatHappened: "Dr Khan explained everything. Call me on 07700 900123.", Consent: experience.Consent{Version: "v1", Evidence: true},
 		Source: experience.SourceOnline}

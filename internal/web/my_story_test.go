@@ -25,7 +25,11 @@ func shareAndGetCodes(t *testing.T, c *client) (ref, secret string) {
 }
 
 func TestMyStorySeeCorrectWithdraw(t *testing.T) {
-	e := newEnv(t)
+	t.Parallel()
+	eachEnv(t, testMyStorySeeCorrectWithdraw)
+}
+
+func testMyStorySeeCorrectWithdraw(t *testing.T, e *env) {
 	ref, secret := shareAndGetCodes(t, e.client())
 
 	c := e.client() // later, on another device
@@ -61,10 +65,8 @@ func TestMyStorySeeCorrectWithdraw(t *testing.T) {
 	if r.status != http.StatusOK || !strings.Contains(r.body, "116 123") {
 		t.Fatalf("withdraw: %d", r.status)
 	}
-	var n int
-	e.store.ReadDB().QueryRow("SELECT COUNT(*) FROM experiences").Scan(&n)
-	if n != 0 {
-		t.Fatal("the experience is still stored")
+	if n, err := e.store.Held(ctx, "experiences"); err != nil || n != 0 {
+		t.Fatalf("the experience is still stored: %d, %v", n, err)
 	}
 	if r := c.get("/my-story/view"); r.location != "/my-story" {
 		t.Fatal("still viewing after withdrawal")

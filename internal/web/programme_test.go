@@ -26,7 +26,11 @@ func (c *client) upload(path, field, filename string, content []byte) resp {
 }
 
 func TestAdministratorChangesTheProgramme(t *testing.T) {
-	e := newEnv(t)
+	t.Parallel()
+	eachEnv(t, testAdministratorChangesTheProgramme)
+}
+
+func testAdministratorChangesTheProgramme(t *testing.T, e *env) {
 	admin := e.client()
 	admin.signIn(e.newStaff("admin@example.org", account.Admin, ""))
 

@@ -11,6 +11,7 @@ import (
 // The client address is read from X-Forwarded-For only when the peer is
 // a trusted proxy, walking from the right past trusted hops.
 func TestClientIPWalksForwardedForFromTrustedProxiesOnly(t *testing.T) {
+	t.Parallel()
 	trusted := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
 	for _, tc := range []struct {
 		name, peer string

@@ -19,6 +19,7 @@ func mustHash(t *testing.T) string {
 var publicPages = []string{"/", "/privacy", "/accessibility", "/contact", "/login", "/share", "/my-story", "/ideas"}
 
 func TestPublicPagesInEveryLanguage(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	prog, _ := e.store.Programme(ctx)
 	for _, l := range prog.Languages {
@@ -41,6 +42,7 @@ func TestPublicPagesInEveryLanguage(t *testing.T) {
 }
 
 func TestLanguageIsRemembered(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	r := c.get("/?lang=ur")
@@ -63,6 +65,7 @@ func TestLanguageIsRemembered(t *testing.T) {
 }
 
 func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	r := c.get("/")
@@ -103,6 +106,7 @@ func TestSecurityHeaders(t *testing.T) {
 }
 
 func TestNotFoundAndHealth(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	r := c.get("/no-such-page?lang=pl")

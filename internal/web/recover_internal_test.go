@@ -19,6 +19,7 @@ import (
 )
 
 func TestPanicBecomesAPlainErrorPage(t *testing.T) {
+	t.Parallel()
 	st := storetest.SQLite(t)
 	cat, err := Catalogue()
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 // visitor and as each role, and checks each answer against the route's
 // declared access.
 func TestEveryRouteForEveryRole(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	prog, _ := e.store.Programme(ctx)
 	victim := e.newStaff("victim@example.org", account.Champion, "")
@@ -75,7 +76,11 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 }
 
 func TestStaffWithoutSecondFactorMustEnrolFirst(t *testing.T) {
-	e := newEnv(t)
+	t.Parallel()
+	eachEnv(t, testStaffWithoutSecondFactorMustEnrolFirst)
+}
+
+func testStaffWithoutSecondFactorMustEnrolFirst(t *testing.T, e *env) {
 	u, _ := e.store.CreateUser(ctx, "test", account.NewUser{Email: "new@example.org", DisplayName: "New", Role: account.Connector})
 	s := staff{User: u}
 	e.store.SetPassword(ctx, u.ID, mustHash(t))

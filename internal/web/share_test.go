@@ -49,8 +49,9 @@ func tokenOf(t *testing.T, body string) string {
 	return m[1]
 }
 
-func TestShareJourney(t *testing.T) {
-	e := newEnv(t)
+func TestShareJourney(t *testing.T) { t.Parallel(); eachEnv(t, testShareJourney) }
+
+func testShareJourney(t *testing.T, e *env) {
 	c := e.client()
 	check := shareAll(t, c, "pl", url.Values{"consent_evidence": {"yes"}, "consent_quote": {"yes"}})
 	if check.status != http.StatusOK || !strings.Contains(check.body, "Czekaliśmy sześć tygodni") || !strings.Contains(check.body, `href="/share/story?change=1"`) {
@@ -91,7 +92,11 @@ func TestShareJourney(t *testing.T) {
 }
 
 func TestShareErrorsKeepAnswersAndOrder(t *testing.T) {
-	e := newEnv(t)
+	t.Parallel()
+	eachEnv(t, testShareErrorsKeepAnswersAndOrder)
+}
+
+func testShareErrorsKeepAnswersAndOrder(t *testing.T, e *env) {
 	c := e.client()
 	// Out of order: sent back to the first unanswered question.
 	if r := c.get("/share/story"); r.location != "/share/who" {
@@ -138,10 +143,8 @@ func TestShareErrorsKeepAnswersAndOrder(t *testing.T) {
 	if r.location != "/share/done" || strings.Contains(c.get("/share/done").body, "HM-") {
 		t.Fatal("honeypot submission got a reference")
 	}
-	var n int
-	e.store.ReadDB().QueryRow("SELECT COUNT(*) FROM experiences").Scan(&n)
-	if n != 0 {
-		t.Fatalf("%d experiences stored from refused submissions", n)
+	if n, err := e.store.Held(ctx, "experiences"); err != nil || n != 0 {
+		t.Fatalf("%d experiences stored from refused submissions (%v)", n, err)
 	}
 }
 
@@ -149,6 +152,7 @@ func TestShareErrorsKeepAnswersAndOrder(t *testing.T) {
 // page are kept nowhere: not in any table, not in the logs, not in any
 // file of the data directory.
 func TestMarkersLeaveNoTrace(t *testing.T) {
+	t.Parallel()
 	cfg := testConfig(t)
 	e := newEnvWith(t, cfg)
 	c := e.client()
@@ -172,8 +176,13 @@ func TestMarkersLeaveNoTrace(t *testing.T) {
 	var tables []string
 	for rows.Next() {
 		var n string
-		rows.Scan(&n)
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
 		tables = append(tables, n)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
 	rows.Close()
 	for _, table := range tables {
@@ -181,14 +190,19 @@ func TestMarkersLeaveNoTrace(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cols, _ := rs.Columns()
+		cols, err := rs.Columns()
+		if err != nil {
+			t.Fatal(err)
+		}
 		for rs.Next() {
 			vals := make([]any, len(cols))
 			ptrs := make([]any, len(cols))
 			for i := range vals {
 				ptrs[i] = &vals[i]
 			}
-			rs.Scan(ptrs...)
+			if err := rs.Scan(ptrs...); err != nil {
+				t.Fatalf("table %s: %v", table, err)
+			}
 			for _, v := range vals {
 				var s string
 				switch x := v.(type) {
@@ -204,6 +218,9 @@ func TestMarkersLeaveNoTrace(t *testing.T) {
 				}
 			}
 		}
+		if err := rs.Err(); err != nil {
+			t.Fatalf("table %s: %v", table, err)
+		}
 		rs.Close()
 	}
 	for _, m := range markers {
@@ -214,12 +231,17 @@ func TestMarkersLeaveNoTrace(t *testing.T) {
 	// The raw database files (the store in these tests lives in its own
 	// temporary directory, found from the SQLite file list).
 	var dbFile string
-	e.store.ReadDB().QueryRow("SELECT file FROM pragma_database_list WHERE name = 'main'").Scan(&dbFile)
-	filepath.Walk(filepath.Dir(dbFile), func(path string, info os.FileInfo, err error) error {
+	if err := e.store.ReadDB().QueryRow("SELECT file FROM pragma_database_list WHERE name = 'main'").Scan(&dbFile); err != nil || dbFile == "" {
+		t.Fatalf("the SQLite file: %q, %v", dbFile, err)
+	}
+	err = filepath.Walk(filepath.Dir(dbFile), func(path string, info os.FileInfo, err error) error {
 		if err != nil || info.IsDir() {
-			return nil
+			return err
 		}
-		b, _ := os.ReadFile(path)
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
 		for _, m := range markers {
 			if strings.Contains(string(b), m) {
 				t.Errorf("%s holds %q", filepath.Base(path), m)
@@ -227,10 +249,14 @@ func TestMarkersLeaveNoTrace(t *testing.T) {
 		}
 		return nil
 	})
+	if err != nil {
+		t.Fatalf("reading the data directory: %v", err)
+	}
 }
 
-func TestShareAnIdea(t *testing.T) {
-	e := newEnv(t)
+func TestShareAnIdea(t *testing.T) { t.Parallel(); eachEnv(t, testShareAnIdea) }
+
+func testShareAnIdea(t *testing.T, e *env) {
 	c := e.client()
 	page := c.get("/ideas?lang=ro")
 	if page.status != http.StatusOK || !strings.Contains(page.body, `lang="ro"`) {

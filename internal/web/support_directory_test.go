@@ -16,7 +16,11 @@ import (
 // instance on the same database, here the store directly) shows within
 // a few seconds of the next requests.
 func TestSupportDirectoryCopyIsFresh(t *testing.T) {
-	e := newEnv(t)
+	t.Parallel()
+	eachEnv(t, testSupportDirectoryCopyIsFresh)
+}
+
+func testSupportDirectoryCopyIsFresh(t *testing.T, e *env) {
 	addService(t, e, svc("First service", []string{"en"}, []string{"emotional"}, ""))
 	conn := e.newStaff("connector@example.org", account.Connector, "")
 	c := e.client()

@@ -34,7 +34,11 @@ func svc(name string, langs, needs []string, website string) support.Service {
 var supportKey = regexp.MustCompile(`\bsupport\.[a-z_]+(\.[a-z_-]+)?\b`)
 
 func TestSupportDirectoryInEveryLanguage(t *testing.T) {
-	e := newEnv(t)
+	t.Parallel()
+	eachEnv(t, testSupportDirectoryInEveryLanguage)
+}
+
+func testSupportDirectoryInEveryLanguage(t *testing.T, e *env) {
 	somali := svc("Somali circle", []string{"so"}, []string{"emotional"}, "https://example.org/so")
 	somali.Summaries = map[string]string{"so": "Taageero shucuureed oo Soomaali ah"}
 	soID := addService(t, e, somali)
@@ -80,7 +84,11 @@ func TestSupportDirectoryInEveryLanguage(t *testing.T) {
 }
 
 func TestSupportGoHasNoOpenRedirect(t *testing.T) {
-	e := newEnv(t)
+	t.Parallel()
+	eachEnv(t, testSupportGoHasNoOpenRedirect)
+}
+
+func testSupportGoHasNoOpenRedirect(t *testing.T, e *env) {
 	withSite := addService(t, e, svc("With site", []string{"en"}, []string{"emotional"}, "https://example.org/help"))
 	noSite := addService(t, e, svc("No site", []string{"en"}, []string{"emotional"}, ""))
 	// Stored without validation, as a corrupted row would be.
@@ -117,7 +125,11 @@ func TestSupportGoHasNoOpenRedirect(t *testing.T) {
 }
 
 func TestShareDoneOffersSupportInThePageLanguage(t *testing.T) {
-	e := newEnv(t)
+	t.Parallel()
+	eachEnv(t, testShareDoneOffersSupportInThePageLanguage)
+}
+
+func testShareDoneOffersSupportInThePageLanguage(t *testing.T, e *env) {
 	addService(t, e, svc("National line", []string{"en"}, []string{"emotional"}, "https://example.org/n"))
 	so := svc("Somali circle", []string{"so"}, []string{"peer"}, "https://example.org/so")
 	so.Summaries = map[string]string{"so": "Koox Soomaali ah"}
@@ -154,8 +166,9 @@ func multipartPost(c *client, path, filename, content string) resp {
 	return c.do(req)
 }
 
-func TestStaffSupport(t *testing.T) {
-	e := newEnv(t)
+func TestStaffSupport(t *testing.T) { t.Parallel(); eachEnv(t, testStaffSupport) }
+
+func testStaffSupport(t *testing.T, e *env) {
 	conn := e.newStaff("connector@example.org", account.Connector, "")
 	c := e.client()
 	c.signIn(conn)
@@ -284,7 +297,11 @@ func TestStaffSupport(t *testing.T) {
 // The export opens in a spreadsheet program with Urdu and Bengali intact
 // (a byte order mark), and importing one file twice lists nothing twice.
 func TestStaffSupportExportHasBOMAndImportsTwiceWithoutDuplicates(t *testing.T) {
-	e := newEnv(t)
+	t.Parallel()
+	eachEnv(t, testStaffSupportExportHasBOMAndImportsTwiceWithoutDuplicates)
+}
+
+func testStaffSupportExportHasBOMAndImportsTwiceWithoutDuplicates(t *testing.T, e *env) {
 	conn := e.newStaff("connector@example.org", account.Connector, "")
 	c := e.client()
 	c.signIn(conn)
