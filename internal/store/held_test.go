@@ -33,11 +33,11 @@ func TestHeldAndOutboxMail(t *testing.T) {
 			t.Fatalf("Held(outbox) = %d, %v; want 3", n, err)
 		}
 		all, err := s.OutboxMail(ctx)
-		if want := []mail.Queued{{"a", "1"}, {"b", "2"}, {"a", "3"}}; err != nil || !slices.Equal(all, want) {
+		if want := []mail.Queued{{Kind: "a", Payload: "1"}, {Kind: "b", Payload: "2"}, {Kind: "a", Payload: "3"}}; err != nil || !slices.Equal(all, want) {
 			t.Fatalf("OutboxMail() = %v, %v; want %v", all, err, want)
 		}
 		as, err := s.OutboxMail(ctx, "a", "c")
-		if want := []mail.Queued{{"a", "1"}, {"a", "3"}}; err != nil || !slices.Equal(as, want) {
+		if want := []mail.Queued{{Kind: "a", Payload: "1"}, {Kind: "a", Payload: "3"}}; err != nil || !slices.Equal(as, want) {
 			t.Fatalf(`OutboxMail("a", "c") = %v, %v; want %v`, as, err, want)
 		}
 	})
