@@ -18,6 +18,7 @@ import (
 // "Another community" choice (which asks which one): the programme's own
 // catch-all community is not listed as well.
 func TestInviteOffersAnotherCommunityOnce(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	for lang, label := range map[string]string{"en": "Another community", "pl": "Inna społeczność"} {
 		r := e.client().get("/invite?lang=" + lang)
@@ -36,6 +37,7 @@ func TestInviteOffersAnotherCommunityOnce(t *testing.T) {
 // A page shown in English in place of the chosen language says so, and
 // does not also say "this page is now in Urdu" above that.
 func TestAwarenessFallbackDoesNotClaimTheLanguage(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	if _, err := e.store.CreateAwarenessPage(ctx, "test", "english-only", 1); err != nil {
 		t.Fatal(err)
@@ -67,6 +69,7 @@ func TestAwarenessFallbackDoesNotClaimTheLanguage(t *testing.T) {
 
 // An idea is thanked as an idea, with or without a receipt.
 func TestIdeaConfirmationThanksForTheIdea(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	page := c.get("/ideas")
@@ -89,6 +92,7 @@ func TestIdeaConfirmationThanksForTheIdea(t *testing.T) {
 // Staff pages show times to the minute; the connector's menu has what a
 // connector works with.
 func TestStaffTimesWithoutSecondsAndConnectorMenu(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	conn := e.newStaff("connector@example.org", account.Connector, "")
 	c := e.client()

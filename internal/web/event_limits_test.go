@@ -27,6 +27,7 @@ func registrationCount(t *testing.T, e *env, eventID string) int {
 // answers and a plain "you have not been registered", and a connector can
 // still register them from the staff event page.
 func TestRegistrationsFromOneVenueAddress(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ev := e.newEvent(400, time.Now().Add(72*time.Hour), event.Public)
 	c := e.client()
