@@ -343,3 +343,22 @@ func (s *Store) CodeHistory(ctx context.Context, codeID string) ([]CodeChange, e
 	}
 	return out, rows.Err()
 }
+
+// CodingCounts is how many programme codings each code has.
+func (s *Store) CodingCounts(ctx context.Context) (map[string]int, error) {
+	rows, err := s.conns.Read.QueryContext(ctx, "SELECT code_id, COUNT(*) FROM codings WHERE sample_id = '' GROUP BY code_id")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var id string
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, err
+		}
+		out[id] = n
+	}
+	return out, rows.Err()
+}

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/hearme-project/hearme/internal/analysis"
@@ -115,6 +116,10 @@ func answers(h HeldExperience) map[string]string {
 // (the programme's, or a double-coding sample's), memos and renderings,
 // and writes the look to the audit trail (who, when, which record).
 func (s *Store) ExperienceForCoding(ctx context.Context, id, viewerID, sampleID string) (CodingView, error) {
+	return s.experienceForCoding(ctx, id, viewerID, sampleID, true)
+}
+
+func (s *Store) experienceForCoding(ctx context.Context, id, viewerID, sampleID string, audited bool) (CodingView, error) {
 	var v CodingView
 	h, err := s.loadExperience(ctx, "e.id = ? AND e.status = 'approved'", id)
 	if err != nil {
@@ -162,6 +167,9 @@ func (s *Store) ExperienceForCoding(ctx context.Context, id, viewerID, sampleID 
 		return v, err
 	}
 	v.Done = n > 0
+	if !audited {
+		return v, nil
+	}
 	return v, s.AppendAudit(ctx, viewerID, AuditCodingViewed, id, "")
 }
 
@@ -468,4 +476,21 @@ func (s *Store) TrainingExamples(ctx context.Context) ([]analysis.Example, error
 		out = append(out, analysis.Example{Text: text, Codes: byExp[id]})
 	}
 	return out, nil
+}
+
+// CodingFingerprint changes whenever the programme's coding does (a
+// coding added or removed, a merge, a withdrawal), so the suggestion
+// model knows when to learn again.
+func (s *Store) CodingFingerprint(ctx context.Context) (string, error) {
+	var n int
+	var newest sql.NullString
+	var codes int
+	var codesChanged sql.NullString
+	if err := s.conns.Read.QueryRowContext(ctx, `SELECT COUNT(*), MAX(id) FROM codings WHERE sample_id = ''`).Scan(&n, &newest); err != nil {
+		return "", err
+	}
+	if err := s.conns.Read.QueryRowContext(ctx, `SELECT COUNT(*), MAX(id) FROM code_history`).Scan(&codes, &codesChanged); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%d/%s/%d/%s", n, newest.String, codes, codesChanged.String), nil
 }

@@ -59,6 +59,7 @@ type Server struct {
 	supportDir  supportCache   // the support directory in memory: support_directory.go
 	signpostBuf signpostBuffer // signposting counts waiting to be written: support_counts.go
 	health      writeHealth    // the last database write probe (/healthz)
+	suggest     *suggester     // the coding suggestion model: analysis.go
 }
 
 // site is what pages read from the programme configuration, replaced as
@@ -105,7 +106,7 @@ type Deps struct {
 // New builds the server: templates are parsed once here, never per request.
 func New(ctx context.Context, d Deps) (*Server, error) {
 	s := &Server{cfg: d.Config, store: d.Store, cat: d.Catalog, keys: d.Keys, sessions: d.Sessions, log: d.Logger,
-		gatherer: d.Registry, now: time.Now}
+		gatherer: d.Registry, now: time.Now, suggest: &suggester{}}
 	s.throttle = auth.NewThrottle(auth.ThrottleConfig{}, time.Now)
 	// Form tokens are signed with a key derived from the shared keyring,
 	// so any instance can check a token another issued.

@@ -25,3 +25,49 @@ document.addEventListener("DOMContentLoaded", function () {
   button.hidden = false;
   button.addEventListener("click", function () { window.print(); });
 });
+
+// Coding: words selected in an answer become the passage to code (its
+// start and end counted in Unicode code points, as the server counts),
+// and a filter box narrows a long code list. Without JavaScript, coders
+// tick sentences or the whole answer instead.
+document.addEventListener("selectionchange", function () {
+  var sel = window.getSelection();
+  if (!sel || sel.rangeCount === 0 || !sel.anchorNode) { return; }
+  var node = sel.anchorNode.nodeType === 1 ? sel.anchorNode : sel.anchorNode.parentElement;
+  var box = node && node.closest("[data-answer-text]");
+  if (!box) { return; }
+  var form = document.querySelector('[data-apply-for="' + box.getAttribute("data-answer-text") + '"]');
+  if (!form) { return; }
+  var range = sel.getRangeAt(0);
+  if (sel.isCollapsed || !box.contains(range.endContainer)) { return; }
+  var before = document.createRange();
+  before.selectNodeContents(box);
+  before.setEnd(range.startContainer, range.startOffset);
+  var start = Array.from(before.toString()).length;
+  var words = range.toString();
+  var end = start + Array.from(words).length;
+  form.querySelector("[data-start]").value = start;
+  form.querySelector("[data-end]").value = end;
+  var note = form.querySelector("[data-selection-note]");
+  note.textContent = "\u201c" + words.trim() + "\u201d";
+  note.hidden = false;
+  var whole = form.querySelector('input[name="whole"]');
+  if (whole) { whole.checked = false; }
+});
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("[data-code-filter]").forEach(function (input) {
+    var select = document.getElementById(input.getAttribute("data-code-filter"));
+    if (!select) { return; }
+    input.hidden = false;
+    var all = Array.from(select.options);
+    input.addEventListener("input", function () {
+      var q = input.value.toLowerCase();
+      all.forEach(function (o) { o.hidden = q !== "" && o.value !== "" && o.text.toLowerCase().indexOf(q) < 0; });
+      var first = all.find(function (o) { return !o.hidden && o.value !== ""; });
+      if (first && q !== "") { select.value = first.value; }
+    });
+    input.addEventListener("keydown", function (e) {
+      if (e.key === "Enter") { e.preventDefault(); select.focus(); }
+    });
+  });
+});

@@ -1,0 +1,240 @@
+package web
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"sort"
+
+	"github.com/google/uuid"
+	"github.com/xuri/excelize/v2"
+
+	"github.com/hearme-project/hearme/internal/analysis"
+	"github.com/hearme-project/hearme/internal/disclosure"
+	"github.com/hearme-project/hearme/internal/tabular"
+)
+
+// Exports of the coded project: the REFI-QDA project (.qdpx) for a
+// university partner's qualitative software, and code frequencies with
+// co-occurrence as CSV and XLSX. Coders appear as pseudonyms, sources by
+// their reference only; every export is written to the audit trail.
+
+// pseudonym gives a coder a stable GUID that is not their account id.
+func pseudonym(id string) string {
+	return uuid.NewSHA1(uuid.NameSpaceURL, []byte("hearme:coder:"+id)).String()
+}
+
+func (s *Server) handleExportQDPX(w http.ResponseWriter, r *http.Request) {
+	data, err := s.store.CodedProject(r.Context())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	codes, err := s.codebookCodes(r)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	p := s.newPage(r)
+	proj := analysis.Project{Name: s.programme().Settings.Name, Created: s.now(), Codes: codes, CodeMemos: map[string][]analysis.Memo{},
+		Variables: []string{"language", "source", "pathway stages"}}
+	users := map[string]string{}
+	user := func(id string) string {
+		if id == "" {
+			return ""
+		}
+		g := pseudonym(id)
+		if _, ok := users[g]; !ok {
+			users[g] = fmt.Sprintf("Coder %d", len(users)+1)
+		}
+		return g
+	}
+	for _, m := range data.CodeMemos {
+		proj.CodeMemos[m.CodeID] = append(proj.CodeMemos[m.CodeID], analysis.Memo{GUID: m.ID, Title: "Memo", Text: m.Text, By: user(m.AuthorID), Created: m.CreatedAt})
+	}
+	for _, e := range data.Experiences {
+		var fields []analysis.FieldText
+		for _, f := range analysis.AnswerFields {
+			fields = append(fields, analysis.FieldText{Field: f, Heading: p.T(answerHeadings[f]), Text: e.Answers[f]})
+			if t := e.Answers[analysis.TranslationPrefix+f]; t != "" {
+				fields = append(fields, analysis.FieldText{Field: analysis.TranslationPrefix + f, Heading: p.T(answerHeadings[f]) + " (English)", Text: t})
+			}
+		}
+		text, starts := analysis.SourceText(fields)
+		src := analysis.Source{GUID: e.ID, Name: e.Reference, Text: text, Created: e.CreatedAt,
+			Values: map[string]string{"language": e.Lang, "source": e.Source, "pathway stages": e.Stages}}
+		for _, c := range e.Codings {
+			base, ok := starts[c.Field]
+			if !ok {
+				continue
+			}
+			start, end := c.Start, c.End
+			if c.Whole {
+				start, end = 0, len([]rune(e.Answers[c.Field]))
+			}
+			src.Selections = append(src.Selections, analysis.Selection{GUID: c.ID, Start: base + start, End: base + end, Code: c.CodeID, By: user(c.CoderID), Created: c.CreatedAt})
+		}
+		for _, m := range e.Memos {
+			src.Memos = append(src.Memos, analysis.Memo{GUID: m.ID, Title: "Memo", Text: m.Text, By: user(m.AuthorID), Created: m.CreatedAt})
+		}
+		proj.Sources = append(proj.Sources, src)
+	}
+	guids := make([]string, 0, len(users))
+	for g := range users {
+		guids = append(guids, g)
+	}
+	sort.Slice(guids, func(i, j int) bool { return users[guids[i]] < users[guids[j]] })
+	for _, g := range guids {
+		proj.Users = append(proj.Users, analysis.User{GUID: g, Name: users[g]})
+	}
+	var buf bytes.Buffer
+	if err := analysis.WriteQDPX(&buf, proj); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.download(w, r, "hearme-project-"+s.now().Format("2006-01-02")+".qdpx", "application/zip", buf.Bytes())
+}
+
+// disclosureNote is written under every exported table of counts.
+const disclosureNote = "Counts of 1 to 7 are shown as * and others are rounded to the nearest 5 (NHS England small-number rule; see docs/disclosure.md)."
+
+// frequencyTable is the code frequencies (experiences and passages per
+// code) and the co-occurrence of codes in one experience.
+func (s *Server) frequencyTable(r *http.Request) ([][]string, [][]string, error) {
+	book, _, err := s.codebook(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	pairs, err := s.store.CodeOccurrences(r.Context())
+	if err != nil {
+		return nil, nil, err
+	}
+	exps := map[string]map[string]bool{} // code -> experiences
+	passages := map[string]int{}
+	for _, p := range pairs {
+		code := book.Resolve(p.CodeID)
+		if exps[code] == nil {
+			exps[code] = map[string]bool{}
+		}
+		exps[code][p.ExperienceID] = true
+		passages[code] += p.Passages
+	}
+	var nodes []analysis.Node
+	for _, n := range book.Walk(true) {
+		if n.MergedInto == "" {
+			nodes = append(nodes, n)
+		}
+	}
+	// A file leaves the analyst's screen, so every count in it goes
+	// through disclosure control (docs/disclosure.md).
+	count := func(n int) string { return disclosure.Count(n).String() }
+	freq := [][]string{{"code", "path", "experiences", "passages"}}
+	head := []string{"code"}
+	for _, n := range nodes {
+		freq = append(freq, []string{n.Name, n.Path, count(len(exps[n.ID])), count(passages[n.ID])})
+		head = append(head, n.Name)
+	}
+	freq = append(freq, []string{disclosureNote})
+	co := [][]string{head}
+	for _, a := range nodes {
+		row := []string{a.Name}
+		for _, b := range nodes {
+			n := 0
+			for e := range exps[a.ID] {
+				if exps[b.ID][e] {
+					n++
+				}
+			}
+			row = append(row, count(n))
+		}
+		co = append(co, row)
+	}
+	return freq, co, nil
+}
+
+func (s *Server) handleExportFrequencies(kind string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		freq, co, err := s.frequencyTable(r)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		name := "code-frequencies-" + s.now().Format("2006-01-02")
+		if kind == "csv" {
+			var buf bytes.Buffer
+			buf.WriteString(tabular.BOM)
+			cw := csv.NewWriter(&buf)
+			for _, row := range append(append(freq, []string{}), co...) {
+				for i := range row {
+					row[i] = tabular.Neutralise(row[i])
+				}
+				cw.Write(row)
+			}
+			cw.Flush()
+			s.download(w, r, name+".csv", "text/csv; charset=utf-8", buf.Bytes())
+			return
+		}
+		b, err := frequencyWorkbook(freq, co)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		s.download(w, r, name+".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b)
+	}
+}
+
+// frequencyWorkbook writes two sheets with a bold, frozen header row;
+// counts are numbers, names are text neutralised against formulas.
+func frequencyWorkbook(freq, co [][]string) ([]byte, error) {
+	f := excelize.NewFile()
+	defer f.Close()
+	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	if err != nil {
+		return nil, err
+	}
+	write := func(sheet string, rows [][]string, numericFrom int) error {
+		for y, row := range rows {
+			for x, v := range row {
+				cell, err := excelize.CoordinatesToCellName(x+1, y+1)
+				if err != nil {
+					return err
+				}
+				var n int
+				if y > 0 && x >= numericFrom {
+					if _, err := fmt.Sscan(v, &n); err == nil {
+						if err := f.SetCellInt(sheet, cell, int64(n)); err != nil {
+							return err
+						}
+						continue
+					}
+				}
+				if err := f.SetCellStr(sheet, cell, tabular.Neutralise(v)); err != nil {
+					return err
+				}
+			}
+		}
+		last, _ := excelize.CoordinatesToCellName(len(rows[0]), 1)
+		if err := f.SetCellStyle(sheet, "A1", last, bold); err != nil {
+			return err
+		}
+		return f.SetPanes(sheet, &excelize.Panes{Freeze: true, Split: false, XSplit: 1, YSplit: 1, TopLeftCell: "B2", ActivePane: "bottomRight"})
+	}
+	if err := f.SetSheetName("Sheet1", "Frequencies"); err != nil {
+		return nil, err
+	}
+	if err := write("Frequencies", freq, 2); err != nil {
+		return nil, err
+	}
+	if _, err := f.NewSheet("Co-occurrence"); err != nil {
+		return nil, err
+	}
+	if err := write("Co-occurrence", co, 1); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
