@@ -362,3 +362,10 @@ func (s *Store) CodingCounts(ctx context.Context) (map[string]int, error) {
 	}
 	return out, rows.Err()
 }
+
+// HasCodes reports whether the codebook has any code.
+func (s *Store) HasCodes(ctx context.Context) (bool, error) {
+	var n int
+	err := s.conns.Read.QueryRowContext(ctx, "SELECT COUNT(*) FROM codes").Scan(&n)
+	return n > 0, err
+}

@@ -313,6 +313,13 @@ func (s *Store) SetQuote(ctx context.Context, codingID string, quote bool) error
 // MarkCoded records that an experience's coding is finished (or not).
 func (s *Store) MarkCoded(ctx context.Context, coderID, experienceID string, done bool) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM experiences WHERE id = ? AND status = 'approved'"), experienceID).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return ErrNotFound
+		}
 		if !done {
 			_, err := tx.ExecContext(ctx, s.q("DELETE FROM coding_done WHERE experience_id = ?"), experienceID)
 			return err
@@ -328,6 +335,19 @@ func (s *Store) MarkCoded(ctx context.Context, coderID, experienceID string, don
 func (s *Store) SaveMemo(ctx context.Context, authorID, id, experienceID, codeID, text string) (string, error) {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		now := s.now()
+		// The experience or code must exist (a forged id is not found,
+		// not a constraint failure).
+		var n int
+		target, q := experienceID, "SELECT COUNT(*) FROM experiences WHERE id = ? AND status = 'approved'"
+		if codeID != "" {
+			target, q = codeID, "SELECT COUNT(*) FROM codes WHERE id = ?"
+		}
+		if err := tx.QueryRowContext(ctx, s.q(q), target).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 && id == "" {
+			return ErrNotFound
+		}
 		if id != "" {
 			res, err := tx.ExecContext(ctx, s.q("UPDATE memos SET text = ?, updated_at = ? WHERE id = ?"), text, now, id)
 			if err != nil {

@@ -234,3 +234,18 @@ func (s *Store) WithdrawalCount(ctx context.Context, kind experience.Kind) (int,
 	err := s.conns.Read.QueryRowContext(ctx, s.q("SELECT SUM(count) FROM withdrawals WHERE kind = ?"), string(kind)).Scan(&n)
 	return int(n.Int64), err
 }
+
+// HasExperiences reports whether any experience or idea is held.
+func (s *Store) HasExperiences(ctx context.Context) (bool, error) {
+	var n int
+	err := s.conns.Read.QueryRowContext(ctx, "SELECT COUNT(*) FROM experiences").Scan(&n)
+	return n > 0, err
+}
+
+// MarkDemoExperience marks an experience as demo content.
+func (s *Store) MarkDemoExperience(ctx context.Context, id string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.q("UPDATE experiences SET demo = TRUE WHERE id = ?"), id)
+		return err
+	})
+}

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/hearme-project/hearme/internal/analysis"
 	"github.com/hearme-project/hearme/internal/field"
@@ -542,6 +541,3 @@ func (s *Server) handleCodebookImport(w http.ResponseWriter, r *http.Request) {
 	s.sessions.Put(r.Context(), sessAnalysisFlash, "codebook.imported")
 	redirect(w, r, "/staff/codebook")
 }
-
-// staffTime shows a time to staff in the programme's zone, to the minute.
-func (p *Page) StaffTime(t time.Time) string { return t.In(p.loc).Format("2 Jan 2006 15:04") }
