@@ -213,14 +213,14 @@ func (s *Server) handleAgreementSample(w http.ResponseWriter, r *http.Request) {
 	p := s.newPage(r)
 	p.Flash = s.sessions.PopString(r.Context(), sessAnalysisFlash)
 	p.Data = struct {
-		Sample      store.Sample
-		Coder       string
-		IsCoder     bool
-		Items       []item
-		Rows        []kappaRow
-		Units       int
-		Pooled      string
-		PooledBand  string
+		Sample     store.Sample
+		Coder      string
+		IsCoder    bool
+		Items      []item
+		Rows       []kappaRow
+		Units      int
+		Pooled     string
+		PooledBand string
 	}{*sample, names[sample.SecondCoderID], sample.SecondCoderID == reqCtx(r).user.ID, items, rows, ag.Units, fmtKappa(ag.Pooled), kappaBand(ag.Pooled)}
 	s.render(w, r, http.StatusOK, "staff_agreement_sample", p)
 }

@@ -16,7 +16,7 @@ import (
 // codebook; administrators also import and export it.
 
 var (
-	coders       = Access{Roles: []account.Role{account.Admin, account.Connector, account.Analyst}}
+	coders         = Access{Roles: []account.Role{account.Admin, account.Connector, account.Analyst}}
 	codebookAdmins = Access{Roles: []account.Role{account.Admin}}
 )
 

@@ -174,7 +174,8 @@ func TestSuggestionsAreLearnedAndRecorded(t *testing.T) {
 	rcs[4] = rc
 	page := c.get("/staff/analysis/code/" + rcs[4].ID)
 	if !strings.Contains(page.body, `id="suggestions-title"`) || !strings.Contains(page.body, `name="model" value="nb1-`) {
-		i := strings.Index(page.body, "suggestions"); t.Fatalf("no suggestions shown:\n%.1500s", page.body[max(i, 0):])
+		i := strings.Index(page.body, "suggestions")
+		t.Fatalf("no suggestions shown:\n%.1500s", page.body[max(i, 0):])
 	}
 	model := regexp.MustCompile(`name="model" value="([^"]+)"`).FindStringSubmatch(page.body)[1]
 	r := c.post("/staff/analysis/code/"+rcs[4].ID+"/suggestion", url.Values{"code": {waiting}, "model": {model}, "decision": {"accept"}})
