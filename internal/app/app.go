@@ -85,6 +85,12 @@ func OpenStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store
 				return nil, fmt.Errorf("load demo data: %w", err)
 			}
 		}
+		// Everything in the database now is the demo's: marked, so that
+		// `hearme demo remove` takes it out before real use.
+		if err := st.MarkDemo(ctx); err != nil {
+			st.Close()
+			return nil, fmt.Errorf("mark demo data: %w", err)
+		}
 		log.Info("demo programme loaded")
 	}
 	return st, nil

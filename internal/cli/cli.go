@@ -30,7 +30,7 @@ func commands() []command {
 		{"serve", "run the web server (the default)", runServe},
 		{"migrate", "apply database migrations and exit", runMigrate},
 		{"admin", "manage staff accounts: create, reset, disable, enable, list", runAdmin},
-		{"demo", "load or reset the demo programme configuration", runDemo},
+		{"demo", "load or reset the demo programme configuration, or remove the demo content", runDemo},
 		{"audit", "check the audit trail: audit verify", runAudit},
 		{"retention", "show or apply the retention rules: retention --dry-run | --apply", runRetention},
 		{"jobs", "list background jobs or run one now: jobs list | jobs run NAME", runJobs},

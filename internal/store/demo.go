@@ -1,0 +1,92 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// Demo content (the example events, support services, awareness pages
+// and training modules the demo loads on first start) is marked with a
+// demo column, so that a council that started with the demo, or left
+// --demo on, can take it all out in one step before real use.
+
+// demoTables are the tables with a demo column, in the order their rows
+// are removed.
+var demoTables = []string{"events", "support_services", "awareness_pages", "champion_training_modules"}
+
+// DemoCounts is how many demo rows each table holds (or held).
+type DemoCounts struct {
+	Events, SupportServices, AwarenessPages, TrainingModules int
+}
+
+// Total is the number of demo rows.
+func (c DemoCounts) Total() int {
+	return c.Events + c.SupportServices + c.AwarenessPages + c.TrainingModules
+}
+
+func (c *DemoCounts) slot(table string) *int {
+	switch table {
+	case "events":
+		return &c.Events
+	case "support_services":
+		return &c.SupportServices
+	case "awareness_pages":
+		return &c.AwarenessPages
+	}
+	return &c.TrainingModules
+}
+
+// MarkDemo marks every row of the demo tables as demo content. The demo
+// loader calls it once, on the first start of an empty database, right
+// after loading: everything there then is the demo's.
+func (s *Store) MarkDemo(ctx context.Context) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		for _, t := range demoTables {
+			if _, err := tx.ExecContext(ctx, `UPDATE `+t+` SET demo = TRUE`); err != nil {
+				return fmt.Errorf("mark demo %s: %w", t, err)
+			}
+		}
+		return nil
+	})
+}
+
+// CountDemo counts the demo rows, for a preview.
+func (s *Store) CountDemo(ctx context.Context) (DemoCounts, error) {
+	var c DemoCounts
+	for _, t := range demoTables {
+		if err := s.conns.Read.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+t+` WHERE demo`).Scan(c.slot(t)); err != nil {
+			return c, fmt.Errorf("count demo %s: %w", t, err)
+		}
+	}
+	return c, nil
+}
+
+// RemoveDemo deletes all demo content in one transaction: demo events
+// with their texts, agenda, helpers and registrations; demo support
+// services with their tags (the anonymous signposting counts stay, as
+// for any deleted service); demo awareness pages with their texts and
+// history; demo training modules with the training records that name
+// them. Nothing else is touched. It is audited with what it removed.
+func (s *Store) RemoveDemo(ctx context.Context, actorID string) (DemoCounts, error) {
+	var c DemoCounts
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		c = DemoCounts{}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM champion_training_records
+			WHERE module_id IN (SELECT id FROM champion_training_modules WHERE demo)`); err != nil {
+			return fmt.Errorf("remove demo training records: %w", err)
+		}
+		for _, t := range demoTables {
+			res, err := tx.ExecContext(ctx, `DELETE FROM `+t+` WHERE demo`)
+			if err != nil {
+				return fmt.Errorf("remove demo %s: %w", t, err)
+			}
+			n, _ := res.RowsAffected()
+			*c.slot(t) = int(n)
+		}
+		return s.appendAudit(ctx, tx, actorID, "demo.removed", "",
+			fmt.Sprintf(`{"events":%d,"support_services":%d,"awareness_pages":%d,"training_modules":%d}`,
+				c.Events, c.SupportServices, c.AwarenessPages, c.TrainingModules))
+	})
+	return c, err
+}
