@@ -514,3 +514,63 @@ func (s *Store) CodingFingerprint(ctx context.Context) (string, error) {
 	}
 	return fmt.Sprintf("%d/%s/%d/%s", n, newest.String, codes, codesChanged.String), nil
 }
+
+// reanchorCodings moves each coding of an experience whose words moved
+// (a redaction before them) and sends back to a coder each whose words
+// changed, in the transaction that changed the text.
+func (s *Store) reanchorCodings(ctx context.Context, tx *sql.Tx, experienceID string, before, after map[string]string) error {
+	codings, err := s.codingsOfAll(ctx, tx, experienceID)
+	if err != nil {
+		return err
+	}
+	sentBack := false
+	for _, c := range codings {
+		old, ok := before[c.Field]
+		if !ok || old == after[c.Field] {
+			continue // a rendering, or an answer that did not change
+		}
+		p, ok := analysis.Reanchor(old, after[c.Field], c.Passage)
+		if ok && p == c.Passage && !c.NeedsReview {
+			continue
+		}
+		if !ok {
+			p = c.Passage
+			sentBack = true
+		}
+		if _, err := tx.ExecContext(ctx, s.q("UPDATE codings SET start_pos = ?, end_pos = ?, needs_review = ? WHERE id = ?"),
+			p.Start, p.End, !ok, c.ID); err != nil {
+			if s.d.IsUniqueViolation(err) {
+				// The same code already covers the moved words: one coding is enough.
+				if _, err := tx.ExecContext(ctx, s.q("DELETE FROM codings WHERE id = ?"), c.ID); err != nil {
+					return err
+				}
+				continue
+			}
+			return err
+		}
+	}
+	if sentBack {
+		// Back in the coding queue until a coder has looked again.
+		_, err = tx.ExecContext(ctx, s.q("DELETE FROM coding_done WHERE experience_id = ?"), experienceID)
+	}
+	return err
+}
+
+// codingsOfAll lists every coding of an experience, samples included.
+func (s *Store) codingsOfAll(ctx context.Context, q querier, experienceID string) ([]Coding, error) {
+	rows, err := q.QueryContext(ctx, s.q(`SELECT id, code_id, field, start_pos, end_pos, whole, quote, needs_review, sample_id, coder_id, created_at
+		FROM codings WHERE experience_id = ?`), experienceID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Coding
+	for rows.Next() {
+		c := Coding{ExperienceID: experienceID}
+		if err := rows.Scan(&c.ID, &c.CodeID, &c.Field, &c.Start, &c.End, &c.Whole, &c.Quote, &c.NeedsReview, &c.SampleID, &c.CoderID, &c.CreatedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

@@ -284,3 +284,46 @@ func TestDoubleCodingAgreement(t *testing.T) {
 		}
 	})
 }
+
+func TestRedactionReanchorsOrSendsBackCodings(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		loadDemoCodebook(t, s)
+		sub := submission()
+		sub.WhatHappened = "Dr Nowak was rude. My son had to translate. Nobody asked."
+		rc := approved(t, s, sub)
+		add := func(slug string, start, end int) {
+			t.Helper()
+			if _, err := s.AddCoding(ctx, "coder-1", store.NewCoding{ExperienceID: rc.ID, CodeID: demo.CodeID(slug), Passage: analysis.Passage{Field: "what_happened", Start: start, End: end}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		add("communication", 0, 18)                 // "Dr Nowak was rude."
+		add("language-family-interpreting", 19, 43) // "My son had to translate."
+		add("waiting", 0, 57)                       // the whole text as a passage
+		if err := s.SaveTranslation(ctx, "c", rc.ID, "what_happened", "Dr Nowak was rude..."); err != nil {
+			t.Fatal(err)
+		}
+		v, _ := s.ExperienceForCoding(ctx, rc.ID, "c", "")
+		texts := v.Experience.Submission
+		texts.WhatHappened = "Dr [name] was rude. My son had to translate. Nobody asked."
+		if err := s.RedactExperience(ctx, "moderator", rc.ID, texts, nil, "v1:k:o"); err != nil {
+			t.Fatal(err)
+		}
+		v, _ = s.ExperienceForCoding(ctx, rc.ID, "c", "")
+		got := map[string]store.Coding{}
+		for _, c := range v.Codings {
+			got[c.CodeID] = c
+		}
+		if c := got[demo.CodeID("language-family-interpreting")]; c.NeedsReview || c.Passage.Text(texts.WhatHappened) != "My son had to translate." {
+			t.Errorf("a passage after the redaction did not move with its words: %+v", c)
+		}
+		for _, slug := range []string{"communication", "waiting"} {
+			if c := got[demo.CodeID(slug)]; !c.NeedsReview {
+				t.Errorf("%s: a passage whose words changed was not sent back to a coder", slug)
+			}
+		}
+		if !v.Translations["what_happened"].OutOfDate {
+			t.Error("the rendering of a redacted answer is not marked out of date")
+		}
+	})
+}

@@ -61,6 +61,11 @@ func (s *Store) ExperienceForModeration(ctx context.Context, id, viewerID string
 // first original is kept sealed apart (later redactions keep it), for
 // its retention rule to remove.
 func (s *Store) RedactExperience(ctx context.Context, actorID, id string, texts experience.Submission, corrections []Correction, sealedOriginal string) error {
+	// The words as they were, so codings can follow their passages.
+	before, err := s.loadExperience(ctx, "e.id = ?", id)
+	if err != nil {
+		return err
+	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		now := s.now()
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE experiences SET what_happened = ?, went_well = ?, could_be_better = ?, idea = ?, cancer_type = ?,
@@ -78,6 +83,9 @@ func (s *Store) RedactExperience(ctx context.Context, actorID, id string, texts 
 		}
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO experience_originals (experience_id, sealed, created_at) VALUES (?, ?, ?)
 			ON CONFLICT (experience_id) DO NOTHING`), id, sealedOriginal, now); err != nil {
+			return err
+		}
+		if err := s.reanchorCodings(ctx, tx, id, answers(before), answers(HeldExperience{Submission: texts})); err != nil {
 			return err
 		}
 		return s.appendAudit(ctx, tx, actorID, audit.ExperienceRedacted, id, "")
