@@ -31,6 +31,9 @@ func TestDemoRemove(t *testing.T) {
 	if len(all) != c.SupportServices {
 		t.Fatalf("%d support services, %d marked as demo", len(all), c.SupportServices)
 	}
+	if c.Experiences == 0 {
+		t.Logf("no demo experiences loaded on first start")
+	}
 	if _, err := st.CreateAwarenessPage(ctx, "staff-1", "our-own-page", 99); err != nil {
 		t.Fatal(err)
 	}
@@ -62,6 +65,9 @@ func TestDemoRemove(t *testing.T) {
 	}
 	if _, err := st.AwarenessPage(ctx, "our-own-page"); err != nil {
 		t.Fatalf("the council's own page was removed: %v", err)
+	}
+	if has, _ := st.HasExperiences(ctx); has {
+		t.Fatalf("experiences left after demo remove (only demo ones were loaded)")
 	}
 	if has, _ := st.HasProgramme(ctx); !has {
 		t.Fatalf("the programme configuration was removed too")

@@ -17,12 +17,12 @@ var demoTables = []string{"events", "support_services", "awareness_pages", "cham
 
 // DemoCounts is how many demo rows each table holds (or held).
 type DemoCounts struct {
-	Events, SupportServices, AwarenessPages, TrainingModules int
+	Events, SupportServices, AwarenessPages, TrainingModules, Experiences int
 }
 
 // Total is the number of demo rows.
 func (c DemoCounts) Total() int {
-	return c.Events + c.SupportServices + c.AwarenessPages + c.TrainingModules
+	return c.Events + c.SupportServices + c.AwarenessPages + c.TrainingModules + c.Experiences
 }
 
 func (c *DemoCounts) slot(table string) *int {
@@ -33,6 +33,8 @@ func (c *DemoCounts) slot(table string) *int {
 		return &c.SupportServices
 	case "awareness_pages":
 		return &c.AwarenessPages
+	case "experiences":
+		return &c.Experiences
 	}
 	return &c.TrainingModules
 }
@@ -54,7 +56,7 @@ func (s *Store) MarkDemo(ctx context.Context) error {
 // CountDemo counts the demo rows, for a preview.
 func (s *Store) CountDemo(ctx context.Context) (DemoCounts, error) {
 	var c DemoCounts
-	for _, t := range demoTables {
+	for _, t := range append(demoTables, "experiences") {
 		if err := s.conns.Read.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+t+` WHERE demo`).Scan(c.slot(t)); err != nil {
 			return c, fmt.Errorf("count demo %s: %w", t, err)
 		}
@@ -67,7 +69,9 @@ func (s *Store) CountDemo(ctx context.Context) (DemoCounts, error) {
 // services with their tags (the anonymous signposting counts stay, as
 // for any deleted service); demo awareness pages with their texts and
 // history; demo training modules with the training records that name
-// them. Nothing else is touched. It is audited with what it removed.
+// them; demo experiences with everything attached to them. The starter
+// codebook stays (staff may already code real experiences with it).
+// Nothing else is touched. It is audited with what it removed.
 func (s *Store) RemoveDemo(ctx context.Context, actorID string) (DemoCounts, error) {
 	var c DemoCounts
 	err := s.tx(ctx, func(tx *sql.Tx) error {
@@ -76,7 +80,14 @@ func (s *Store) RemoveDemo(ctx context.Context, actorID string) (DemoCounts, err
 			WHERE module_id IN (SELECT id FROM champion_training_modules WHERE demo)`); err != nil {
 			return fmt.Errorf("remove demo training records: %w", err)
 		}
-		for _, t := range demoTables {
+		// Demo experiences (marked one by one as the demo loads them),
+		// children first as a withdrawal does.
+		for _, table := range []string{"safeguarding_flags", "experience_originals", "experience_corrections", "contact_details", "equality_answers", "consents", "experience_stages"} {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE experience_id IN (SELECT id FROM experiences WHERE demo)`); err != nil {
+				return fmt.Errorf("remove demo experiences' %s: %w", table, err)
+			}
+		}
+		for _, t := range append(demoTables, "experiences") {
 			res, err := tx.ExecContext(ctx, `DELETE FROM `+t+` WHERE demo`)
 			if err != nil {
 				return fmt.Errorf("remove demo %s: %w", t, err)
@@ -85,8 +96,8 @@ func (s *Store) RemoveDemo(ctx context.Context, actorID string) (DemoCounts, err
 			*c.slot(t) = int(n)
 		}
 		return s.appendAudit(ctx, tx, actorID, "demo.removed", "",
-			fmt.Sprintf(`{"events":%d,"support_services":%d,"awareness_pages":%d,"training_modules":%d}`,
-				c.Events, c.SupportServices, c.AwarenessPages, c.TrainingModules))
+			fmt.Sprintf(`{"events":%d,"support_services":%d,"awareness_pages":%d,"training_modules":%d,"experiences":%d}`,
+				c.Events, c.SupportServices, c.AwarenessPages, c.TrainingModules, c.Experiences))
 	})
 	return c, err
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/hearme-project/hearme/internal/champion"
 	"github.com/hearme-project/hearme/internal/event"
+	"github.com/hearme-project/hearme/internal/experience"
 	"github.com/hearme-project/hearme/internal/store"
 	"github.com/hearme-project/hearme/internal/store/storetest"
 )
@@ -29,6 +30,17 @@ func TestRemoveDemoTakesOutOnlyDemoContent(t *testing.T) {
 		if err := s.MarkDemo(ctx); err != nil {
 			t.Fatal(err)
 		}
+		demoStory, err := s.SubmitExperience(ctx, submission(), experience.Contact{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.MarkDemoExperience(ctx, demoStory.ID); err != nil {
+			t.Fatal(err)
+		}
+		realStory, err := s.SubmitExperience(ctx, submission(), experience.Contact{})
+		if err != nil {
+			t.Fatal(err)
+		}
 		// A resident registers for a demo event before anyone notices.
 		reg := store.NewRegistration{Registration: event.Registration{ID: store.NewID(), EventID: demoEvent.ID, Places: 1, Lang: "en"}}
 		if _, err := s.Register(ctx, reg, nil); err != nil {
@@ -47,11 +59,11 @@ func TestRemoveDemoTakesOutOnlyDemoContent(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		if c, err := s.CountDemo(ctx); err != nil || c != (store.DemoCounts{Events: 1, SupportServices: 1, AwarenessPages: 1, TrainingModules: 1}) {
+		if c, err := s.CountDemo(ctx); err != nil || c != (store.DemoCounts{Events: 1, SupportServices: 1, AwarenessPages: 1, TrainingModules: 1, Experiences: 1}) {
 			t.Fatalf("CountDemo = %+v, %v", c, err)
 		}
 		c, err := s.RemoveDemo(ctx, "admin-1")
-		if err != nil || c.Total() != 4 {
+		if err != nil || c.Total() != 5 {
 			t.Fatalf("RemoveDemo = %+v, %v", c, err)
 		}
 		if c, _ := s.CountDemo(ctx); c.Total() != 0 {
@@ -79,6 +91,17 @@ func TestRemoveDemoTakesOutOnlyDemoContent(t *testing.T) {
 		}
 		if mods, _ := s.TrainingModules(ctx, true); len(mods) != 1 || mods[0].Title != "Our induction" {
 			t.Errorf("training modules after removing the demo: %+v", mods)
+		}
+		var stories []string
+		rows, _ := s.ReadDB().Query(`SELECT id FROM experiences`)
+		for rows.Next() {
+			var id string
+			rows.Scan(&id)
+			stories = append(stories, id)
+		}
+		rows.Close()
+		if len(stories) != 1 || stories[0] != realStory.ID {
+			t.Errorf("experiences after removing the demo: %q, want only the real one", stories)
 		}
 		var audited int
 		s.ReadDB().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE action = 'demo.removed' AND actor_id = 'admin-1'`).Scan(&audited)
