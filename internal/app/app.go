@@ -67,6 +67,10 @@ func OpenStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store
 	if len(applied) > 0 {
 		log.Info("migrations applied", "migrations", applied)
 	}
+	if err := UseAuditTrust(ctx, cfg, st, log, true); err != nil {
+		st.Close()
+		return nil, err
+	}
 	has, err := st.HasProgramme(ctx)
 	if err != nil {
 		st.Close()
@@ -226,6 +230,7 @@ func Jobs(d JobDeps) []jobs.Job {
 			return nil
 		}},
 	}
+	all = append(all, auditJobs(d)...)
 	all = append(all, mailJobs(d)...)
 	return append(all, eventJobs(d)...)
 }

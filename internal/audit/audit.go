@@ -69,19 +69,11 @@ func Detail(kv map[string]string) string {
 // databases keep, so a hash computed before storing matches after.
 func Normalise(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 
-// ComputeHash returns the hash of an entry over every field but Hash.
+// ComputeHash returns the plain SHA-256 of an entry over every field but
+// Hash: the hash of entries written before the trail had a key (see Key).
 func ComputeHash(e Entry) string {
 	h := sha256.New()
-	for _, f := range []string{
-		strconv.FormatInt(e.Seq, 10),
-		Normalise(e.At).Format(time.RFC3339Nano),
-		e.ActorID, e.Action, e.Subject, e.Detail, e.PrevHash,
-	} {
-		// Length-prefix each field so no two entries encode the same.
-		h.Write([]byte(strconv.Itoa(len(f))))
-		h.Write([]byte{':'})
-		h.Write([]byte(f))
-	}
+	writeFields(h, e)
 	return hex.EncodeToString(h.Sum(nil))
 }
 
@@ -93,13 +85,25 @@ type Break struct {
 
 // Verifier checks entries one by one, in sequence order.
 type Verifier struct {
+	key      *Key
 	prevSeq  int64
 	prevHash string
 	Checked  int64
 }
 
-// NewVerifier starts at the genesis.
+// NewVerifier starts at the genesis, for a trail without a key.
 func NewVerifier() *Verifier { return &Verifier{prevHash: GenesisHash} }
+
+// NewKeyedVerifier starts at the genesis and checks entries from
+// key.From on against their HMAC.
+func NewKeyedVerifier(key *Key) *Verifier { return &Verifier{key: key, prevHash: GenesisHash} }
+
+// After resumes a walk after entry seq, whose hash is hash (a
+// checkpoint already vouched for the entries up to it).
+func (v *Verifier) After(seq int64, hash string) *Verifier {
+	v.prevSeq, v.prevHash = seq, hash
+	return v
+}
 
 // Next checks one entry; it returns a Break at the first bad link.
 func (v *Verifier) Next(e Entry) *Break {
@@ -108,7 +112,7 @@ func (v *Verifier) Next(e Entry) *Break {
 		return &Break{Seq: e.Seq, Reason: "sequence gap after " + strconv.FormatInt(v.prevSeq, 10)}
 	case e.PrevHash != v.prevHash:
 		return &Break{Seq: e.Seq, Reason: "previous-hash does not match the entry before"}
-	case ComputeHash(e) != e.Hash:
+	case v.key.Hash(e) != e.Hash:
 		return &Break{Seq: e.Seq, Reason: "entry hash does not match its contents"}
 	}
 	v.prevSeq, v.prevHash = e.Seq, e.Hash

@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/hearme-project/hearme/internal/app"
 	"github.com/hearme-project/hearme/internal/store"
 )
 
-// runAudit verifies the audit trail's hash chain and reports the first
-// broken link (exit code 1 when broken).
+// runAudit verifies the audit trail's hash chain (keyed with the audit
+// key) against its last checkpoint and reports the first broken link
+// (exit code 1 when broken).
 func runAudit(ctx context.Context, env Env, args []string) error {
 	if len(args) == 0 || args[0] != "verify" {
 		return fmt.Errorf("%w: hearme audit verify", errUsage)
@@ -22,6 +24,11 @@ func runAudit(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer st.Close()
+	// The key and the checkpoint come from the data directory, never the
+	// database: a rewritten or cut-short trail does not verify.
+	if err := app.UseAuditTrust(ctx, cfg, st, logger(env, cfg), false); err != nil {
+		return err
+	}
 	brk, n, err := st.VerifyAudit(ctx)
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/hearme-project/hearme/internal/app"
 	"github.com/hearme-project/hearme/internal/demo"
 	"github.com/hearme-project/hearme/internal/programme"
 	"github.com/hearme-project/hearme/internal/store"
@@ -43,6 +44,10 @@ func runDemo(ctx context.Context, env Env, args []string) error {
 	}
 	defer st.Close()
 	if _, err := st.Migrate(ctx); err != nil {
+		return err
+	}
+	// The change is audited: with the chain's key, like the server.
+	if err := app.UseAuditTrust(ctx, cfg, st, logger(env, cfg), true); err != nil {
 		return err
 	}
 	if err := st.ReplaceProgramme(ctx, "cli", c); err != nil {

@@ -32,6 +32,10 @@ func runRetention(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer st.Close()
+	// Deletions are audited: with the chain's key, like the server.
+	if err := app.UseAuditTrust(ctx, cfg, st, logger(env, cfg), true); err != nil {
+		return err
+	}
 	now := time.Now().UTC()
 	if dryRun {
 		plan, err := rules.Plan(ctx, st, now)

@@ -20,14 +20,19 @@ import (
 
 // Config is everything the binary can be told.
 type Config struct {
-	Addr            string
-	DataDir         string
-	Database        string // postgres://... or empty for SQLite in DataDir
-	BaseURL         string // public address, e.g. https://hearme.example.gov.uk
-	KeyFile         string
-	Demo            bool // load the demo programme on first start
-	TOTPForChampion bool
-	TrustProxy      bool // take the client address from X-Forwarded-For sent by a trusted proxy
+	Addr     string
+	DataDir  string
+	Database string // postgres://... or empty for SQLite in DataDir
+	BaseURL  string // public address, e.g. https://hearme.example.gov.uk
+	KeyFile  string
+	// AuditKeyFile keys the audit trail's hash chain (HMAC); default
+	// DATA/audit-key.txt. AuditCheckpointFile anchors its head; default
+	// DATA/audit-checkpoint.json.
+	AuditKeyFile        string
+	AuditCheckpointFile string
+	Demo                bool // load the demo programme on first start
+	TOTPForChampion     bool
+	TrustProxy          bool // take the client address from X-Forwarded-For sent by a trusted proxy
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
 	// believed. Empty with TrustProxy set means a proxy on this machine
 	// (loopback).
@@ -135,6 +140,22 @@ func (c Config) DatabaseDSN() string {
 	return filepath.Join(c.DataDir, "hearme.db")
 }
 
+// AuditKeyPath returns the audit trail's key file.
+func (c Config) AuditKeyPath() string {
+	if c.AuditKeyFile != "" {
+		return c.AuditKeyFile
+	}
+	return filepath.Join(c.DataDir, "audit-key.txt")
+}
+
+// AuditCheckpointPath returns the audit trail's checkpoint file.
+func (c Config) AuditCheckpointPath() string {
+	if c.AuditCheckpointFile != "" {
+		return c.AuditCheckpointFile
+	}
+	return filepath.Join(c.DataDir, "audit-checkpoint.json")
+}
+
 // Proxies returns the address ranges whose X-Forwarded-For is believed:
 // none unless --trust-proxy or --trusted-proxies is set, and loopback
 // when only --trust-proxy is.
@@ -224,6 +245,8 @@ func FlagSet(fs *flag.FlagSet, c *Config, getenv func(string) string) func() err
 		{"database", "HEARME_DATABASE", "", "PostgreSQL URL (postgres://...); empty for the embedded SQLite database", str(&c.Database), false},
 		{"base-url", "HEARME_BASE_URL", "", "public address of the site, e.g. https://hearme.example.org (https turns on secure cookies and HSTS)", str(&c.BaseURL), false},
 		{"key-file", "HEARME_KEY_FILE", "", "encryption keyring file (default DATA/keys.txt; shared by every instance)", str(&c.KeyFile), false},
+		{"audit-key-file", "HEARME_AUDIT_KEY_FILE", "", "key of the audit trail's hash chain (default DATA/audit-key.txt; created at first start; keep it out of database backups, shared by every instance)", str(&c.AuditKeyFile), false},
+		{"audit-checkpoint-file", "HEARME_AUDIT_CHECKPOINT_FILE", "", "signed checkpoint of the audit trail's head (default DATA/audit-checkpoint.json)", str(&c.AuditCheckpointFile), false},
 		{"demo", "HEARME_DEMO", "true", "load the demo programme (Luton) on first start", boolean(&c.Demo), true},
 		{"totp-for-champions", "HEARME_TOTP_FOR_CHAMPIONS", "false", "require a security code for champions too", boolean(&c.TOTPForChampion), true},
 		{"trust-proxy", "HEARME_TRUST_PROXY", "false", "behind a reverse proxy: take the client address from X-Forwarded-For, only when the request comes from a trusted proxy (--trusted-proxies; loopback when that is empty)", boolean(&c.TrustProxy), true},

@@ -38,6 +38,9 @@ type Store struct {
 	group         *groupCommitter
 	groupOnce     sync.Once
 	groupStopOnce sync.Once
+
+	// The audit trail's key and checkpoint (audit.go).
+	trail auditTrust
 }
 
 // Open opens (and creates, for SQLite) the database. It does not migrate.
@@ -114,6 +117,7 @@ func (s *Store) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	s.afterAuditAppend()
 	return nil
 }
 
