@@ -78,6 +78,10 @@ func runDemoRemove(ctx context.Context, env Env, args []string) error {
 	if _, err := st.Migrate(ctx); err != nil {
 		return err
 	}
+	// The removal is audited: with the chain's key, like the server.
+	if err := app.UseAuditTrust(ctx, cfg, st, logger(env, cfg), true); err != nil {
+		return err
+	}
 	var c store.DemoCounts
 	verb := "removed"
 	if dry {
