@@ -24,15 +24,24 @@ func (s *Server) handleCheckIn(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	list, err := s.store.CheckInList(r.Context(), ev.ID)
+	p, err := s.checkInPage(r, ev)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
+	s.render(w, r, http.StatusOK, "event_checkin", p)
+}
+
+// checkInPage is the event's check-in list (searched with ?find=); the
+// names are opened, so its viewing is audited.
+func (s *Server) checkInPage(r *http.Request, ev *event.Event) (*Page, error) {
+	list, err := s.store.CheckInList(r.Context(), ev.ID)
+	if err != nil {
+		return nil, err
+	}
 	if len(list) > 0 {
 		if err := s.store.AuditRegistrationsViewed(r.Context(), reqCtx(r).user.ID, ev.ID); err != nil {
-			s.serverError(w, r, err)
-			return
+			return nil, err
 		}
 	}
 	find := strings.ToLower(form.Clean(r.URL.Query().Get("find"), 100))
@@ -59,7 +68,6 @@ func (s *Server) handleCheckIn(w http.ResponseWriter, r *http.Request) {
 		rows = append(rows, checkInRow{c, name})
 	}
 	p := s.newPage(r)
-	p.Flash = s.sessions.PopString(r.Context(), "checkin_flash")
 	p.Data = struct {
 		Event                  *event.Event
 		Title                  string
@@ -68,7 +76,7 @@ func (s *Server) handleCheckIn(w http.ResponseWriter, r *http.Request) {
 		Find                   string
 		Searched               bool
 	}{ev, ev.Text(p.Lang).Title, rows, places, arrived, len(list), find, find != ""}
-	s.render(w, r, http.StatusOK, "event_checkin", p)
+	return p, nil
 }
 
 // handleCheckInToggle marks one registration as arrived (or not).
@@ -108,8 +116,14 @@ func (s *Server) handleWalkIns(w http.ResponseWriter, r *http.Request) {
 	default:
 		n, cerr := strconv.Atoi(form.Value(r, "walk_ins", 10))
 		if cerr != nil || n < 0 || n > store.MaxWalkIns {
-			s.sessions.Put(r.Context(), "checkin_flash", "invitations.checkin.walk_ins_invalid")
-			redirect(w, r, "/staff/events/"+ev.ID+"/check-in#walk-ins")
+			p, err := s.checkInPage(r, ev)
+			if err != nil {
+				s.serverError(w, r, err)
+				return
+			}
+			p.Form = form.Value(r, "walk_ins", 10) // shown again as typed
+			p.Errors.Add("walk_ins", "invitations.checkin.walk_ins_invalid")
+			s.render(w, r, http.StatusUnprocessableEntity, "event_checkin", p)
 			return
 		}
 		_, err = s.store.SetWalkIns(r.Context(), ev.ID, n)

@@ -210,7 +210,6 @@ var emptyIsAnAnswer = map[string]string{
 	"/staff/champions/{id}/owner":   "no one chosen: the champion has no owner",
 	"/staff/invitations/{id}/owner": "no one chosen: the invitation has no owner",
 	"/staff/moderation/{id}/redact": "nothing ticked and no passage: nothing to remove",
-	"/staff/events/{id}/walk-ins":   "a count it cannot read is refused by a message on the check-in page it returns to (#walk-ins), where the door is kept",
 }
 
 var (

@@ -187,10 +187,12 @@ func testInvitationToEventDay(t *testing.T, e *env) {
 	c.post("/staff/events/"+ev.ID+"/walk-ins", url.Values{"change": {"remove"}})
 	c.post("/staff/events/"+ev.ID+"/walk-ins", url.Values{"change": {"add"}})
 	c.post("/staff/events/"+ev.ID+"/walk-ins", url.Values{"change": {"add"}})
-	if r := c.post("/staff/events/"+ev.ID+"/walk-ins", url.Values{"walk_ins": {"-4"}}); r.status != http.StatusSeeOther {
-		t.Fatalf("negative walk-ins: %d", r.status)
+	// A count it cannot take comes back with an error summary, unchanged.
+	if r := c.post("/staff/events/"+ev.ID+"/walk-ins", url.Values{"walk_ins": {"-4"}}); r.status != http.StatusUnprocessableEntity ||
+		!strings.Contains(r.body, `href="#walk_ins"`) || !strings.Contains(r.body, "must be a whole number") || !strings.Contains(r.body, "walk-ins: 2") || !strings.Contains(r.body, `value="-4"`) {
+		t.Fatalf("negative walk-ins: %d\n%s", r.status, r.body)
 	}
-	if ci := c.get("/staff/events/" + ev.ID + "/check-in"); !strings.Contains(ci.body, "2 of 2 places arrived") || !strings.Contains(ci.body, "walk-ins: 2") || !strings.Contains(ci.body, "must be a whole number") {
+	if ci := c.get("/staff/events/" + ev.ID + "/check-in"); !strings.Contains(ci.body, "2 of 2 places arrived") || !strings.Contains(ci.body, "walk-ins: 2") {
 		t.Fatalf("after check-in:\n%s", ci.body)
 	}
 	if r := c.get("/staff/capture?event=" + store.NewID()); r.status != http.StatusNotFound {
