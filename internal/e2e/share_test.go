@@ -43,6 +43,7 @@ type sharer struct {
 	eqField       string // one equality question answered (a radio)
 	eqValue       string
 	equality      equality.Answers // what the store should then hold
+	atDone        func(b *tab)     // optional checks on the done page, while it still shows the codes
 }
 
 func TestShareInPolishAndUrdu(t *testing.T) {
@@ -211,6 +212,9 @@ func (b *tab) share(c sharer, cat *catalogueCheck) (ref, secret string) {
 	}
 	page("done", "/share/done")
 	ref, secret = b.receipt()
+	if c.atDone != nil {
+		c.atDone(b)
+	}
 	if n := len(b.texts(`main ul.cards > li h3`)); n < 3 {
 		t.Errorf("done page lists %d support services, want at least 3", n)
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strconv"
 	"strings"
 	"time"
 
@@ -115,25 +116,27 @@ func (s *Store) OpenSafeguardingFlags(ctx context.Context, limit int) ([]OpenFla
 	return out, rows.Err()
 }
 
-// RecordEscalation records that a moderator escalated a flag: whom they
-// told and what was done; the store adds who recorded it and when, and
-// audits it. A flag already recorded is ErrConflict; a flag not on that
-// experience is ErrNotFound.
-func (s *Store) RecordEscalation(ctx context.Context, actorID, experienceID, flagID, to, action string) error {
+// RecordEscalation records that a moderator escalated an experience's
+// open flags: whom they told and what was done; the store adds who
+// recorded it and when, and audits it. With no open flag it is
+// ErrConflict (already recorded), or ErrNotFound when the experience has
+// no flag at all.
+func (s *Store) RecordEscalation(ctx context.Context, actorID, experienceID, to, action string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE safeguarding_flags SET escalated_by = ?, escalated_at = ?, escalated_to = ?, action = ?
-			WHERE id = ? AND experience_id = ? AND escalated_at IS NULL`), actorID, s.now(), to, action, flagID, experienceID)
+			WHERE experience_id = ? AND escalated_at IS NULL`), actorID, s.now(), to, action, experienceID)
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
+		n, _ := res.RowsAffected()
+		if n == 0 {
 			var one int
-			err := tx.QueryRowContext(ctx, s.q("SELECT 1 FROM safeguarding_flags WHERE id = ? AND experience_id = ?"), flagID, experienceID).Scan(&one)
+			err := tx.QueryRowContext(ctx, s.q("SELECT 1 FROM safeguarding_flags WHERE experience_id = ? LIMIT 1"), experienceID).Scan(&one)
 			if err != nil {
 				return notFound(err)
 			}
 			return ErrConflict
 		}
-		return s.appendAudit(ctx, tx, actorID, audit.SafeguardingEscalated, experienceID, audit.Detail(map[string]string{"flag": flagID}))
+		return s.appendAudit(ctx, tx, actorID, audit.SafeguardingEscalated, experienceID, audit.Detail(map[string]string{"flags": strconv.FormatInt(n, 10)}))
 	})
 }

@@ -36,6 +36,9 @@ func (s *Server) capturePage(r *http.Request, f captureForm) *Page {
 		Questions: s.equalityQuestions(p, f.Draft.Equality), Champion: reqCtx(r).user.Role == account.Champion, Event: f.Event}
 	if s.sessions.PopBool(r.Context(), sessCaptureJustSaved) {
 		d.Saved = s.captureReceipt(r)
+		if d.Saved != nil {
+			p.Crisis = d.Saved.Crisis
+		}
 	}
 	if f.Event != nil {
 		d.EventName = f.Event.Text(p.Lang).Title
@@ -135,7 +138,9 @@ func (s *Server) handleCapture(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	if err := s.keepCaptureReceipt(r, captureReceipt{Reference: rc.Reference, Secret: rc.Secret, Lang: sub.Lang, Again: again}); err != nil {
+	if err := s.keepCaptureReceipt(r, captureReceipt{Reference: rc.Reference, Secret: rc.Secret, Lang: sub.Lang, Again: again,
+		// The connector sees crisis support to give the person now.
+		Crisis: crisisFor(crisisCaptured, sub.WhatHappened, sub.WentWell, sub.CouldBeBetter)}); err != nil {
 		s.serverError(w, r, err)
 		return
 	}

@@ -25,6 +25,7 @@ type captureReceipt struct {
 	Reference, Secret string
 	Lang              string // the person's language: the slip's
 	Again             string // the capture page to record the next one (with the event)
+	Crisis            string // crisis support to give the person (web/safeguarding.go)
 }
 
 func (s *Server) keepCaptureReceipt(r *http.Request, rc captureReceipt) error {
@@ -86,6 +87,7 @@ func (s *Server) handleCaptureSaved(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	p := s.newPage(r)
+	p.Crisis = rc.Crisis
 	p.Data = struct {
 		Receipt captureReceipt
 		Slip    slip

@@ -85,9 +85,19 @@ func (s *Server) handleModerationQueue(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
+	// Items with a safeguarding flag nobody has escalated come first,
+	// whatever their moderation status.
+	flagged, err := s.store.OpenSafeguardingFlags(r.Context(), 200)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	p := s.newPage(r)
 	p.Flash = s.sessions.PopString(r.Context(), sessFlash)
-	p.Data = struct{ Items []store.QueueItem }{items}
+	p.Data = struct {
+		Items   []store.QueueItem
+		Flagged []store.OpenFlag
+	}{items, flagged}
 	s.render(w, r, http.StatusOK, "moderation_queue", p)
 }
 
@@ -122,19 +132,28 @@ func (s *Server) moderationPage(w http.ResponseWriter, r *http.Request) (*Page, 
 			role = c.LabelKey
 		}
 	}
+	sg, err := s.safeguardingView(r, h.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return nil, h, false
+	}
 	p.Data = struct {
-		Held        store.HeldExperience
-		Fields      []modField
-		Corrections []modCorrection
-		Stages      []string
-		RoleKey     string
-	}{h, fields, corrections, stages, role}
+		Held         store.HeldExperience
+		Fields       []modField
+		Corrections  []modCorrection
+		Stages       []string
+		RoleKey      string
+		Safeguarding safeguardingView
+	}{h, fields, corrections, stages, role, sg}
 	return p, h, true
 }
 
 // moderationForm is what the moderator typed: a reason for rejecting, or
 // a passage of their own choosing to remove.
-type moderationForm struct{ Reason, Passage string }
+type moderationForm struct {
+	Reason, Passage     string
+	EscalatedTo, Action string // recording a safeguarding escalation
+}
 
 // passageFindings are the places where a passage the moderator chose
 // appears in text, to be replaced like the scanner's findings.
@@ -156,6 +175,8 @@ func passageFindings(text, passage string) []moderation.Finding {
 
 func (s *Server) handleModerationView(w http.ResponseWriter, r *http.Request) {
 	if p, _, ok := s.moderationPage(w, r); ok {
+		// What the last action on this item did ("redacted", "recorded").
+		p.Flash = s.sessions.PopString(r.Context(), sessFlash)
 		s.render(w, r, http.StatusOK, "moderation_item", p)
 	}
 }

@@ -146,6 +146,7 @@ func (s *Server) handleMyStoryView(w http.ResponseWriter, r *http.Request) {
 	}
 	p := s.storyPage(r, h)
 	p.Flash = s.drafts.PopString(r.Context(), sessFlash)
+	p.Crisis = s.drafts.PopString(r.Context(), sessCrisis)
 	s.render(w, r, http.StatusOK, "my_story_view", p)
 }
 
@@ -176,6 +177,9 @@ func (s *Server) handleMyStoryCorrection(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	s.drafts.Put(r.Context(), sessFlash, "mystory.correction_added")
+	if c := crisisFor(crisisPerson, text); c != "" {
+		s.drafts.Put(r.Context(), sessCrisis, c)
+	}
 	redirect(w, r, "/my-story/view")
 }
 

@@ -27,6 +27,7 @@ type Page struct {
 	Form            any
 	Data            any
 	Offer           SupportOffer // support services offered on this page, if any ("support-offer" partial)
+	Crisis          string       // "person" or "captured": show crisis support ("crisis-support" partial, web/safeguarding.go)
 	assets          map[string]string
 	styles          []string // the parts' style sheets, besides app.css
 	loc             *time.Location

@@ -73,6 +73,7 @@ func (s *Server) Routes() []Route {
 		{"POST /staff/moderation/{id}/redact", moderators, s.handleModerationRedact},
 		{"POST /staff/moderation/{id}/approve", moderators, s.handleModerationApprove},
 		{"POST /staff/moderation/{id}/reject", moderators, s.handleModerationReject},
+		{"POST /staff/moderation/{id}/safeguarding", moderators, s.handleSafeguardingEscalate},
 
 		{"GET /staff/users", adminOnly, s.handleUsers},
 		{"GET /staff/users/new", adminOnly, s.handleUserNew},

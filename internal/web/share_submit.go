@@ -166,7 +166,8 @@ func (s *Server) submitAndThank(w http.ResponseWriter, r *http.Request, sub expe
 	// The support offered on the done page follows the person's main
 	// language, community and role (sealed, shown once, like the codes).
 	b, _ := json.Marshal(shareReceipt{Reference: rc.Reference, Secret: rc.Secret, Stage: stage, Kind: sub.Kind,
-		Lang: sub.Equality.MainLanguage, Community: sub.Equality.Community, Carer: sub.Role == "family-or-carer"})
+		Lang: sub.Equality.MainLanguage, Community: sub.Equality.Community, Carer: sub.Role == "family-or-carer",
+		Crisis: crisisFor(crisisPerson, sub.WhatHappened, sub.WentWell, sub.CouldBeBetter, sub.Idea)})
 	sealed, err := s.keys.Seal(string(b))
 	if err != nil {
 		s.serverError(w, r, err)
@@ -205,6 +206,7 @@ type shareReceipt struct {
 	Kind                     experience.Kind
 	Lang, Community          string // their answers to "main language" and "community", if any
 	Carer                    bool
+	Crisis                   string // crisis support first (web/safeguarding.go)
 }
 
 // personFor is what the support suggestions know of the person: their
@@ -236,6 +238,7 @@ func (s *Server) handleShareDone(w http.ResponseWriter, r *http.Request) {
 		s.openSealedJSON(r, "share receipt", sealed, &receipt)
 	}
 	p := s.newPage(r)
+	p.Crisis = receipt.Crisis
 	p.Offer = s.suggestSupport(r, s.personFor(receipt, p.Lang), OfferFilter{Lang: p.Lang, Place: "experience"})
 	title := "share.done_title"
 	// An idea is thanked as an idea, also when the post was blocked and
