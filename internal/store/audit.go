@@ -33,7 +33,8 @@ type auditTrust struct {
 	AuditTrust
 	appended atomic.Bool // an entry was appended since the last checkpoint
 	running  atomic.Bool
-	mu       sync.Mutex // one checkpoint at a time in this process
+	wg       sync.WaitGroup // the checkpoint being written, for Close
+	mu       sync.Mutex     // one checkpoint at a time in this process
 	last     atomic.Int64
 }
 
@@ -224,7 +225,9 @@ func (s *Store) afterAuditAppend() {
 	if time.Since(time.Unix(0, t.last.Load())) < t.Every || !t.running.CompareAndSwap(false, true) {
 		return
 	}
+	t.wg.Add(1)
 	go func() {
+		defer t.wg.Done()
 		defer t.running.Store(false)
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()

@@ -198,3 +198,41 @@ func TestAuditForgedCheckpointIsRefused(t *testing.T) {
 		}
 	})
 }
+
+// An append anchors the head by itself when the last checkpoint is due:
+// the checkpoint file and the Written callback (the log) get it.
+func TestAuditCheckpointAfterAppend(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		key := audit.NewKey([]byte(strings.Repeat("s", 32)), 1)
+		path := filepath.Join(t.TempDir(), "audit-checkpoint.json")
+		written := make(chan audit.Checkpoint, 4)
+		s.SetAuditTrust(store.AuditTrust{Key: key, CheckpointPath: path, Every: time.Hour,
+			Written: func(cp audit.Checkpoint, err error) {
+				if err != nil {
+					t.Error(err)
+				}
+				written <- cp
+			}})
+		if err := s.AppendAudit(ctx, "actor", "test.event", "subject", "{}"); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case cp := <-written:
+			onDisk, err := audit.ReadCheckpoint(path)
+			if cp.Seq != 1 || err != nil || onDisk == nil || *onDisk != cp || !key.Signed(cp) {
+				t.Fatalf("checkpoint after the first append: %+v, on disk %+v, %v", cp, onDisk, err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("no checkpoint after the first append")
+		}
+		// Not due again within Every: the next append writes none.
+		if err := s.AppendAudit(ctx, "actor", "test.event", "subject", "{}"); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case cp := <-written:
+			t.Fatalf("a second checkpoint within the interval: %+v", cp)
+		case <-time.After(200 * time.Millisecond):
+		}
+	})
+}

@@ -55,6 +55,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 // Close closes the database.
 func (s *Store) Close() error {
 	s.stopGroupCommitter()
+	s.trail.wg.Wait() // a checkpoint being written after an append
 	return s.conns.Close()
 }
 
