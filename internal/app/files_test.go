@@ -18,6 +18,7 @@ import (
 // development, emails): an older install's 0755 directory and 0644
 // keyring are made 0700 and 0600 at start.
 func TestStartTightensTheDataDirectory(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "data")
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		t.Fatal(err)

@@ -24,6 +24,7 @@ import (
 // confirmed registration with an email and consent gets one reminder, in
 // the language it was made in; running again sends nothing more.
 func TestEventReminders(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		if err := st.ReplaceProgramme(ctx, "test", demo.Luton()); err != nil {

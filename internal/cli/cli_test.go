@@ -20,6 +20,7 @@ func run(t *testing.T, args ...string) (int, string, string) {
 }
 
 func TestHelpAndVersion(t *testing.T) {
+	t.Parallel()
 	code, out, _ := run(t, "help")
 	if code != 0 || !strings.Contains(out, "HEARME_DATA") || !strings.Contains(out, "admin") {
 		t.Fatalf("help: %d\n%s", code, out)
@@ -36,6 +37,7 @@ func TestHelpAndVersion(t *testing.T) {
 }
 
 func TestAdminCommandsAndAuditVerify(t *testing.T) {
+	t.Parallel()
 	data := filepath.Join(t.TempDir(), "data")
 	if code, out, errs := run(t, "migrate", "--data", data); code != 0 || !strings.Contains(out, "0001_foundation.sql") {
 		t.Fatalf("migrate: %d %s %s", code, out, errs)
@@ -73,6 +75,7 @@ func TestAdminCommandsAndAuditVerify(t *testing.T) {
 // serve starts, prints the first administrator's link, answers /healthz,
 // and stops cleanly when its context ends.
 func TestServeStartsAndStopsGracefully(t *testing.T) {
+	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -115,6 +118,7 @@ func TestServeStartsAndStopsGracefully(t *testing.T) {
 // Without --base-url, serve names its listening address in links, and
 // warns (JSON log) when that address is not loopback.
 func TestServeWarnsWithoutBaseURLOffLoopback(t *testing.T) {
+	t.Parallel()
 	ln, err := net.Listen("tcp", "0.0.0.0:0")
 	if err != nil {
 		t.Skipf("cannot listen on every interface here: %v", err)

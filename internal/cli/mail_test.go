@@ -10,6 +10,7 @@ import (
 // hearme mail test queues and sends the test email (development mode
 // writes it to outbox-dev); hearme mail status counts it as sent.
 func TestMailCommands(t *testing.T) {
+	t.Parallel()
 	data := filepath.Join(t.TempDir(), "data")
 	code, out, errs := run(t, "mail", "test", "sam@example.org", "--data", data, "--lang", "pl")
 	if code != 0 || !strings.Contains(out, "sent 1") || !strings.Contains(out, "development mode") {

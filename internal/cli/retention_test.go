@@ -12,6 +12,7 @@ import (
 )
 
 func TestRetentionCommand(t *testing.T) {
+	t.Parallel()
 	data := filepath.Join(t.TempDir(), "data")
 	if code, _, errs := run(t, "migrate", "--data", data); code != 0 {
 		t.Fatalf("migrate: %d %s", code, errs)

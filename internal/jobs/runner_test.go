@@ -16,6 +16,7 @@ import (
 
 // Two instances against one database never run the same job at once.
 func TestOnlyOneInstanceRunsAJob(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		log := slog.New(slog.NewTextHandler(io.Discard, nil))
 		var running, maxRunning, runs int32
@@ -64,6 +65,7 @@ func TestOnlyOneInstanceRunsAJob(t *testing.T) {
 }
 
 func TestStartRunsDueJobsAndStops(t *testing.T) {
+	t.Parallel()
 	s := storetest.SQLite(t)
 	r := NewRunner(s, "x", slog.New(slog.NewTextHandler(io.Discard, nil)))
 	done := make(chan struct{}, 10)
@@ -95,6 +97,7 @@ func TestStartRunsDueJobsAndStops(t *testing.T) {
 
 // A run slower than the tick is not started again by the same instance.
 func TestSlowRunIsNotStartedTwice(t *testing.T) {
+	t.Parallel()
 	s := storetest.SQLite(t)
 	r := NewRunner(s, "x", slog.New(slog.NewTextHandler(io.Discard, nil)))
 	var runs int32

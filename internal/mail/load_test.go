@@ -38,6 +38,7 @@ import (
 //
 //	HEARME_MAIL_LOAD=10000 go test ./internal/mail -run TestOutboxLoad -v -count=1
 func TestOutboxLoad(t *testing.T) {
+	t.Parallel()
 	n := 300
 	if v := os.Getenv("HEARME_MAIL_LOAD"); v != "" {
 		var err error

@@ -102,6 +102,7 @@ func drain(t testing.TB, snd *mail.Sender, s *store.Store) {
 // with the headers a mail program expects; the outbox forgets the
 // recipient and body once it is sent.
 func TestDeliversMultipartMessage(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		keys := testKeys(t)
 		cat, err := i18n.Load()
@@ -200,6 +201,7 @@ func TestDeliversMultipartMessage(t *testing.T) {
 // One connection carries a whole batch; a message the server refuses for
 // good (5xx) is given up at once and does not stop the others.
 func TestReusesConnectionAndGivesUpOnPermanentRefusal(t *testing.T) {
+	t.Parallel()
 	s := storetest.SQLite(t)
 	keys := testKeys(t)
 	queueN(t, s, keys, 12)
@@ -227,6 +229,7 @@ func TestReusesConnectionAndGivesUpOnPermanentRefusal(t *testing.T) {
 // While the server answers 4xx the message is retried with backoff; the
 // attempts are counted; it arrives exactly once when the server accepts.
 func TestRetriesWithBackoffWhileServerRefuses(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		keys := testKeys(t)
 		queueN(t, s, keys, 1)
@@ -274,6 +277,7 @@ func TestRetriesWithBackoffWhileServerRefuses(t *testing.T) {
 // After MaxAttempts failures the message is left for staff; "send again"
 // queues it with a fresh schedule.
 func TestGivesUpAfterMaxAttempts(t *testing.T) {
+	t.Parallel()
 	s := storetest.SQLite(t)
 	keys := testKeys(t)
 	queueN(t, s, keys, 1)
@@ -304,6 +308,7 @@ func TestGivesUpAfterMaxAttempts(t *testing.T) {
 // Nothing is lost while the SMTP server is down: messages queued then
 // are delivered, each exactly once, when it comes back.
 func TestNothingLostWhileServerDown(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		keys := testKeys(t)
 		l := newListener(t)
@@ -334,6 +339,7 @@ func TestNothingLostWhileServerDown(t *testing.T) {
 // Three senders at once (as three instances) never send a message twice
 // and together send them all.
 func TestConcurrentSendersNeverDoubleSend(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		keys := testKeys(t)
 		queueN(t, s, keys, 300)
@@ -372,6 +378,7 @@ func TestConcurrentSendersNeverDoubleSend(t *testing.T) {
 // its batch, which another sender delivers. (A sender killed outright is
 // in TestOutboxLoad; a lapsed lease in the store's outbox tests.)
 func TestKilledSenderLosesNothing(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		keys := testKeys(t)
 		queueN(t, s, keys, 60)
@@ -406,6 +413,7 @@ func TestKilledSenderLosesNothing(t *testing.T) {
 
 // Nothing a recipient field or a subject holds can add a header.
 func TestHeaderInjectionRefused(t *testing.T) {
+	t.Parallel()
 	date := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 	for _, to := range []string{"a@example.org\r\nBcc: evil@example.org", "a@example.org\nBcc: evil@example.org", "a@example.org, evil@example.org", "", "not an address", "\"A\r\nBcc: e@x.org\" <a@example.org>"} {
 		if _, _, err := mail.Build(mail.Message{To: to, Subject: "s", Text: "t"}, "hearme <h@hearme.example>", "id-1", date); !errors.Is(err, mail.ErrBadHeader) {
@@ -478,6 +486,7 @@ func TestHeaderInjectionRefused(t *testing.T) {
 // STARTTLS with a password, and implicit TLS; a server without STARTTLS
 // is refused rather than sent the password in clear.
 func TestTLSModes(t *testing.T) {
+	t.Parallel()
 	s := storetest.SQLite(t)
 	keys := testKeys(t)
 	srvTLS, cliTLS := testTLS(t)
@@ -518,6 +527,7 @@ func TestTLSModes(t *testing.T) {
 // Development mode writes each message to outbox-dev and logs its kind
 // and a count, never the recipient or the body.
 func TestDevelopmentModeWritesFiles(t *testing.T) {
+	t.Parallel()
 	s := storetest.SQLite(t)
 	keys := testKeys(t)
 	queueN(t, s, keys, 3)
@@ -554,6 +564,7 @@ func TestDevelopmentModeWritesFiles(t *testing.T) {
 // A From address that cannot be used is a configuration error: the
 // messages stay queued, none is given up.
 func TestBadFromLeavesMessagesQueued(t *testing.T) {
+	t.Parallel()
 	s := storetest.SQLite(t)
 	keys := testKeys(t)
 	queueN(t, s, keys, 2)

@@ -14,6 +14,7 @@ import (
 var ctx = context.Background()
 
 func TestDefaultRules(t *testing.T) {
+	t.Parallel()
 	r := retention.DefaultRules()
 	if r.ContactDetails != 90*24*time.Hour || r.RejectedSubmissions != 30*24*time.Hour || r.BatchSize < 1 {
 		t.Fatalf("defaults %+v", r)
@@ -30,6 +31,7 @@ func TestDefaultRules(t *testing.T) {
 // The plan counts exactly what apply then removes; applying again
 // removes nothing; small batches still remove everything due.
 func TestRulesPlanAndApply(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 		clock := t0

@@ -37,6 +37,7 @@ func loadDemoCodebook(t *testing.T, s *store.Store) {
 }
 
 func TestCodebookEditsKeepEveryCoding(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		loadDemoCodebook(t, s)
 		rc := approved(t, s, submission())
@@ -113,6 +114,7 @@ func TestCodebookEditsKeepEveryCoding(t *testing.T) {
 }
 
 func TestCodingPassagesQuotesAndConcurrency(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		loadDemoCodebook(t, s)
 		sub := submission()
@@ -231,6 +233,7 @@ func TestCodingPassagesQuotesAndConcurrency(t *testing.T) {
 }
 
 func TestDoubleCodingAgreement(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		loadDemoCodebook(t, s)
 		sub := submission()

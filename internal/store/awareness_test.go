@@ -19,6 +19,7 @@ func awarenessText(lang, title, reviewed string) awareness.Text {
 }
 
 func TestAwarenessPages(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		if has, err := s.HasAwarenessPages(ctx); err != nil || has {
 			t.Fatalf("fresh store has pages: %v %v", has, err)

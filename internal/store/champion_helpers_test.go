@@ -12,6 +12,7 @@ import (
 )
 
 func TestEventHelpers(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ev := newTestEvent(t, s, 20, time.Now().Add(48*time.Hour))
 		past := newTestEvent(t, s, 20, time.Now().Add(-48*time.Hour))

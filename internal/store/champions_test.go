@@ -45,6 +45,7 @@ func activation(email string) *store.Activation {
 }
 
 func TestChampionPipeline(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		connector, err := s.CreateUser(ctx, "test", account.NewUser{Email: "c@example.org", DisplayName: "Connie", Role: account.Connector})
 		if err != nil {
@@ -221,6 +222,7 @@ func TestChampionPipeline(t *testing.T) {
 }
 
 func TestChampionRetention(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		start := time.Now().UTC()
 		s.SetClock(func() time.Time { return start })

@@ -10,6 +10,7 @@ import (
 // A service whose stored summaries cannot be read is an error, not a
 // service shown without its translations.
 func TestSupportServiceUnreadableSummariesIsAnError(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		sv := service("Somali circle", []string{"so", "en"}, []string{"emotional"}, "local")
 		sv.Summaries = map[string]string{"so": "Taageero shucuureed"}

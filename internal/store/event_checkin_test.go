@@ -14,6 +14,7 @@ import (
 // On the day: arrivals toggle, walk-ins never go below zero, and the
 // event's report and the public summary count what happened.
 func TestEventCheckInAndReport(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		start := time.Now().UTC().Add(24 * time.Hour).Truncate(time.Second)
 		ev := newTestEvent(t, s, 3, start)

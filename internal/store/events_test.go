@@ -71,6 +71,7 @@ func outboxCount(t *testing.T, s *store.Store, kind string) int {
 }
 
 func TestEventCreateAndList(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		now := time.Now().UTC()
 		e := newTestEvent(t, s, 20, now.Add(48*time.Hour))
@@ -122,6 +123,7 @@ func TestEventCreateAndList(t *testing.T) {
 // 90 wait, in the order the database served them, and nothing is
 // over-booked.
 func TestRegisterConcurrentCapacity(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		e := newTestEvent(t, s, 10, time.Now().Add(24*time.Hour))
 		m := &recorder{}
@@ -169,6 +171,7 @@ func TestRegisterConcurrentCapacity(t *testing.T) {
 }
 
 func TestRegistrationRules(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		e := newTestEvent(t, s, 3, time.Now().Add(24*time.Hour))
 		m := &recorder{}
@@ -253,6 +256,7 @@ func TestRegistrationRules(t *testing.T) {
 }
 
 func TestRemindersOnce(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		now := time.Now().UTC()
 		e := newTestEvent(t, s, 5, now.Add(30*time.Hour))
@@ -291,6 +295,7 @@ func TestRemindersOnce(t *testing.T) {
 // Thirty days (by default) after an event, its registrations lose the
 // name, contact details and access needs; status and places stay.
 func TestRegistrationRetention(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		t0 := time.Now().UTC()
 		past := newTestEvent(t, s, 5, t0.Add(time.Hour))
@@ -378,6 +383,7 @@ func BenchmarkRegister(b *testing.B) {
 // with the same email, rolls back alone, and the others, the counters
 // and the emails are exactly as if each had run by itself.
 func TestConcurrentRegistrationsWithDuplicates(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		e := newTestEvent(t, s, 10, time.Now().Add(24*time.Hour))
 		m := &recorder{}

@@ -23,6 +23,7 @@ func submission() experience.Submission {
 }
 
 func TestSubmitSeeAndWithdraw(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		sub := submission()
 		sub.Consent.Contact = true
@@ -82,6 +83,7 @@ func TestSubmitSeeAndWithdraw(t *testing.T) {
 // Without consent to be contacted, no contact detail is kept anywhere,
 // even if one was sent.
 func TestNoContactDetailsWithoutConsent(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		sub := submission()
 		sub.Contact = experience.Contact{Name: "MARKERNAME", Email: "marker@example.org"}

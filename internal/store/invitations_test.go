@@ -41,6 +41,7 @@ func invitationMails(t *testing.T, s *store.Store) []string {
 func queued(kind string) mail.Queued { return mail.Queued{Kind: kind, Payload: "v1:k:sealed-message"} }
 
 func TestInvitationTriage(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		v, err := s.CreateInvitation(ctx, inviteRequest(), queued("invitation_received"))
 		if err != nil {
@@ -156,6 +157,7 @@ func TestInvitationTriage(t *testing.T) {
 // A closed request keeps its contact details 90 days; an open one keeps
 // them however old it is.
 func TestInvitationContactRetention(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		t0 := time.Date(2026, 1, 10, 9, 0, 0, 0, time.UTC)
 		s.SetClock(func() time.Time { return t0 })

@@ -12,6 +12,7 @@ import (
 )
 
 func TestModeration(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		sub := submission()
 		sub.WhatHappened = "Dr Khan at the hospital was kind."
@@ -121,6 +122,7 @@ func TestModeration(t *testing.T) {
 // the story leaves the evidence and goes back to the moderation queue,
 // marked as corrected, and the correction can be redacted like the rest.
 func TestCorrectionReturnsToModeration(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		rc, err := s.SubmitExperience(ctx, submission(), experience.Contact{})
 		if err != nil {

@@ -37,6 +37,7 @@ func ids(cs []mail.Claimed) []string {
 // A claim is exclusive while its lease lasts and lapses after it; a sent
 // message loses its payload and is never claimed again.
 func TestOutboxClaimLeaseAndSent(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		now := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 		s.SetClock(func() time.Time { return now })
@@ -96,6 +97,7 @@ func TestOutboxClaimLeaseAndSent(t *testing.T) {
 // A failed attempt waits for its retry time; a given-up message shows to
 // staff, holds no claim, and "retry now" queues it again.
 func TestOutboxFailureRetryAndPurge(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		now := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 		s.SetClock(func() time.Time { return now })
@@ -167,6 +169,7 @@ func TestOutboxFailureRetryAndPurge(t *testing.T) {
 // Many claimers at once (goroutines over one store, as instances over one
 // database) never share a message.
 func TestOutboxConcurrentClaimsNeverShare(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		queue(t, s, 200)
 		var mu sync.Mutex

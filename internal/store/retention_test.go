@@ -14,6 +14,7 @@ import (
 // Contact details last used before the cut-off go, in audited batches;
 // newer ones, and every experience narrative, stay.
 func TestContactDetailsRetention(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		t0 := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
 		clock := t0

@@ -17,6 +17,7 @@ import (
 // story's moderation status, until a moderator records how they
 // escalated it (once, audited); withdrawal removes it with the story.
 func TestSafeguardingFlags(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		clean, err := s.SubmitExperience(ctx, submission(), experience.Contact{})
 		if err != nil {
@@ -94,6 +95,7 @@ func TestSafeguardingFlags(t *testing.T) {
 // TestSafeguardingEscalationPath: the programme's escalation path is
 // stored with the configuration and survives an edit of the settings.
 func TestSafeguardingEscalationPath(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		want := demo.Luton()
 		if !want.Safeguarding.Configured() || !want.Safeguarding.Example {

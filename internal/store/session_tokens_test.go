@@ -12,6 +12,7 @@ import (
 // Web sessions are stored under a hash of their token: the key a reader
 // of the database sees does not open the session.
 func TestSessionsStoredUnderTokenHash(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ss := s.SessionStore()
 		token := auth.RandomToken(32)

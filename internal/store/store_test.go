@@ -17,6 +17,7 @@ import (
 var ctx = context.Background()
 
 func TestMigrationsMatchAcrossDialects(t *testing.T) {
+	t.Parallel()
 	lite, err := store.Migrations(dialect.SQLite)
 	if err != nil {
 		t.Fatal(err)
@@ -39,6 +40,7 @@ func TestMigrationsMatchAcrossDialects(t *testing.T) {
 }
 
 func TestMigrateTwiceIsANoOp(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		applied, err := s.Migrate(ctx)
 		if err != nil || len(applied) != 0 {
@@ -57,6 +59,7 @@ func newUser(t *testing.T, s *store.Store, email string, role account.Role) acco
 }
 
 func TestUsers(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		u := newUser(t, s, "amina@example.org", account.Connector)
 		if _, err := s.CreateUser(ctx, "test", account.NewUser{Email: "amina@example.org", DisplayName: "Again", Role: account.Analyst}); !errors.Is(err, store.ErrConflict) {
@@ -108,6 +111,7 @@ func TestUsers(t *testing.T) {
 }
 
 func TestSetupTokens(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		now := time.Now().UTC()
 		s.SetClock(func() time.Time { return now })
@@ -151,6 +155,7 @@ func TestSetupTokens(t *testing.T) {
 }
 
 func TestAuditChain(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		var wg sync.WaitGroup
 		for i := 0; i < 20; i++ {
@@ -195,6 +200,7 @@ func TestAuditChain(t *testing.T) {
 }
 
 func TestProgrammeRoundTrip(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		if has, _ := s.HasProgramme(ctx); has {
 			t.Fatal("new database already has a programme")
@@ -244,6 +250,7 @@ func TestProgrammeRoundTrip(t *testing.T) {
 }
 
 func TestJobLocks(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		now := time.Now().UTC()
 		s.SetClock(func() time.Time { return now })

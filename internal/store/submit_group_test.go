@@ -15,6 +15,7 @@ import (
 // experience row is written (a stage named twice breaks the stages' key),
 // rolls back alone, and exactly the acknowledged ones are stored, whole.
 func TestConcurrentSubmissionsWithAFailure(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		const n = 48
 		var (

@@ -66,6 +66,7 @@ func supportIDs(svs []support.Service) []string {
 // The directory kept in memory answers every search and offer exactly
 // as the SQL does, in the same order, on both databases.
 func TestSupportDirectoryInMemoryAgreesWithStore(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		rng := rand.New(rand.NewPCG(7, 11))
 		if _, _, err := s.ImportSupportServices(ctx, "staff-1", randomDirectory(rng, 300)); err != nil {
@@ -159,6 +160,7 @@ func TestSupportDirectoryInMemoryAgreesWithStore(t *testing.T) {
 // The version changes with every kind of change to the directory, so a
 // copy in memory is read again after it.
 func TestSupportVersion(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		seen := map[string]bool{}
 		step := func(what string) {

@@ -28,6 +28,7 @@ func names(svs []support.Service) []string {
 }
 
 func TestSupportDirectory(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		somali := service("Somali circle", []string{"so", "en"}, []string{"emotional", "peer"}, "local")
 		somali.Communities = []string{"black-african"}
@@ -139,6 +140,7 @@ func TestSupportDirectory(t *testing.T) {
 }
 
 func TestSupportImportIsAllOrNothing(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		existing, err := s.CreateSupportService(ctx, "staff-1", service("Existing", []string{"en"}, []string{"emotional"}, "local"))
 		if err != nil {
@@ -180,6 +182,7 @@ func TestSupportImportIsAllOrNothing(t *testing.T) {
 }
 
 func TestSignpostCounts(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		id, _ := s.CreateSupportService(ctx, "staff-1", service("Line", []string{"en"}, []string{"emotional"}, "national"))
 		for i := 0; i < 3; i++ {
@@ -222,6 +225,7 @@ func TestSignpostCounts(t *testing.T) {
 // again: rows with an id by id, rows without one by name and
 // organisation.
 func TestSupportImportTwiceAddsNothing(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		withID := service("With id", []string{"en"}, []string{"emotional"}, "local")
 		withID.ID = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"
