@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/hearme-project/hearme/internal/tabular"
 )
 
 // The CSV format staff import and export: a header row, one service a
@@ -119,7 +121,7 @@ func ReadCSV(r io.Reader, a Allowed) ([]Service, []RowError) {
 		}
 		get := func(c string) string {
 			if i := index[c]; i != 0 {
-				return unneutralise(rec[i-1])
+				return tabular.Unneutralise(rec[i-1])
 			}
 			return ""
 		}
@@ -199,33 +201,10 @@ func truncate(s string, n int) string {
 	return s
 }
 
-// formulaStart are the first characters that make a spreadsheet read a
-// cell as a formula.
-const formulaStart = "=+-@\t\r"
-
-// Neutralise makes a cell safe to open in a spreadsheet: a cell that
-// starts with = + - @ tab or carriage return gets a leading apostrophe,
-// so it is shown as text and never run as a formula.
-func Neutralise(v string) string {
-	if v != "" && strings.ContainsRune(formulaStart, rune(v[0])) {
-		return "'" + v
-	}
-	return v
-}
-
-// unneutralise undoes Neutralise on import, so an exported file imports
-// back unchanged.
-func unneutralise(v string) string {
-	if len(v) >= 2 && v[0] == '\'' && strings.ContainsRune(formulaStart, rune(v[1])) {
-		return v[1:]
-	}
-	return v
-}
-
 // WriteCSV writes services in the import format, with a summary_<lang>
 // column for each of langs but English, every cell neutralised.
 func WriteCSV(w io.Writer, services []Service, langs []string) error {
-	if _, err := io.WriteString(w, "\ufeff"); err != nil {
+	if _, err := io.WriteString(w, tabular.BOM); err != nil {
 		return err
 	}
 	cw := csv.NewWriter(w)
@@ -251,7 +230,7 @@ func WriteCSV(w io.Writer, services []Service, langs []string) error {
 			row = append(row, s.Summaries[l])
 		}
 		for i := range row {
-			row[i] = Neutralise(row[i])
+			row[i] = tabular.Neutralise(row[i])
 		}
 		if err := cw.Write(row); err != nil {
 			return err

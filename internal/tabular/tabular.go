@@ -16,17 +16,24 @@ const BOM = "\ufeff"
 // Neutralise makes a cell safe to open in a spreadsheet: a cell that
 // starts with = + - @ tab or carriage return gets a leading apostrophe,
 // so it is shown as text and never run as a formula.
+// A text that itself starts with apostrophes and a formula character
+// gets one more apostrophe, so that Unneutralise gives it back exactly.
 func Neutralise(v string) string {
-	if v != "" && strings.ContainsRune(formulaStart, rune(v[0])) {
+	if needsMark(v) {
 		return "'" + v
 	}
 	return v
 }
 
+func needsMark(v string) bool {
+	v = strings.TrimLeft(v, "'")
+	return v != "" && strings.ContainsRune(formulaStart, rune(v[0]))
+}
+
 // Unneutralise undoes Neutralise on import, so an exported file imports
 // back unchanged.
 func Unneutralise(v string) string {
-	if len(v) >= 2 && v[0] == '\'' && strings.ContainsRune(formulaStart, rune(v[1])) {
+	if v != "" && v[0] == '\'' && needsMark(v[1:]) {
 		return v[1:]
 	}
 	return v
