@@ -130,11 +130,17 @@ func (s *Server) storyPage(r *http.Request, h store.HeldExperience) *Page {
 			role = p.T(c.LabelKey)
 		}
 	}
+	type consent struct {
+		Code  string
+		Given bool
+	}
+	c := h.Submission.Consent
 	p.Data = struct {
-		Held   store.HeldExperience
-		Stages []string
-		Role   string
-	}{h, stages, role}
+		Held     store.HeldExperience
+		Stages   []string
+		Role     string
+		Consents []consent // those a person can withdraw alone
+	}{h, stages, role, []consent{{store.ConsentQuote, c.Quote}, {store.ConsentContact, c.Contact}, {store.ConsentNamed, c.Named}}}
 	p.Form = struct{ Correction string }{}
 	return p
 }
