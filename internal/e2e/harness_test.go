@@ -53,13 +53,20 @@ type site struct {
 // the test's tab, so that the tab is closed (cleanups run last in, first
 // out) when the server shuts down. The test fails when the server logs an error
 // or a warning.
-func startSite(t *testing.T) *site {
+func startSite(t *testing.T) *site { t.Helper(); return startSiteWith(t, nil) }
+
+// startSiteWith is startSite with a change to the configuration (a
+// shorter staff session, for example).
+func startSiteWith(t *testing.T, change func(*config.Config)) *site {
 	t.Helper()
 	testenv.ChromiumPath(t) // skip (or fail under CI) before starting anything
 	cfg := config.Config{
 		Addr: "127.0.0.1:0", DataDir: t.TempDir(), Demo: true, LogLevel: "info",
 		MaxBodyBytes: 1 << 20, SessionIdle: 30 * time.Minute, SessionLifetime: 12 * time.Hour,
 		ShutdownTimeout: 5 * time.Second, Mail: config.Mail{From: "hearme <hearme@localhost>", TLS: "none"},
+	}
+	if change != nil {
+		change(&cfg)
 	}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)

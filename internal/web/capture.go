@@ -17,6 +17,7 @@ import (
 
 type captureForm struct {
 	Source string
+	Lang   string // the person's language, as chosen
 	Draft  shareDraft
 	Event  *event.Event // the event the experiences are captured at, if any
 }
@@ -78,12 +79,36 @@ func (s *Server) captureEvent(w http.ResponseWriter, r *http.Request, id string)
 }
 
 func (s *Server) handleCaptureForm(w http.ResponseWriter, r *http.Request) {
+	if kept, ok := s.popPendingPost(r, "/staff/capture"); ok {
+		// Posted after the session ended: shown filled in, to check and save.
+		posted := r.Clone(r.Context())
+		posted.PostForm = kept
+		ev, ok := s.captureEvent(w, r, form.Value(posted, "event_id", 60))
+		if !ok {
+			return
+		}
+		f := readCaptureForm(posted)
+		f.Event = ev
+		p := s.capturePage(r, f)
+		p.Flash = "session.resumed"
+		s.render(w, r, http.StatusOK, "capture", p)
+		return
+	}
 	ev, ok := s.captureEvent(w, r, r.URL.Query().Get("event"))
 	if !ok {
 		return
 	}
 	p := s.capturePage(r, captureForm{Source: "event", Event: ev})
 	s.render(w, r, http.StatusOK, "capture", p)
+}
+
+// readCaptureForm reads the capture page's answers from a post.
+func readCaptureForm(r *http.Request) captureForm {
+	f := captureForm{Source: form.Value(r, "source", 20), Lang: form.Value(r, "lang", 10)}
+	for _, step := range []string{"who", "stages", "story", "about-you", "consent"} {
+		readShareStep(r, step, &f.Draft)
+	}
+	return f
 }
 
 func (s *Server) handleCapture(w http.ResponseWriter, r *http.Request) {
@@ -96,10 +121,8 @@ func (s *Server) handleCapture(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	f := captureForm{Source: form.Value(r, "source", 20), Event: ev}
-	for _, step := range []string{"who", "stages", "story", "about-you", "consent"} {
-		readShareStep(r, step, &f.Draft)
-	}
+	f := readCaptureForm(r)
+	f.Event = ev
 	source := experience.Source(f.Source)
 	if u.Role == account.Champion {
 		source = experience.SourceChampion

@@ -25,6 +25,8 @@ func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
 		p.Flash = "login.signed_out"
 	case "ended":
 		p.Flash = "login.session_ended"
+	case "resume":
+		p.Flash = "session.resume_sign_in" // a form posted after the session ended is kept
 	}
 	s.render(w, r, http.StatusOK, "login", p)
 }
@@ -129,6 +131,10 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, u account.User) 
 	}
 	if s.needsTOTP(&u) {
 		redirect(w, r, "/staff/account/security-code")
+		return
+	}
+	if path := s.pendingPath(r); path != "" {
+		redirect(w, r, path) // the form kept while the person signed in again
 		return
 	}
 	redirect(w, r, "/staff")

@@ -26,8 +26,9 @@ type Page struct {
 	Flash           string // translation key
 	Form            any
 	Data            any
-	Offer           SupportOffer // support services offered on this page, if any ("support-offer" partial)
-	Crisis          string       // "person" or "captured": show crisis support ("crisis-support" partial, web/safeguarding.go)
+	Offer           SupportOffer    // support services offered on this page, if any ("support-offer" partial)
+	Crisis          string          // "person" or "captured": show crisis support ("crisis-support" partial, web/safeguarding.go)
+	Timeout         *SessionTimeout // staff pages: when the session ends (the timeout warning)
 	assets          map[string]string
 	styles          []string // the parts' style sheets, besides app.css
 	loc             *time.Location
@@ -108,6 +109,10 @@ func (s *Server) newPage(r *http.Request) *Page {
 	p := &Page{
 		L: s.cat.Localizer(rc.lang), Lang: rc.lang, Dir: "ltr", LanguageChanged: rc.langChanged, LanguageMissing: rc.langUnavailable,
 		Programme: prog.Settings, User: rc.user, assets: s.assets, styles: s.styles, loc: st.loc,
+	}
+	if rc.user != nil {
+		left := s.sessionLeft(r)
+		p.Timeout = &SessionTimeout{Ends: s.now().Add(left), SecondsLeft: int(left.Seconds()), WarnSeconds: int(s.warnBefore().Seconds())}
 	}
 	for _, l := range prog.Languages {
 		if l.Code == rc.lang {

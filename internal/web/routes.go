@@ -61,6 +61,7 @@ func (s *Server) Routes() []Route {
 		{"GET /metrics", public, s.handleMetrics},
 
 		{"GET /staff", anyStaff, s.handleStaffHome},
+		{"POST /staff/session", anyStaff, s.handleSessionKeepAlive},
 		{"GET /staff/account/security-code", anyStaff, s.handleSecurityCodeForm},
 		{"POST /staff/account/security-code", anyStaff, s.handleSecurityCode},
 		{"GET /staff/account/security-code/qr.png", anyStaff, s.handleSecurityCodeQR},
@@ -145,6 +146,9 @@ func (s *Server) guard(a Access, next http.HandlerFunc) http.Handler {
 		if u == nil {
 			if r.Method == http.MethodGet {
 				redirect(w, r, "/login")
+				return
+			}
+			if s.keepPendingPost(w, r) {
 				return
 			}
 			s.errorPage(w, r, http.StatusForbidden)

@@ -71,3 +71,47 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// Staff timeout warning (GOV.UK pattern): shortly before the session ends
+// a dialog offers to stay signed in; if it ends anyway, the dialog says
+// that what is on the page is kept when the person saves and signs in.
+document.addEventListener("DOMContentLoaded", function () {
+  var root = document.querySelector("[data-session-timeout]");
+  if (!root || !window.fetch) { return; }
+  var dialog = root.querySelector("dialog");
+  if (!dialog || !dialog.showModal) { return; }
+  var stay = root.querySelector("[data-timeout-stay]");
+  var close = root.querySelector("[data-timeout-close]");
+  var warn = Number(root.getAttribute("data-warn-seconds")) * 1000;
+  var end = Date.now() + Number(root.getAttribute("data-seconds-left")) * 1000;
+  var timer;
+  function schedule() {
+    clearTimeout(timer);
+    timer = setTimeout(open, Math.max(end - Date.now() - warn, 0));
+  }
+  function open() {
+    if (!dialog.open) { dialog.showModal(); stay.focus(); }
+    clearTimeout(timer);
+    timer = setTimeout(ended, Math.max(end - Date.now(), 0));
+  }
+  function ended() {
+    clearTimeout(timer);
+    root.querySelector("[data-timeout-warning]").hidden = true;
+    root.querySelector("[data-timeout-ended]").hidden = false;
+    stay.hidden = true;
+    close.hidden = false;
+    if (!dialog.open) { dialog.showModal(); }
+    close.focus();
+  }
+  function keepAlive() {
+    fetch("/staff/session", { method: "POST", credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.ok && r.headers.get("Content-Type") === "application/json" ? r.json() : Promise.reject(r.status); })
+      .then(function (d) { end = Date.now() + d.secondsLeft * 1000; if (dialog.open) { dialog.close(); } schedule(); })
+      .catch(ended);
+  }
+  stay.addEventListener("click", keepAlive);
+  close.addEventListener("click", function () { dialog.close(); });
+  // Escape means "stay", as GOV.UK's warning treats it, until the end.
+  dialog.addEventListener("cancel", function (e) { if (!stay.hidden) { e.preventDefault(); keepAlive(); } });
+  schedule();
+});
