@@ -241,17 +241,9 @@ func (s *Store) afterAuditAppend() {
 // RecentAudit returns the newest entries, newest first.
 func (s *Store) RecentAudit(ctx context.Context, limit int) ([]audit.Entry, error) {
 	rows, err := s.conns.Read.QueryContext(ctx, s.q("SELECT seq, at, actor_id, action, subject, detail, prev_hash, hash FROM audit_log ORDER BY seq DESC LIMIT ?"), limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []audit.Entry
-	for rows.Next() {
+	return collect(rows, err, func(row rowScanner) (audit.Entry, error) {
 		var e audit.Entry
-		if err := rows.Scan(&e.Seq, &e.At, &e.ActorID, &e.Action, &e.Subject, &e.Detail, &e.PrevHash, &e.Hash); err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+		err := row.Scan(&e.Seq, &e.At, &e.ActorID, &e.Action, &e.Subject, &e.Detail, &e.PrevHash, &e.Hash)
+		return e, err
+	})
 }

@@ -140,22 +140,17 @@ func (s *Store) AwarenessPage(ctx context.Context, slug string) (awareness.Page,
 	}
 	rows, err := s.conns.Read.QueryContext(ctx, s.q(`SELECT lang, title, summary, body_markdown, body_html, reviewed_on, reviewer, updated_by, updated_at
 		FROM awareness_texts WHERE page_id = ? ORDER BY lang`), p.ID)
-	if err != nil {
-		return p, err
-	}
-	defer rows.Close()
-	for rows.Next() {
+	p.Texts, err = collect(rows, err, func(row rowScanner) (awareness.Text, error) {
 		var t awareness.Text
 		var reviewed string
-		if err := rows.Scan(&t.Lang, &t.Title, &t.Summary, &t.Markdown, &t.HTML, &reviewed, &t.Reviewer, &t.UpdatedBy, &t.UpdatedAt); err != nil {
-			return p, err
+		if err := row.Scan(&t.Lang, &t.Title, &t.Summary, &t.Markdown, &t.HTML, &reviewed, &t.Reviewer, &t.UpdatedBy, &t.UpdatedAt); err != nil {
+			return t, err
 		}
-		if t.ReviewedOn, err = parseDay(reviewed); err != nil {
-			return p, err
-		}
-		p.Texts = append(p.Texts, t)
-	}
-	return p, rows.Err()
+		var err error
+		t.ReviewedOn, err = parseDay(reviewed)
+		return t, err
+	})
+	return p, err
 }
 
 // AwarenessHistory counts the earlier versions kept of a page's text in lang.

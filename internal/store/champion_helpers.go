@@ -71,17 +71,5 @@ func (s *Store) HelpingAt(ctx context.Context, userID string) (map[string]bool, 
 // name (for the event's staff page).
 func (s *Store) EventHelpers(ctx context.Context, eventID string) ([]account.User, error) {
 	rows, err := s.conns.Read.QueryContext(ctx, s.q("SELECT "+userColumns+" FROM users WHERE disabled = FALSE AND id IN (SELECT user_id FROM event_helpers WHERE event_id = ?) ORDER BY display_name, email"), eventID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []account.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return collect(rows, err, scanUser)
 }

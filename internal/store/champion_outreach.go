@@ -39,19 +39,11 @@ func (s *Store) LogOutreach(ctx context.Context, championID string, o champion.O
 func (s *Store) OutreachOf(ctx context.Context, championID string, limit int) ([]OutreachEntry, error) {
 	rows, err := s.conns.Read.QueryContext(ctx, s.q(`SELECT id, held_on, community, place, people_reached, topics, materials, follow_up, minutes, created_at
 		FROM champion_outreach WHERE champion_id = ? ORDER BY held_on DESC, created_at DESC LIMIT ?`), championID, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []OutreachEntry
-	for rows.Next() {
+	return collect(rows, err, func(row rowScanner) (OutreachEntry, error) {
 		var e OutreachEntry
-		if err := rows.Scan(&e.ID, &e.Date, &e.Community, &e.Place, &e.PeopleReached, &e.Topics, &e.Materials, &e.FollowUp, &e.Minutes, &e.CreatedAt); err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+		err := row.Scan(&e.ID, &e.Date, &e.Community, &e.Place, &e.PeopleReached, &e.Topics, &e.Materials, &e.FollowUp, &e.Minutes, &e.CreatedAt)
+		return e, err
+	})
 }
 
 // ChampionTotal is one champion's (or one community's) activity.
@@ -77,19 +69,11 @@ func (s *Store) ChampionTotals(ctx context.Context) ([]ChampionTotal, error) {
 		LEFT JOIN (SELECT recorded_by, COUNT(*) AS n FROM experiences WHERE source = ? GROUP BY recorded_by) x ON x.recorded_by = a.user_id
 		WHERE a.proceeded = TRUE
 		ORDER BY COALESCE(o.people, 0) DESC, a.id`), string(experience.SourceChampion))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []ChampionTotal
-	for rows.Next() {
+	return collect(rows, err, func(row rowScanner) (ChampionTotal, error) {
 		var t ChampionTotal
-		if err := rows.Scan(&t.Key, &t.NameSealed, &t.Stage, &t.Sessions, &t.PeopleReached, &t.Minutes, &t.Experiences); err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+		err := row.Scan(&t.Key, &t.NameSealed, &t.Stage, &t.Sessions, &t.PeopleReached, &t.Minutes, &t.Experiences)
+		return t, err
+	})
 }
 
 // CommunityTotals sums champions' outreach by community, with the
@@ -105,19 +89,11 @@ func (s *Store) CommunityTotals(ctx context.Context) ([]ChampionTotal, error) {
 			FROM experiences e LEFT JOIN equality_answers q ON q.experience_id = e.id
 			WHERE e.source = ? GROUP BY COALESCE(q.community, '')
 		) t GROUP BY c ORDER BY SUM(people) DESC, c`), string(experience.SourceChampion))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []ChampionTotal
-	for rows.Next() {
+	return collect(rows, err, func(row rowScanner) (ChampionTotal, error) {
 		var t ChampionTotal
-		if err := rows.Scan(&t.Key, &t.Sessions, &t.PeopleReached, &t.Minutes, &t.Experiences); err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+		err := row.Scan(&t.Key, &t.Sessions, &t.PeopleReached, &t.Minutes, &t.Experiences)
+		return t, err
+	})
 }
 
 // ChampionPublicCounts are the raw figures behind the public champions

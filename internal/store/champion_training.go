@@ -19,19 +19,11 @@ func (s *Store) TrainingModules(ctx context.Context, withRetired bool) ([]champi
 		where = ""
 	}
 	rows, err := s.conns.Read.QueryContext(ctx, "SELECT id, title, summary, required, position, active FROM champion_training_modules"+where+" ORDER BY position, title, id")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []champion.Module
-	for rows.Next() {
+	return collect(rows, err, func(row rowScanner) (champion.Module, error) {
 		var m champion.Module
-		if err := rows.Scan(&m.ID, &m.Title, &m.Summary, &m.Required, &m.Position, &m.Active); err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+		err := row.Scan(&m.ID, &m.Title, &m.Summary, &m.Required, &m.Position, &m.Active)
+		return m, err
+	})
 }
 
 // TrainingModule returns one module.
@@ -84,19 +76,11 @@ func (s *Store) TrainingRecords(ctx context.Context, championID string) ([]Train
 	rows, err := s.conns.Read.QueryContext(ctx, s.q(`SELECT r.module_id, m.title, m.required, r.completed_on, COALESCE(u.display_name, '')
 		FROM champion_training_records r JOIN champion_training_modules m ON m.id = r.module_id LEFT JOIN users u ON u.id = r.recorded_by
 		WHERE r.champion_id = ? ORDER BY m.position, m.title`), championID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []TrainingRecord
-	for rows.Next() {
+	return collect(rows, err, func(row rowScanner) (TrainingRecord, error) {
 		var t TrainingRecord
-		if err := rows.Scan(&t.ModuleID, &t.Title, &t.Required, &t.CompletedOn, &t.RecordedBy); err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+		err := row.Scan(&t.ModuleID, &t.Title, &t.Required, &t.CompletedOn, &t.RecordedBy)
+		return t, err
+	})
 }
 
 // RecordTraining records (or corrects the date of) a completed module.

@@ -111,19 +111,7 @@ func (s *Store) ChampionPipeline(ctx context.Context, f ChampionFilter) ([]Champ
 		args = append(args, f.OwnerID)
 	}
 	rows, err := s.conns.Read.QueryContext(ctx, s.q("SELECT "+championColumns+championFrom+where+" ORDER BY a.stage_changed_at, a.id"), args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []ChampionRecord
-	for rows.Next() {
-		c, err := scanChampion(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return collect(rows, err, scanChampion)
 }
 
 // ChampionByID returns one champion, without auditing: for the pages
@@ -161,19 +149,11 @@ type ChampionNote struct {
 func (s *Store) ChampionNotes(ctx context.Context, id string) ([]ChampionNote, error) {
 	rows, err := s.conns.Read.QueryContext(ctx, s.q(`SELECT n.id, n.author_id, COALESCE(u.display_name, ''), n.stage, n.body_sealed, n.created_at
 		FROM champion_notes n LEFT JOIN users u ON u.id = n.author_id WHERE n.champion_id = ? ORDER BY n.created_at DESC, n.id DESC`), id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []ChampionNote
-	for rows.Next() {
+	return collect(rows, err, func(row rowScanner) (ChampionNote, error) {
 		var n ChampionNote
-		if err := rows.Scan(&n.ID, &n.AuthorID, &n.AuthorName, &n.Stage, &n.BodySealed, &n.CreatedAt); err != nil {
-			return nil, err
-		}
-		out = append(out, n)
-	}
-	return out, rows.Err()
+		err := row.Scan(&n.ID, &n.AuthorID, &n.AuthorName, &n.Stage, &n.BodySealed, &n.CreatedAt)
+		return n, err
+	})
 }
 
 func (s *Store) addNote(ctx context.Context, tx *sql.Tx, actorID, id string, stage champion.Stage, bodySealed string) error {
@@ -226,19 +206,7 @@ func (s *Store) SetChampionOwner(ctx context.Context, actorID, id, ownerID strin
 func (s *Store) ChampionOwners(ctx context.Context) ([]account.User, error) {
 	rows, err := s.conns.Read.QueryContext(ctx, s.q("SELECT "+userColumns+" FROM users WHERE disabled = FALSE AND role IN (?, ?) ORDER BY display_name, email"),
 		string(account.Admin), string(account.Connector))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []account.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return collect(rows, err, scanUser)
 }
 
 // Activation is what moving a champion to "active" for the first time

@@ -35,24 +35,16 @@ func (s *Store) CheckInList(ctx context.Context, eventID string) ([]CheckIn, err
 	}
 	rows, err := s.conns.Read.QueryContext(ctx, s.q(`SELECT id, status, places, name_sealed, interpreter_lang, attended_at FROM registrations
 		WHERE event_id = ? AND status IN ('confirmed', 'waiting') ORDER BY CASE status WHEN 'confirmed' THEN 0 ELSE 1 END, position, id`), eventID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []CheckIn
-	for rows.Next() {
+	return collect(rows, err, func(row rowScanner) (CheckIn, error) {
 		var c CheckIn
 		var at sql.NullTime
-		if err := rows.Scan(&c.ID, &c.Status, &c.Places, &c.NameSealed, &c.Interpreter, &at); err != nil {
-			return nil, err
-		}
+		err := row.Scan(&c.ID, &c.Status, &c.Places, &c.NameSealed, &c.Interpreter, &at)
 		if at.Valid {
 			t := at.Time
 			c.AttendedAt = &t
 		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		return c, err
+	})
 }
 
 // SetAttended marks a registration of the event as arrived (or not).

@@ -78,18 +78,11 @@ func (s *Store) EventReport(ctx context.Context, eventID string) (EventReport, e
 	}
 	rows, err = db.QueryContext(ctx, s.q(`SELECT COALESCE(q.community, ''), COUNT(*) FROM experiences e LEFT JOIN equality_answers q ON q.experience_id = e.id
 		WHERE e.event_id = ? AND e.status <> 'rejected' GROUP BY COALESCE(q.community, '')`), eventID)
-	if err != nil {
-		return r, err
-	}
-	defer rows.Close()
-	for rows.Next() {
+	if r.Communities, err = collect(rows, err, func(row rowScanner) (CommunityCount, error) {
 		var c CommunityCount
-		if err := rows.Scan(&c.Community, &c.Count); err != nil {
-			return r, err
-		}
-		r.Communities = append(r.Communities, c)
-	}
-	if err := rows.Err(); err != nil {
+		err := row.Scan(&c.Community, &c.Count)
+		return c, err
+	}); err != nil {
 		return r, err
 	}
 	sortCommunityCounts(r.Communities)

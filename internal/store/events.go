@@ -233,18 +233,14 @@ func (s *Store) Event(ctx context.Context, id string) (*event.Event, error) {
 		return nil, err
 	}
 	rows, err := s.conns.Read.QueryContext(ctx, s.q("SELECT at, activity, speaker FROM event_agenda WHERE event_id = ? ORDER BY position"), id)
-	if err != nil {
+	if e.Agenda, err = collect(rows, err, func(row rowScanner) (event.AgendaItem, error) {
+		var a event.AgendaItem
+		err := row.Scan(&a.At, &a.Activity, &a.Speaker)
+		return a, err
+	}); err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var a event.AgendaItem
-		if err := rows.Scan(&a.At, &a.Activity, &a.Speaker); err != nil {
-			return nil, err
-		}
-		e.Agenda = append(e.Agenda, a)
-	}
-	return e, rows.Err()
+	return e, nil
 }
 
 // EventBrief returns one event with its texts and counts of places, in
@@ -361,20 +357,8 @@ func (s *Store) Events(ctx context.Context, f EventFilter) ([]event.Event, error
 	}
 	args = append(args, limit)
 	rows, err := s.conns.Read.QueryContext(ctx, s.q("SELECT "+eventColumns+" FROM events e WHERE "+strings.Join(where, " AND ")+" ORDER BY e.starts_at, e.id LIMIT ?"), args...)
+	out, err := collect(rows, err, scanEvent)
 	if err != nil {
-		return nil, err
-	}
-	var out []event.Event
-	for rows.Next() {
-		e, err := scanEvent(rows)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	return out, s.loadTexts(ctx, out)

@@ -157,31 +157,16 @@ func (s *Store) loadExperience(ctx context.Context, where string, args ...any) (
 	}
 	h.HasContact, h.Redacted = contacts > 0, originals > 0
 	crows, err := s.conns.Read.QueryContext(ctx, s.q("SELECT id, text, created_at FROM experience_corrections WHERE experience_id = ? ORDER BY created_at, id"), h.ID)
-	if err != nil {
-		return h, err
-	}
-	for crows.Next() {
+	if h.Corrections, err = collect(crows, err, func(row rowScanner) (Correction, error) {
 		var c Correction
-		if err := crows.Scan(&c.ID, &c.Text, &c.CreatedAt); err != nil {
-			crows.Close()
-			return h, err
-		}
-		h.Corrections = append(h.Corrections, c)
-	}
-	crows.Close()
-	rows, err := s.conns.Read.QueryContext(ctx, s.q("SELECT stage FROM experience_stages WHERE experience_id = ? ORDER BY stage"), h.ID)
-	if err != nil {
+		err := row.Scan(&c.ID, &c.Text, &c.CreatedAt)
+		return c, err
+	}); err != nil {
 		return h, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var st string
-		if err := rows.Scan(&st); err != nil {
-			return h, err
-		}
-		sub.Stages = append(sub.Stages, st)
-	}
-	return h, rows.Err()
+	rows, err := s.conns.Read.QueryContext(ctx, s.q("SELECT stage FROM experience_stages WHERE experience_id = ? ORDER BY stage"), h.ID)
+	sub.Stages, err = collect(rows, err, scanValue[string])
+	return h, err
 }
 
 // EqualityAnswers reads the equality answers kept apart from an

@@ -88,19 +88,7 @@ func (s *Store) Invitations(ctx context.Context, status invitation.Status) ([]in
 		args = append(args, string(status))
 	}
 	rows, err := s.conns.Read.QueryContext(ctx, s.q(q+" ORDER BY i.created_at DESC, i.id"), args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []invitation.Invitation
-	for rows.Next() {
-		v, err := scanInvitation(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return collect(rows, err, scanInvitation)
 }
 
 // Invitation returns one request with its history; the contact details
@@ -112,18 +100,12 @@ func (s *Store) Invitation(ctx context.Context, id string) (invitation.Invitatio
 	}
 	rows, err := s.conns.Read.QueryContext(ctx, s.q(`SELECT h.id, h.kind, h.author_id, COALESCE(u.display_name, ''), h.text, h.reason, h.created_at
 		FROM invitation_history h LEFT JOIN users u ON u.id = h.author_id WHERE h.invitation_id = ? ORDER BY h.created_at, h.id`), id)
-	if err != nil {
-		return v, err
-	}
-	defer rows.Close()
-	for rows.Next() {
+	v.History, err = collect(rows, err, func(row rowScanner) (invitation.Entry, error) {
 		var e invitation.Entry
-		if err := rows.Scan(&e.ID, &e.Kind, &e.AuthorID, &e.AuthorName, &e.Text, &e.Reason, &e.At); err != nil {
-			return v, err
-		}
-		v.History = append(v.History, e)
-	}
-	return v, rows.Err()
+		err := row.Scan(&e.ID, &e.Kind, &e.AuthorID, &e.AuthorName, &e.Text, &e.Reason, &e.At)
+		return e, err
+	})
+	return v, err
 }
 
 // InvitationForStaff returns a request for a member of staff to read,

@@ -89,20 +89,15 @@ func (s *Store) Migrate(ctx context.Context) (applied []string, err error) {
 	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL)`); err != nil {
 		return nil, fmt.Errorf("create schema_migrations: %w", err)
 	}
-	done := map[int]bool{}
 	rows, err := conn.QueryContext(ctx, "SELECT version FROM schema_migrations")
+	versions, err := collect(rows, err, scanValue[int])
 	if err != nil {
 		return nil, err
 	}
-	for rows.Next() {
-		var v int
-		if err := rows.Scan(&v); err != nil {
-			rows.Close()
-			return nil, err
-		}
+	done := map[int]bool{}
+	for _, v := range versions {
 		done[v] = true
 	}
-	rows.Close()
 	for _, m := range ms {
 		if done[m.Version] {
 			continue

@@ -25,21 +25,13 @@ func (s *Store) ModerationQueue(ctx context.Context, limit int) ([]QueueItem, er
 	rows, err := s.conns.Read.QueryContext(ctx, s.q(`SELECT e.id, e.reference, e.kind, e.lang, e.source, e.created_at,
 		EXISTS (SELECT 1 FROM experience_corrections c WHERE c.experience_id = e.id)
 		FROM experiences e WHERE e.status = ? ORDER BY e.created_at LIMIT ?`), string(experience.StatusPending), limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []QueueItem
-	for rows.Next() {
+	return collect(rows, err, func(row rowScanner) (QueueItem, error) {
 		var q QueueItem
 		var kind, source string
-		if err := rows.Scan(&q.ID, &q.Reference, &kind, &q.Lang, &source, &q.CreatedAt, &q.Corrected); err != nil {
-			return nil, err
-		}
+		err := row.Scan(&q.ID, &q.Reference, &kind, &q.Lang, &source, &q.CreatedAt, &q.Corrected)
 		q.Kind, q.Source = experience.Kind(kind), experience.Source(source)
-		out = append(out, q)
-	}
-	return out, rows.Err()
+		return q, err
+	})
 }
 
 // ExperienceForModeration returns a submission to a moderator and writes

@@ -67,19 +67,8 @@ func (s *Store) ClaimMail(ctx context.Context, holder string, lease time.Duratio
 		rows, err := tx.QueryContext(ctx, s.q(`SELECT id FROM outbox
 			WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?)
 			ORDER BY next_attempt_at, id LIMIT ?`), now, now, limit)
+		ids, err := collect(rows, err, scanValue[string])
 		if err != nil {
-			return err
-		}
-		var ids []string
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		if err := rows.Close(); err != nil {
 			return err
 		}
 		if len(ids) == 0 {
@@ -94,19 +83,13 @@ func (s *Store) ClaimMail(ctx context.Context, holder string, lease time.Duratio
 		}
 		rows, err = tx.QueryContext(ctx, s.q(`SELECT id, kind, payload, attempts, created_at FROM outbox
 			WHERE id IN (`+in+`) AND claimed_by = ? ORDER BY next_attempt_at, id`), append(args, holder)...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
+		out, err = collect(rows, err, func(row rowScanner) (mail.Claimed, error) {
 			var c mail.Claimed
-			if err := rows.Scan(&c.ID, &c.Kind, &c.Payload, &c.Attempts, &c.CreatedAt); err != nil {
-				return err
-			}
+			err := row.Scan(&c.ID, &c.Kind, &c.Payload, &c.Attempts, &c.CreatedAt)
 			c.CreatedAt = c.CreatedAt.UTC()
-			out = append(out, c)
-		}
-		return rows.Err()
+			return c, err
+		})
+		return err
 	})
 	return out, err
 }
@@ -187,20 +170,12 @@ func (s *Store) MailStatus(ctx context.Context) (mail.Status, error) {
 func (s *Store) FailedMail(ctx context.Context, limit int) ([]mail.Failed, error) {
 	rows, err := s.conns.Read.QueryContext(ctx, s.q(`SELECT id, kind, attempts, last_error, created_at, failed_at FROM outbox
 		WHERE failed_at IS NOT NULL ORDER BY failed_at DESC, id LIMIT ?`), limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []mail.Failed
-	for rows.Next() {
+	return collect(rows, err, func(row rowScanner) (mail.Failed, error) {
 		var f mail.Failed
-		if err := rows.Scan(&f.ID, &f.Kind, &f.Attempts, &f.LastError, &f.CreatedAt, &f.FailedAt); err != nil {
-			return nil, err
-		}
+		err := row.Scan(&f.ID, &f.Kind, &f.Attempts, &f.LastError, &f.CreatedAt, &f.FailedAt)
 		f.CreatedAt, f.FailedAt = f.CreatedAt.UTC(), f.FailedAt.UTC()
-		out = append(out, f)
-	}
-	return out, rows.Err()
+		return f, err
+	})
 }
 
 // RetryMail queues a message the sender gave up on again, due now, with

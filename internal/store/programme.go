@@ -124,19 +124,18 @@ func (s *Store) Programme(ctx context.Context) (programme.Config, error) {
 	var c programme.Config
 	db := s.conns.Read
 	rows, err := db.QueryContext(ctx, "SELECT key, value FROM programme_settings")
+	pairs, err := collect(rows, err, func(row rowScanner) ([2]string, error) {
+		var p [2]string
+		err := row.Scan(&p[0], &p[1])
+		return p, err
+	})
 	if err != nil {
 		return c, err
 	}
 	kv := map[string]string{}
-	for rows.Next() {
-		var k, v string
-		if err := rows.Scan(&k, &v); err != nil {
-			rows.Close()
-			return c, err
-		}
-		kv[k] = v
+	for _, p := range pairs {
+		kv[p[0]] = p[1]
 	}
-	rows.Close()
 	c.Settings = programme.Settings{Name: kv["name"], ShortName: kv["short_name"], Organisation: kv["organisation"],
 		ContactEmail: kv["contact_email"], ContactPhone: kv["contact_phone"], Address: kv["address"],
 		TimeZone: kv["time_zone"], DPOEmail: kv["dpo_email"], ICORegistration: kv["ico_registration"], EndDate: kv["end_date"]}
@@ -145,53 +144,45 @@ func (s *Store) Programme(ctx context.Context) (programme.Config, error) {
 		OutOfHours: sg("out_of_hours"), Example: sg("example") == "true"}
 
 	rows, err = db.QueryContext(ctx, "SELECT code, native_name, english_name, rtl FROM languages WHERE enabled = TRUE ORDER BY position")
+	c.Languages, err = collect(rows, err, func(row rowScanner) (programme.Language, error) {
+		var l programme.Language
+		err := row.Scan(&l.Code, &l.NativeName, &l.EnglishName, &l.RTL)
+		return l, err
+	})
 	if err != nil {
 		return c, err
 	}
-	for rows.Next() {
-		var l programme.Language
-		if err := rows.Scan(&l.Code, &l.NativeName, &l.EnglishName, &l.RTL); err != nil {
-			rows.Close()
-			return c, err
-		}
-		c.Languages = append(c.Languages, l)
-	}
-	rows.Close()
 
 	rows, err = db.QueryContext(ctx, `SELECT i.kind, i.slug, i.active, n.lang, n.name FROM config_items i
 		JOIN config_item_names n ON n.kind = i.kind AND n.slug = i.slug ORDER BY i.kind, i.position, n.lang`)
+	type itemName struct {
+		kind, slug, lang, name string
+		active                 bool
+	}
+	names, err := collect(rows, err, func(row rowScanner) (itemName, error) {
+		var n itemName
+		err := row.Scan(&n.kind, &n.slug, &n.active, &n.lang, &n.name)
+		return n, err
+	})
 	if err != nil {
 		return c, err
 	}
-	for rows.Next() {
-		var kind, slug, lang, name string
-		var active bool
-		if err := rows.Scan(&kind, &slug, &active, &lang, &name); err != nil {
-			rows.Close()
-			return c, err
-		}
+	for _, in := range names {
 		list := &c.Communities
-		if kind == programme.KindStage {
+		if in.kind == programme.KindStage {
 			list = &c.Stages
 		}
-		if n := len(*list); n == 0 || (*list)[n-1].Slug != slug {
-			*list = append(*list, programme.Item{Slug: slug, Active: active, Names: map[string]string{}})
+		if n := len(*list); n == 0 || (*list)[n-1].Slug != in.slug {
+			*list = append(*list, programme.Item{Slug: in.slug, Active: in.active, Names: map[string]string{}})
 		}
-		(*list)[len(*list)-1].Names[lang] = name
+		(*list)[len(*list)-1].Names[in.lang] = in.name
 	}
-	rows.Close()
 
 	rows, err = db.QueryContext(ctx, "SELECT id, slug, name, kind, website FROM organisations WHERE active = TRUE ORDER BY name")
-	if err != nil {
-		return c, err
-	}
-	defer rows.Close()
-	for rows.Next() {
+	c.Organisations, err = collect(rows, err, func(row rowScanner) (programme.Organisation, error) {
 		var o programme.Organisation
-		if err := rows.Scan(&o.ID, &o.Slug, &o.Name, &o.Kind, &o.Website); err != nil {
-			return c, err
-		}
-		c.Organisations = append(c.Organisations, o)
-	}
-	return c, rows.Err()
+		err := row.Scan(&o.ID, &o.Slug, &o.Name, &o.Kind, &o.Website)
+		return o, err
+	})
+	return c, err
 }

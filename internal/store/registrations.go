@@ -213,25 +213,17 @@ const regColumns = `r.id, r.event_id, r.status, r.places, r.position, r.lang, r.
 
 func (s *Store) queryRegistrations(ctx context.Context, q querier, where string, args ...any) ([]event.Registration, error) {
 	rows, err := q.QueryContext(ctx, s.q("SELECT "+regColumns+" FROM registrations r WHERE "+where), args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []event.Registration
-	for rows.Next() {
+	return collect(rows, err, func(row rowScanner) (event.Registration, error) {
 		var r event.Registration
 		var status string
 		var cancelled, promoted, reminded, attended, removed sql.NullTime
-		if err := rows.Scan(&r.ID, &r.EventID, &status, &r.Places, &r.Position, &r.Lang, &r.NameSealed, &r.EmailSealed, &r.PhoneSealed, &r.Reminders,
-			&r.AccessNeedsSealed, &r.Interpreter, &r.HeardAbout, &r.CreatedAt, &cancelled, &promoted, &reminded, &attended, &removed, &r.WaitingAhead); err != nil {
-			return nil, err
-		}
+		err := row.Scan(&r.ID, &r.EventID, &status, &r.Places, &r.Position, &r.Lang, &r.NameSealed, &r.EmailSealed, &r.PhoneSealed, &r.Reminders,
+			&r.AccessNeedsSealed, &r.Interpreter, &r.HeardAbout, &r.CreatedAt, &cancelled, &promoted, &reminded, &attended, &removed, &r.WaitingAhead)
 		r.Status = event.RegStatus(status)
 		r.CreatedAt = r.CreatedAt.UTC()
 		r.CancelledAt, r.PromotedAt, r.ReminderSentAt, r.AttendedAt, r.DetailsRemovedAt = ptrTime(cancelled), ptrTime(promoted), ptrTime(reminded), ptrTime(attended), ptrTime(removed)
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		return r, err
+	})
 }
 
 func ptrTime(t sql.NullTime) *time.Time {

@@ -17,8 +17,6 @@ import (
 const supportCols = `s.id, s.name, s.organisation, s.summary, s.summaries, s.needs, s.stages, s.area, s.languages, s.communities,
 	s.phone, s.email, s.website, s.hours, s.eligibility, s.referral, s.checked_at, s.checked_by, s.created_at, s.updated_at`
 
-type rowScanner interface{ Scan(dest ...any) error }
-
 func scanSupport(r rowScanner) (support.Service, error) {
 	var sv support.Service
 	var summaries, needs, stages, langs, comms string
@@ -381,16 +379,7 @@ func (s *Store) SearchSupport(ctx context.Context, f support.Filter) ([]support.
 }
 
 func collectSupport(rows *sql.Rows) ([]support.Service, error) {
-	defer rows.Close()
-	var out []support.Service
-	for rows.Next() {
-		sv, err := scanSupport(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, sv)
-	}
-	return out, rows.Err()
+	return collect(rows, nil, scanSupport)
 }
 
 // AllSupportServices returns every service, by name (for the export).
@@ -422,19 +411,11 @@ func (s *Store) SupportVersion(ctx context.Context) (string, error) {
 // SupportLanguages lists the language codes some service offers.
 func (s *Store) SupportLanguages(ctx context.Context) ([]string, error) {
 	rows, err := s.conns.Read.QueryContext(ctx, `SELECT DISTINCT code FROM support_tags WHERE kind = 'language' ORDER BY code`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
+	return collect(rows, err, func(row rowScanner) (string, error) {
 		var c string
-		if err := rows.Scan(&c); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		err := row.Scan(&c)
+		return c, err
+	})
 }
 
 // OfferQuery is what a support offer should match.
@@ -513,19 +494,11 @@ func (s *Store) SignpostReport(ctx context.Context, fromMonth string) ([]Signpos
 	rows, err := s.conns.Read.QueryContext(ctx, s.q(`SELECT c.service_id, COALESCE(s.name, ''), c.month, c.place, SUM(c.shown), SUM(c.opened)
 		FROM support_signposts c LEFT JOIN support_services s ON s.id = c.service_id
 		WHERE c.month >= ? GROUP BY c.service_id, s.name, c.month, c.place ORDER BY c.month DESC, COALESCE(s.name, ''), c.service_id, c.place`), fromMonth)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []SignpostRow
-	for rows.Next() {
+	return collect(rows, err, func(row rowScanner) (SignpostRow, error) {
 		var r SignpostRow
-		if err := rows.Scan(&r.ServiceID, &r.Name, &r.Month, &r.Place, &r.Shown, &r.Opened); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		err := row.Scan(&r.ServiceID, &r.Name, &r.Month, &r.Place, &r.Shown, &r.Opened)
+		return r, err
+	})
 }
 
 // SignpostsForEvent is how often services were shown on an event's page

@@ -60,19 +60,7 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (account.User, er
 // Users lists every account, by name.
 func (s *Store) Users(ctx context.Context) ([]account.User, error) {
 	rows, err := s.conns.Read.QueryContext(ctx, "SELECT "+userColumns+" FROM users ORDER BY display_name, email")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []account.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return collect(rows, err, scanUser)
 }
 
 // CountUsers counts accounts with a role (any role when role is "").
