@@ -74,11 +74,11 @@ func TestEventReminders(t *testing.T) {
 		if n, _ := app.SendEventReminders(ctx, d, at.Add(time.Hour)); n != 0 {
 			t.Fatalf("reminded again: %d", n)
 		}
-		var payload string
-		if err := st.ReadDB().QueryRow("SELECT payload FROM outbox WHERE kind = 'event_reminder'").Scan(&payload); err != nil {
-			t.Fatal(err)
+		reminders, err := st.OutboxMail(ctx, "event_reminder")
+		if err != nil || len(reminders) != 1 {
+			t.Fatalf("reminders in the outbox: %d, %v; want one", len(reminders), err)
 		}
-		m, err := mail.Open(keys, payload)
+		m, err := mail.Open(keys, reminders[0].Payload)
 		if err != nil || m.To != "ola@example.org" || m.Lang != "pl" || !strings.Contains(m.Subject, "Słuchamy") ||
 			!strings.Contains(m.Text, "https://hearme.example/events/"+ev.ID+"/cancel/") {
 			t.Fatalf("reminder: %+v %v", m, err)

@@ -14,6 +14,7 @@ import (
 // directory, reports a trail whose last entries or every entry were
 // deleted, or that was edited and recomputed, with the triggers dropped.
 func TestAuditVerifyDetectsTampering(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	for name, tamper := range map[string]func(t *testing.T, st *store.Store){
 		"last entries deleted": func(t *testing.T, st *store.Store) { exec(t, st, "DELETE FROM audit_log WHERE seq > 2") },
@@ -26,8 +27,13 @@ func TestAuditVerifyDetectsTampering(t *testing.T) {
 			var es []audit.Entry
 			for rows.Next() {
 				var e audit.Entry
-				rows.Scan(&e.Seq, &e.At, &e.ActorID, &e.Action, &e.Subject, &e.Detail, &e.PrevHash, &e.Hash)
+				if err := rows.Scan(&e.Seq, &e.At, &e.ActorID, &e.Action, &e.Subject, &e.Detail, &e.PrevHash, &e.Hash); err != nil {
+					t.Fatal(err)
+				}
 				es = append(es, e)
+			}
+			if err := rows.Err(); err != nil {
+				t.Fatal(err)
 			}
 			rows.Close()
 			prev := audit.GenesisHash

@@ -16,6 +16,7 @@ import (
 // and training modules, all marked as demo; `hearme demo remove` takes
 // every one out in one step and keeps what the council added.
 func TestDemoRemove(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	data := t.TempDir()
 	cfg := config.Config{DataDir: data, Demo: true}
@@ -54,12 +55,10 @@ func TestDemoRemove(t *testing.T) {
 	if c, _ := st.CountDemo(ctx); c.Total() != 0 {
 		t.Fatalf("demo content left after demo remove: %+v", c)
 	}
-	evs, _ := st.ReadDB().QueryContext(ctx, "SELECT 1 FROM events")
-	n := 0
-	for evs.Next() {
-		n++
+	n, err := st.Held(ctx, "events")
+	if err != nil {
+		t.Fatal(err)
 	}
-	evs.Close()
 	if all, _ := st.AllSupportServices(ctx); n != 0 || len(all) != 0 {
 		t.Fatalf("after demo remove: %d events, %d services", n, len(all))
 	}

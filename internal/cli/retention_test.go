@@ -39,8 +39,8 @@ func TestRetentionCommand(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer st.Close()
-		var n int
-		if err := st.ReadDB().QueryRow("SELECT COUNT(*) FROM contact_details").Scan(&n); err != nil {
+		n, err := st.Held(ctx, "contact_details")
+		if err != nil {
 			t.Fatal(err)
 		}
 		return n

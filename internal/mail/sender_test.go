@@ -188,9 +188,8 @@ func TestDeliversMultipartMessage(t *testing.T) {
 				t.Fatalf("bad line %q", line)
 			}
 		}
-		var payload string
-		if err := s.ReadDB().QueryRow("SELECT payload FROM outbox").Scan(&payload); err != nil || payload != "" {
-			t.Fatalf("payload kept after sending: %q %v", payload, err)
+		if held, err := s.OutboxMail(ctx); err != nil || len(held) != 1 || held[0].Payload != "" {
+			t.Fatalf("payload kept after sending: %q %v", held, err)
 		}
 		if st, _ := s.MailStatus(ctx); st.Sent != 1 || st.Queued != 0 {
 			t.Fatalf("status %+v", st)
@@ -517,10 +516,9 @@ func TestTLSModes(t *testing.T) {
 	if d, _ := plain.counts(); d != 0 {
 		t.Fatal("sent without TLS")
 	}
-	var lastErr string
-	_ = s.ReadDB().QueryRow("SELECT last_error FROM outbox WHERE attempts = 1").Scan(&lastErr)
-	if !strings.Contains(lastErr, "STARTTLS") {
-		t.Fatalf("last error %q", lastErr)
+	st, err := s.MailStatus(ctx)
+	if err != nil || !strings.Contains(st.LastError, "STARTTLS") {
+		t.Fatalf("last error %q, %v", st.LastError, err)
 	}
 }
 

@@ -72,10 +72,8 @@ func TestRulesPlanAndApply(t *testing.T) {
 		if res, err := rules.Apply(ctx, s, now); err != nil || res.Total() != 0 {
 			t.Fatalf("second apply: %+v %v", res, err)
 		}
-		var left int
-		s.ReadDB().QueryRow("SELECT COUNT(*) FROM contact_details").Scan(&left)
-		if left != 1 {
-			t.Fatalf("%d contact details left, want the recent one", left)
+		if left, err := s.Held(ctx, "contact_details"); err != nil || left != 1 {
+			t.Fatalf("%d contact details left (%v), want the recent one", left, err)
 		}
 		if brk, _, err := s.VerifyAudit(ctx); err != nil || brk != nil {
 			t.Fatalf("audit: %+v %v", brk, err)

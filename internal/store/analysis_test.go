@@ -289,6 +289,7 @@ func TestDoubleCodingAgreement(t *testing.T) {
 }
 
 func TestRedactionReanchorsOrSendsBackCodings(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		loadDemoCodebook(t, s)
 		sub := submission()

@@ -64,6 +64,7 @@ func wantBreak(t *testing.T, s *store.Store, what string) *audit.Break {
 // not the data directory) deletes the last entries, deletes every entry,
 // or edits an entry and recomputes the chain: each is reported.
 func TestAuditTamperingIsDetected(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		keyedTrail(t, s, 10)
 		// Positive control: untouched, and with entries after the
@@ -99,6 +100,7 @@ func TestAuditTamperingIsDetected(t *testing.T) {
 // the plain SHA-256 chain, no longer verifies: without the key the HMACs
 // cannot be made.
 func TestAuditRecomputedChainIsDetected(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		keyedTrail(t, s, 10)
 		dropAuditGuards(t, s)
@@ -152,6 +154,7 @@ func recomputeFrom(t *testing.T, s *store.Store, seq int64, subject string) {
 // recomputing its plain chain is still caught, at the first keyed entry,
 // whose HMAC covers the last older hash.
 func TestAuditEntriesFromBeforeTheKeyStayVerifiable(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		for i := 0; i < 5; i++ { // an older release: no key
 			if err := s.AppendAudit(ctx, "actor", "old.event", "subject", "{}"); err != nil {
@@ -187,6 +190,7 @@ func TestAuditEntriesFromBeforeTheKeyStayVerifiable(t *testing.T) {
 
 // The checkpoint file is signed: one written without the key is refused.
 func TestAuditForgedCheckpointIsRefused(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		_, path := keyedTrail(t, s, 3)
 		other := audit.NewKey([]byte(strings.Repeat("k", 32)), 1)
@@ -202,6 +206,7 @@ func TestAuditForgedCheckpointIsRefused(t *testing.T) {
 // An append anchors the head by itself when the last checkpoint is due:
 // the checkpoint file and the Written callback (the log) get it.
 func TestAuditCheckpointAfterAppend(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		key := audit.NewKey([]byte(strings.Repeat("s", 32)), 1)
 		path := filepath.Join(t.TempDir(), "audit-checkpoint.json")

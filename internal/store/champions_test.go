@@ -25,16 +25,13 @@ func apply(t *testing.T, s *store.Store, name string) string {
 
 func outboxKinds(t *testing.T, s *store.Store) map[string]int {
 	t.Helper()
-	rows, err := s.ReadDB().Query("SELECT kind FROM outbox")
+	queued, err := s.OutboxMail(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer rows.Close()
 	out := map[string]int{}
-	for rows.Next() {
-		var k string
-		rows.Scan(&k)
-		out[k]++
+	for _, m := range queued {
+		out[m.Kind]++
 	}
 	return out
 }
@@ -266,9 +263,7 @@ func TestChampionRetention(t *testing.T) {
 				t.Fatalf("never-proceeded application %s kept: %v", id, err)
 			}
 		}
-		var notes int
-		s.ReadDB().QueryRow("SELECT COUNT(*) FROM champion_notes WHERE champion_id = ?", declined).Scan(&notes)
-		if notes != 0 {
+		if notes := count(t, s, "SELECT COUNT(*) FROM champion_notes WHERE champion_id = ?", declined); notes != 0 {
 			t.Fatal("the notes of a deleted application stayed")
 		}
 		if n, err := s.RetentionPurge(ctx, "champions-left", cut, 10); err != nil || n != 1 {

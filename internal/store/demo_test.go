@@ -15,6 +15,7 @@ import (
 // all of it out in one step, with the registrations for demo events,
 // and nothing else.
 func TestRemoveDemoTakesOutOnlyDemoContent(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		// The demo's records, loaded on first start and then marked.
 		demoEvent := newTestEvent(t, s, 10, time.Now().Add(48*time.Hour))
@@ -72,9 +73,7 @@ func TestRemoveDemoTakesOutOnlyDemoContent(t *testing.T) {
 		if _, err := s.Event(ctx, demoEvent.ID); err == nil {
 			t.Errorf("the demo event is still there")
 		}
-		var regs int
-		s.ReadDB().QueryRow(`SELECT COUNT(*) FROM registrations WHERE event_id = '` + demoEvent.ID + `'`).Scan(&regs)
-		if regs != 0 {
+		if regs := count(t, s, `SELECT COUNT(*) FROM registrations WHERE event_id = ?`, demoEvent.ID); regs != 0 {
 			t.Errorf("%d registrations for the removed demo event left", regs)
 		}
 		if _, err := s.Event(ctx, real.ID); err != nil {
@@ -92,20 +91,12 @@ func TestRemoveDemoTakesOutOnlyDemoContent(t *testing.T) {
 		if mods, _ := s.TrainingModules(ctx, true); len(mods) != 1 || mods[0].Title != "Our induction" {
 			t.Errorf("training modules after removing the demo: %+v", mods)
 		}
-		var stories []string
-		rows, _ := s.ReadDB().Query(`SELECT id FROM experiences`)
-		for rows.Next() {
-			var id string
-			rows.Scan(&id)
-			stories = append(stories, id)
+		if n, err := s.Held(ctx, "experiences"); err != nil || n != 1 {
+			t.Errorf("experiences after removing the demo: %d, %v; want only the real one", n, err)
+		} else if held, err := s.ExperienceByReference(ctx, realStory.Reference, realStory.Secret); err != nil || held.ID != realStory.ID {
+			t.Errorf("the real experience after removing the demo: %v", err)
 		}
-		rows.Close()
-		if len(stories) != 1 || stories[0] != realStory.ID {
-			t.Errorf("experiences after removing the demo: %q, want only the real one", stories)
-		}
-		var audited int
-		s.ReadDB().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE action = 'demo.removed' AND actor_id = 'admin-1'`).Scan(&audited)
-		if audited != 1 {
+		if audited := count(t, s, `SELECT COUNT(*) FROM audit_log WHERE action = 'demo.removed' AND actor_id = 'admin-1'`); audited != 1 {
 			t.Errorf("demo removal audited %d times", audited)
 		}
 	})

@@ -51,23 +51,24 @@ func (m *recorder) mailer(kind string, r event.Registration) ([]mail.Queued, err
 // registrations.
 func countsAgree(t *testing.T, s *store.Store, id string) {
 	t.Helper()
-	var c, w, cc, ww int
-	if err := s.ReadDB().QueryRow("SELECT confirmed_places, waiting_places FROM events WHERE id = '"+id+"'").Scan(&c, &w); err != nil {
+	var c, w int
+	if err := s.ReadDB().QueryRow(rebind(s, "SELECT confirmed_places, waiting_places FROM events WHERE id = ?"), id).Scan(&c, &w); err != nil {
 		t.Fatal(err)
 	}
-	s.ReadDB().QueryRow("SELECT COALESCE(SUM(places), 0) FROM registrations WHERE status = 'confirmed' AND event_id = '" + id + "'").Scan(&cc)
-	s.ReadDB().QueryRow("SELECT COALESCE(SUM(places), 0) FROM registrations WHERE status = 'waiting' AND event_id = '" + id + "'").Scan(&ww)
+	cc := count(t, s, "SELECT COALESCE(SUM(places), 0) FROM registrations WHERE status = 'confirmed' AND event_id = ?", id)
+	ww := count(t, s, "SELECT COALESCE(SUM(places), 0) FROM registrations WHERE status = 'waiting' AND event_id = ?", id)
 	if c != cc || w != ww {
 		t.Fatalf("counters %d confirmed, %d waiting; registrations %d, %d", c, w, cc, ww)
 	}
 }
 
 func outboxCount(t *testing.T, s *store.Store, kind string) int {
-	var n int
-	if err := s.ReadDB().QueryRow("SELECT COUNT(*) FROM outbox WHERE kind = '" + kind + "'").Scan(&n); err != nil {
+	t.Helper()
+	queued, err := s.OutboxMail(ctx, kind)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return n
+	return len(queued)
 }
 
 func TestEventCreateAndList(t *testing.T) {
@@ -348,9 +349,7 @@ func TestRegistrationRetention(t *testing.T) {
 		}
 		// The duplicate-check hash went too: the same email may register
 		// for another event, and nothing links it to the old one.
-		var keys int
-		s.ReadDB().QueryRow("SELECT COUNT(*) FROM registrations WHERE email_key <> '' AND event_id = '" + past.ID + "'").Scan(&keys)
-		if keys != 0 {
+		if keys := count(t, s, "SELECT COUNT(*) FROM registrations WHERE email_key <> '' AND event_id = ?", past.ID); keys != 0 {
 			t.Fatal("duplicate-check hashes kept")
 		}
 	})

@@ -68,10 +68,8 @@ func TestSubmitSeeAndWithdraw(t *testing.T) {
 			t.Fatalf("withdrawn experience still held: %v", err)
 		}
 		for _, table := range []string{"experiences", "experience_stages", "equality_answers", "consents", "contact_details", "experience_corrections"} {
-			var n int
-			s.ReadDB().QueryRow("SELECT COUNT(*) FROM " + table).Scan(&n)
-			if n != 0 {
-				t.Errorf("%s keeps %d rows after withdrawal", table, n)
+			if n, err := s.Held(ctx, table); err != nil || n != 0 {
+				t.Errorf("%s keeps %d rows after withdrawal (%v)", table, n, err)
 			}
 		}
 		if n, err := s.WithdrawalCount(ctx, experience.KindExperience); err != nil || n != 1 {
@@ -96,9 +94,7 @@ func TestNoContactDetailsWithoutConsent(t *testing.T) {
 		if _, err := s.SubmitExperience(ctx, sub, experience.Contact{Name: "MARKERNAME"}); err != nil {
 			t.Fatal(err)
 		}
-		var n int
-		s.ReadDB().QueryRow("SELECT COUNT(*) FROM contact_details").Scan(&n)
-		if n != 0 {
+		if n, err := s.Held(ctx, "contact_details"); err != nil || n != 0 {
 			t.Fatal("contact details stored without consent (c)")
 		}
 	})

@@ -42,3 +42,16 @@ func TestHeldAndOutboxMail(t *testing.T) {
 		}
 	})
 }
+
+// count runs a test's own query for one number on s's read connection
+// (with ? rebound for PostgreSQL), failing the test on any error: for
+// questions no store read answers, such as whether an event's counters
+// agree with its registrations.
+func count(t *testing.T, s *store.Store, query string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := s.ReadDB().QueryRow(rebind(s, query), args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return n
+}

@@ -24,16 +24,13 @@ func inviteRequest() invitation.Request {
 
 func invitationMails(t *testing.T, s *store.Store) []string {
 	t.Helper()
-	rows, err := s.ReadDB().Query("SELECT kind FROM outbox ORDER BY created_at, id")
+	queued, err := s.OutboxMail(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer rows.Close()
 	var out []string
-	for rows.Next() {
-		var k string
-		rows.Scan(&k)
-		out = append(out, k)
+	for _, m := range queued {
+		out = append(out, m.Kind)
 	}
 	return out
 }
@@ -62,9 +59,7 @@ func TestInvitationTriage(t *testing.T) {
 		if err := s.ScheduleInvitation(ctx, "conn", v.ID, &event.Event{Kind: event.KindMiniHearMe, Start: time.Now(), End: time.Now().Add(time.Hour), Capacity: 30}); !errors.Is(err, invitation.ErrIllegalMove) {
 			t.Fatalf("new -> scheduled: %v", err)
 		}
-		var events int
-		s.ReadDB().QueryRow("SELECT COUNT(*) FROM events").Scan(&events)
-		if events != 0 {
+		if events, err := s.Held(ctx, "events"); err != nil || events != 0 {
 			t.Fatal("a refused scheduling left an event behind")
 		}
 		// A decline needs a reason.
@@ -103,13 +98,14 @@ func TestInvitationTriage(t *testing.T) {
 		if got.Status != invitation.StatusScheduled || got.EventID != ev.ID || got.OwnerName != "Amina" || got.DeclineReason != "" {
 			t.Fatalf("after scheduling: %+v", got)
 		}
-		var kind, community, title string
-		var capacity int
-		var starts time.Time
-		s.ReadDB().QueryRow("SELECT e.kind, e.community, e.capacity, e.starts_at, t.title FROM events e JOIN event_texts t ON t.event_id = e.id WHERE e.id = '"+ev.ID+"'").
-			Scan(&kind, &community, &capacity, &starts, &title)
-		if kind != "mini-hear-me" || community != "pakistani" || capacity != 30 || !starts.Equal(start) || title != "Hear me at Bury Park Women's Coffee Morning" {
-			t.Fatalf("event from the request: %s %s %d %s %q", kind, community, capacity, starts, title)
+		made, err := s.Event(ctx, ev.ID)
+		if err != nil || made.Kind != "mini-hear-me" || made.Community != "pakistani" || made.Capacity != 30 || !made.Start.Equal(start) || len(made.Texts) == 0 {
+			t.Fatalf("event from the request: %+v, %v", made, err)
+		}
+		for lang, text := range made.Texts {
+			if text.Title != "Hear me at Bury Park Women's Coffee Morning" {
+				t.Fatalf("event from the request: title [%s] %q", lang, text.Title)
+			}
 		}
 		// Scheduling twice is refused and creates no second event.
 		if err := s.ScheduleInvitation(ctx, conn.ID, v.ID, &event.Event{Kind: event.KindMiniHearMe, Start: start, End: start, Capacity: 1}); !errors.Is(err, invitation.ErrIllegalMove) {

@@ -42,7 +42,9 @@ func TestModeration(t *testing.T) {
 			t.Fatal(err)
 		}
 		var sealed string
-		s.ReadDB().QueryRow("SELECT sealed FROM experience_originals").Scan(&sealed)
+		if err := s.ReadDB().QueryRow("SELECT sealed FROM experience_originals").Scan(&sealed); err != nil {
+			t.Fatal(err)
+		}
 		if sealed != "v1:k:original-1" {
 			t.Fatalf("the first original was not kept: %q", sealed)
 		}
@@ -82,9 +84,7 @@ func TestModeration(t *testing.T) {
 		if _, err := s.ExperienceByReference(ctx, rej.Reference, rej.Secret); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("rejected submission kept: %v", err)
 		}
-		var n int
-		s.ReadDB().QueryRow("SELECT COUNT(*) FROM consents").Scan(&n)
-		if n != 1 {
+		if n, err := s.Held(ctx, "consents"); err != nil || n != 1 {
 			t.Fatalf("%d consent records, want 1 (the approved submission's)", n)
 		}
 		if h, err := s.ExperienceByReference(ctx, rc.Reference, rc.Secret); err != nil || h.Submission.WhatHappened != "Dr [staff] at the hospital was kind." {

@@ -95,9 +95,14 @@ func TestContactDetailsRetention(t *testing.T) {
 		if _, err := s.ExperienceByReference(ctx, noContact.Reference, noContact.Secret); err != nil {
 			t.Fatal(err)
 		}
-		var rows, narratives int
-		s.ReadDB().QueryRow("SELECT COUNT(*) FROM contact_details").Scan(&rows)
-		s.ReadDB().QueryRow("SELECT COUNT(*) FROM experiences").Scan(&narratives)
+		rows, err := s.Held(ctx, "contact_details")
+		if err != nil {
+			t.Fatal(err)
+		}
+		narratives, err := s.Held(ctx, "experiences")
+		if err != nil {
+			t.Fatal(err)
+		}
 		if rows != 1 || narratives != 5 {
 			t.Fatalf("%d contact details and %d experiences left, want 1 and 5", rows, narratives)
 		}

@@ -84,9 +84,7 @@ func TestSafeguardingFlags(t *testing.T) {
 		if err := s.WithdrawExperience(ctx, rc.Reference, rc.Secret); err != nil {
 			t.Fatal(err)
 		}
-		var n int
-		s.ReadDB().QueryRow("SELECT COUNT(*) FROM safeguarding_flags").Scan(&n)
-		if n != 0 {
+		if n, err := s.Held(ctx, "safeguarding_flags"); err != nil || n != 0 {
 			t.Fatalf("%d flags left after withdrawal", n)
 		}
 	})

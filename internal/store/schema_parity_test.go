@@ -29,6 +29,7 @@ var schemaByDesign = map[string]string{
 }
 
 func TestSchemaParity(t *testing.T) {
+	t.Parallel()
 	lite, pg := storetest.SQLite(t), storetest.Postgres(t)
 	a, err := readSQLiteSchema(lite.WriteDB())
 	if err != nil {
@@ -59,6 +60,7 @@ func TestSchemaParity(t *testing.T) {
 // TestSchemaParityCatchesDrift proves the comparison sees a change made
 // to one dialect only: a column, an index, a nullability, a foreign key.
 func TestSchemaParityCatchesDrift(t *testing.T) {
+	t.Parallel()
 	lite, pg := storetest.SQLite(t), storetest.Postgres(t)
 	for _, q := range []string{
 		"ALTER TABLE users ADD COLUMN nickname TEXT",
@@ -551,6 +553,7 @@ func orAbsent(m map[string]string, k string) string {
 // The main SQLite file has no sessions table: sessions live in
 // sessions.db beside it (migration 0015 dropped the unused one).
 func TestSQLiteMainFileHasNoSessionsTable(t *testing.T) {
+	t.Parallel()
 	s := storetest.SQLite(t)
 	var n int
 	if err := s.WriteDB().QueryRowContext(ctx, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'sessions'").Scan(&n); err != nil {

@@ -119,6 +119,7 @@ func TestStaffTimesWithoutSecondsAndConnectorMenu(t *testing.T) {
 // The event report's table of experiences by community is headed
 // "Community", not with the invitation form's question.
 func TestEventReportCommunityHeading(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ev := e.newEvent(10, time.Now().Add(-2*time.Hour), event.Public)
 	c := e.client()

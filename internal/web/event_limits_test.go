@@ -104,7 +104,9 @@ func TestRegistrationsFromOneVenueAddress(t *testing.T) {
 		t.Fatalf("registered on behalf in %q, %v; want ur", lang, err)
 	}
 	var audited int
-	e.store.ReadDB().QueryRow("SELECT COUNT(*) FROM audit_log WHERE action = 'registration.added_by_staff' AND actor_id = ? AND subject = ?", conn.ID, ev.ID).Scan(&audited)
+	if err := e.store.ReadDB().QueryRow("SELECT COUNT(*) FROM audit_log WHERE action = 'registration.added_by_staff' AND actor_id = ? AND subject = ?", conn.ID, ev.ID).Scan(&audited); err != nil {
+		t.Fatal(err)
+	}
 	if audited != 1 {
 		t.Errorf("registration on behalf audited %d times", audited)
 	}

@@ -116,13 +116,13 @@ func TestEmailLinksAbsoluteWithoutBaseURL(t *testing.T) {
 		t.Fatalf("to active: %d\n%s", r.status, r.body)
 	}
 	kinds := map[string]bool{}
-	rows, _ := e.store.ReadDB().Query("SELECT kind FROM outbox")
-	for rows.Next() {
-		var k string
-		rows.Scan(&k)
-		kinds[k] = true
+	queued, err := e.store.OutboxMail(ctx)
+	if err != nil {
+		t.Fatal(err)
 	}
-	rows.Close()
+	for _, m := range queued {
+		kinds[m.Kind] = true
+	}
 	for _, want := range []string{"event_registered", "champion_received", "champion_welcome"} {
 		if !kinds[want] {
 			t.Errorf("no %s email was queued (queued: %v)", want, kinds)

@@ -45,6 +45,7 @@ func shareStory(t *testing.T, c *client, lang, story string) resp {
 // support (999, Samaritans, NHS 111, the domestic abuse helpline) above
 // the codes; an ordinary story is not.
 func TestShareShowsCrisisSupportInTheirLanguage(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	done := shareStory(t, e.client(), "ur", "علاج کے بعد میں اب جینا نہیں چاہتی۔")
 	i := strings.Index(done.body, crisisSection)
@@ -76,6 +77,7 @@ func TestShareShowsCrisisSupportInTheirLanguage(t *testing.T) {
 // TestCorrectionAndCaptureShowCrisisSupport: a correction at /my-story
 // and an experience a connector captures are checked too.
 func TestCorrectionAndCaptureShowCrisisSupport(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ref, secret := shareAndGetCodes(t, e.client())
 	c := e.client()
@@ -120,6 +122,7 @@ func TestCorrectionAndCaptureShowCrisisSupport(t *testing.T) {
 // until a moderator records whom they told and what was done (both
 // required, answers kept), and the recording is audited.
 func TestModeratorRecordsSafeguardingEscalation(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	sub := experience.Submission{Kind: experience.KindExperience, Lang: "ro", Role: "friend", Stages: []string{"treatment"},
 		WhatHappened: "După diagnostic nu mai vreau să trăiesc.", Consent: experience.Consent{Version: "v1", Evidence: true}, Source: experience.SourceOnline}

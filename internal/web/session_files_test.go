@@ -25,8 +25,13 @@ func TestStoredSessionKeyDoesNotOpenStaff(t *testing.T) {
 	var keys []string
 	for rows.Next() {
 		var k string
-		rows.Scan(&k)
+		if err := rows.Scan(&k); err != nil {
+			t.Fatal(err)
+		}
 		keys = append(keys, k)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
 	rows.Close()
 	if len(keys) == 0 {

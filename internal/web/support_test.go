@@ -354,6 +354,7 @@ func shareAs(t *testing.T, e *env, role, stage string, about url.Values) resp {
 // role and stage, not only the page's language; when nothing matches the
 // page says so and offers national services.
 func TestShareDoneSuggestsByLanguageCommunityAndStage(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	polish := svc("Polish drop-in", []string{"en", "pl"}, []string{"peer"}, "")
 	polish.Communities = []string{"eastern-european"}
