@@ -258,15 +258,22 @@ func NewSessions(cfg config.Config, st *store.Store) *scs.SessionManager {
 // EnsureFirstAdmin returns a one-time link for creating the first
 // administrator when there is no account yet ("" otherwise).
 func (a *App) EnsureFirstAdmin(ctx context.Context, base string) (string, error) {
-	n, err := a.Store.CountUsers(ctx, "")
-	if err != nil || n > 0 {
-		return "", err
-	}
+	link, _, err := a.FirstAdminLink(ctx, base)
+	return link, err
+}
+
+// FirstAdminLink issues the first administrator's one-time link when
+// there is no account and no unexpired link yet; when a link is already
+// waiting (printed by another instance starting at the same time, or by
+// this one before a restart) it returns no link and when that one
+// expires, so that a second instance never cancels the first's link.
+func (a *App) FirstAdminLink(ctx context.Context, base string) (link string, pendingUntil time.Time, err error) {
 	token := auth.RandomToken(32)
-	if err := a.Store.CreateSetupToken(ctx, auth.HashToken(token), "", store.PurposeFirstAdmin, web.SetupLinkTTL); err != nil {
-		return "", err
+	issued, until, err := a.Store.CreateFirstAdminToken(ctx, auth.HashToken(token), web.SetupLinkTTL)
+	if err != nil || !issued {
+		return "", until, err
 	}
-	return base + "/setup/" + token, nil
+	return base + "/setup/" + token, time.Time{}, nil
 }
 
 // Serve listens until ctx ends, then shuts down gracefully.

@@ -37,7 +37,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	}
 	defer a.Close()
 	base := cfg.PublicURL()
-	link, err := a.EnsureFirstAdmin(ctx, base)
+	link, pending, err := a.FirstAdminLink(ctx, base)
 	if err != nil {
 		return err
 	}
@@ -45,6 +45,9 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	fmt.Fprintf(env.Stdout, "hearme is running at %s\n", base)
 	if link != "" {
 		fmt.Fprintf(env.Stdout, "\nNo accounts yet. Create the first administrator with this one-time link (valid 72 hours):\n\n  %s\n\n", link)
+	} else if !pending.IsZero() {
+		fmt.Fprintf(env.Stdout, "\nNo accounts yet. A one-time link for the first administrator was already printed (by this instance before a restart, or by another instance) and works until %s UTC.\nIf it is lost: hearme admin create --email you@example.org --name \"Your name\" --role admin\n\n",
+			pending.Format("2006-01-02 15:04"))
 	}
 	return a.Serve(ctx, ln)
 }

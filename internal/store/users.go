@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -222,6 +223,54 @@ func (s *Store) CreateSetupToken(ctx context.Context, tokenHash, userID, purpose
 			tokenHash, nullable(userID), purpose, now.Add(ttl), now)
 		return err
 	})
+}
+
+// firstAdminLockKey orders the first-administrator check of instances
+// starting together on one PostgreSQL database.
+const firstAdminLockKey = 7_262_010_001
+
+// CreateFirstAdminToken issues the first administrator's set-up token
+// unless there is no need: when an account exists, or when an unexpired
+// first-administrator token was already issued (by this instance before a
+// restart, or by another instance starting at the same moment), it
+// issues nothing and returns when that token expires. Check and insert
+// run under one lock (SQLite's write lock, a PostgreSQL transaction
+// advisory lock), so two instances starting on an empty database print
+// one link between them, and the second never cancels the first.
+func (s *Store) CreateFirstAdminToken(ctx context.Context, tokenHash string, ttl time.Duration) (issued bool, pendingUntil time.Time, err error) {
+	now := s.now()
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		issued, pendingUntil = false, time.Time{}
+		if l := s.d.TxLock(firstAdminLockKey); l != "" {
+			if _, err := tx.ExecContext(ctx, l); err != nil {
+				return err
+			}
+		}
+		var users int
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM users").Scan(&users); err != nil {
+			return err
+		}
+		if users > 0 {
+			return nil
+		}
+		var until time.Time
+		err := tx.QueryRowContext(ctx, s.q("SELECT expires_at FROM setup_tokens WHERE user_id IS NULL AND purpose = ? AND expires_at > ? ORDER BY expires_at DESC LIMIT 1"),
+			PurposeFirstAdmin, now).Scan(&until)
+		switch {
+		case err == nil:
+			pendingUntil = until.UTC()
+			return nil
+		case !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.q("INSERT INTO setup_tokens (token_hash, user_id, purpose, expires_at, created_at) VALUES (?, NULL, ?, ?, ?)"),
+			tokenHash, PurposeFirstAdmin, now.Add(ttl), now); err != nil {
+			return err
+		}
+		issued = true
+		return nil
+	})
+	return issued, pendingUntil, err
 }
 
 // SetupTokenByHash returns an unexpired token.
