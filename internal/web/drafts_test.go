@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hearme-project/hearme/internal/experience"
 )
 
 // A resident's draft outlives the staff idle timeout: a person who takes
@@ -88,5 +90,31 @@ func testShareDraftCleared(t *testing.T, e *env) {
 	}
 	if r := c.get("/share/who"); regexpChecked(r.body, "friend") {
 		t.Fatal("the answer is still there after clearing")
+	}
+}
+
+// A look at a story already shared (the codes typed at /my-story) ends
+// after the idle time, though drafts live for hours: on a shared computer
+// it does not stay open for the next person.
+func TestMyStoryLookEndsAfterIdleTime(t *testing.T) {
+	t.Parallel()
+	cfg := testConfig(t)
+	cfg.SessionIdle, cfg.SessionLifetime = time.Second, 2*time.Second
+	e := newEnvWith(t, cfg)
+	rc, err := e.store.SubmitExperience(ctx, experience.Submission{Kind: experience.KindExperience, Lang: "en", Role: "friend", Stages: []string{"treatment"},
+		WhatHappened: "The wait was long.", Consent: experience.Consent{Version: "v1", Evidence: true}, Source: experience.SourceOnline}, experience.Contact{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := e.client()
+	if r := c.post("/my-story", url.Values{"reference": {rc.Reference}, "secret": {rc.Secret}}); r.location != "/my-story/view" {
+		t.Fatalf("look-up: %d %s", r.status, r.location)
+	}
+	if r := c.get("/my-story/view"); r.status != http.StatusOK || !strings.Contains(r.body, "The wait was long.") {
+		t.Fatalf("view: %d", r.status)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	if r := c.get("/my-story/view"); r.status != http.StatusSeeOther || r.location != "/my-story" {
+		t.Fatalf("after the idle time the story is still open: %d %s", r.status, r.location)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"time"
 	"unicode/utf8"
 
 	"github.com/hearme-project/hearme/internal/experience"
@@ -19,17 +20,40 @@ const sessMyStory = "my_story"
 
 type storyCodes struct{ Reference, Secret string }
 
+// storyAccess is what the session keeps while a person looks: the codes
+// and when they last used them. The drafts session lives for hours (for
+// a story typed slowly); a look at a story already shared ends after the
+// staff idle time, so on a shared computer it does not stay open.
+type storyAccess struct {
+	storyCodes
+	Seen time.Time
+}
+
+func (s *Server) keepStoryCodes(r *http.Request, c storyCodes) error {
+	b, _ := json.Marshal(storyAccess{c, s.now()})
+	sealed, err := s.keys.Seal(string(b))
+	if err != nil {
+		return err
+	}
+	s.drafts.Put(r.Context(), sessMyStory, sealed)
+	return nil
+}
+
 func (s *Server) storyCodes(r *http.Request) (storyCodes, bool) {
-	var c storyCodes
+	var a storyAccess
 	sealed := s.drafts.GetString(r.Context(), sessMyStory)
 	if sealed == "" {
-		return c, false
+		return a.storyCodes, false
 	}
 	plain, err := s.keys.Open(sealed)
-	if err != nil || json.Unmarshal([]byte(plain), &c) != nil {
-		return c, false
+	if err != nil || json.Unmarshal([]byte(plain), &a) != nil || s.now().Sub(a.Seen) > s.cfg.SessionIdle {
+		s.drafts.Remove(r.Context(), sessMyStory)
+		return storyCodes{}, false
 	}
-	return c, true
+	if s.keepStoryCodes(r, a.storyCodes) != nil {
+		return storyCodes{}, false
+	}
+	return a.storyCodes, true
 }
 
 func (s *Server) handleMyStoryForm(w http.ResponseWriter, r *http.Request) {
@@ -79,17 +103,14 @@ func (s *Server) handleMyStoryLookup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.throttle.Success("story:"+ref, ip)
-	b, _ := json.Marshal(storyCodes{ref, secret})
-	sealed, err := s.keys.Seal(string(b))
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
 	if err := s.drafts.RenewToken(r.Context()); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	s.drafts.Put(r.Context(), sessMyStory, sealed)
+	if err := s.keepStoryCodes(r, storyCodes{ref, secret}); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	redirect(w, r, "/my-story/view")
 }
 
