@@ -1,6 +1,9 @@
 package demo
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func TestLutonConfigurationIsComplete(t *testing.T) {
 	c := Luton()
@@ -16,5 +19,14 @@ func TestLutonConfigurationIsComplete(t *testing.T) {
 	}
 	if c.Languages[3].Code != "ur" || !c.Languages[3].RTL {
 		t.Error("Urdu should be right to left")
+	}
+}
+
+// The demo programme has an end date, so the retention of experiences
+// (a period after the programme ends) runs in the demo too.
+func TestLutonProgrammeHasAnEndDate(t *testing.T) {
+	end := Luton().Settings.EndDate
+	if _, err := time.Parse("2006-01-02", end); err != nil {
+		t.Fatalf("end date %q: %v", end, err)
 	}
 }

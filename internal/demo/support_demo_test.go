@@ -34,3 +34,21 @@ func TestSupportServices(t *testing.T) {
 		}
 	}
 }
+
+// The demo offers Black Caribbean residents a real service for their
+// community (issue 10: there was none), with its source cited in
+// docs/support.md.
+func TestSupportServicesForBlackCaribbeanResidents(t *testing.T) {
+	svs, err := SupportServices()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range svs {
+		for _, c := range s.Communities {
+			if c == "black-caribbean" && !strings.Contains(s.Name, "(example)") {
+				return
+			}
+		}
+	}
+	t.Fatal("no real demo support service for Black Caribbean residents")
+}
