@@ -188,10 +188,9 @@ func TestInvitationBecomesAMiniEventRunOnAPhone(t *testing.T) {
 	if err != nil || rep.Experiences != 1 || rep.AttendedPlaces != 1 || rep.WalkIns != 1 {
 		t.Fatalf("event report: %+v %v", rep, err)
 	}
-	var mails int
-	s.App.Store.ReadDB().QueryRow("SELECT COUNT(*) FROM outbox WHERE kind IN ('invitation_received', 'invitation_contacted', 'invitation_scheduled')").Scan(&mails)
-	if mails != 3 {
-		t.Errorf("%d emails to the group in the outbox, want received, contacted and scheduled", mails)
+	mails, err := s.App.Store.OutboxMail(bg, "invitation_received", "invitation_contacted", "invitation_scheduled")
+	if err != nil || len(mails) != 3 {
+		t.Errorf("%d emails to the group in the outbox (%v), want received, contacted and scheduled", len(mails), err)
 	}
 	if st := b.open("/staff/events/" + ev.ID + "/report"); st != http.StatusOK {
 		t.Fatalf("report: status %d", st)
