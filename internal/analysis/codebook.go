@@ -263,3 +263,18 @@ func (b *Codebook) Resolve(id string) string {
 	}
 	return id
 }
+
+// Theme is the top-level theme a code belongs to (itself for a theme).
+func (b *Codebook) Theme(id string) string {
+	for i := 0; i < 64; i++ {
+		c, ok := b.byID[id]
+		if !ok || c.ParentID == "" {
+			return id
+		}
+		if _, ok := b.byID[c.ParentID]; !ok {
+			return id
+		}
+		id = c.ParentID
+	}
+	return id
+}

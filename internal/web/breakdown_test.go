@@ -1,0 +1,113 @@
+package web_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/hearme-project/hearme/internal/account"
+	"github.com/hearme-project/hearme/internal/analysis"
+	"github.com/hearme-project/hearme/internal/demo"
+	"github.com/hearme-project/hearme/internal/equality"
+	"github.com/hearme-project/hearme/internal/experience"
+	"github.com/hearme-project/hearme/internal/store"
+)
+
+// evidenceEnv has 12 South Asian and 3 Polish experiences coded with
+// "language and interpreters", one quote consented and one not.
+func evidenceEnv(t *testing.T) (*env, []experience.Receipt) {
+	t.Helper()
+	e := newEnv(t)
+	codes, _ := demo.Codebook()
+	if _, _, err := e.store.ImportCodes(ctx, "test", codes, true); err != nil {
+		t.Fatal(err)
+	}
+	var rcs []experience.Receipt
+	add := func(community string, quote bool, text string) {
+		rc, err := e.store.SubmitExperience(ctx, experience.Submission{Kind: experience.KindExperience, Lang: "en", Role: "person-with-cancer",
+			Stages: []string{"treatment"}, WhatHappened: text, Equality: equality.Answers{Community: community},
+			Consent: experience.Consent{Version: "t", Evidence: true, Quote: quote}, Source: experience.SourceOnline}, experience.Contact{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.store.DecideExperience(ctx, "test", rc.ID, experience.StatusApproved, ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.store.AddCoding(ctx, "coder", store.NewCoding{ExperienceID: rc.ID, CodeID: demo.CodeID("language-family-interpreting"), Quote: quote,
+			Passage: analysis.Passage{Field: "what_happened", Whole: true}}); err != nil {
+			t.Fatal(err)
+		}
+		rcs = append(rcs, rc)
+	}
+	add("south-asian", true, "My daughter had to translate for me at the clinic.")
+	add("eastern-european", false, "Nobody offered me an interpreter, a secret not to quote.")
+	for range 11 {
+		add("south-asian", false, "No interpreter again.")
+	}
+	for range 2 {
+		add("eastern-european", false, "No interpreter again.")
+	}
+	return e, rcs
+}
+
+func TestBreakdownForAnalysts(t *testing.T) {
+	t.Parallel()
+	e, _ := evidenceEnv(t)
+	c := e.client()
+	c.signIn(e.newStaff("analyst@example.org", account.Analyst, ""))
+	r := c.get("/staff/analysis?rows=theme&cols=community")
+	if r.status != 200 {
+		t.Fatalf("breakdown: %d\n%s", r.status, e.logs.String())
+	}
+	// The analyst's own screen shows exact counts: 12 and 3 under the theme.
+	row := r.body[strings.Index(r.body, "Language and interpreters</th>"):]
+	row = row[:strings.Index(row, "</tr>")]
+	if !strings.Contains(row, ">12 <") || !strings.Contains(row, ">3 <") {
+		t.Errorf("theme row: %s", row)
+	}
+	if !strings.Contains(r.body, `<svg role="img"`) {
+		t.Error("no chart")
+	}
+	if r := c.get("/staff/analysis?rows=bogus&cols=%3Cscript%3E"); r.status != 200 {
+		t.Errorf("unknown dimensions: %d", r.status)
+	}
+}
+
+func TestStakeholderSeesSuppressedEvidenceAndConsentedQuotesOnly(t *testing.T) {
+	t.Parallel()
+	e, rcs := evidenceEnv(t)
+	prog, _ := e.store.Programme(ctx)
+	c := e.client()
+	c.signIn(e.newStaff("icb@example.org", account.Stakeholder, prog.Organisations[0].ID))
+	if r := c.get("/staff/analysis"); r.status != http.StatusForbidden {
+		t.Errorf("a stakeholder reached the analyst's breakdown: %d", r.status)
+	}
+	r := c.get("/staff/evidence")
+	if r.status != 200 {
+		t.Fatalf("evidence: %d", r.status)
+	}
+	row := r.body[strings.Index(r.body, "Language and interpreters</th>"):]
+	row = row[:strings.Index(row, "</tr>")]
+	// 15 in all -> 15; 12 South Asian -> 10; 3 Eastern European -> *.
+	for _, want := range []string{">15<", ">10<", ">*<"} {
+		if !strings.Contains(row, want) {
+			t.Errorf("suppressed row lacks %s: %s", want, row)
+		}
+	}
+	if strings.Contains(row, ">12<") || strings.Contains(row, ">3<") {
+		t.Errorf("an unsuppressed count reached a stakeholder: %s", row)
+	}
+	if !strings.Contains(r.body, "My daughter had to translate") {
+		t.Error("the consented quote is missing")
+	}
+	if strings.Contains(r.body, "a secret not to quote") {
+		t.Error("words without quotation consent reached a stakeholder")
+	}
+	// Withdrawn: the quote disappears.
+	if err := e.store.WithdrawExperience(ctx, rcs[0].Reference, rcs[0].Secret); err != nil {
+		t.Fatal(err)
+	}
+	if r := c.get("/staff/evidence"); strings.Contains(r.body, "My daughter had to translate") {
+		t.Error("a withdrawn quote is still shown")
+	}
+}
