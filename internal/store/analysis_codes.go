@@ -169,8 +169,8 @@ func (s *Store) ArchiveCode(ctx context.Context, actorID, id string, archived bo
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return analysis.ErrCodeNotFound
+		if err := requireRow(res, analysis.ErrCodeNotFound); err != nil {
+			return err
 		}
 		action := "archived"
 		if !archived {
@@ -201,7 +201,10 @@ func (s *Store) MergeCode(ctx context.Context, actorID, from, into string) (move
 		if err != nil {
 			return err
 		}
-		n, _ := res.RowsAffected()
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
 		moved = int(n)
 		now := s.now()
 		for _, q := range []string{

@@ -145,23 +145,20 @@ func (s *Store) experienceForCoding(ctx context.Context, id, viewerID, sampleID 
 		v.Translations[t.Field] = t
 		v.Answers[analysis.TranslationPrefix+t.Field] = t.Text
 	}
-	trows.Close()
+	if err := closeRows(trows); err != nil {
+		return v, err
+	}
 	if v.Codings, err = s.codingsOf(ctx, s.conns.Read, id, sampleID); err != nil {
 		return v, err
 	}
 	mrows, err := s.conns.Read.QueryContext(ctx, s.q("SELECT id, text, author_id, created_at, updated_at FROM memos WHERE experience_id = ? ORDER BY created_at"), id)
-	if err != nil {
+	if v.Memos, err = collect(mrows, err, func(row rowScanner) (Memo, error) {
+		m := Memo{ExperienceID: id}
+		err := row.Scan(&m.ID, &m.Text, &m.AuthorID, &m.CreatedAt, &m.UpdatedAt)
+		return m, err
+	}); err != nil {
 		return v, err
 	}
-	for mrows.Next() {
-		m := Memo{ExperienceID: id}
-		if err := mrows.Scan(&m.ID, &m.Text, &m.AuthorID, &m.CreatedAt, &m.UpdatedAt); err != nil {
-			mrows.Close()
-			return v, err
-		}
-		v.Memos = append(v.Memos, m)
-	}
-	mrows.Close()
 	var n int
 	if err := s.conns.Read.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM coding_done WHERE experience_id = ?"), id).Scan(&n); err != nil {
 		return v, err
@@ -286,8 +283,8 @@ func (s *Store) RemoveCoding(ctx context.Context, id string) error {
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
+		if err := requireRow(res, ErrNotFound); err != nil {
+			return err
 		}
 		return nil
 	})
@@ -353,8 +350,8 @@ func (s *Store) SaveMemo(ctx context.Context, authorID, id, experienceID, codeID
 			if err != nil {
 				return err
 			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				return ErrNotFound
+			if err := requireRow(res, ErrNotFound); err != nil {
+				return err
 			}
 			return nil
 		}
@@ -481,18 +478,13 @@ func (s *Store) TrainingExamples(ctx context.Context) ([]analysis.Example, error
 		}
 		text := h.Submission.WhatHappened + "\n" + h.Submission.WentWell + "\n" + h.Submission.CouldBeBetter + "\n" + h.Submission.Idea
 		trows, err := s.conns.Read.QueryContext(ctx, s.q("SELECT text FROM translations WHERE experience_id = ?"), id)
+		translations, err := collect(trows, err, scanValue[string])
 		if err != nil {
 			return nil, err
 		}
-		for trows.Next() {
-			var t string
-			if err := trows.Scan(&t); err != nil {
-				trows.Close()
-				return nil, err
-			}
+		for _, t := range translations {
 			text += "\n" + t
 		}
-		trows.Close()
 		out = append(out, analysis.Example{Text: text, Codes: byExp[id]})
 	}
 	return out, nil

@@ -32,7 +32,10 @@ func (s *Store) CreateSample(ctx context.Context, requestedBy, name, secondCoder
 		if err != nil {
 			return err
 		}
-		k, _ := res.RowsAffected()
+		k, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
 		n = int(k)
 		if n == 0 {
 			return ErrNotFound // nothing coded yet to sample
@@ -90,8 +93,8 @@ func (s *Store) MarkSampleItemDone(ctx context.Context, sampleID, experienceID s
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
+		if err := requireRow(res, ErrNotFound); err != nil {
+			return err
 		}
 		return nil
 	})

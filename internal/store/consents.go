@@ -95,8 +95,8 @@ func (s *Store) SetFollowUp(ctx context.Context, actorID, experienceID, state st
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
+		if err := requireRow(res, ErrNotFound); err != nil {
+			return err
 		}
 		return s.appendAudit(ctx, tx, actorID, "followup.updated", experienceID, `{"state":"`+state+`"}`)
 	})

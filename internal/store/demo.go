@@ -92,7 +92,10 @@ func (s *Store) RemoveDemo(ctx context.Context, actorID string) (DemoCounts, err
 			if err != nil {
 				return fmt.Errorf("remove demo %s: %w", t, err)
 			}
-			n, _ := res.RowsAffected()
+			n, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
 			*c.slot(t) = int(n)
 		}
 		return s.appendAudit(ctx, tx, actorID, "demo.removed", "",

@@ -38,6 +38,16 @@ func collect[T any](rows *sql.Rows, err error, scan func(rowScanner) (T, error))
 	return out, nil
 }
 
+// closeRows closes rows read by hand (a loop that fills a map or groups
+// rows), returning the iteration's error (rows.Err) or closing's.
+func closeRows(rows *sql.Rows) error {
+	err := rows.Err()
+	if cerr := rows.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("close rows: %w", cerr)
+	}
+	return err
+}
+
 // scanValue reads a row of one column.
 func scanValue[T any](r rowScanner) (T, error) {
 	var v T

@@ -128,7 +128,10 @@ func (s *Store) RecordEscalation(ctx context.Context, actorID, experienceID, to,
 		if err != nil {
 			return err
 		}
-		n, _ := res.RowsAffected()
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
 		if n == 0 {
 			var one int
 			err := tx.QueryRowContext(ctx, s.q("SELECT 1 FROM safeguarding_flags WHERE experience_id = ? LIMIT 1"), experienceID).Scan(&one)
