@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/hearme-project/hearme/internal/browsertest"
+	"github.com/hearme-project/hearme/internal/config"
 	"github.com/hearme-project/hearme/internal/programme"
 )
 
@@ -281,9 +282,14 @@ func TestAccessibilityOfTheShareJourney(t *testing.T) {
 	t.Parallel()
 	axe := newAxeChecker(t)
 	cat := newCatalogueCheck(t)
-	s := startSite(t)
+	// A long least time to fill the form, so that "sent at once" is
+	// refused however slow a busy machine makes the click (with the
+	// default 3 s, a loaded CI machine could take longer than that
+	// between showing the page and the click, and the send was taken).
+	const minFill = 15 * time.Second
+	s := startSiteWith(t, func(c *config.Config) { c.FormMinFill = minFill })
 	langs := s.languages()
-	ctx := browser.Tab(t, browsertest.WithTimeout(3*time.Minute))
+	ctx := browser.Tab(t, browsertest.WithTimeout(4*time.Minute))
 	defer axe.summary()
 
 	type sending struct {
@@ -360,7 +366,7 @@ func TestAccessibilityOfTheShareJourney(t *testing.T) {
 		pending = append(pending, sending{b, lang, dir, shown})
 	}
 
-	time.Sleep(tokenAge - time.Since(pending[len(pending)-1].shown))
+	time.Sleep(minFill + 150*time.Millisecond - time.Since(pending[len(pending)-1].shown))
 	for _, p := range pending {
 		b := p.b
 		if st := follow(b, chromedp.CSS(`#send`)); st != http.StatusOK {
