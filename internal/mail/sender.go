@@ -404,7 +404,9 @@ func (s *Sender) dial(ctx context.Context) (*client, error) {
 		c.close()
 		return nil, fmt.Errorf("SMTP %s: %w", what, err)
 	}
-	_ = raw.SetDeadline(time.Now().Add(s.cfg.Timeout))
+	if err := raw.SetDeadline(time.Now().Add(s.cfg.Timeout)); err != nil {
+		return fail("deadline", err) // without one, a silent server would hold the sender for ever
+	}
 	if c.c, err = smtp.NewClient(raw, s.cfg.Host); err != nil {
 		return fail("greeting", err)
 	}
@@ -429,7 +431,10 @@ func (s *Sender) dial(ctx context.Context) (*client, error) {
 
 // send carries one message; nil means the server accepted it.
 func (c *client) send(env Envelope, msg []byte, timeout time.Duration) error {
-	_ = c.raw.SetDeadline(time.Now().Add(timeout))
+	if err := c.raw.SetDeadline(time.Now().Add(timeout)); err != nil {
+		c.broken = true
+		return fmt.Errorf("SMTP deadline: %w", err)
+	}
 	reset := func(err error) error {
 		var te *textproto.Error
 		if !errors.As(err, &te) || c.c.Reset() != nil {
@@ -465,8 +470,8 @@ func (c *client) send(env Envelope, msg []byte, timeout time.Duration) error {
 
 func (c *client) close() {
 	if c.c != nil {
-		_ = c.raw.SetDeadline(time.Now().Add(5 * time.Second))
-		if c.c.Quit() != nil {
+		if c.raw.SetDeadline(time.Now().Add(5*time.Second)) != nil || c.c.Quit() != nil {
+			// Closing anyway: the connection is being given up.
 			c.c.Close()
 		}
 		return
