@@ -11,8 +11,7 @@ import (
 
 // demoAwareness loads the demo awareness pages on first start: NHS
 // screening programmes, symptoms to see a GP about and how to ask for an
-// interpreter, in English and Polish (the symptoms and interpreter pages in
-// every demo language), published, each marked as demo content to be reviewed by the
+// interpreter, in every demo language, published, each marked as demo content to be reviewed by the
 // programme's clinical lead. It adds nothing when pages already exist.
 func demoAwareness(ctx context.Context, st *store.Store) error {
 	if has, err := st.HasAwarenessPages(ctx); err != nil || has {

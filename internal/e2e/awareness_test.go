@@ -8,13 +8,15 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/hearme-project/hearme/internal/awareness"
 	"github.com/hearme-project/hearme/internal/browsertest"
 )
 
 // TestAwarenessPages reads the demo awareness pages as a resident in every
-// language: the list, a page written in every language, and a page written
-// only in English and Polish, which shows in Polish to a Polish reader and,
-// to everyone else, in English under a notice, with lang="en" on the text.
+// language: the list, pages written in every language (the screening
+// pages too, since issue 10), and a page staff wrote only in English,
+// which shows in English under a notice, with lang="en" on the text, and
+// without also saying "this page is now in <language>".
 // axe-core checks each, at phone width, and the staff overview and edit
 // form (with its errors) in English and Urdu.
 func TestAwarenessPages(t *testing.T) {
@@ -32,6 +34,25 @@ func TestAwarenessPages(t *testing.T) {
 		return eval[string](b, `(a => a ? (a.getAttribute("lang") || "") : "<no article>")(document.querySelector("main article.awareness"))`)
 	}
 	fallbackNotice := func() bool { return eval[bool](b, `!!document.querySelector("main .awareness-fallback")`) }
+	languageChanged := func() bool { return eval[bool](b, `!!document.querySelector('main > p.notice[role="status"]')`) }
+	// A page staff wrote only in English (every demo page is in every
+	// language).
+	if _, err := s.App.Store.CreateAwarenessPage(bg, "test", "english-only", 60); err != nil {
+		t.Fatal(err)
+	}
+	enText, errs := awareness.Check(awareness.Draft{Title: "Checking your skin", Summary: "What to look for on your skin.",
+		Markdown:   "See a GP about a mole that changes.\n\n## Sources\n\n- [NHS](https://www.nhs.uk/conditions/melanoma-skin-cancer/)",
+		ReviewedOn: time.Now().AddDate(0, 0, -1).Format(awareness.DateLayout), Reviewer: "Screening lead"}, time.Now())
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	enText.Lang = "en"
+	if err := s.App.Store.SaveAwarenessText(bg, "test", "english-only", enText); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.App.Store.SetAwarenessPublished(bg, "test", "english-only", "en", true); err != nil {
+		t.Fatal(err)
+	}
 
 	for _, l := range langs {
 		look := func(what, path string) {
@@ -45,8 +66,8 @@ func TestAwarenessPages(t *testing.T) {
 			axe.check(b, l.Code, what)
 		}
 		look("awareness: list", "/awareness?lang="+l.Code)
-		if n := len(b.texts("main .awareness-list > li")); n != 5 {
-			t.Errorf("awareness list [%s]: %d pages, want the 5 demo pages", l.Code, n)
+		if n := len(b.texts("main .awareness-list > li")); n != 6 {
+			t.Errorf("awareness list [%s]: %d pages, want the 5 demo pages and the English-only one", l.Code, n)
 		}
 
 		// Written in every language: never the fallback.
@@ -58,27 +79,60 @@ func TestAwarenessPages(t *testing.T) {
 			t.Errorf("interpreter page [%s]: review line %q lacks the reviewer", l.Code, got)
 		}
 
-		// Written in English and Polish only.
-		look("awareness: page in English and Polish", "/awareness/bowel-screening")
+		// The screening pages, in every language, with the helpline.
+		for _, page := range []string{"bowel-screening", "breast-screening", "cervical-screening"} {
+			look("awareness: "+page, "/awareness/"+page+"?lang="+l.Code)
+			if fallbackNotice() || articleLang() != "" {
+				t.Errorf("%s [%s]: fallback notice %v, article lang %q; want the page in %s", page, l.Code, fallbackNotice(), articleLang(), l.Code)
+			}
+			if n := eval[int](b, `document.querySelectorAll('main .awareness-body a[href^="https://www.nhs.uk/"]').length`); n == 0 {
+				t.Errorf("%s [%s]: no NHS source cited", page, l.Code)
+			}
+		}
+		look("awareness: bowel screening", "/awareness/bowel-screening")
 		h1 := b.text("main h1")
 		switch l.Code {
 		case "en":
-			if fallbackNotice() || articleLang() != "" || h1 != "Bowel cancer screening" {
-				t.Errorf("bowel screening [en]: fallback %v, lang %q, h1 %q", fallbackNotice(), articleLang(), h1)
+			if h1 != "Bowel cancer screening" {
+				t.Errorf("bowel screening [en]: h1 %q", h1)
 			}
 		case "pl":
-			if fallbackNotice() || articleLang() != "" || h1 != "Badania przesiewowe w kierunku raka jelita" {
-				t.Errorf("bowel screening [pl]: fallback %v, lang %q, h1 %q; want the Polish page", fallbackNotice(), articleLang(), h1)
+			if h1 != "Badania przesiewowe w kierunku raka jelita" {
+				t.Errorf("bowel screening [pl]: h1 %q; want the Polish page", h1)
 			}
 			if body := b.text("main .awareness-body"); !strings.Contains(body, "od 50 do 74 lat") || !strings.Contains(body, "0800 707 60 60") {
 				t.Errorf("bowel screening [pl]: body %q", body)
 			}
 		default:
-			if !fallbackNotice() || articleLang() != "en" || h1 != "Bowel cancer screening" {
-				t.Errorf("bowel screening [%s]: fallback notice %v, article lang %q, h1 %q; want English under a notice, lang=en", l.Code, fallbackNotice(), articleLang(), h1)
+			if h1 == "Bowel cancer screening" {
+				t.Errorf("bowel screening [%s]: the English title", l.Code)
+			}
+			if body := b.text("main .awareness-body"); !strings.Contains(body, "0800 707 60 60") {
+				t.Errorf("bowel screening [%s]: the helpline is missing: %q", l.Code, body)
+			}
+		}
+
+		// Written only in English: English under a notice, lang="en",
+		// reached by switching language (from English) on the page.
+		if l.Code != "en" {
+			b.open("/awareness?lang=en")
+		}
+		look("awareness: page in English only", "/awareness/english-only?lang="+l.Code)
+		h1 = b.text("main h1")
+		switch l.Code {
+		case "en":
+			if fallbackNotice() || articleLang() != "" || h1 != "Checking your skin" {
+				t.Errorf("English-only page [en]: fallback %v, lang %q, h1 %q", fallbackNotice(), articleLang(), h1)
+			}
+		default:
+			if !fallbackNotice() || articleLang() != "en" || h1 != "Checking your skin" {
+				t.Errorf("English-only page [%s]: fallback notice %v, article lang %q, h1 %q; want English under a notice, lang=en", l.Code, fallbackNotice(), articleLang(), h1)
+			}
+			if languageChanged() {
+				t.Errorf("English-only page [%s]: says it is now in the language and that it is not available in it", l.Code)
 			}
 			if dir := eval[string](b, `document.querySelector("main article.awareness").getAttribute("dir")`); dir != "ltr" {
-				t.Errorf("bowel screening [%s]: English text with dir %q", l.Code, dir)
+				t.Errorf("English-only page [%s]: English text with dir %q", l.Code, dir)
 			}
 		}
 		// External links are marked and the page loads nothing from elsewhere.
@@ -112,7 +166,7 @@ func TestAwarenessPages(t *testing.T) {
 		if n := len(b.texts(`main td.awareness-missing`)); n == 0 {
 			t.Errorf("staff overview [%s]: no language marked missing", lang)
 		}
-		if st := b.open("/staff/awareness/bowel-screening/so"); st != http.StatusOK {
+		if st := b.open("/staff/awareness/english-only/so"); st != http.StatusOK {
 			t.Fatalf("edit form [%s]: status %d", lang, st)
 		}
 		axe.check(b, lang, "awareness: edit form, Somali not yet written")

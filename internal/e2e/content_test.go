@@ -25,10 +25,11 @@ const phoneHeaderMax = 140
 // chosen language does not also say it is now in that language. axe-core
 // checks each page.
 func TestPhoneWidthContent(t *testing.T) {
+	t.Parallel()
 	axe := newAxeChecker(t)
 	s := startSite(t)
 	langs := s.languages()
-	ctx := browsertest.New(t, browsertest.WithTimeout(4*time.Minute))
+	ctx := browser.Tab(t, browsertest.WithTimeout(4*time.Minute))
 	defer axe.summary()
 	b := newTab(t, ctx, s.URL)
 	b.do("phone-sized viewport", chromedp.EmulateViewport(360, 640))
