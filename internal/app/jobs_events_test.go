@@ -85,3 +85,58 @@ func TestEventReminders(t *testing.T) {
 		}
 	})
 }
+
+// Without --base-url the reminder's links (event, calendar, cancel) name
+// the listening address: every one absolute, none relative.
+func TestEventReminderLinksWithoutBaseURL(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := storetest.SQLite(t)
+	if err := st.ReplaceProgramme(ctx, "test", demo.Luton()); err != nil {
+		t.Fatal(err)
+	}
+	keys, err := sealed.LoadOrCreate(filepath.Join(t.TempDir(), "keys.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := web.Catalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := app.JobDeps{Config: config.Config{Addr: "127.0.0.1:8089"}, Store: st, Keys: keys, Catalog: cat, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	loc, _ := time.LoadLocation("Europe/London")
+	now := time.Now().In(loc)
+	tomorrow := time.Date(now.Year(), now.Month(), now.Day()+1, 15, 0, 0, 0, loc)
+	ev := &event.Event{Kind: event.KindListening, Visibility: event.Public, Languages: []string{"en"}, Start: tomorrow.UTC(), End: tomorrow.Add(time.Hour).UTC(),
+		VenueName: "Example Hall", VenueAddress: "1 Example Street", Capacity: 5, Texts: map[string]event.Text{"en": {Title: "Listening"}}}
+	if err := st.CreateEvent(ctx, ev); err != nil {
+		t.Fatal(err)
+	}
+	seal := func(s string) string { v, _ := keys.Seal(s); return v }
+	if _, err := st.Register(ctx, store.NewRegistration{Registration: event.Registration{EventID: ev.ID, Places: 1, Lang: "en", NameSealed: seal("Ola"),
+		EmailSealed: seal("ola@example.org"), Reminders: true}, CancelHash: event.Hash("x-cancel")}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := app.SendEventReminders(ctx, d, time.Date(now.Year(), now.Month(), now.Day(), 10, 0, 0, 0, loc)); err != nil || n != 1 {
+		t.Fatalf("reminders: %d %v", n, err)
+	}
+	queued, _ := st.OutboxMail(ctx, "event_reminder")
+	m, err := mail.Open(keys, queued[0].Payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://127.0.0.1:8089/events/" + ev.ID
+	for _, want := range []string{base + "\n", base + "/calendar.ics", base + "/cancel/"} {
+		if !strings.Contains(m.Text+"\n", want) {
+			t.Errorf("the reminder lacks %q:\n%s", strings.TrimSpace(want), m.Text)
+		}
+	}
+	for _, line := range strings.Split(m.Text, "\n") {
+		if strings.Contains(line, ": /") || strings.HasPrefix(strings.TrimSpace(line), "/") {
+			t.Errorf("relative link in the reminder: %q", line)
+		}
+	}
+	if strings.Contains(m.HTML, `href="/`) {
+		t.Errorf("relative link in the reminder's HTML:\n%s", m.HTML)
+	}
+}

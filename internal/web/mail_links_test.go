@@ -115,6 +115,27 @@ func TestEmailLinksAbsoluteWithoutBaseURL(t *testing.T) {
 	if r := admin.postHost("evil.example", "/staff/champions/"+appID+"/stage", url.Values{"to": {"active"}}); r.status != http.StatusSeeOther {
 		t.Fatalf("to active: %d\n%s", r.status, r.body)
 	}
+	// A full event: the second person waits, is promoted when the first
+	// cancels from the link in their email, and both hear of a change.
+	full := e.newEvent(1, time.Now().Add(96*time.Hour), event.Public)
+	for _, who := range []string{"first@example.org", "second@example.org"} {
+		page := c.get("/events/" + full.ID)
+		if r := e.client().post("/events/"+full.ID, registerForm(formToken(t, page.body), "name", "B", "email", who, "reminders", "yes")); r.status != http.StatusSeeOther {
+			t.Fatalf("register %s: %d\n%s", who, r.status, r.body)
+		}
+	}
+	var cancel string
+	for _, m := range e.queuedMail("event_registered") {
+		if m.To == "first@example.org" {
+			cancel = regexp.MustCompile(regexp.QuoteMeta(base)+`(/events/[^\s]+/cancel/[A-Za-z0-9_-]+)`).FindStringSubmatch(m.Text)[1]
+		}
+	}
+	if r := e.client().post(cancel, url.Values{}); r.status != http.StatusSeeOther && r.status != http.StatusOK {
+		t.Fatalf("cancel from the email's link: %d", r.status)
+	}
+	if r := admin.post("/staff/events/"+full.ID+"/status", url.Values{"status": {"postponed"}, "status_message": {"The hall is closed."}}); r.status != http.StatusSeeOther {
+		t.Fatalf("postpone: %d\n%s", r.status, r.body)
+	}
 	kinds := map[string]bool{}
 	queued, err := e.store.OutboxMail(ctx)
 	if err != nil {
@@ -123,7 +144,7 @@ func TestEmailLinksAbsoluteWithoutBaseURL(t *testing.T) {
 	for _, m := range queued {
 		kinds[m.Kind] = true
 	}
-	for _, want := range []string{"event_registered", "champion_received", "champion_welcome"} {
+	for _, want := range []string{"event_registered", "event_waitlisted", "event_cancelled_by_you", "event_promoted", "event_changed", "champion_received", "champion_welcome"} {
 		if !kinds[want] {
 			t.Errorf("no %s email was queued (queued: %v)", want, kinds)
 		}
