@@ -127,7 +127,7 @@ func TestEmailLinksAbsoluteWithoutBaseURL(t *testing.T) {
 	var cancel string
 	for _, m := range e.queuedMail("event_registered") {
 		if m.To == "first@example.org" {
-			cancel = regexp.MustCompile(regexp.QuoteMeta(base)+`(/events/[^\s]+/cancel/[A-Za-z0-9_-]+)`).FindStringSubmatch(m.Text)[1]
+			cancel = regexp.MustCompile(regexp.QuoteMeta(base) + `(/events/[^\s]+/cancel/[A-Za-z0-9_-]+)`).FindStringSubmatch(m.Text)[1]
 		}
 	}
 	if r := e.client().post(cancel, url.Values{}); r.status != http.StatusSeeOther && r.status != http.StatusOK {
