@@ -160,77 +160,96 @@ func (s *Server) handleExportFrequencies(kind string) http.HandlerFunc {
 			s.serverError(w, r, err)
 			return
 		}
-		name := "code-frequencies-" + s.now().Format("2006-01-02")
-		if kind == "csv" {
-			var buf bytes.Buffer
-			buf.WriteString(tabular.BOM)
-			cw := csv.NewWriter(&buf)
-			for _, row := range append(append(freq, []string{}), co...) {
-				for i := range row {
-					row[i] = tabular.Neutralise(row[i])
-				}
-				cw.Write(row)
-			}
-			cw.Flush()
-			s.download(w, r, name+".csv", "text/csv; charset=utf-8", buf.Bytes())
-			return
-		}
-		b, err := frequencyWorkbook(freq, co)
-		if err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-		s.download(w, r, name+".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b)
+		s.exportTables(w, r, kind, "code-frequencies-"+s.now().Format("2006-01-02"),
+			sheet{"Frequencies", freq, 2}, sheet{"Co-occurrence", co, 1})
 	}
 }
 
-// frequencyWorkbook writes two sheets with a bold, frozen header row;
-// counts are numbers, names are text neutralised against formulas.
-func frequencyWorkbook(freq, co [][]string) ([]byte, error) {
+// sheet is one table of an export: its rows (the first is the header)
+// and the first column that holds counts.
+type sheet struct {
+	Name        string
+	Rows        [][]string
+	NumericFrom int
+}
+
+// exportTables answers with the tables as CSV (one after the other, a
+// blank row between) or as an XLSX workbook (a sheet each), audited.
+func (s *Server) exportTables(w http.ResponseWriter, r *http.Request, kind, name string, sheets ...sheet) {
+	if kind == "csv" {
+		var buf bytes.Buffer
+		buf.WriteString(tabular.BOM)
+		cw := csv.NewWriter(&buf)
+		for i, sh := range sheets {
+			if i > 0 {
+				cw.Write([]string{})
+			}
+			for _, row := range sh.Rows {
+				out := make([]string, len(row))
+				for j := range row {
+					out[j] = tabular.Neutralise(row[j])
+				}
+				cw.Write(out)
+			}
+		}
+		cw.Flush()
+		s.download(w, r, name+".csv", "text/csv; charset=utf-8", buf.Bytes())
+		return
+	}
+	b, err := workbook(sheets...)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.download(w, r, name+".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b)
+}
+
+// workbook writes each table on a sheet of its own with a bold, frozen
+// header row; counts are numbers, text is neutralised against formulas.
+func workbook(sheets ...sheet) ([]byte, error) {
 	f := excelize.NewFile()
 	defer f.Close()
 	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
 	if err != nil {
 		return nil, err
 	}
-	write := func(sheet string, rows [][]string, numericFrom int) error {
-		for y, row := range rows {
+	for i, sh := range sheets {
+		if i == 0 {
+			if err := f.SetSheetName("Sheet1", sh.Name); err != nil {
+				return nil, err
+			}
+		} else if _, err := f.NewSheet(sh.Name); err != nil {
+			return nil, err
+		}
+		for y, row := range sh.Rows {
 			for x, v := range row {
 				cell, err := excelize.CoordinatesToCellName(x+1, y+1)
 				if err != nil {
-					return err
+					return nil, err
 				}
 				var n int
-				if y > 0 && x >= numericFrom {
-					if _, err := fmt.Sscan(v, &n); err == nil {
-						if err := f.SetCellInt(sheet, cell, int64(n)); err != nil {
-							return err
+				if y > 0 && x >= sh.NumericFrom {
+					if _, err := fmt.Sscan(v, &n); err == nil && fmt.Sprint(n) == v {
+						if err := f.SetCellInt(sh.Name, cell, int64(n)); err != nil {
+							return nil, err
 						}
 						continue
 					}
 				}
-				if err := f.SetCellStr(sheet, cell, tabular.Neutralise(v)); err != nil {
-					return err
+				if err := f.SetCellStr(sh.Name, cell, tabular.Neutralise(v)); err != nil {
+					return nil, err
 				}
 			}
 		}
-		last, _ := excelize.CoordinatesToCellName(len(rows[0]), 1)
-		if err := f.SetCellStyle(sheet, "A1", last, bold); err != nil {
-			return err
+		if len(sh.Rows) > 0 && len(sh.Rows[0]) > 0 {
+			last, _ := excelize.CoordinatesToCellName(len(sh.Rows[0]), 1)
+			if err := f.SetCellStyle(sh.Name, "A1", last, bold); err != nil {
+				return nil, err
+			}
+			if err := f.SetPanes(sh.Name, &excelize.Panes{Freeze: true, XSplit: 1, YSplit: 1, TopLeftCell: "B2", ActivePane: "bottomRight"}); err != nil {
+				return nil, err
+			}
 		}
-		return f.SetPanes(sheet, &excelize.Panes{Freeze: true, Split: false, XSplit: 1, YSplit: 1, TopLeftCell: "B2", ActivePane: "bottomRight"})
-	}
-	if err := f.SetSheetName("Sheet1", "Frequencies"); err != nil {
-		return nil, err
-	}
-	if err := write("Frequencies", freq, 2); err != nil {
-		return nil, err
-	}
-	if _, err := f.NewSheet("Co-occurrence"); err != nil {
-		return nil, err
-	}
-	if err := write("Co-occurrence", co, 1); err != nil {
-		return nil, err
 	}
 	var buf bytes.Buffer
 	if err := f.Write(&buf); err != nil {

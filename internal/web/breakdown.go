@@ -2,8 +2,10 @@ package web
 
 import (
 	"fmt"
+	"html/template"
 	"math"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -27,6 +29,8 @@ var evidenceReaders = Access{Roles: []account.Role{account.Admin, account.Connec
 func (s *Server) breakdownRoutes() []Route {
 	return []Route{
 		{"GET /staff/analysis", coders, s.handleBreakdown},
+		{"GET /staff/analysis/breakdown.csv", coders, s.handleBreakdownExport("csv")},
+		{"GET /staff/analysis/breakdown.xlsx", coders, s.handleBreakdownExport("xlsx")},
 		{"GET /staff/evidence", evidenceReaders, s.handleEvidence},
 	}
 }
@@ -189,7 +193,19 @@ type breakdownRow struct {
 	Y, W, LX int
 }
 
-func (s *Server) handleBreakdown(w http.ResponseWriter, r *http.Request) {
+// breakdownQuery is a breakdown as asked for and counted.
+type breakdownQuery struct {
+	rows, cols       analysis.Dimension
+	from, to         string
+	facts            []analysis.Fact
+	rowKeys, colKeys []string
+	table            analysis.Breakdown
+	lab              *labeller
+	page             *Page
+}
+
+// countBreakdown reads the query, the facts and counts them.
+func (s *Server) countBreakdown(r *http.Request) (*breakdownQuery, error) {
 	q := r.URL.Query()
 	rows := analysis.Dimension(form.Clean(q.Get("rows"), 40))
 	cols := analysis.Dimension(form.Clean(q.Get("cols"), 40))
@@ -202,13 +218,11 @@ func (s *Server) handleBreakdown(w http.ResponseWriter, r *http.Request) {
 	from, to := form.Clean(q.Get("from"), 7), form.Clean(q.Get("to"), 7)
 	book, _, err := s.codebook(r)
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return nil, err
 	}
 	facts, err := s.store.AnalysisFacts(r.Context(), book)
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return nil, err
 	}
 	facts = slices.DeleteFunc(facts, func(f analysis.Fact) bool {
 		return from != "" && f.Month < from || to != "" && f.Month > to
@@ -216,7 +230,17 @@ func (s *Server) handleBreakdown(w http.ResponseWriter, r *http.Request) {
 	p := s.newPage(r)
 	lab := s.newLabeller(p, book)
 	rowKeys, colKeys := lab.keys(rows, facts), lab.keys(cols, facts)
-	b := analysis.Tabulate(facts, rows, cols, rowKeys, colKeys)
+	return &breakdownQuery{rows: rows, cols: cols, from: from, to: to, facts: facts, rowKeys: rowKeys, colKeys: colKeys,
+		table: analysis.Tabulate(facts, rows, cols, rowKeys, colKeys), lab: lab, page: p}, nil
+}
+
+func (s *Server) handleBreakdown(w http.ResponseWriter, r *http.Request) {
+	bq, err := s.countBreakdown(r)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	rows, cols, from, to, facts, rowKeys, colKeys, b, lab, p := bq.rows, bq.cols, bq.from, bq.to, bq.facts, bq.rowKeys, bq.colKeys, bq.table, bq.lab, bq.page
 	maxTotal := 1
 	for _, t := range b.RowTotals {
 		maxTotal = max(maxTotal, t)
@@ -265,8 +289,71 @@ func (s *Server) handleBreakdown(w http.ResponseWriter, r *http.Request) {
 		Total, FromEvent int
 		From, To         string
 		ChartHeight      int
-	}{rowChoices, colChoices, dimLabel(p, rows), dimLabel(p, cols), colLabels, view, b.ColTotals, b.Total, fromEvent, from, to, 22*len(view) + 4}
+		CSV, XLSX        template.URL
+	}{rowChoices, colChoices, dimLabel(p, rows), dimLabel(p, cols), colLabels, view, b.ColTotals, b.Total, fromEvent, from, to, 22*len(view) + 4, exportURL("csv", rows, cols, from, to), exportURL("xlsx", rows, cols, from, to)}
 	s.render(w, r, http.StatusOK, "staff_breakdown", p)
+}
+
+// handleBreakdownExport writes the breakdown as a file: it leaves the
+// analyst's screen, so every count goes through disclosure control
+// (totals from the exact counts, then the rule), with the note under it.
+func (s *Server) handleBreakdownExport(kind string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		bq, err := s.countBreakdown(r)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		b, p := bq.table, bq.page
+		var rowLabels, colLabels []string
+		counts := make([][]int, len(bq.rowKeys))
+		for i, k := range bq.rowKeys {
+			rowLabels = append(rowLabels, bq.lab.label(bq.rows, k))
+			for _, c := range b.Cells[i] {
+				counts[i] = append(counts[i], c.Count)
+			}
+		}
+		for _, k := range bq.colKeys {
+			colLabels = append(colLabels, bq.lab.label(bq.cols, k))
+		}
+		head := append(append([]string{dimLabel(p, bq.rows)}, colLabels...), p.T("analysis.breakdown_all"))
+		rows := [][]string{head}
+		if len(colLabels) > 0 {
+			t, err := disclosure.NewTable(rowLabels, colLabels, counts)
+			if err != nil {
+				s.serverError(w, r, err)
+				return
+			}
+			for i := range rowLabels {
+				row := []string{rowLabels[i]}
+				for _, v := range t.Cells[i] {
+					row = append(row, v.String())
+				}
+				// A row's total is its experiences in any column, counted
+				// once, which a multi-valued row need not sum to.
+				row = append(row, disclosure.Count(b.RowTotals[i]).String())
+				rows = append(rows, row)
+			}
+			foot := []string{p.T("analysis.breakdown_experiences")}
+			for _, n := range b.ColTotals {
+				foot = append(foot, disclosure.Count(n).String())
+			}
+			rows = append(rows, append(foot, disclosure.Count(b.Total).String()))
+		}
+		rows = append(rows, []string{}, []string{disclosureNote})
+		if len(b.Rows) == 0 || b.Total == 0 {
+			rows = append(rows, []string{p.T("analysis.breakdown_empty")})
+		}
+		name := fmt.Sprintf("breakdown-%s-by-%s-%s", bq.rows, strings.ReplaceAll(string(bq.cols), ".", "-"), s.now().Format("2006-01-02"))
+		s.exportTables(w, r, kind, name, sheet{"Breakdown", rows, 1})
+	}
+}
+
+// exportURL is the download link of a breakdown: a fixed path and the
+// query encoded here, so the template can take it as it is.
+func exportURL(kind string, rows, cols analysis.Dimension, from, to string) template.URL {
+	q := url.Values{"rows": {string(rows)}, "cols": {string(cols)}, "from": {from}, "to": {to}}
+	return template.URL("/staff/analysis/breakdown." + kind + "?" + q.Encode())
 }
 
 func formatP(p float64) string {

@@ -111,3 +111,35 @@ func TestStakeholderSeesSuppressedEvidenceAndConsentedQuotesOnly(t *testing.T) {
 		t.Error("a withdrawn quote is still shown")
 	}
 }
+
+func TestBreakdownExportIsSuppressed(t *testing.T) {
+	t.Parallel()
+	e, _ := evidenceEnv(t)
+	c := e.client()
+	c.signIn(e.newStaff("analyst@example.org", account.Analyst, ""))
+	page := c.get("/staff/analysis?rows=theme&cols=community")
+	if !strings.Contains(page.body, `href="/staff/analysis/breakdown.csv?cols=community&amp;from=&amp;rows=theme&amp;to="`) {
+		i := strings.Index(page.body, "breakdown.csv"); t.Errorf("no download link with the query: %s", page.body[max(i-20, 0):max(i+120, 0)])
+	}
+	r := c.get("/staff/analysis/breakdown.csv?rows=theme&cols=community")
+	if r.status != 200 || !strings.HasPrefix(r.body, "\ufeff") {
+		t.Fatalf("csv: %d %.40q", r.status, r.body)
+	}
+	line := ""
+	for _, l := range strings.Split(r.body, "\n") {
+		if strings.HasPrefix(l, "Language and interpreters,") {
+			line = l
+		}
+	}
+	// 12 South Asian -> 10, 3 Eastern European -> *, 15 in all -> 15.
+	if !strings.Contains(line, ",10,") || !strings.Contains(line, ",*,") || strings.Contains(line, ",12,") || strings.Contains(line, ",3,") {
+		t.Errorf("export row not suppressed: %q", line)
+	}
+	if !strings.Contains(r.body, "Counts of 1 to 7 are shown as *") {
+		t.Error("no suppression note")
+	}
+	x := c.get("/staff/analysis/breakdown.xlsx?rows=theme&cols=community")
+	if x.status != 200 || !strings.HasPrefix(x.body, "PK") {
+		t.Errorf("xlsx: %d", x.status)
+	}
+}
