@@ -71,6 +71,20 @@ func OpenStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store
 		st.Close()
 		return nil, err
 	}
+	// Experiences' text is sealed with keys of their own, themselves
+	// sealed with the keyring; text stored before that is sealed now.
+	keys, err := sealed.LoadOrCreate(cfg.KeyPath())
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	st.UseKeys(keys)
+	if n, err := st.SealExistingExperiences(ctx); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("seal existing experiences: %w", err)
+	} else if n > 0 {
+		log.Info("existing experiences sealed", "count", n)
+	}
 	has, err := st.HasProgramme(ctx)
 	if err != nil {
 		st.Close()
@@ -232,6 +246,7 @@ func Jobs(d JobDeps) []jobs.Job {
 	}
 	all = append(all, auditJobs(d)...)
 	all = append(all, mailJobs(d)...)
+	all = append(all, erasureJobs(d)...)
 	return append(all, eventJobs(d)...)
 }
 

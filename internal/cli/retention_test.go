@@ -9,6 +9,7 @@ import (
 
 	"github.com/hearme-project/hearme/internal/experience"
 	"github.com/hearme-project/hearme/internal/store"
+	"github.com/hearme-project/hearme/internal/store/storetest"
 )
 
 func TestRetentionCommand(t *testing.T) {
@@ -23,6 +24,7 @@ func TestRetentionCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	st.UseKeys(storetest.Keys(t))
 	st.SetClock(func() time.Time { return time.Now().Add(-100 * 24 * time.Hour) })
 	for i := 0; i < 2; i++ {
 		sub := experience.Submission{Kind: experience.KindExperience, Lang: "en", WhatHappened: "story",

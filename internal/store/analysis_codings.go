@@ -130,6 +130,11 @@ func (s *Store) experienceForCoding(ctx context.Context, id, viewerID, sampleID 
 		return v, notFound(err)
 	}
 	v.Translations = map[string]Translation{}
+	// Renderings and memos are sealed with the experience's own key.
+	d, err := s.dataKey(ctx, s.conns.Read, id)
+	if err != nil {
+		return v, err
+	}
 	trows, err := s.conns.Read.QueryContext(ctx, s.q("SELECT field, text, source_hash, translator_id, updated_at FROM translations WHERE experience_id = ?"), id)
 	if err != nil {
 		return v, err
@@ -138,6 +143,10 @@ func (s *Store) experienceForCoding(ctx context.Context, id, viewerID, sampleID 
 		var t Translation
 		var hash string
 		if err := trows.Scan(&t.Field, &t.Text, &hash, &t.TranslatorID, &t.UpdatedAt); err != nil {
+			trows.Close()
+			return v, err
+		}
+		if err := openAll(d, id, &t.Text); err != nil {
 			trows.Close()
 			return v, err
 		}
@@ -154,8 +163,10 @@ func (s *Store) experienceForCoding(ctx context.Context, id, viewerID, sampleID 
 	mrows, err := s.conns.Read.QueryContext(ctx, s.q("SELECT id, text, author_id, created_at, updated_at FROM memos WHERE experience_id = ? ORDER BY created_at"), id)
 	if v.Memos, err = collect(mrows, err, func(row rowScanner) (Memo, error) {
 		m := Memo{ExperienceID: id}
-		err := row.Scan(&m.ID, &m.Text, &m.AuthorID, &m.CreatedAt, &m.UpdatedAt)
-		return m, err
+		if err := row.Scan(&m.ID, &m.Text, &m.AuthorID, &m.CreatedAt, &m.UpdatedAt); err != nil {
+			return m, err
+		}
+		return m, openAll(d, id, &m.Text)
 	}); err != nil {
 		return v, err
 	}
@@ -273,7 +284,14 @@ func (s *Store) translationText(ctx context.Context, experienceID, field string)
 	var text string
 	err := s.conns.Read.QueryRowContext(ctx, s.q("SELECT text FROM translations WHERE experience_id = ? AND field = ?"),
 		experienceID, field[len(analysis.TranslationPrefix):]).Scan(&text)
-	return text, notFound(err)
+	if err != nil {
+		return "", notFound(err)
+	}
+	d, err := s.dataKey(ctx, s.conns.Read, experienceID)
+	if err != nil {
+		return "", err
+	}
+	return text, openAll(d, experienceID, &text)
 }
 
 // RemoveCoding takes a coding away (ErrNotFound if someone already did).
@@ -345,8 +363,24 @@ func (s *Store) SaveMemo(ctx context.Context, authorID, id, experienceID, codeID
 		if n == 0 && id == "" {
 			return ErrNotFound
 		}
+		// A memo on an experience is sealed with the experience's key.
+		sealFor := func(expID string) (string, error) {
+			if expID == "" {
+				return text, nil
+			}
+			d, err := s.writeKey(ctx, tx, expID)
+			return d.Seal(expID, text), err
+		}
 		if id != "" {
-			res, err := tx.ExecContext(ctx, s.q("UPDATE memos SET text = ?, updated_at = ? WHERE id = ?"), text, now, id)
+			var exp sql.NullString
+			if err := tx.QueryRowContext(ctx, s.q("SELECT experience_id FROM memos WHERE id = ?"), id).Scan(&exp); err != nil {
+				return notFound(err)
+			}
+			sealedText, err := sealFor(exp.String)
+			if err != nil {
+				return err
+			}
+			res, err := tx.ExecContext(ctx, s.q("UPDATE memos SET text = ?, updated_at = ? WHERE id = ?"), sealedText, now, id)
 			if err != nil {
 				return err
 			}
@@ -363,8 +397,12 @@ func (s *Store) SaveMemo(ctx context.Context, authorID, id, experienceID, codeID
 		if codeID != "" {
 			code = codeID
 		}
-		_, err := tx.ExecContext(ctx, s.q("INSERT INTO memos (id, experience_id, code_id, text, author_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"),
-			id, exp, code, text, authorID, now, now)
+		sealedText, err := sealFor(experienceID)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, s.q("INSERT INTO memos (id, experience_id, code_id, text, author_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+			id, exp, code, sealedText, authorID, now, now)
 		return err
 	})
 	return id, err
@@ -408,9 +446,13 @@ func (s *Store) SaveTranslation(ctx context.Context, translatorID, experienceID,
 		return analysis.ErrPassageField
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO translations (experience_id, field, text, source_hash, translator_id, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+		d, err := s.writeKey(ctx, tx, experienceID)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO translations (experience_id, field, text, source_hash, translator_id, updated_at) VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT (experience_id, field) DO UPDATE SET text = excluded.text, source_hash = excluded.source_hash,
-			translator_id = excluded.translator_id, updated_at = excluded.updated_at`), experienceID, fieldName, text, answerHash(src), translatorID, s.now())
+			translator_id = excluded.translator_id, updated_at = excluded.updated_at`), experienceID, fieldName, d.Seal(experienceID, text), answerHash(src), translatorID, s.now())
 		return err
 	})
 }
@@ -477,12 +519,19 @@ func (s *Store) TrainingExamples(ctx context.Context) ([]analysis.Example, error
 			return nil, err
 		}
 		text := h.Submission.WhatHappened + "\n" + h.Submission.WentWell + "\n" + h.Submission.CouldBeBetter + "\n" + h.Submission.Idea
+		d, err := s.dataKey(ctx, s.conns.Read, id)
+		if err != nil {
+			return nil, err
+		}
 		trows, err := s.conns.Read.QueryContext(ctx, s.q("SELECT text FROM translations WHERE experience_id = ?"), id)
 		translations, err := collect(trows, err, scanValue[string])
 		if err != nil {
 			return nil, err
 		}
 		for _, t := range translations {
+			if err := openAll(d, id, &t); err != nil {
+				return nil, err
+			}
 			text += "\n" + t
 		}
 		out = append(out, analysis.Example{Text: text, Codes: byExp[id]})

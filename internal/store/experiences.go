@@ -11,6 +11,7 @@ import (
 	"github.com/hearme-project/hearme/internal/audit"
 	"github.com/hearme-project/hearme/internal/equality"
 	"github.com/hearme-project/hearme/internal/experience"
+	"github.com/hearme-project/hearme/internal/sealed"
 )
 
 // SubmitExperience stores a submission in one transaction: the narrative,
@@ -19,21 +20,27 @@ import (
 // reference and secret to show the person once. On SQLite it shares the
 // writer's durable commit with the writes waiting beside it
 // (group_commit.go).
-func (s *Store) SubmitExperience(ctx context.Context, sub experience.Submission, sealed experience.Contact) (experience.Receipt, error) {
+func (s *Store) SubmitExperience(ctx context.Context, sub experience.Submission, contact experience.Contact) (experience.Receipt, error) {
 	now := s.now()
 	rc := experience.Receipt{ID: NewID(), Secret: experience.NewSecret(), CreatedAt: now}
 	status := experience.StatusPending
 	for attempt := 0; attempt < 5; attempt++ {
 		rc.Reference = experience.NewReference()
 		err := s.durably(ctx, func(ctx context.Context, tx *sql.Tx) error {
+			// The free text goes in sealed with the experience's own key.
+			d := sealed.NewDataKey()
+			seal := func(v string) string { return d.Seal(rc.ID, v) }
 			_, err := tx.ExecContext(ctx, s.q(`INSERT INTO experiences (id, reference, secret_hash, kind, status, lang, role, what_happened, went_well,
 				could_be_better, idea, cancer_type, services, year, source, recorded_by, event_id, created_at, updated_at)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 				rc.ID, rc.Reference, experience.HashSecret(rc.Secret), string(sub.Kind), string(status), sub.Lang, string(sub.Role),
-				sub.WhatHappened, sub.WentWell, sub.CouldBeBetter, sub.Idea, sub.CancerType, strings.Join(sub.Services, ","), sub.Year,
+				seal(sub.WhatHappened), seal(sub.WentWell), seal(sub.CouldBeBetter), seal(sub.Idea), seal(sub.CancerType), strings.Join(sub.Services, ","), sub.Year,
 				string(sub.Source), sub.RecordedBy, sub.EventID, now, now)
 			if err != nil {
 				return s.conflict(err)
+			}
+			if err := s.storeDataKey(ctx, tx, rc.ID, d); err != nil {
+				return err
 			}
 			for _, st := range sub.Stages {
 				if _, err := tx.ExecContext(ctx, s.q("INSERT INTO experience_stages (experience_id, stage) VALUES (?, ?)"), rc.ID, st); err != nil {
@@ -45,8 +52,8 @@ func (s *Store) SubmitExperience(ctx context.Context, sub experience.Submission,
 				if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO equality_answers (experience_id, ethnic_group, ethnic_other, age_band, sex,
 					gender_same_as_birth, gender_other, disability, disability_impact, religion, religion_other, main_language, language_other,
 					community, postcode_district) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-					rc.ID, a.EthnicGroup, a.EthnicOther, a.AgeBand, a.Sex, a.GenderSameAsBirth, a.GenderOther, a.Disability, a.DisabilityImpact,
-					a.Religion, a.ReligionOther, a.MainLanguage, a.LanguageOther, a.Community, a.PostcodeDistrict); err != nil {
+					rc.ID, a.EthnicGroup, seal(a.EthnicOther), a.AgeBand, a.Sex, a.GenderSameAsBirth, seal(a.GenderOther), a.Disability, a.DisabilityImpact,
+					a.Religion, seal(a.ReligionOther), a.MainLanguage, seal(a.LanguageOther), a.Community, a.PostcodeDistrict); err != nil {
 					return err
 				}
 			}
@@ -58,9 +65,9 @@ func (s *Store) SubmitExperience(ctx context.Context, sub experience.Submission,
 			if err := s.raiseSafeguarding(ctx, tx, rc.ID, FlagFromSubmission, sub.WhatHappened, sub.WentWell, sub.CouldBeBetter, sub.Idea); err != nil {
 				return err
 			}
-			if c.Contact && !sealed.Empty() {
+			if c.Contact && !contact.Empty() {
 				if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO contact_details (experience_id, name_sealed, email_sealed, phone_sealed, created_at, last_contact_at)
-					VALUES (?, ?, ?, ?, ?, ?)`), rc.ID, sealed.Name, sealed.Email, sealed.Phone, now, now); err != nil {
+					VALUES (?, ?, ?, ?, ?, ?)`), rc.ID, contact.Name, contact.Email, contact.Phone, now, now); err != nil {
 					return err
 				}
 			}
@@ -108,9 +115,13 @@ func (s *Store) AddCorrection(ctx context.Context, reference, secret, text strin
 		if err != nil {
 			return notFound(err)
 		}
+		d, err := s.writeKey(ctx, tx, id)
+		if err != nil {
+			return err
+		}
 		now := s.now()
 		if _, err := tx.ExecContext(ctx, s.q("INSERT INTO experience_corrections (id, experience_id, text, created_at) VALUES (?, ?, ?, ?)"),
-			NewID(), id, text, now); err != nil {
+			NewID(), id, d.Seal(id, text), now); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, s.q("UPDATE experiences SET status = ?, updated_at = ? WHERE id = ?"), string(experience.StatusPending), now, id)
@@ -137,19 +148,29 @@ func (s *Store) loadExperience(ctx context.Context, where string, args ...any) (
 	var services, status string
 	var kind, role, source string
 	var contacts, originals int
+	var sealedKey string
 	sub := &h.Submission
 	err := s.conns.Read.QueryRowContext(ctx, s.q(`SELECT e.id, e.reference, e.kind, e.status, e.lang, e.role, e.what_happened, e.went_well,
 		e.could_be_better, e.idea, e.cancer_type, e.services, e.year, e.source, e.created_at, e.reject_reason,
 		c.version, c.evidence, c.quote, c.contact, c.named, c.verbal,
 		(SELECT COUNT(*) FROM contact_details d WHERE d.experience_id = e.id),
-		(SELECT COUNT(*) FROM experience_originals o WHERE o.experience_id = e.id)
+		(SELECT COUNT(*) FROM experience_originals o WHERE o.experience_id = e.id),
+		COALESCE((SELECT k.sealed_key FROM experience_keys k WHERE k.experience_id = e.id), '')
 		FROM experiences e JOIN consents c ON c.experience_id = e.id
 		WHERE `+where), args...).Scan(
 		&h.ID, &h.Reference, &kind, &status, &sub.Lang, &role, &sub.WhatHappened, &sub.WentWell, &sub.CouldBeBetter, &sub.Idea,
 		&sub.CancerType, &services, &sub.Year, &source, &h.CreatedAt, &h.RejectReason,
-		&sub.Consent.Version, &sub.Consent.Evidence, &sub.Consent.Quote, &sub.Consent.Contact, &sub.Consent.Named, &sub.Consent.Verbal, &contacts, &originals)
+		&sub.Consent.Version, &sub.Consent.Evidence, &sub.Consent.Quote, &sub.Consent.Contact, &sub.Consent.Named, &sub.Consent.Verbal, &contacts, &originals,
+		&sealedKey)
 	if err != nil {
 		return h, notFound(err)
+	}
+	d, err := s.openDataKey(sealedKey)
+	if err != nil {
+		return h, err
+	}
+	if err := openAll(d, h.ID, &sub.WhatHappened, &sub.WentWell, &sub.CouldBeBetter, &sub.Idea, &sub.CancerType, &h.RejectReason); err != nil {
+		return h, err
 	}
 	sub.Kind, sub.Role, sub.Source, h.Status = experience.Kind(kind), experience.Role(role), experience.Source(source), experience.Status(status)
 	if services != "" {
@@ -159,8 +180,10 @@ func (s *Store) loadExperience(ctx context.Context, where string, args ...any) (
 	crows, err := s.conns.Read.QueryContext(ctx, s.q("SELECT id, text, created_at FROM experience_corrections WHERE experience_id = ? ORDER BY created_at, id"), h.ID)
 	if h.Corrections, err = collect(crows, err, func(row rowScanner) (Correction, error) {
 		var c Correction
-		err := row.Scan(&c.ID, &c.Text, &c.CreatedAt)
-		return c, err
+		if err := row.Scan(&c.ID, &c.Text, &c.CreatedAt); err != nil {
+			return c, err
+		}
+		return c, openAll(d, h.ID, &c.Text)
 	}); err != nil {
 		return h, err
 	}
@@ -178,13 +201,22 @@ func (s *Store) EqualityAnswers(ctx context.Context, experienceID string) (equal
 		FROM equality_answers WHERE experience_id = ?`), experienceID).Scan(&a.EthnicGroup, &a.EthnicOther, &a.AgeBand, &a.Sex,
 		&a.GenderSameAsBirth, &a.GenderOther, &a.Disability, &a.DisabilityImpact, &a.Religion, &a.ReligionOther, &a.MainLanguage,
 		&a.LanguageOther, &a.Community, &a.PostcodeDistrict)
-	return a, notFound(err)
+	if err != nil {
+		return a, notFound(err)
+	}
+	d, err := s.dataKey(ctx, s.conns.Read, experienceID)
+	if err != nil {
+		return a, err
+	}
+	return a, openAll(d, experienceID, &a.EthnicOther, &a.GenderOther, &a.ReligionOther, &a.LanguageOther)
 }
 
 // WithdrawExperience removes an experience with everything kept about
-// it (narrative, stages, equality answers, consent, contact details),
-// keeping only a count that one was withdrawn this month. It needs the
-// secret, and it is audited by id only.
+// it (narrative, stages, equality answers, consent, contact details, and
+// the data key its text was sealed with), keeping only a count that one
+// was withdrawn this month. It needs the secret, and it is audited by id
+// only. The erase-leftovers job then clears what the deletion left in
+// the database files (EraseLeftovers).
 func (s *Store) WithdrawExperience(ctx context.Context, reference, secret string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		var id, kind string
@@ -196,7 +228,7 @@ func (s *Store) WithdrawExperience(ctx context.Context, reference, secret string
 		// Children first: PostgreSQL and SQLite both cascade, but the
 		// explicit deletes keep withdrawal complete even if a foreign key
 		// were ever dropped.
-		for _, table := range []string{"safeguarding_flags", "experience_originals", "experience_corrections", "contact_details", "equality_answers", "consents", "experience_stages"} {
+		for _, table := range []string{"experience_keys", "safeguarding_flags", "experience_originals", "experience_corrections", "contact_details", "equality_answers", "consents", "experience_stages"} {
 			if _, err := tx.ExecContext(ctx, s.q("DELETE FROM "+table+" WHERE experience_id = ?"), id); err != nil {
 				return err
 			}
@@ -207,6 +239,9 @@ func (s *Store) WithdrawExperience(ctx context.Context, reference, secret string
 		month := s.now().Format("2006-01")
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO withdrawals (month, kind, count) VALUES (?, ?, 1)
 			ON CONFLICT (month, kind) DO UPDATE SET count = withdrawals.count + 1`), month, kind); err != nil {
+			return err
+		}
+		if err := s.markErased(ctx, tx); err != nil {
 			return err
 		}
 		return s.appendAudit(ctx, tx, "anonymous", audit.ExperienceWithdrawn, id, "")

@@ -50,8 +50,9 @@ func (s *Store) ExperienceForModeration(ctx context.Context, id, viewerID string
 
 // RedactExperience replaces the free-text answers, and the corrections
 // the person added (matched by id), with their redacted versions. The
-// first original is kept sealed apart (later redactions keep it), for
-// its retention rule to remove.
+// first original (sealed by the caller with the keyring) is kept apart,
+// sealed again with the experience's own key (later redactions keep it),
+// for its retention rule to remove.
 func (s *Store) RedactExperience(ctx context.Context, actorID, id string, texts experience.Submission, corrections []Correction, sealedOriginal string) error {
 	// The words as they were, so codings can follow their passages.
 	before, err := s.loadExperience(ctx, "e.id = ?", id)
@@ -60,8 +61,13 @@ func (s *Store) RedactExperience(ctx context.Context, actorID, id string, texts 
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		now := s.now()
+		d, err := s.writeKey(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		seal := func(v string) string { return d.Seal(id, v) }
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE experiences SET what_happened = ?, went_well = ?, could_be_better = ?, idea = ?, cancer_type = ?,
-			updated_at = ? WHERE id = ?`), texts.WhatHappened, texts.WentWell, texts.CouldBeBetter, texts.Idea, texts.CancerType, now, id)
+			updated_at = ? WHERE id = ?`), seal(texts.WhatHappened), seal(texts.WentWell), seal(texts.CouldBeBetter), seal(texts.Idea), seal(texts.CancerType), now, id)
 		if err != nil {
 			return err
 		}
@@ -69,12 +75,12 @@ func (s *Store) RedactExperience(ctx context.Context, actorID, id string, texts 
 			return err
 		}
 		for _, c := range corrections {
-			if _, err := tx.ExecContext(ctx, s.q("UPDATE experience_corrections SET text = ? WHERE id = ? AND experience_id = ?"), c.Text, c.ID, id); err != nil {
+			if _, err := tx.ExecContext(ctx, s.q("UPDATE experience_corrections SET text = ? WHERE id = ? AND experience_id = ?"), seal(c.Text), c.ID, id); err != nil {
 				return err
 			}
 		}
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO experience_originals (experience_id, sealed, created_at) VALUES (?, ?, ?)
-			ON CONFLICT (experience_id) DO NOTHING`), id, sealedOriginal, now); err != nil {
+			ON CONFLICT (experience_id) DO NOTHING`), id, seal(sealedOriginal), now); err != nil {
 			return err
 		}
 		if err := s.reanchorCodings(ctx, tx, id, answers(before), answers(HeldExperience{Submission: texts})); err != nil {
@@ -89,8 +95,12 @@ func (s *Store) RedactExperience(ctx context.Context, actorID, id string, texts 
 func (s *Store) DecideExperience(ctx context.Context, actorID, id string, status experience.Status, reason string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		now := s.now()
+		d, err := s.writeKey(ctx, tx, id)
+		if err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE experiences SET status = ?, reject_reason = ?, moderated_by = ?, moderated_at = ?, updated_at = ?
-			WHERE id = ?`), string(status), reason, actorID, now, now, id)
+			WHERE id = ?`), string(status), d.Seal(id, reason), actorID, now, now, id)
 		if err != nil {
 			return err
 		}
@@ -99,4 +109,18 @@ func (s *Store) DecideExperience(ctx context.Context, actorID, id string, status
 		}
 		return s.appendAudit(ctx, tx, actorID, audit.ExperienceDecided, id, audit.Detail(map[string]string{"status": string(status)}))
 	})
+}
+
+// SealedOriginal returns the unredacted original of an experience as
+// the moderator's caller sealed it (ErrNotFound when none is kept).
+func (s *Store) SealedOriginal(ctx context.Context, id string) (string, error) {
+	var v string
+	if err := s.conns.Read.QueryRowContext(ctx, s.q("SELECT sealed FROM experience_originals WHERE experience_id = ?"), id).Scan(&v); err != nil {
+		return "", notFound(err)
+	}
+	d, err := s.dataKey(ctx, s.conns.Read, id)
+	if err != nil {
+		return "", err
+	}
+	return v, openAll(d, id, &v)
 }

@@ -41,8 +41,8 @@ func TestModeration(t *testing.T) {
 		if err := s.RedactExperience(ctx, "connector-1", rc.ID, texts, nil, "v1:k:original-2"); err != nil {
 			t.Fatal(err)
 		}
-		var sealed string
-		if err := s.ReadDB().QueryRow("SELECT sealed FROM experience_originals").Scan(&sealed); err != nil {
+		sealed, err := s.SealedOriginal(ctx, rc.ID)
+		if err != nil {
 			t.Fatal(err)
 		}
 		if sealed != "v1:k:original-1" {

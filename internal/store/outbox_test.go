@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -207,10 +208,13 @@ func TestOutboxConcurrentClaimsNeverShare(t *testing.T) {
 	})
 }
 
-// rebind makes a test's own query fit the store's database.
+// rebind makes a test's own query fit the store's database (numbered
+// placeholders on PostgreSQL).
 func rebind(s *store.Store, q string) string {
 	if s.Dialect() == dialect.Postgres {
-		return strings.Replace(q, "?", "$1", 1)
+		for n := 1; strings.Contains(q, "?"); n++ {
+			q = strings.Replace(q, "?", "$"+strconv.Itoa(n), 1)
+		}
 	}
 	return q
 }

@@ -96,6 +96,9 @@ func (s *Store) RetentionPurge(ctx context.Context, rule string, before time.Tim
 		if n, err = res.RowsAffected(); err != nil || n == 0 {
 			return err
 		}
+		if err := s.markErased(ctx, tx); err != nil {
+			return err
+		}
 		return s.appendAudit(ctx, tx, "system", r.action, r.table, fmt.Sprintf(`{"count":%d}`, n))
 	})
 	if err != nil {

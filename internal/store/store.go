@@ -18,6 +18,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 	"github.com/google/uuid"
 
+	"github.com/hearme-project/hearme/internal/sealed"
 	"github.com/hearme-project/hearme/internal/store/dialect"
 )
 
@@ -33,6 +34,7 @@ type Store struct {
 	conns *dialect.Conns
 	d     dialect.Dialect
 	now   func() time.Time
+	keys  *sealed.Keyring // seals each experience's data key (experience_keys.go)
 
 	// Writes people wait for share commits on SQLite (group_commit.go).
 	group         *groupCommitter

@@ -50,6 +50,10 @@ type Dialect struct {
 	// advisoryLocks: the database has advisory locks (PostgreSQL), which
 	// serialise writers that SQLite's single writer already serialises.
 	advisoryLocks bool
+	// CurrentTransaction is an SQL expression naming the transaction it
+	// runs in, as text ('' where there is no need: SQLite), for
+	// SnapshotsBefore.
+	CurrentTransaction string
 	// numberedParams: placeholders are $1, $2... rather than ?.
 	numberedParams bool
 	// newSessionStore builds the web session store over the sessions
@@ -58,9 +62,9 @@ type Dialect struct {
 }
 
 var (
-	sqliteDialect = Dialect{Name: SQLite, SingleWriter: true,
+	sqliteDialect = Dialect{Name: SQLite, SingleWriter: true, CurrentTransaction: "''",
 		newSessionStore: func(db *sql.DB) scs.Store { return sqlite3store.NewWithCleanupInterval(db, 10*time.Minute) }}
-	postgresDialect = Dialect{Name: Postgres, RowLock: " FOR UPDATE", advisoryLocks: true, numberedParams: true,
+	postgresDialect = Dialect{Name: Postgres, RowLock: " FOR UPDATE", advisoryLocks: true, numberedParams: true, CurrentTransaction: "pg_current_xact_id()::text",
 		newSessionStore: func(db *sql.DB) scs.Store { return postgresstore.New(db) }}
 )
 
@@ -143,8 +147,10 @@ func openSQLite(ctx context.Context, path string) (*Conns, error) {
 		return nil, err
 	}
 	// synchronous=FULL: an acknowledged write may be someone's story or
-	// consent, and must survive a power cut.
-	pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_time_format=sqlite"
+	// consent, and must survive a power cut. secure_delete: deleted
+	// content is overwritten with zeros, not left in free pages
+	// (erasure.go).
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_pragma=secure_delete(1)&_time_format=sqlite"
 	u := url.URL{Scheme: "file", Opaque: path}
 	w, err := sql.Open("sqlite", u.String()+"?"+pragmas+"&_pragma=journal_mode(WAL)&_txlock=immediate")
 	if err != nil {

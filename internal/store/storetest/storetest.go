@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hearme-project/hearme/internal/sealed"
 	"github.com/hearme-project/hearme/internal/store"
 	"github.com/hearme-project/hearme/internal/store/dialect"
 	"github.com/hearme-project/hearme/internal/testenv"
@@ -242,5 +243,16 @@ func open(t testing.TB, dsn string) *store.Store {
 	if _, err := s.Migrate(ctx); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
+	s.UseKeys(Keys(t))
 	return s
+}
+
+// Keys returns a new keyring for a test store.
+func Keys(t testing.TB) *sealed.Keyring {
+	t.Helper()
+	k, err := sealed.Parse(sealed.NewKeyLine())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }
