@@ -188,8 +188,8 @@ type breakdownRow struct {
 	Cells  []breakdownCell
 	Tested bool
 	P      string
-	// Where its bar is drawn in the chart (a 600-wide SVG: labels on
-	// the first 220, bars on up to the next 320, the count after).
+	// Where its bar is drawn in the chart (a 720-wide SVG: labels on
+	// the first 300, bars from 310 on up to 340 long, the count after).
 	Y, W, LX int
 }
 
@@ -247,8 +247,8 @@ func (s *Server) handleBreakdown(w http.ResponseWriter, r *http.Request) {
 	}
 	var view []breakdownRow
 	for i, k := range rowKeys {
-		w := 320 * b.RowTotals[i] / maxTotal
-		row := breakdownRow{Label: lab.label(rows, k), Total: b.RowTotals[i], Tested: b.RowTest[i].Tested, Y: 22 * i, W: w, LX: 226 + w}
+		w := 340 * b.RowTotals[i] / maxTotal
+		row := breakdownRow{Label: lab.label(rows, k), Total: b.RowTotals[i], Tested: b.RowTest[i].Tested, Y: 22 * i, W: w, LX: 316 + w}
 		if row.Tested {
 			row.P = formatP(b.RowTest[i].P)
 		}
@@ -435,9 +435,20 @@ func (s *Server) handleEvidence(w http.ResponseWriter, r *http.Request) {
 	type quoteView struct {
 		Theme, Lang, Words, Translation string
 	}
+	// One entry per passage, with every theme it was coded with.
 	var qs []quoteView
+	at := map[string]int{}
 	for _, q := range quotes {
-		qs = append(qs, quoteView{lab.label(analysis.DimTheme, book.Theme(q.CodeID)), q.Lang, q.Words, q.Translation})
+		theme := lab.label(analysis.DimTheme, book.Theme(q.CodeID))
+		key := q.ExperienceID + "\x00" + q.Words
+		if i, ok := at[key]; ok {
+			if !strings.Contains(qs[i].Theme, theme) {
+				qs[i].Theme += ", " + theme
+			}
+			continue
+		}
+		at[key] = len(qs)
+		qs = append(qs, quoteView{theme, q.Lang, q.Words, q.Translation})
 	}
 	p.Data = struct {
 		Rows      []evidenceRow
