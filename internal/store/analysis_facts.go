@@ -113,7 +113,7 @@ func appendOnce(list []string, v string) []string {
 // redacted) experience, for evidence pages.
 type Quote struct {
 	CodingID, ExperienceID, CodeID, Lang, Words string
-	Translation                                string // the English rendering of the whole answer, when there is one
+	Translation                                 string // the English rendering of the whole answer, when there is one
 }
 
 // ConsentedQuotes lists the passages marked as quotes whose person agreed

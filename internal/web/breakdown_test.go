@@ -119,7 +119,8 @@ func TestBreakdownExportIsSuppressed(t *testing.T) {
 	c.signIn(e.newStaff("analyst@example.org", account.Analyst, ""))
 	page := c.get("/staff/analysis?rows=theme&cols=community")
 	if !strings.Contains(page.body, `href="/staff/analysis/breakdown.csv?cols=community&amp;from=&amp;rows=theme&amp;to="`) {
-		i := strings.Index(page.body, "breakdown.csv"); t.Errorf("no download link with the query: %s", page.body[max(i-20, 0):max(i+120, 0)])
+		i := strings.Index(page.body, "breakdown.csv")
+		t.Errorf("no download link with the query: %s", page.body[max(i-20, 0):max(i+120, 0)])
 	}
 	r := c.get("/staff/analysis/breakdown.csv?rows=theme&cols=community")
 	if r.status != 200 || !strings.HasPrefix(r.body, "\ufeff") {
