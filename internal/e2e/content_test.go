@@ -98,5 +98,13 @@ func TestPhoneWidthContent(t *testing.T) {
 			t.Errorf("/staff [%s]: the page (main) starts %d px down, want at most %d with the staff menu", lang, top, phoneHeaderMax+56)
 		}
 		axe.check(b, lang, "phone: staff home")
+		// Where consents lead: the follow-ups and speakers' lists.
+		for _, path := range []string{"/staff/follow-ups", "/staff/speakers", "/staff/events"} {
+			if st := b.open(path + "?lang=" + lang); st != http.StatusOK {
+				t.Fatalf("%s [%s]: status %d", path, lang, st)
+			}
+			b.noHorizontalScroll(path)
+			axe.check(b, lang, "phone: "+path)
+		}
 	}
 }
