@@ -17,7 +17,7 @@ func TestDueDateFollowsTheICORule(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct{ name, start, want string }{
 		{"ordinary weekday, same date next month", "2026-06-10", "2026-07-10"},
-		{"31 January to 28 February", "2025-01-31", "2025-02-28"},                 // Friday
+		{"31 January to 28 February", "2025-01-31", "2025-02-28"},                // Friday
 		{"31 January to 29 February in a leap year", "2028-01-31", "2028-02-29"}, // Tuesday
 		{"31 January to 28 February, a Sunday, so Monday", "2027-01-31", "2027-03-01"},
 		{"31 March to 30 April", "2026-03-31", "2026-04-30"},
