@@ -121,6 +121,7 @@ func (r Rules) rules() []struct {
 		{RuleRegistrations, r.Registrations},
 		// Each part adds its rule's line here once the store knows it.
 		{RuleInvitationContacts, InvitationContacts},
+		{RuleRightsRequests, RightsRequests},
 		{RuleChampionApps, r.ChampionApplications},
 		{RuleChampionsLeft, r.ChampionsLeft},
 	}
