@@ -151,7 +151,8 @@ var ErrUnknownConsent = errors.New("store: not a consent that can be withdrawn a
 
 // WithdrawConsent withdraws one consent of an experience, proved by its
 // reference and secret. Withdrawing consent to be contacted deletes the
-// contact details at once. Audited by id only.
+// contact details at once (and queues the clean-up of what the deletion
+// leaves on disk). Audited by id only.
 func (s *Store) WithdrawConsent(ctx context.Context, reference, secret, which string) error {
 	column := map[string]string{ConsentQuote: "quote", ConsentContact: "contact", ConsentNamed: "named"}[which]
 	if column == "" {
@@ -169,6 +170,11 @@ func (s *Store) WithdrawConsent(ctx context.Context, reference, secret, which st
 		}
 		if which == ConsentContact {
 			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM contact_details WHERE experience_id = ?`), id); err != nil {
+				return err
+			}
+			// The erase-leftovers job then clears what the deletion left
+			// in the database files, as after a withdrawal.
+			if err := s.markErased(ctx, tx); err != nil {
 				return err
 			}
 		}

@@ -80,6 +80,11 @@ func TestFollowUpsSpeakersAndWithdrawingOneConsent(t *testing.T) {
 		if details != 0 {
 			t.Errorf("contact details kept after consent to contact was withdrawn")
 		}
+		var pending int
+		s.ReadDB().QueryRow(`SELECT COUNT(*) FROM erasures_pending`).Scan(&pending)
+		if pending == 0 {
+			t.Errorf("withdrawing contact did not queue the clean-up of what the deletion left on disk")
+		}
 		if err := s.WithdrawConsent(ctx, c.Reference, c.Secret, store.ConsentQuote); err != nil {
 			t.Fatal(err)
 		}
