@@ -120,6 +120,16 @@ func (g *Guard) Check(form, token, honeypot, ip string) Verdict {
 // people for one event while a script flooding every event is still
 // stopped. Every bucket is spent, whatever the outcome.
 func (g *Guard) CheckIn(form string, buckets []string, token, honeypot, ip string) Verdict {
+	v, _ := g.CheckInReplay(form, buckets, token, honeypot, ip)
+	return v
+}
+
+// CheckInReplay is CheckIn that also reports when the only reason for
+// BlockSilently is that the token was already used (the form sent twice,
+// usually a double click), for a page that must tell a person what
+// became of the first copy rather than that nothing was taken. A tripped
+// honeypot or a spent limit never reports a replay.
+func (g *Guard) CheckInReplay(form string, buckets []string, token, honeypot, ip string) (Verdict, bool) {
 	allowed := true
 	if g.limiter != nil {
 		for _, b := range buckets {
@@ -127,9 +137,10 @@ func (g *Guard) CheckIn(form string, buckets []string, token, honeypot, ip strin
 		}
 	}
 	if !allowed || Tripped(honeypot) {
-		return BlockSilently
+		return BlockSilently, false
 	}
-	return verdictFor(g.signer.CheckOnce(token, form, g.seen))
+	err := g.signer.CheckOnce(token, form, g.seen)
+	return verdictFor(err), errors.Is(err, ErrTokenReplayed)
 }
 
 // CheckStep decides on an intermediate step of a multi-step form, which

@@ -221,3 +221,27 @@ func TestGuardCheckInScopedBuckets(t *testing.T) {
 		t.Fatalf("event b is held back by event a's bucket: %v", got)
 	}
 }
+
+// A form sent twice is reported as a replay, so a page can say the first
+// copy may have counted; a spent limit or a honeypot never is.
+func TestGuardCheckInReplay(t *testing.T) {
+	const ip = "203.0.113.9"
+	g, c := newTestGuard()
+	tok := g.Signer().Issue("register")
+	c.Advance(10 * time.Second)
+	if v, replayed := g.CheckInReplay("register", []string{"register"}, tok, "", ip); v != Allow || replayed {
+		t.Fatalf("first copy: %v %v", v, replayed)
+	}
+	if v, replayed := g.CheckInReplay("register", []string{"register"}, tok, "", ip); v != BlockSilently || !replayed {
+		t.Fatalf("second copy: %v %v, want a replay", v, replayed)
+	}
+	if v, replayed := g.CheckInReplay("register", []string{"register"}, tok, "http://spam.example", ip); v != BlockSilently || replayed {
+		t.Fatalf("honeypot: %v %v", v, replayed)
+	}
+	for range 10 {
+		g.CheckIn("register", []string{"register"}, g.Signer().Issue("register"), "", ip)
+	}
+	if v, replayed := g.CheckInReplay("register", []string{"register"}, tok, "", ip); v != BlockSilently || replayed {
+		t.Fatalf("over the limit: %v %v, want no replay reported", v, replayed)
+	}
+}

@@ -68,6 +68,22 @@ func TestRegistrationsFromOneVenueAddress(t *testing.T) {
 	if r := e.client().post("/events/"+ev.ID, hp); r.status == http.StatusSeeOther || !strings.Contains(r.body, "You have not been registered") {
 		t.Fatalf("honeypot: %d %s", r.status, r.location)
 	}
+	// A form sent twice (a double click) says the first copy may have
+	// registered them, not that they have no place.
+	twice := e.newEvent(10, time.Now().Add(80*time.Hour), event.Public)
+	d := e.client()
+	tp := d.get("/events/" + twice.ID)
+	form := registerForm(formToken(t, tp.body), "name", "Double click")
+	if r := d.post("/events/"+twice.ID, form); r.status != http.StatusSeeOther {
+		t.Fatalf("first copy: %d", r.status)
+	}
+	if r := d.post("/events/"+twice.ID, form); r.status == http.StatusSeeOther || !strings.Contains(r.body, "This form was sent twice") ||
+		strings.Contains(r.body, "You have not been registered") {
+		t.Fatalf("second copy: %d\n%s", r.status, r.body)
+	}
+	if n := registrationCount(t, e, twice.ID); n != 1 {
+		t.Fatalf("a double click registered %d times", n)
+	}
 	// Another event from the same address is not held back by this one.
 	other := e.newEvent(10, time.Now().Add(96*time.Hour), event.Public)
 	op := c.get("/events/" + other.ID)

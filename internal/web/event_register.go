@@ -123,19 +123,25 @@ func (s *Server) handleEventRegister(w http.ResponseWriter, r *http.Request) {
 // address can register them all. A refused post (over a limit, the
 // honeypot filled in, or the form sent twice) is never answered with a
 // confirmation: the form comes back, answers kept, saying plainly that no
-// place was taken and how to get one (try again, or ask a connector).
-// The same message whatever the cause, so a script learns nothing.
+// place was taken and how to get one (try again, or ask a connector),
+// the same whatever the cause (limit or honeypot), so a script learns
+// nothing; a form sent twice says the first copy may have registered
+// them, and to check before registering again.
 func (s *Server) guardRegistration(w http.ResponseWriter, r *http.Request, e *event.Event, reshow func() *Page) bool {
-	v := s.forms.CheckIn("register", []string{"register-event/" + e.ID, "register"},
+	v, replayed := s.forms.CheckInReplay("register", []string{"register-event/" + e.ID, "register"},
 		r.PostForm.Get(abuse.TokenField), r.PostForm.Get(abuse.HoneypotField), reqCtx(r).ip)
 	status, key := http.StatusUnprocessableEntity, ""
-	switch v {
-	case abuse.Allow:
+	switch {
+	case v == abuse.Allow:
 		return true
-	case abuse.ReshowTooFast:
+	case v == abuse.ReshowTooFast:
 		key = "form.too_fast"
-	case abuse.ReshowExpired:
+	case v == abuse.ReshowExpired:
 		key = "form.expired"
+	case replayed:
+		// Sent twice (a double click): the first copy may have taken a
+		// place, so "you have not been registered" could be false.
+		status, key = http.StatusOK, "events.error.sent_twice"
 	default:
 		s.log.Info("registration refused", "verdict", v.String())
 		status, key = http.StatusOK, "events.error.not_registered"
