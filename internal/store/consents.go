@@ -168,6 +168,12 @@ func (s *Store) WithdrawConsent(ctx context.Context, reference, secret, which st
 		if _, err := tx.ExecContext(ctx, s.q(`UPDATE consents SET `+column+` = FALSE, updated_at = ? WHERE experience_id = ?`), s.now(), id); err != nil {
 			return err
 		}
+		if which == ConsentQuote {
+			// Words quoted in a published recommendation go with the consent.
+			if err := s.dropSnapshotQuotes(ctx, tx, id); err != nil {
+				return err
+			}
+		}
 		if which == ConsentContact {
 			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM contact_details WHERE experience_id = ?`), id); err != nil {
 				return err

@@ -233,6 +233,9 @@ func (s *Store) WithdrawExperience(ctx context.Context, reference, secret string
 				return err
 			}
 		}
+		if err := s.dropSnapshotQuotes(ctx, tx, id); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, s.q("DELETE FROM experiences WHERE id = ?"), id); err != nil {
 			return err
 		}
