@@ -10,7 +10,7 @@ import (
 )
 
 // Recommendations (the Account step): drafts name their evidence; the
-// publication freezes it (see migration 0017). The snapshot's figures are
+// publication freezes it (see migration 0019). The snapshot's figures are
 // the published strings of disclosure control, never raw counts; its
 // quotes' words cascade from their experience.
 
