@@ -247,6 +247,7 @@ func Jobs(d JobDeps) []jobs.Job {
 	all = append(all, auditJobs(d)...)
 	all = append(all, mailJobs(d)...)
 	all = append(all, erasureJobs(d)...)
+	all = append(all, backupJobs(d)...)
 	return append(all, eventJobs(d)...)
 }
 

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/hearme-project/hearme/internal/app"
 	"github.com/hearme-project/hearme/internal/store"
@@ -37,5 +38,13 @@ func runAudit(ctx context.Context, env Env, args []string) error {
 		return fmt.Errorf("audit trail broken at entry %d: %s (%d entries before it are intact)", brk.Seq, brk.Reason, n)
 	}
 	fmt.Fprintf(env.Stdout, "audit trail intact: %d entries verified\n", n)
+	// A restored copy says so: its trail goes on from the backup's.
+	r, restored, err := st.LastRestore(ctx)
+	if err != nil {
+		return err
+	}
+	if restored {
+		fmt.Fprintf(env.Stdout, "restored on %s from a backup taken at %s\n", r.RestoredAt.UTC().Format(time.RFC3339), r.TakenAt.UTC().Format(time.RFC3339))
+	}
 	return nil
 }

@@ -33,6 +33,8 @@ func commands() []command {
 		{"demo", "load or reset the demo programme configuration, or remove the demo content", runDemo},
 		{"audit", "check the audit trail: audit verify", runAudit},
 		{"retention", "show or apply the retention rules: retention --dry-run | --apply", runRetention},
+		{"backup", "encrypted online backup of the SQLite database: backup FILE [--passphrase-file F]", runBackup},
+		{"restore", "restore a backup into an empty data directory: restore FILE --data DIR --identity F --audit-key F", runRestore},
 		{"jobs", "list background jobs or run one now: jobs list | jobs run NAME", runJobs},
 		{"mail", "email: mail test ADDRESS | mail send | mail status", runMail},
 		{"version", "print the version", runVersion},

@@ -73,6 +73,10 @@ type Config struct {
 	// SupportReviewAfter is how long a support directory entry may go
 	// unchecked before staff are told to check it.
 	SupportReviewAfter time.Duration
+	// BackupDir is where the daily backup job writes encrypted backups
+	// (empty: no scheduled backups); BackupKeep is how many it keeps.
+	BackupDir  string
+	BackupKeep int
 }
 
 // Mail is the outgoing email configuration.
@@ -213,6 +217,16 @@ func FlagSet(fs *flag.FlagSet, c *Config, getenv func(string) string) func() err
 			return err
 		}
 	}
+	count := func(p *int) func(string) error {
+		return func(v string) error {
+			n, err := strconv.Atoi(v)
+			if err == nil && n < 1 {
+				err = errors.New("must be at least 1")
+			}
+			*p = n
+			return err
+		}
+	}
 	integer := func(p *int) func(string) error {
 		return func(v string) error {
 			n, err := strconv.Atoi(v)
@@ -247,6 +261,8 @@ func FlagSet(fs *flag.FlagSet, c *Config, getenv func(string) string) func() err
 		{"key-file", "HEARME_KEY_FILE", "", "encryption keyring file (default DATA/keys.txt; shared by every instance)", str(&c.KeyFile), false},
 		{"audit-key-file", "HEARME_AUDIT_KEY_FILE", "", "key of the audit trail's hash chain (default DATA/audit-key.txt; created at first start; keep it out of database backups, shared by every instance)", str(&c.AuditKeyFile), false},
 		{"audit-checkpoint-file", "HEARME_AUDIT_CHECKPOINT_FILE", "", "signed checkpoint of the audit trail's head (default DATA/audit-checkpoint.json)", str(&c.AuditCheckpointFile), false},
+		{"backup-dir", "HEARME_BACKUP_DIR", "", "directory for a daily encrypted backup of the SQLite database (empty: no scheduled backups; see docs/backup.md)", str(&c.BackupDir), false},
+		{"backup-keep", "HEARME_BACKUP_KEEP", "7", "how many scheduled backups to keep in --backup-dir (the oldest beyond it are deleted)", count(&c.BackupKeep), false},
 		{"demo", "HEARME_DEMO", "true", "load the demo programme (Luton) on first start", boolean(&c.Demo), true},
 		{"totp-for-champions", "HEARME_TOTP_FOR_CHAMPIONS", "false", "require a security code for champions too", boolean(&c.TOTPForChampion), true},
 		{"trust-proxy", "HEARME_TRUST_PROXY", "false", "behind a reverse proxy: take the client address from X-Forwarded-For, only when the request comes from a trusted proxy (--trusted-proxies; loopback when that is empty)", boolean(&c.TrustProxy), true},
@@ -321,6 +337,9 @@ func (c Config) Validate() error {
 		if _, err := mail.ParseAddress(c.Mail.From); err != nil {
 			return fmt.Errorf("--mail-from must be an email address, got %q", c.Mail.From)
 		}
+	}
+	if c.BackupKeep < 0 {
+		return errors.New("--backup-keep must be at least 1")
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
