@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"runtime/debug"
 	"time"
 
 	"github.com/hearme-project/hearme/internal/app"
@@ -41,6 +42,12 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Start-up leaves garbage behind (parsing templates and catalogues,
+	// migrations, demo data) that an idle server would otherwise hold
+	// until its first collection under traffic: collect it, beside the
+	// first requests rather than before them, and hand the memory back
+	// (docs/performance.md, section 4).
+	go debug.FreeOSMemory()
 	log.Info("hearme listening", "addr", ln.Addr().String(), "database", string(a.Store.Dialect()), "startup_ms", time.Since(start).Milliseconds())
 	fmt.Fprintf(env.Stdout, "hearme is running at %s\n", base)
 	if link != "" {

@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"path"
 	"reflect"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -202,12 +203,31 @@ func (s *Server) mailSite() mail.Site {
 }
 
 func (s *Server) parseTemplates() error {
-	// The layout and the partials (blocks several pages of one part of
-	// the site share, one file per part) are parsed once, then cloned
-	// under each page.
-	layout, err := template.ParseFS(ui.Templates, "templates/layout.html", "templates/partials/*.html")
+	// Each page is parsed with the layout and only the partials (blocks
+	// several pages of one part of the site share, one file per part) it
+	// calls, directly or through the layout or another partial. Cloning
+	// the layout with every partial under each of some 80 pages held a
+	// copy of every partial's parse tree per page: about 26 MB, most of
+	// the idle heap (docs/performance.md, section 4).
+	layout, err := fs.ReadFile(ui.Templates, "templates/layout.html")
 	if err != nil {
 		return err
+	}
+	partials, err := fs.Glob(ui.Templates, "templates/partials/*.html")
+	if err != nil {
+		return err
+	}
+	source := map[string]string{}
+	definedIn := map[string][]string{} // template name -> partial files defining it
+	for _, f := range partials {
+		b, err := fs.ReadFile(ui.Templates, f)
+		if err != nil {
+			return err
+		}
+		source[f] = string(b)
+		for _, m := range templateDefinition.FindAllStringSubmatch(string(b), -1) {
+			definedIn[m[1]] = append(definedIn[m[1]], f)
+		}
 	}
 	files, err := fs.Glob(ui.Templates, "templates/pages/*.html")
 	if err != nil {
@@ -215,7 +235,28 @@ func (s *Server) parseTemplates() error {
 	}
 	s.pages = map[string]*template.Template{}
 	for _, f := range files {
-		t, err := template.Must(layout.Clone()).ParseFS(ui.Templates, f)
+		page, err := fs.ReadFile(ui.Templates, f)
+		if err != nil {
+			return err
+		}
+		needed := map[string]bool{}
+		for queue := []string{string(layout), string(page)}; len(queue) > 0; queue = queue[1:] {
+			for _, m := range templateCall.FindAllStringSubmatch(queue[0], -1) {
+				for _, pf := range definedIn[m[1]] {
+					if !needed[pf] {
+						needed[pf] = true
+						queue = append(queue, source[pf])
+					}
+				}
+			}
+		}
+		set := []string{"templates/layout.html"}
+		for _, pf := range partials { // in name order, as before
+			if needed[pf] {
+				set = append(set, pf)
+			}
+		}
+		t, err := template.ParseFS(ui.Templates, append(set, f)...)
 		if err != nil {
 			return fmt.Errorf("template %s: %w", f, err)
 		}
@@ -223,6 +264,13 @@ func (s *Server) parseTemplates() error {
 	}
 	return nil
 }
+
+// templateCall and templateDefinition find the names a template calls
+// and the names a file defines.
+var (
+	templateCall       = regexp.MustCompile(`\{\{-?\s*(?:template|block)\s+"([^"]+)"`)
+	templateDefinition = regexp.MustCompile(`\{\{-?\s*(?:define|block)\s+"([^"]+)"`)
+)
 
 func (s *Server) hashAssets() error {
 	s.assets = map[string]string{}
