@@ -20,10 +20,13 @@ const (
 	Analyst     Role = "analyst"
 	Stakeholder Role = "stakeholder"
 	Champion    Role = "champion"
+	// DPO is the data protection officer: people's rights requests, the
+	// breach register and the audit trail, nothing else.
+	DPO Role = "dpo"
 )
 
 // Roles lists every role, in the order shown to administrators.
-var Roles = []Role{Admin, Connector, Analyst, Stakeholder, Champion}
+var Roles = []Role{Admin, Connector, Analyst, Stakeholder, Champion, DPO}
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool {

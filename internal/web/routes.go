@@ -34,7 +34,7 @@ type Route struct {
 func (s *Server) Routes() []Route {
 	var parts []Route
 	// Each part of the site lists its own routes in its own file.
-	for _, part := range [][]Route{s.shareRoutes(), s.eventRoutes(), s.invitationRoutes(), s.championRoutes(), s.supportRoutes(), s.awarenessRoutes(), s.mailRoutes(), s.analysisRoutes(), s.consentRoutes(), s.breakdownRoutes(), s.recommendationRoutes()} {
+	for _, part := range [][]Route{s.shareRoutes(), s.eventRoutes(), s.invitationRoutes(), s.championRoutes(), s.supportRoutes(), s.awarenessRoutes(), s.mailRoutes(), s.analysisRoutes(), s.consentRoutes(), s.breakdownRoutes(), s.recommendationRoutes(), s.rightsRoutes(), s.breachRoutes()} {
 		parts = append(parts, part...)
 	}
 	return append(parts, []Route{
@@ -84,7 +84,8 @@ func (s *Server) Routes() []Route {
 		{"POST /staff/users/{id}/disable", adminOnly, s.handleUserDisable},
 		{"POST /staff/users/{id}/enable", adminOnly, s.handleUserEnable},
 		{"POST /staff/users/{id}/reset", adminOnly, s.handleUserReset},
-		{"GET /staff/audit", adminOnly, s.handleAudit},
+		{"GET /staff/audit", protectors, s.handleAudit},
+		{"GET /staff/audit/export.csv", protectors, s.handleAuditCSV},
 		{"GET /staff/programme", adminOnly, s.handleProgramme},
 		{"POST /staff/programme", adminOnly, s.handleProgrammeSettings},
 		{"GET /staff/programme/config.json", adminOnly, s.handleProgrammeExport},
