@@ -7,7 +7,7 @@ import (
 )
 
 // The ICO's rule for the time limit (UK GDPR Article 12(3); ICO, "Right
-// of access: time limits", https://ico.org.uk/for-organisations/uk-gdpr-guidance-and-resources/individual-rights/right-of-access/how-long-do-we-have-to-respond/):
+// of access" (SAR checklist, https://ico.org.uk/global/sar-checklist-for-smes/i-need-to-complete-a-sar):
 // one calendar month from the day the request arrives, or from the day
 // identity or clarification arrives if that is later; the same date in
 // the next month, or that month's last day when it has no such date; a
