@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hearme-project/hearme/internal/app"
+	"github.com/hearme-project/hearme/internal/backup"
 	"github.com/hearme-project/hearme/internal/config"
 	"github.com/hearme-project/hearme/internal/equality"
 	"github.com/hearme-project/hearme/internal/experience"
@@ -244,6 +245,17 @@ func TestRestoreRefusals(t *testing.T) {
 		t.Fatalf("other identity: %s", errs)
 	}
 	id := filepath.Join(data, "backup-identity.txt")
+	// Well encrypted, but not a database.
+	notDB := filepath.Join(dir, "notdb.backup")
+	ident, err := backup.LoadIdentity(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := backup.Take(context.Background(), notDB, func(_ context.Context, path string) (backup.Header, error) {
+		return backup.Header{TakenAt: time.Now()}, os.WriteFile(path, []byte(strings.Repeat("not a database ", 1000)), 0o600)
+	}, ident.Recipient()); err != nil {
+		t.Fatal(err)
+	}
 	auditKey := filepath.Join(data, "audit-key.txt")
 
 	nonEmpty := t.TempDir()
@@ -265,6 +277,7 @@ func TestRestoreRefusals(t *testing.T) {
 		"passphrase for an id": {[]string{byID, "--passphrase-file", pass, "--audit-key", auditKey}, "cannot be opened with the key or passphrase"},
 		"truncated":            {[]string{truncated, "--identity", id, "--audit-key", auditKey}, "damaged or incomplete"},
 		"altered":              {[]string{altered, "--identity", id, "--audit-key", auditKey}, "damaged or incomplete"},
+		"not a database":       {[]string{notDB, "--identity", id, "--audit-key", auditKey}, "the database in the backup"},
 		"no audit key":         {[]string{byID, "--identity", id}, "--audit-key"},
 		"another audit key":    {[]string{byID, "--identity", id, "--audit-key", filepath.Join(filepath.Dir(otherID), "audit-key.txt")}, "does not verify with this audit key"},
 		"nothing to open it":   {[]string{byID, "--audit-key", auditKey}, "--identity"},
