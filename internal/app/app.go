@@ -85,6 +85,15 @@ func OpenStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store
 	} else if n > 0 {
 		log.Info("existing experiences sealed", "count", n)
 	}
+	// Experiences approved before search existed get their search
+	// documents (a no-op once each has one); the text is read with the
+	// keys, so this comes after them.
+	if n, err := st.IndexApproved(ctx); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("search index: %w", err)
+	} else if n > 0 {
+		log.Info("search documents written", "experiences", n)
+	}
 	has, err := st.HasProgramme(ctx)
 	if err != nil {
 		st.Close()

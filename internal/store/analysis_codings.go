@@ -387,7 +387,7 @@ func (s *Store) SaveMemo(ctx context.Context, authorID, id, experienceID, codeID
 			if err := requireRow(res, ErrNotFound); err != nil {
 				return err
 			}
-			return nil
+			return s.reindexMemoExperience(ctx, tx, id)
 		}
 		id = NewID()
 		var exp, code any
@@ -401,9 +401,11 @@ func (s *Store) SaveMemo(ctx context.Context, authorID, id, experienceID, codeID
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, s.q("INSERT INTO memos (id, experience_id, code_id, text, author_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"),
-			id, exp, code, sealedText, authorID, now, now)
-		return err
+		if _, err := tx.ExecContext(ctx, s.q("INSERT INTO memos (id, experience_id, code_id, text, author_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+			id, exp, code, sealedText, authorID, now, now); err != nil {
+			return err
+		}
+		return s.reindexMemoExperience(ctx, tx, id)
 	})
 	return id, err
 }
@@ -411,9 +413,31 @@ func (s *Store) SaveMemo(ctx context.Context, authorID, id, experienceID, codeID
 // DeleteMemo removes a memo.
 func (s *Store) DeleteMemo(ctx context.Context, id string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, s.q("DELETE FROM memos WHERE id = ?"), id)
-		return err
+		var exp sql.NullString
+		if err := tx.QueryRowContext(ctx, s.q("SELECT experience_id FROM memos WHERE id = ?"), id).Scan(&exp); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.q("DELETE FROM memos WHERE id = ?"), id); err != nil {
+			return err
+		}
+		if exp.Valid {
+			return s.reindex(ctx, tx, exp.String)
+		}
+		return nil
 	})
+}
+
+// reindexMemoExperience updates the search document of the experience a
+// memo is on (a memo on a code is on none).
+func (s *Store) reindexMemoExperience(ctx context.Context, tx *sql.Tx, memoID string) error {
+	var exp sql.NullString
+	if err := tx.QueryRowContext(ctx, s.q("SELECT experience_id FROM memos WHERE id = ?"), memoID).Scan(&exp); err != nil {
+		return notFound(err)
+	}
+	if !exp.Valid {
+		return nil
+	}
+	return s.reindex(ctx, tx, exp.String)
 }
 
 // CodeMemos lists the memos on a code.
@@ -453,7 +477,10 @@ func (s *Store) SaveTranslation(ctx context.Context, translatorID, experienceID,
 		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO translations (experience_id, field, text, source_hash, translator_id, updated_at) VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT (experience_id, field) DO UPDATE SET text = excluded.text, source_hash = excluded.source_hash,
 			translator_id = excluded.translator_id, updated_at = excluded.updated_at`), experienceID, fieldName, d.Seal(experienceID, text), answerHash(src), translatorID, s.now())
-		return err
+		if err != nil {
+			return err
+		}
+		return s.reindex(ctx, tx, experienceID)
 	})
 }
 

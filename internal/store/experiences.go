@@ -131,6 +131,9 @@ func (s *Store) AddCorrection(ctx context.Context, reference, secret, text strin
 		if err := s.raiseSafeguarding(ctx, tx, id, FlagFromCorrection, text); err != nil {
 			return err
 		}
+		if err := s.unindex(ctx, tx, id); err != nil { // back in moderation: out of the search
+			return err
+		}
 		return s.appendAudit(ctx, tx, "anonymous", audit.ExperienceCorrected, id, "")
 	})
 }
@@ -228,7 +231,7 @@ func (s *Store) WithdrawExperience(ctx context.Context, reference, secret string
 		// Children first: PostgreSQL and SQLite both cascade, but the
 		// explicit deletes keep withdrawal complete even if a foreign key
 		// were ever dropped.
-		for _, table := range []string{"experience_keys", "safeguarding_flags", "experience_originals", "experience_corrections", "contact_details", "equality_answers", "consents", "experience_stages"} {
+		for _, table := range []string{"search_documents", "experience_keys", "safeguarding_flags", "experience_originals", "experience_corrections", "contact_details", "equality_answers", "consents", "experience_stages"} {
 			if _, err := tx.ExecContext(ctx, s.q("DELETE FROM "+table+" WHERE experience_id = ?"), id); err != nil {
 				return err
 			}

@@ -86,6 +86,9 @@ func (s *Store) RedactExperience(ctx context.Context, actorID, id string, texts 
 		if err := s.reanchorCodings(ctx, tx, id, answers(before), answers(HeldExperience{Submission: texts})); err != nil {
 			return err
 		}
+		if err := s.reindex(ctx, tx, id); err != nil { // the redacted words only
+			return err
+		}
 		return s.appendAudit(ctx, tx, actorID, audit.ExperienceRedacted, id, "")
 	})
 }
@@ -105,6 +108,10 @@ func (s *Store) DecideExperience(ctx context.Context, actorID, id string, status
 			return err
 		}
 		if err := requireRow(res, ErrNotFound); err != nil {
+			return err
+		}
+		// Approved: searchable from now; rejected: out of the search.
+		if err := s.reindex(ctx, tx, id); err != nil {
 			return err
 		}
 		return s.appendAudit(ctx, tx, actorID, audit.ExperienceDecided, id, audit.Detail(map[string]string{"status": string(status)}))

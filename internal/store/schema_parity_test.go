@@ -26,6 +26,18 @@ import (
 var schemaByDesign = map[string]string{
 	"table sessions": "PostgreSQL keeps web sessions in the main database (scs postgresstore); " +
 		"SQLite keeps them in sessions.db beside the main file (dialect.Open), so migration 0015 dropped the main file's unused table",
+	// Search (migration 0019): the search index is FTS5 on SQLite and a tsvector on PostgreSQL (migration 0019, ENGINEERING.md).
+	"column search_documents.doc_id":         "SQLite: the FTS5 index's row number for the document, an explicit key that VACUUM keeps",
+	"primary key of search_documents":        "SQLite: doc_id (the FTS5 row number); PostgreSQL: the experience",
+	"unique search_documents(experience_id)": "SQLite: one document per experience beside the doc_id key; PostgreSQL: it is the primary key",
+	"column search_documents.words":          "PostgreSQL: the tsvector of the body (English stems and the words as written)",
+	"index search_documents_words":           "PostgreSQL: the GIN index of the tsvector",
+	"triggers on search_documents":           "SQLite: keep the FTS5 index (external content) in step with the documents",
+	"table search_index":                     "SQLite: the FTS5 table",
+	"table search_index_config":              "SQLite: an FTS5 shadow table",
+	"table search_index_data":                "SQLite: an FTS5 shadow table",
+	"table search_index_docsize":             "SQLite: an FTS5 shadow table",
+	"table search_index_idx":                 "SQLite: an FTS5 shadow table",
 }
 
 func TestSchemaParity(t *testing.T) {

@@ -152,3 +152,7 @@ func (s *Store) conflict(err error) error {
 	}
 	return err
 }
+
+// Rebind turns a query written with ? placeholders into this database's
+// form (tests and tools that query the handles directly use it).
+func (s *Store) Rebind(query string) string { return s.q(query) }

@@ -11,7 +11,7 @@ import (
 
 // The Understand step's pages: the codebook (/staff/codebook), coding
 // (/staff/analysis/code), agreement between coders
-// (/staff/analysis/agreement) and the exchange files
+// (/staff/analysis/agreement), search (/staff/analysis/search) and the exchange files
 // (/staff/analysis/export). Connectors and analysts code and edit the
 // codebook; administrators also import and export it.
 
@@ -48,6 +48,9 @@ func (s *Server) analysisRoutes() []Route {
 		{"POST /staff/analysis/code/{id}/memo", coders, s.handleCodingMemo},
 		{"POST /staff/analysis/code/{id}/translation", coders, s.handleCodingTranslation},
 		{"POST /staff/analysis/code/{id}/done", coders, s.handleCodingDone},
+
+		{"GET /staff/analysis/search", coders, s.handleSearch},
+		{"POST /staff/analysis/search", coders, s.handleSearchPost},
 
 		{"GET /staff/analysis/agreement", coders, s.handleAgreement},
 		{"POST /staff/analysis/agreement", coders, s.handleAgreementCreate},

@@ -59,13 +59,17 @@ type Dialect struct {
 	// newSessionStore builds the web session store over the sessions
 	// handle (Conns.Sessions).
 	newSessionStore func(*sql.DB) scs.Store
+	// textMatch writes a full-text condition (search.go).
+	textMatch textMatcher
 }
 
 var (
 	sqliteDialect = Dialect{Name: SQLite, SingleWriter: true, CurrentTransaction: "''",
-		newSessionStore: func(db *sql.DB) scs.Store { return sqlite3store.NewWithCleanupInterval(db, 10*time.Minute) }}
+		newSessionStore: func(db *sql.DB) scs.Store { return sqlite3store.NewWithCleanupInterval(db, 10*time.Minute) },
+		textMatch:       ftsMatch}
 	postgresDialect = Dialect{Name: Postgres, RowLock: " FOR UPDATE", advisoryLocks: true, numberedParams: true, CurrentTransaction: "pg_current_xact_id()::text",
-		newSessionStore: func(db *sql.DB) scs.Store { return postgresstore.New(db) }}
+		newSessionStore: func(db *sql.DB) scs.Store { return postgresstore.New(db) },
+		textMatch:       tsMatch}
 )
 
 // ForUpdate returns query (a SELECT run inside a write transaction) with

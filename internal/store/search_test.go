@@ -1,0 +1,234 @@
+package store_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hearme-project/hearme/internal/analysis"
+	"github.com/hearme-project/hearme/internal/demo"
+	"github.com/hearme-project/hearme/internal/equality"
+	"github.com/hearme-project/hearme/internal/experience"
+	"github.com/hearme-project/hearme/internal/store"
+	"github.com/hearme-project/hearme/internal/store/dialect"
+	"github.com/hearme-project/hearme/internal/store/storetest"
+)
+
+// find runs a search and returns the references found, in order.
+func find(t *testing.T, s *store.Store, query string, f store.SearchFilters) []string {
+	t.Helper()
+	q, err := analysis.ParseQuery(query)
+	if err != nil {
+		t.Fatalf("%q: %v", query, err)
+	}
+	res, _, err := s.SearchExperiences(ctx, "analyst-1", q, f, 0)
+	if err != nil {
+		t.Fatalf("search %q: %v", query, err)
+	}
+	var refs []string
+	for _, r := range res {
+		refs = append(refs, r.Reference)
+	}
+	return refs
+}
+
+// indexRows counts an experience's search documents, and on SQLite also
+// checks the full-text index agrees with them (FTS5's integrity check
+// fails on a word left behind by a deleted document).
+func indexRows(t *testing.T, s *store.Store, id string) int {
+	t.Helper()
+	var n int
+	if err := s.ReadDB().QueryRow(s.Rebind("SELECT COUNT(*) FROM search_documents WHERE experience_id = ?"), id).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if s.Dialect() == dialect.SQLite {
+		if _, err := s.WriteDB().Exec("INSERT INTO search_index (search_index, rank) VALUES ('integrity-check', 1)"); err != nil {
+			t.Fatalf("the full-text index disagrees with its documents: %v", err)
+		}
+	}
+	return n
+}
+
+func searchStory(lang, text string, stages ...string) experience.Submission {
+	return experience.Submission{Kind: experience.KindExperience, Lang: lang, Role: "patient", Stages: stages,
+		WhatHappened: text, Consent: experience.Consent{Version: "t", Evidence: true}, Source: experience.SourceOnline}
+}
+
+func TestSearchFindsApprovedStoriesAndForgetsRemovedOnes(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		loadDemoCodebook(t, s)
+		clock := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+		s.SetClock(func() time.Time { clock = clock.Add(time.Hour); return clock })
+		parking := approved(t, s, searchStory("en", "The waiting times at the clinic were long and parking was terrible.", "screening"))
+		sub := searchStory("en", "Waiting times were fine. The interpreter helped my mother.", "treatment")
+		sub.Equality = equality.Answers{Community: "pakistani"}
+		interp := approved(t, s, sub)
+		polish := approved(t, s, searchStory("pl", "Długa kolejka do lekarza, tłumacz nie przyszedł.", "treatment"))
+		pending, err := s.SubmitExperience(ctx, searchStory("en", "Waiting times, but nobody has checked this yet."), experience.Contact{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		all := []string{polish.Reference, interp.Reference, parking.Reference} // newest first
+
+		for _, c := range []struct {
+			query string
+			f     store.SearchFilters
+			want  []string
+		}{
+			{`"waiting times"`, store.SearchFilters{}, []string{interp.Reference, parking.Reference}},
+			{`"waiting times" -parking`, store.SearchFilters{}, []string{interp.Reference}},
+			{`interpreter OR tłumacz`, store.SearchFilters{}, []string{polish.Reference, interp.Reference}},
+			{`kolej*`, store.SearchFilters{}, []string{polish.Reference}},
+			{`KOLEJKA`, store.SearchFilters{}, []string{polish.Reference}},
+			{``, store.SearchFilters{}, all},
+			{``, store.SearchFilters{Lang: "pl"}, []string{polish.Reference}},
+			{``, store.SearchFilters{Stage: "treatment"}, []string{polish.Reference, interp.Reference}},
+			{``, store.SearchFilters{Community: "pakistani"}, []string{interp.Reference}},
+			{``, store.SearchFilters{Source: experience.SourcePhone}, nil},
+			{`times`, store.SearchFilters{From: time.Date(2026, 3, 1, 11, 30, 0, 0, time.UTC)}, []string{interp.Reference}},
+			{`times`, store.SearchFilters{To: time.Date(2026, 3, 1, 11, 30, 0, 0, time.UTC)}, []string{parking.Reference}},
+		} {
+			if got := find(t, s, c.query, c.f); !slices.Equal(got, c.want) {
+				t.Errorf("%q %+v: found %v, want %v", c.query, c.f, got, c.want)
+			}
+		}
+		if got := find(t, s, "nobody", store.SearchFilters{}); len(got) != 0 || indexRows(t, s, pending.ID) != 0 {
+			t.Errorf("a story not yet approved was found: %v", got)
+		}
+
+		// A code filter, a memo and an English rendering.
+		waiting := demo.CodeID("waiting")
+		if _, err := s.AddCoding(ctx, "coder-1", store.NewCoding{ExperienceID: parking.ID, CodeID: waiting, Passage: analysis.Passage{Field: "what_happened", Whole: true}}); err != nil {
+			t.Fatal(err)
+		}
+		if got := find(t, s, "times", store.SearchFilters{CodeID: waiting}); !slices.Equal(got, []string{parking.Reference}) {
+			t.Errorf("code filter: %v", got)
+		}
+		memo, err := s.SaveMemo(ctx, "coder-1", "", parking.ID, "", "Compare with the zebra crossing complaints.")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := find(t, s, "zebra", store.SearchFilters{}); !slices.Equal(got, []string{parking.Reference}) {
+			t.Errorf("memo: %v", got)
+		}
+		if err := s.DeleteMemo(ctx, memo); err != nil {
+			t.Fatal(err)
+		}
+		if got := find(t, s, "zebra", store.SearchFilters{}); len(got) != 0 {
+			t.Errorf("deleted memo still found: %v", got)
+		}
+		if err := s.SaveTranslation(ctx, "coder-1", polish.ID, "what_happened", "A long queue for the doctor; the interpreter did not come."); err != nil {
+			t.Fatal(err)
+		}
+		if got := find(t, s, "queue doctor", store.SearchFilters{}); !slices.Equal(got, []string{polish.Reference}) {
+			t.Errorf("rendering: %v", got)
+		}
+
+		// A withdrawn story is no longer found, and its document is gone.
+		if err := s.WithdrawExperience(ctx, interp.Reference, interp.Secret); err != nil {
+			t.Fatal(err)
+		}
+		if got := find(t, s, "interpreter", store.SearchFilters{}); !slices.Equal(got, []string{polish.Reference}) {
+			t.Errorf("after withdrawal: %v", got)
+		}
+		if n := indexRows(t, s, interp.ID); n != 0 {
+			t.Errorf("a withdrawn story keeps %d search documents", n)
+		}
+		// A correction returns a story to moderation: out of the search
+		// until approved again.
+		if err := s.AddCorrection(ctx, polish.Reference, polish.Secret, "I meant the GP."); err != nil {
+			t.Fatal(err)
+		}
+		if got := find(t, s, "kolejka", store.SearchFilters{}); len(got) != 0 || indexRows(t, s, polish.ID) != 0 {
+			t.Errorf("a story back in moderation is found: %v", got)
+		}
+		if err := s.DecideExperience(ctx, "connector-1", polish.ID, experience.StatusApproved, ""); err != nil {
+			t.Fatal(err)
+		}
+		if got := find(t, s, "kolejka", store.SearchFilters{}); !slices.Equal(got, []string{polish.Reference}) {
+			t.Errorf("approved again: %v", got)
+		}
+		// Rejected after all (a moderator changing their mind).
+		if err := s.DecideExperience(ctx, "connector-1", polish.ID, experience.StatusRejected, "test"); err != nil {
+			t.Fatal(err)
+		}
+		if got := find(t, s, "kolejka", store.SearchFilters{}); len(got) != 0 || indexRows(t, s, polish.ID) != 0 {
+			t.Errorf("a rejected story is found: %v", got)
+		}
+		// The experiences' retention rule deletes the last one with its document.
+		prog := demo.Luton()
+		prog.Settings.EndDate = "2026-03-02"
+		if err := s.ReplaceProgramme(ctx, "test", prog); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.RetentionPurge(ctx, "experiences-after-programme-end", time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), 10); err != nil {
+			t.Fatal(err)
+		}
+		if got := find(t, s, "", store.SearchFilters{}); len(got) != 0 || indexRows(t, s, parking.ID) != 0 {
+			t.Errorf("after the retention rule: %v", got)
+		}
+		// Every search was audited with its filters and number of terms,
+		// never its words.
+		rows, err := s.ReadDB().Query(s.Rebind("SELECT detail FROM audit_log WHERE action = ?"), store.AuditSearched)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		n := 0
+		for rows.Next() {
+			var d string
+			if err := rows.Scan(&d); err != nil {
+				t.Fatal(err)
+			}
+			n++
+			for _, w := range []string{"waiting", "kolej", "zebra", "interpreter"} {
+				if strings.Contains(d, w) {
+					t.Fatalf("the audit trail holds a searched word: %s", d)
+				}
+			}
+		}
+		if n < 20 {
+			t.Errorf("%d searches audited", n)
+		}
+	})
+}
+
+func TestDemoRemovalTakesSearchDocuments(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		rc := approved(t, s, searchStory("en", "A demo story about transport."))
+		if err := s.MarkDemoExperience(ctx, rc.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got := find(t, s, "transport", store.SearchFilters{}); len(got) != 1 {
+			t.Fatalf("before: %v", got)
+		}
+		if _, err := s.RemoveDemo(ctx, "admin-1"); err != nil {
+			t.Fatal(err)
+		}
+		if got := find(t, s, "transport", store.SearchFilters{}); len(got) != 0 || indexRows(t, s, rc.ID) != 0 {
+			t.Errorf("after demo removal: %v", got)
+		}
+	})
+}
+
+func TestIndexApprovedFillsMissingDocuments(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		rc := approved(t, s, searchStory("en", "Approved before search existed."))
+		if _, err := s.WriteDB().Exec("DELETE FROM search_documents"); err != nil {
+			t.Fatal(err)
+		}
+		if got := find(t, s, "existed", store.SearchFilters{}); len(got) != 0 {
+			t.Fatalf("found without a document: %v", got)
+		}
+		if n, err := s.IndexApproved(ctx); err != nil || n != 1 {
+			t.Fatalf("indexed %d, %v", n, err)
+		}
+		if got := find(t, s, "existed", store.SearchFilters{}); !slices.Equal(got, []string{rc.Reference}) {
+			t.Errorf("after indexing: %v", got)
+		}
+	})
+}
