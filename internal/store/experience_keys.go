@@ -97,9 +97,12 @@ func (s *Store) markErased(ctx context.Context, tx *sql.Tx) error {
 // stay in the table files until overwritten (only superuser settings
 // could change that), which is why text is sealed per experience: this
 // rewrites the small key table (VACUUM FULL), so the deleted keys are no
-// longer in any of its files.
+// longer in any of its files, and the search documents (search.go),
+// whose text the index must read in the clear: a rewrite of that table
+// takes as long as its size and holds searches and approvals meanwhile,
+// once per run that follows a deletion.
 func (s *Store) EraseLeftovers(ctx context.Context) (bool, error) {
-	return s.eraseLeftovers(ctx, "experience_keys")
+	return s.eraseLeftovers(ctx, "experience_keys", "search_documents")
 }
 
 // eraseLeftovers is EraseLeftovers rewriting the PostgreSQL tables named.
