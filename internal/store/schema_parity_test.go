@@ -26,7 +26,7 @@ import (
 var schemaByDesign = map[string]string{
 	"table sessions": "PostgreSQL keeps web sessions in the main database (scs postgresstore); " +
 		"SQLite keeps them in sessions.db beside the main file (dialect.Open), so migration 0015 dropped the main file's unused table",
-	// Search (migration 0019): the search index is FTS5 on SQLite and a tsvector on PostgreSQL (migration 0019, ENGINEERING.md).
+	// Search (migration 0020): the search index is FTS5 on SQLite and a tsvector on PostgreSQL (migration 0020, ENGINEERING.md).
 	"column search_documents.doc_id":         "SQLite: the FTS5 index's row number for the document, an explicit key that VACUUM keeps",
 	"primary key of search_documents":        "SQLite: doc_id (the FTS5 row number); PostgreSQL: the experience",
 	"unique search_documents(experience_id)": "SQLite: one document per experience beside the doc_id key; PostgreSQL: it is the primary key",

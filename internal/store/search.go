@@ -18,7 +18,7 @@ import (
 // answers, its English renderings and the memos on it. The row is
 // written whenever that text or the experience's status changes, inside
 // the same transaction, and exists only while the experience is
-// approved (migration 0019 says how each database indexes it).
+// approved (migration 0020 says how each database indexes it).
 
 // AuditSearched is a search: who, when, the filters and how many terms;
 // never the words.

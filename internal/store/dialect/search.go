@@ -7,7 +7,7 @@ import (
 )
 
 // Full-text search is the one query the two databases cannot share:
-// SQLite matches in an FTS5 table (migration 0019), PostgreSQL in a
+// SQLite matches in an FTS5 table (migration 0020), PostgreSQL in a
 // tsvector column. Both index the rows of search_documents.
 
 // textMatcher writes the documents that match a parsed query joined to
