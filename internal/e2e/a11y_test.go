@@ -170,6 +170,10 @@ func TestAccessibilityOfEveryPublicPage(t *testing.T) {
 			{"/staff/users", "users"},
 			{"/staff/users/new", "add user"},
 			{"/staff/audit", "audit trail"},
+			{"/staff/rights", "rights requests"},
+			{"/staff/rights/new", "log a rights request"},
+			{"/staff/breaches", "breach register"},
+			{"/staff/breaches/new", "record a breach"},
 			{"/staff/programme", "programme settings"},
 		} {
 			if st := b.open(p.path); st != http.StatusOK || b.path() != p.path {
