@@ -11,9 +11,11 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -62,7 +64,7 @@ func Postgres(t testing.TB) *store.Store {
 	if err != nil {
 		t.Fatalf("storetest: template database: %v", err)
 	}
-	name := uniqueName()
+	name := databaseName()
 	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name+" TEMPLATE "+tmpl); err != nil {
 		t.Fatalf("storetest: create database: %v", err)
 	}
@@ -88,29 +90,42 @@ func dropDatabase(base, name string) {
 // sweepOnce sweeps once per test binary.
 var sweepOnce sync.Once
 
-// sweep drops, in the background, the test databases that runs more than
-// two hours ago left behind (a binary that exited before its drops were
-// sent). The time in a test database's name (uniqueName) tells its age.
+// sweep drops, in the background, the test databases that finished test
+// binaries left behind (a binary exits before its last tests' drops are
+// sent): those whose binary is no longer running, when the server is on
+// this machine, and any more than two hours old. The time and the process
+// in a database's name (databaseName) tell its age and its binary.
 func sweep(ctx context.Context, base string) {
 	sweepOnce.Do(func() {
+		local := false
+		if u, err := url.Parse(base); err == nil {
+			h := u.Hostname()
+			local = h == "127.0.0.1" || h == "::1" || h == "localhost"
+		}
 		go func() {
 			db, err := sql.Open("pgx", base)
 			if err != nil {
 				return
 			}
 			defer db.Close()
-			rows, err := db.QueryContext(ctx, `SELECT datname FROM pg_database WHERE datname ~ '^t_[0-9]+_[a-z2-7]{8}$'`)
+			rows, err := db.QueryContext(ctx, `SELECT datname FROM pg_database WHERE datname ~ '^(t|d)_[0-9]+_'`)
 			if err != nil {
 				return
 			}
 			var old []string
 			for rows.Next() {
 				var name string
+				if rows.Scan(&name) != nil {
+					continue
+				}
 				var ns int64
-				if rows.Scan(&name) == nil {
-					if _, err := fmt.Sscanf(name, "t_%d_", &ns); err == nil && time.Since(time.Unix(0, ns)) > 2*time.Hour {
+				var pid int
+				if n, _ := fmt.Sscanf(name, "d_%d_%d_", &ns, &pid); n == 2 {
+					if time.Since(time.Unix(0, ns)) > 2*time.Hour || (local && syscall.Kill(pid, 0) == syscall.ESRCH) {
 						old = append(old, name)
 					}
+				} else if _, err := fmt.Sscanf(name, "t_%d_", &ns); err == nil && time.Since(time.Unix(0, ns)) > 2*time.Hour {
+					old = append(old, name)
 				}
 			}
 			rows.Close()
@@ -119,6 +134,13 @@ func sweep(ctx context.Context, base string) {
 			}
 		}()
 	})
+}
+
+// databaseName is a name for a test's database: the time orders them, the
+// process id tells sweep whether its binary still runs, and the random part
+// keeps two tests apart.
+func databaseName() string {
+	return fmt.Sprintf("d_%d_%d_%s", time.Now().UnixNano(), os.Getpid(), strings.ToLower(rand.Text()[:8]))
 }
 
 // uniqueName is a name for a test's schema or database: the time orders
