@@ -61,7 +61,9 @@ func Take(ctx context.Context, dest string, snap Snapshot, to age.Recipient) (He
 	}
 	plain.Close()
 	defer removeSQLiteFiles(plain.Name())
+	stopSyncing := syncWhile(plain.Name(), 200*time.Millisecond)
 	h, err := snap(ctx, plain.Name())
+	stopSyncing()
 	if err != nil {
 		return Header{}, fmt.Errorf("copy the database: %w", err)
 	}
@@ -93,7 +95,7 @@ func writeEncrypted(dest string, h Header, dbPath string, to age.Recipient) (err
 	}
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
-	bw := bufio.NewWriterSize(tmp, 1<<20)
+	bw := bufio.NewWriterSize(newSyncingWriter(tmp, 16<<20), 1<<20)
 	enc, err := age.Encrypt(bw, to)
 	if err != nil {
 		return err
