@@ -55,7 +55,7 @@ func backupJobs(d JobDeps) []jobs.Job {
 	if cfg.BackupDir == "" {
 		return nil
 	}
-	if d.Store.Dialect() != "sqlite" {
+	if !d.Store.CanSnapshot() {
 		d.Log.Warn("--backup-dir is ignored on PostgreSQL: back it up with pg_dump (docs/backup.md)")
 		return nil
 	}

@@ -11,12 +11,15 @@ import (
 	"time"
 
 	"github.com/hearme-project/hearme/internal/audit"
-	"github.com/hearme-project/hearme/internal/store/dialect"
 )
 
 // ErrBackupNeedsSQLite is returned by SnapshotSQLite on PostgreSQL, whose
 // own tools (pg_dump) make its backups.
 var ErrBackupNeedsSQLite = errors.New("online backup is for the SQLite database; on PostgreSQL use pg_dump")
+
+// CanSnapshot reports whether the database can be backed up to a file by
+// hearme itself (SQLite); PostgreSQL is backed up with pg_dump.
+func (s *Store) CanSnapshot() bool { return s.d.FileSnapshot }
 
 // SnapshotSQLite writes a consistent copy of the database to path (an
 // empty file or none) with VACUUM INTO, on a reader connection: it reads
@@ -26,7 +29,7 @@ var ErrBackupNeedsSQLite = errors.New("online backup is for the SQLite database;
 // and under steady submissions might never finish.) It returns the time
 // the snapshot was taken and the audit trail's last entry in it.
 func (s *Store) SnapshotSQLite(ctx context.Context, path string) (takenAt time.Time, auditSeq int64, err error) {
-	if s.d.Name != dialect.SQLite {
+	if !s.d.FileSnapshot {
 		return time.Time{}, 0, ErrBackupNeedsSQLite
 	}
 	conn, err := s.conns.Read.Conn(ctx)

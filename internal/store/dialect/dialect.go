@@ -47,6 +47,10 @@ type Dialect struct {
 	// durable commit (group commit). True on SQLite; PostgreSQL commits
 	// many writers side by side.
 	SingleWriter bool
+	// FileSnapshot means the whole database can be copied to a file by
+	// the application (VACUUM INTO): SQLite. PostgreSQL is backed up by
+	// pg_dump, outside hearme.
+	FileSnapshot bool
 	// advisoryLocks: the database has advisory locks (PostgreSQL), which
 	// serialise writers that SQLite's single writer already serialises.
 	advisoryLocks bool
@@ -64,7 +68,7 @@ type Dialect struct {
 }
 
 var (
-	sqliteDialect = Dialect{Name: SQLite, SingleWriter: true, CurrentTransaction: "''",
+	sqliteDialect = Dialect{Name: SQLite, SingleWriter: true, FileSnapshot: true, CurrentTransaction: "''",
 		newSessionStore: func(db *sql.DB) scs.Store { return sqlite3store.NewWithCleanupInterval(db, 10*time.Minute) },
 		textMatch:       ftsMatch}
 	postgresDialect = Dialect{Name: Postgres, RowLock: " FOR UPDATE", advisoryLocks: true, numberedParams: true, CurrentTransaction: "pg_current_xact_id()::text",
