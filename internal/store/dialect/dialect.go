@@ -148,6 +148,13 @@ func Open(ctx context.Context, dsn string) (*Conns, error) {
 	return openSQLite(ctx, dsn)
 }
 
+// uriPath escapes the characters that end or change a path in an SQLite
+// URI filename (% ? #), so a data directory such as "team#2" opens the
+// file it names, not "team".
+func uriPath(p string) string {
+	return strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(p)
+}
+
 func openSQLite(ctx context.Context, path string) (*Conns, error) {
 	path = strings.TrimPrefix(path, "sqlite://")
 	sessionsPath := filepath.Join(filepath.Dir(path), "sessions.db")
@@ -159,7 +166,7 @@ func openSQLite(ctx context.Context, path string) (*Conns, error) {
 	// content is overwritten with zeros, not left in free pages
 	// (erasure.go).
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_pragma=secure_delete(1)&_time_format=sqlite"
-	u := url.URL{Scheme: "file", Opaque: path}
+	u := url.URL{Scheme: "file", Opaque: uriPath(path)}
 	w, err := sql.Open("sqlite", u.String()+"?"+pragmas+"&_pragma=journal_mode(WAL)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)
@@ -181,7 +188,7 @@ func openSQLite(ctx context.Context, path string) (*Conns, error) {
 	r.SetMaxIdleConns(4)
 	r.SetConnMaxIdleTime(0)
 	r.SetConnMaxLifetime(0)
-	su := url.URL{Scheme: "file", Opaque: sessionsPath}
+	su := url.URL{Scheme: "file", Opaque: uriPath(sessionsPath)}
 	sess, err := sql.Open("sqlite", su.String()+"?_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_pragma=journal_mode(WAL)&_time_format=sqlite&_txlock=immediate")
 	if err != nil {
 		w.Close()

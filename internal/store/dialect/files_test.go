@@ -66,3 +66,31 @@ func TestSQLiteFilesArePrivate(t *testing.T) {
 	defer c.Close()
 	check("older install, at the next start")
 }
+
+// A data directory whose name holds # ? or % opens the database file it
+// names (before, "team#2/hearme.db" opened "team").
+func TestSQLitePathWithURICharacters(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, name := range []string{"team#2", "what?", "100%"} {
+		dir := filepath.Join(t.TempDir(), name)
+		dbPath := filepath.Join(dir, "hearme.db")
+		c, err := dialect.Open(ctx, dbPath)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if _, err := c.Write.ExecContext(ctx, "CREATE TABLE t (x TEXT); INSERT INTO t VALUES ('story')"); err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := c.Read.QueryRowContext(ctx, "SELECT COUNT(*) FROM t").Scan(&n); err != nil || n != 1 {
+			t.Errorf("%s: the reader does not see the writer's database: %d %v", name, n, err)
+		}
+		c.Write.Close()
+		c.Read.Close()
+		c.Sessions.Close()
+		if fi, err := os.Stat(dbPath); err != nil || fi.Size() == 0 {
+			t.Errorf("%s: %s was not written: %v", name, dbPath, err)
+		}
+	}
+}
