@@ -4,7 +4,6 @@ import (
 	"slices"
 
 	"github.com/hearme-project/hearme/internal/analysis"
-	"github.com/hearme-project/hearme/internal/disclosure"
 )
 
 // Figure is one frozen figure: the experiences naming a theme (Community
@@ -59,25 +58,9 @@ func (e Evidence) ByTheme() []ThemeFigures {
 // comparing the two), each theme's total through the rule on its own. Only
 // the published strings come out.
 func Freeze(facts []analysis.Fact, allThemes, communities []string, chosen []string, name func(string) string) ([]Figure, error) {
-	b := analysis.Tabulate(facts, analysis.DimTheme, analysis.DimCommunity, allThemes, communities)
-	totals := map[string]int{}
-	for _, f := range facts {
-		for _, t := range f.Themes {
-			totals[t]++
-		}
-	}
-	var table disclosure.Table
-	if len(communities) > 0 {
-		counts := make([][]int, len(allThemes))
-		for i := range allThemes {
-			for _, c := range b.Cells[i] {
-				counts[i] = append(counts[i], c.Count)
-			}
-		}
-		var err error
-		if table, err = disclosure.NewTable(allThemes, communities, counts); err != nil {
-			return nil, err
-		}
+	table, err := analysis.PublishedThemes(facts, allThemes, communities)
+	if err != nil {
+		return nil, err
 	}
 	var out []Figure
 	for _, theme := range chosen {
@@ -85,11 +68,9 @@ func Freeze(facts []analysis.Fact, allThemes, communities []string, chosen []str
 		if i < 0 {
 			continue
 		}
-		out = append(out, Figure{ThemeID: theme, ThemeName: name(theme), Value: disclosure.Count(totals[theme]).String()})
-		if len(communities) > 0 {
-			for j, c := range communities {
-				out = append(out, Figure{ThemeID: theme, ThemeName: name(theme), Community: c, Value: table.Cells[i][j].String()})
-			}
+		out = append(out, Figure{ThemeID: theme, ThemeName: name(theme), Value: table.Totals[i].String()})
+		for j, c := range communities {
+			out = append(out, Figure{ThemeID: theme, ThemeName: name(theme), Community: c, Value: table.Cells[i][j].String()})
 		}
 	}
 	return out, nil

@@ -181,22 +181,20 @@ func (s *Store) experienceForCoding(ctx context.Context, id, viewerID, sampleID 
 	return v, s.AppendAudit(ctx, viewerID, AuditCodingViewed, id, "")
 }
 
+const codingColumns = "id, experience_id, code_id, field, start_pos, end_pos, whole, quote, needs_review, sample_id, coder_id, created_at"
+
+func scanCoding(r rowScanner) (Coding, error) {
+	var c Coding
+	err := r.Scan(&c.ID, &c.ExperienceID, &c.CodeID, &c.Field, &c.Start, &c.End, &c.Whole, &c.Quote, &c.NeedsReview, &c.SampleID, &c.CoderID, &c.CreatedAt)
+	return c, err
+}
+
+// codingsOf lists an experience's codings: the programme's (sampleID "")
+// or one sample's, in reading order.
 func (s *Store) codingsOf(ctx context.Context, q querier, experienceID, sampleID string) ([]Coding, error) {
-	rows, err := q.QueryContext(ctx, s.q(`SELECT id, code_id, field, start_pos, end_pos, whole, quote, needs_review, sample_id, coder_id, created_at
+	rows, err := q.QueryContext(ctx, s.q(`SELECT `+codingColumns+`
 		FROM codings WHERE experience_id = ? AND sample_id = ? ORDER BY field, start_pos, end_pos, created_at`), experienceID, sampleID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Coding
-	for rows.Next() {
-		c := Coding{ExperienceID: experienceID}
-		if err := rows.Scan(&c.ID, &c.CodeID, &c.Field, &c.Start, &c.End, &c.Whole, &c.Quote, &c.NeedsReview, &c.SampleID, &c.CoderID, &c.CreatedAt); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return collect(rows, err, scanCoding)
 }
 
 // NewCoding is what a coder asks for: a code on a passage of the
@@ -626,19 +624,6 @@ func (s *Store) reanchorCodings(ctx context.Context, tx *sql.Tx, experienceID st
 
 // codingsOfAll lists every coding of an experience, samples included.
 func (s *Store) codingsOfAll(ctx context.Context, q querier, experienceID string) ([]Coding, error) {
-	rows, err := q.QueryContext(ctx, s.q(`SELECT id, code_id, field, start_pos, end_pos, whole, quote, needs_review, sample_id, coder_id, created_at
-		FROM codings WHERE experience_id = ?`), experienceID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Coding
-	for rows.Next() {
-		c := Coding{ExperienceID: experienceID}
-		if err := rows.Scan(&c.ID, &c.CodeID, &c.Field, &c.Start, &c.End, &c.Whole, &c.Quote, &c.NeedsReview, &c.SampleID, &c.CoderID, &c.CreatedAt); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	rows, err := q.QueryContext(ctx, s.q(`SELECT `+codingColumns+` FROM codings WHERE experience_id = ?`), experienceID)
+	return collect(rows, err, scanCoding)
 }

@@ -392,40 +392,22 @@ func (s *Server) handleEvidence(w http.ResponseWriter, r *http.Request) {
 	lab := s.newLabeller(p, book)
 	rowKeys := lab.keys(analysis.DimTheme, facts)
 	colKeys := lab.keys(analysis.DimCommunity, facts)
-	b := analysis.Tabulate(facts, analysis.DimTheme, analysis.DimCommunity, rowKeys, colKeys)
-	counts := make([][]int, len(rowKeys))
-	var rowLabels, colLabels []string
-	for i, k := range rowKeys {
-		rowLabels = append(rowLabels, lab.label(analysis.DimTheme, k))
-		for _, c := range b.Cells[i] {
-			counts[i] = append(counts[i], c.Count)
-		}
+	table, err := analysis.PublishedThemes(facts, rowKeys, colKeys)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
 	}
+	var colLabels []string
 	for _, k := range colKeys {
 		colLabels = append(colLabels, lab.label(analysis.DimCommunity, k))
 	}
 	var rows []evidenceRow
-	// Each theme's total is the experiences naming it, in any community
-	// or none: counted from the raw facts, then through the rule.
-	themeTotals := map[string]int{}
-	for _, f := range facts {
-		for _, t := range f.Themes {
-			themeTotals[t]++
+	for i, k := range rowKeys {
+		row := evidenceRow{Label: lab.label(analysis.DimTheme, k), Total: table.Totals[i]}
+		if table.Cells != nil {
+			row.Cells = table.Cells[i]
 		}
-	}
-	if len(colKeys) > 0 {
-		t, err := disclosure.NewTable(rowLabels, colLabels, counts)
-		if err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-		for i := range rowKeys {
-			rows = append(rows, evidenceRow{Label: rowLabels[i], Total: disclosure.Count(themeTotals[rowKeys[i]]), Cells: t.Cells[i]})
-		}
-	} else {
-		for i := range rowKeys {
-			rows = append(rows, evidenceRow{Label: rowLabels[i], Total: disclosure.Count(themeTotals[rowKeys[i]])})
-		}
+		rows = append(rows, row)
 	}
 	quotes, err := s.store.ConsentedQuotes(r.Context(), 30)
 	if err != nil {

@@ -116,9 +116,7 @@ func ruleError(err error, fieldID string) (field.Errors, bool) {
 	}
 	for _, k := range keys {
 		if errors.Is(err, k.err) {
-			var errs field.Errors
-			errs.Add(fieldID, k.key)
-			return errs, true
+			return oneFieldError(fieldID, k.key), true
 		}
 	}
 	return nil, false
@@ -341,11 +339,7 @@ type fieldErr struct{ errs field.Errors }
 
 func (e fieldErr) Error() string { return "form errors" }
 
-func oneError(fieldID, key string) error {
-	var errs field.Errors
-	errs.Add(fieldID, key)
-	return fieldErr{errs}
-}
+func oneError(fieldID, key string) error { return fieldErr{oneFieldError(fieldID, key)} }
 
 func (s *Server) handleCodeMove(w http.ResponseWriter, r *http.Request) {
 	s.codeAction(w, r, "move_parent", "codebook.moved", func(c store.StoredCode) error {

@@ -270,6 +270,13 @@ func codingBack(id, sample string) string {
 	return u
 }
 
+// oneFieldError is a form's single problem, on one field.
+func oneFieldError(fieldID, key string) field.Errors {
+	var errs field.Errors
+	errs.Add(fieldID, key)
+	return errs
+}
+
 // codingFailed shows the coding page again with the problem and the
 // coder's choices kept.
 func (s *Server) codingFailed(w http.ResponseWriter, r *http.Request, sample string, f codingForm, errs field.Errors) {
@@ -408,9 +415,7 @@ func (s *Server) handleCodingQuote(w http.ResponseWriter, r *http.Request) {
 	}
 	err := s.store.SetQuote(r.Context(), form.Value(r, "coding", 64), r.PostForm.Get("quote") == "yes")
 	if errors.Is(err, analysis.ErrNoQuoteConsent) {
-		var errs field.Errors
-		errs.Add("answers", "analysis.error.no_quote_consent")
-		s.codingFailed(w, r, "", codingForm{}, errs)
+		s.codingFailed(w, r, "", codingForm{}, oneFieldError("answers", "analysis.error.no_quote_consent"))
 		return
 	}
 	if s.storeFailed(w, r, err) {
@@ -447,9 +452,7 @@ func (s *Server) handleCodingSuggestion(w http.ResponseWriter, r *http.Request) 
 		}
 		_, err = s.store.AddCoding(r.Context(), reqCtx(r).user.ID, store.NewCoding{ExperienceID: id, CodeID: code, Passage: analysis.Passage{Field: fieldName, Whole: true}})
 		if _, key := codingErrorKey(err, fieldName); key != "" {
-			var errs field.Errors
-			errs.Add("suggestions", key)
-			s.codingFailed(w, r, "", codingForm{}, errs)
+			s.codingFailed(w, r, "", codingForm{}, oneFieldError("suggestions", key))
 			return
 		}
 		if s.storeFailed(w, r, err) {
@@ -474,9 +477,7 @@ func (s *Server) handleCodingMemo(w http.ResponseWriter, r *http.Request) {
 	}
 	text := form.Value(r, "memo", 5000)
 	if text == "" {
-		var errs field.Errors
-		errs.Add("memo", "analysis.error.memo_required")
-		s.codingFailed(w, r, "", codingForm{}, errs)
+		s.codingFailed(w, r, "", codingForm{}, oneFieldError("memo", "analysis.error.memo_required"))
 		return
 	}
 	_, err := s.store.SaveMemo(r.Context(), reqCtx(r).user.ID, "", r.PathValue("id"), "", text)
@@ -499,9 +500,7 @@ func (s *Server) handleCodingTranslation(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	if text == "" {
-		var errs field.Errors
-		errs.Add("translation-"+fieldName, "analysis.error.translation_required")
-		s.codingFailed(w, r, "", codingForm{Translation: map[string]string{fieldName: text}}, errs)
+		s.codingFailed(w, r, "", codingForm{Translation: map[string]string{fieldName: text}}, oneFieldError("translation-"+fieldName, "analysis.error.translation_required"))
 		return
 	}
 	err := s.store.SaveTranslation(r.Context(), reqCtx(r).user.ID, r.PathValue("id"), fieldName, text)

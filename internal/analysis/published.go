@@ -1,0 +1,43 @@
+package analysis
+
+import "github.com/hearme-project/hearme/internal/disclosure"
+
+// ThemeTable is the themes by community as they may leave the analyst's
+// screen: every cell through disclosure control as one table (so any two
+// outputs made from it suppress the same cells, and none can be recovered
+// by comparing them), and each theme's total (its experiences in any
+// community or none) through the rule on its own.
+type ThemeTable struct {
+	Cells  [][]disclosure.Value // [theme][community]; nil when there is no community
+	Totals []disclosure.Value   // [theme]
+}
+
+// PublishedThemes counts facts by theme x community and publishes them.
+func PublishedThemes(facts []Fact, themes, communities []string) (ThemeTable, error) {
+	b := Tabulate(facts, DimTheme, DimCommunity, themes, communities)
+	totals := map[string]int{}
+	for _, f := range facts {
+		for _, t := range f.Themes {
+			totals[t]++
+		}
+	}
+	var out ThemeTable
+	for _, t := range themes {
+		out.Totals = append(out.Totals, disclosure.Count(totals[t]))
+	}
+	if len(communities) == 0 {
+		return out, nil
+	}
+	counts := make([][]int, len(themes))
+	for i := range themes {
+		for _, c := range b.Cells[i] {
+			counts[i] = append(counts[i], c.Count)
+		}
+	}
+	table, err := disclosure.NewTable(themes, communities, counts)
+	if err != nil {
+		return out, err
+	}
+	out.Cells = table.Cells
+	return out, nil
+}
