@@ -85,6 +85,14 @@ func OpenStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store
 	} else if n > 0 {
 		log.Info("existing experiences sealed", "count", n)
 	}
+	// Contact details stored before the lookup hashes existed get them,
+	// so FindPerson finds them by email or phone.
+	if n, err := st.IndexLookupKeys(ctx, false); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("lookup hashes: %w", err)
+	} else if n > 0 {
+		log.Info("lookup hashes written", "rows", n)
+	}
 	// Experiences approved before search existed get their search
 	// documents (a no-op once each has one); the text is read with the
 	// keys, so this comes after them.
@@ -256,6 +264,7 @@ func Jobs(d JobDeps) []jobs.Job {
 	all = append(all, auditJobs(d)...)
 	all = append(all, mailJobs(d)...)
 	all = append(all, erasureJobs(d)...)
+	all = append(all, rightsJobs(d)...)
 	all = append(all, backupJobs(d)...)
 	return append(all, eventJobs(d)...)
 }

@@ -107,3 +107,22 @@ func TestNewRequestValidation(t *testing.T) {
 		t.Errorf("valid request: %v %q", errs, n.Reference)
 	}
 }
+
+func TestReminderStage(t *testing.T) {
+	t.Parallel()
+	day := func(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }
+	r := Request{ReceivedOn: day("2026-03-02")} // due Thursday 2 April 2026
+	for _, c := range []struct {
+		today, want string
+	}{{"2026-03-20", ""}, {"2026-03-25", ""}, {"2026-03-26", StageDueSoon}, {"2026-04-02", StageDueSoon}, {"2026-04-03", StageOverdue}} {
+		got, ok := ReminderStage(r, day(c.today))
+		if got != c.want || ok != (c.want != "") {
+			t.Errorf("%s: %q %v, want %q", c.today, got, ok, c.want)
+		}
+	}
+	closed := day("2026-03-30")
+	r.ClosedOn = &closed
+	if got, ok := ReminderStage(r, day("2026-04-10")); ok {
+		t.Errorf("a closed request needs no reminder, got %q", got)
+	}
+}

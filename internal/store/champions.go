@@ -73,9 +73,10 @@ func (s *Store) SubmitChampionApplication(ctx context.Context, a NewChampionAppl
 	id := NewID()
 	now := s.now()
 	err := s.tx(ctx, func(tx *sql.Tx) error {
+		ek, pk := s.sealedKeys(a.EmailSealed, a.PhoneSealed)
 		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO champion_applications (id, lang, name_sealed, email_sealed, phone_sealed, details_sealed,
-			consent_version, consent_at, stage, created_at, stage_changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-			id, a.Lang, a.NameSealed, a.EmailSealed, a.PhoneSealed, a.DetailsSealed, a.ConsentVersion, now, string(champion.Applied), now, now)
+			consent_version, consent_at, stage, created_at, stage_changed_at, email_key, phone_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			id, a.Lang, a.NameSealed, a.EmailSealed, a.PhoneSealed, a.DetailsSealed, a.ConsentVersion, now, string(champion.Applied), now, now, ek, pk)
 		if err != nil {
 			return err
 		}
@@ -329,5 +330,5 @@ func init() {
 	registerRetentionRule("champions-left", retentionRule{"champion_applications", "id",
 		"SELECT id FROM champion_applications WHERE proceeded = TRUE AND stage = 'left' AND counts_only = FALSE AND left_at < ? ORDER BY left_at, id",
 		"retention.champions_left_counts_only", false,
-		"UPDATE champion_applications SET name_sealed = '', email_sealed = '', phone_sealed = '', details_sealed = '', owner_id = NULL, counts_only = TRUE WHERE id"})
+		"UPDATE champion_applications SET name_sealed = '', email_sealed = '', phone_sealed = '', details_sealed = '', email_key = '', phone_key = '', owner_id = NULL, counts_only = TRUE WHERE id"})
 }

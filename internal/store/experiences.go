@@ -66,8 +66,9 @@ func (s *Store) SubmitExperience(ctx context.Context, sub experience.Submission,
 				return err
 			}
 			if c.Contact && !contact.Empty() {
-				if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO contact_details (experience_id, name_sealed, email_sealed, phone_sealed, created_at, last_contact_at)
-					VALUES (?, ?, ?, ?, ?, ?)`), rc.ID, contact.Name, contact.Email, contact.Phone, now, now); err != nil {
+				ek, pk := s.sealedKeys(contact.Email, contact.Phone)
+				if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO contact_details (experience_id, name_sealed, email_sealed, phone_sealed, email_key, phone_key, created_at, last_contact_at)
+					VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), rc.ID, contact.Name, contact.Email, contact.Phone, ek, pk, now, now); err != nil {
 					return err
 				}
 			}

@@ -33,7 +33,7 @@ func init() {
 		table: "invitations", key: "id",
 		due:    "SELECT id FROM invitations WHERE status IN ('done', 'declined') AND closed_at < ? AND contact_removed = FALSE ORDER BY closed_at, id",
 		action: "retention.invitation_contacts_removed",
-		remove: "UPDATE invitations SET contact_name_sealed = '', contact_email_sealed = '', contact_phone_sealed = '', notes = '', contact_removed = TRUE WHERE id",
+		remove: "UPDATE invitations SET contact_name_sealed = '', contact_email_sealed = '', contact_phone_sealed = '', contact_email_key = '', contact_phone_key = '', notes = '', contact_removed = TRUE WHERE id",
 	})
 }
 
@@ -65,12 +65,13 @@ func scanInvitation(row interface{ Scan(...any) error }) (invitation.Invitation,
 func (s *Store) CreateInvitation(ctx context.Context, r invitation.Request, ms ...mail.Queued) (invitation.Invitation, error) {
 	now := s.now()
 	v := invitation.Invitation{ID: NewID(), Request: r, Status: invitation.StatusNew, CreatedAt: now, UpdatedAt: now}
+	ek, pk := s.sealedKeys(r.Contact.Email, r.Contact.Phone)
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO invitations (id, kind, status, group_name, community, community_other, expected, languages,
-			other_languages, preferred_dates, venue, notes, lang, contact_name_sealed, contact_email_sealed, contact_phone_sealed, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			other_languages, preferred_dates, venue, notes, lang, contact_name_sealed, contact_email_sealed, contact_phone_sealed, contact_email_key, contact_phone_key, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 			v.ID, string(r.Kind), string(v.Status), r.Group, r.Community, r.CommunityOther, r.Expected, strings.Join(r.Languages, ","),
-			r.OtherLanguages, r.PreferredDates, r.Venue, r.Notes, r.Lang, r.Contact.Name, r.Contact.Email, r.Contact.Phone, now, now); err != nil {
+			r.OtherLanguages, r.PreferredDates, r.Venue, r.Notes, r.Lang, r.Contact.Name, r.Contact.Email, r.Contact.Phone, ek, pk, now, now); err != nil {
 			return err
 		}
 		return s.enqueueMail(ctx, tx, ms...)

@@ -20,8 +20,8 @@ const outboxLockKey = 0x6f7574626f78 // "outbox"
 func (s *Store) enqueueMail(ctx context.Context, tx *sql.Tx, ms ...mail.Queued) error {
 	now := s.now()
 	for _, m := range ms {
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO outbox (id, kind, payload, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?)`),
-			NewID(), m.Kind, m.Payload, now, now); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO outbox (id, kind, payload, to_key, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?)`),
+			NewID(), m.Kind, m.Payload, s.mailKey(m), now, now); err != nil {
 			return err
 		}
 	}

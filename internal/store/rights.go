@@ -72,11 +72,12 @@ func nullDate(t time.Time) any {
 // contactSealed is its contact detail already sealed (or empty).
 func (s *Store) LogRightsRequest(ctx context.Context, actorID string, n rights.New, contactSealed string) (string, error) {
 	id := NewID()
+	key := s.contactKey(n.Contact)
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		now := s.now()
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO rights_requests (id, kind, channel, received_on, reference, contact_sealed, notes, identity_on,
-			created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-			id, string(n.Kind), string(n.Channel), n.Received.Format(time.DateOnly), n.Reference, contactSealed, n.Notes, nullDate(n.Identity),
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO rights_requests (id, kind, channel, received_on, reference, contact_sealed, contact_key, notes, identity_on,
+			created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			id, string(n.Kind), string(n.Channel), n.Received.Format(time.DateOnly), n.Reference, contactSealed, key, n.Notes, nullDate(n.Identity),
 			actorID, now, now); err != nil {
 			return err
 		}
