@@ -45,6 +45,9 @@ type Recommendation struct {
 	Version       int
 	CreatedAt     time.Time
 	PublishedAt   time.Time
+	// SharedAt is when the draft was shared with the organisations it
+	// is addressed to for a factual-accuracy check (zero: not shared).
+	SharedAt time.Time
 }
 
 // Choices are what a recommendation may name: the programme's languages

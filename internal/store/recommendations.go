@@ -113,16 +113,19 @@ func (s *Store) checkQuoteConsented(ctx context.Context, tx *sql.Tx, codingID st
 	return err
 }
 
-const recommendationColumns = "id, reference, status, title, body, version, created_at, published_at"
+const recommendationColumns = "id, reference, status, title, body, version, created_at, published_at, shared_at"
 
 func scanRecommendation(row rowScanner) (accountability.Recommendation, error) {
 	var r accountability.Recommendation
 	var status string
-	var published sql.NullTime
-	err := row.Scan(&r.ID, &r.Reference, &status, &r.Title, &r.Text, &r.Version, &r.CreatedAt, &published)
+	var published, shared sql.NullTime
+	err := row.Scan(&r.ID, &r.Reference, &status, &r.Title, &r.Text, &r.Version, &r.CreatedAt, &published, &shared)
 	r.Status = accountability.Status(status)
 	if published.Valid {
 		r.PublishedAt = published.Time
+	}
+	if shared.Valid {
+		r.SharedAt = shared.Time
 	}
 	return r, err
 }
