@@ -7,8 +7,11 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"path"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/BurntSushi/toml"
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
@@ -26,42 +29,118 @@ var localesFS embed.FS
 // Fallback is the language every catalogue falls back to.
 const Fallback = "en"
 
-// Catalogue is the set of loaded translations.
+// Catalogue is the set of translations. Each language's messages are
+// parsed on the language's first use: parsed, every message of six
+// languages held about 9 MB in an idle server (docs/performance.md,
+// section 4), most of it for languages no request had asked for yet.
+// The catalogues are embedded, so one that does not parse is a build
+// fault: TestEveryCatalogueParses parses them all (LoadAll).
 type Catalogue struct {
-	bundle *goi18n.Bundle
-	langs  []string
-	mu     sync.RWMutex
-	cache  map[string]*Localizer
+	langs   []string                   // languages with a catalogue, in file order
+	sources map[string][]source        // by language: its files, then the extra files
+	bundles map[string]*languageBundle // by language; fixed after Load
+	mu      sync.RWMutex
+	cache   map[string]*Localizer
 }
 
-// Load reads every embedded catalogue, plus extra message files by
+// source is one message file of a language: embedded, or extra data.
+type source struct {
+	name string
+	data []byte // nil: read name from the embedded catalogues
+}
+
+type languageBundle struct {
+	once   sync.Once
+	bundle *goi18n.Bundle
+	err    error
+	parsed atomic.Bool
+}
+
+// Load lists every embedded catalogue, plus extra message files by
 // language (a domain package's own labels, such as the equality
-// questions'), which must use keys of their own.
+// questions'), which must use keys of their own. It parses none of them.
 func Load(extra ...map[string][]byte) (*Catalogue, error) {
-	b := goi18n.NewBundle(language.English)
-	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
 	files, err := fs.Glob(localesFS, "locales/*.toml")
 	if err != nil {
 		return nil, err
 	}
-	c := &Catalogue{bundle: b, cache: map[string]*Localizer{}}
+	c := &Catalogue{sources: map[string][]source{}, bundles: map[string]*languageBundle{}, cache: map[string]*Localizer{}}
 	for _, f := range files {
-		mf, err := b.LoadMessageFileFS(localesFS, f)
+		parts := strings.Split(strings.TrimSuffix(path.Base(f), ".toml"), ".")
+		if len(parts) != 2 {
+			return nil, fmt.Errorf("catalogue %s: name must be <part>.<lang>.toml", f)
+		}
+		tag, err := language.Parse(parts[1])
 		if err != nil {
 			return nil, fmt.Errorf("catalogue %s: %w", f, err)
 		}
-		if !c.Has(mf.Tag.String()) {
-			c.langs = append(c.langs, mf.Tag.String())
+		lang := tag.String()
+		if !c.Has(lang) {
+			c.langs = append(c.langs, lang)
+			c.bundles[lang] = &languageBundle{}
 		}
+		c.sources[lang] = append(c.sources[lang], source{name: f})
 	}
 	for _, files := range extra {
 		for lang, data := range files {
-			if _, err := b.ParseMessageFileBytes(data, "extra."+lang+".toml"); err != nil {
-				return nil, fmt.Errorf("extra catalogue %s: %w", lang, err)
+			if c.bundles[lang] == nil {
+				c.bundles[lang] = &languageBundle{}
 			}
+			c.sources[lang] = append(c.sources[lang], source{name: "extra." + lang + ".toml", data: data})
 		}
 	}
 	return c, nil
+}
+
+// bundle returns lang's messages, parsing them on first use; nil when
+// there is no catalogue for lang.
+func (c *Catalogue) bundle(lang string) (*goi18n.Bundle, error) {
+	lb := c.bundles[lang]
+	if lb == nil {
+		return nil, nil
+	}
+	lb.once.Do(func() {
+		b := goi18n.NewBundle(language.English)
+		b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
+		for _, src := range c.sources[lang] {
+			var err error
+			if src.data == nil {
+				_, err = b.LoadMessageFileFS(localesFS, src.name)
+			} else {
+				_, err = b.ParseMessageFileBytes(src.data, src.name)
+			}
+			if err != nil {
+				lb.err = fmt.Errorf("catalogue %s: %w", src.name, err)
+				return
+			}
+		}
+		lb.bundle = b
+	})
+	lb.parsed.Store(true)
+	return lb.bundle, lb.err
+}
+
+// LoadAll parses every language's messages (tests and tools), returning
+// the first error.
+func (c *Catalogue) LoadAll() error {
+	for lang := range c.bundles {
+		if _, err := c.bundle(lang); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Parsed lists the languages whose messages have been parsed so far.
+func (c *Catalogue) Parsed() []string {
+	var out []string
+	for lang, lb := range c.bundles {
+		if lb.parsed.Load() {
+			out = append(out, lang)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Has reports whether a catalogue exists for lang.
@@ -74,7 +153,9 @@ func (c *Catalogue) Has(lang string) bool {
 	return false
 }
 
-// Localizer returns the (cached) localizer for lang.
+// Localizer returns the (cached) localizer for lang. A language without
+// a catalogue, or whose catalogue does not parse (TestEveryCatalogueParses
+// keeps that from shipping), shows English.
 func (c *Catalogue) Localizer(lang string) *Localizer {
 	c.mu.RLock()
 	l := c.cache[lang]
@@ -85,7 +166,15 @@ func (c *Catalogue) Localizer(lang string) *Localizer {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if l = c.cache[lang]; l == nil {
-		l = &Localizer{Lang: lang, l: goi18n.NewLocalizer(c.bundle, lang), en: goi18n.NewLocalizer(c.bundle, Fallback), memo: map[string]string{}}
+		en, _ := c.bundle(Fallback)
+		if en == nil {
+			en = goi18n.NewBundle(language.English)
+		}
+		own, _ := c.bundle(lang)
+		if own == nil {
+			own = en
+		}
+		l = &Localizer{Lang: lang, l: goi18n.NewLocalizer(own, lang), en: goi18n.NewLocalizer(en, Fallback), memo: map[string]string{}}
 		c.cache[lang] = l
 	}
 	return l

@@ -7,6 +7,8 @@ import (
 	htmltemplate "html/template"
 	"io/fs"
 	"strings"
+	"sync"
+	"sync/atomic"
 	texttemplate "text/template"
 
 	"github.com/hearme-project/hearme/internal/i18n"
@@ -38,44 +40,67 @@ func (s Site) dir(lang string) string {
 	return "ltr"
 }
 
-// Composer renders messages. Templates are parsed once.
+// Composer renders messages. Each kind's templates are parsed once, on
+// the kind's first use: an idle server held every kind's parse trees
+// (1.5 MB, twice: the web layer's composer and the event jobs') for
+// emails it may not send for days (docs/performance.md, section 4). The
+// templates are embedded, so one that does not parse is a build fault:
+// TestEveryMailTemplateParses parses them all.
 type Composer struct {
-	cat  *i18n.Catalogue
-	keys *sealed.Keyring
-	site func() Site
-	text map[string]*texttemplate.Template
-	html map[string]*htmltemplate.Template
+	cat    *i18n.Catalogue
+	keys   *sealed.Keyring
+	site   func() Site
+	kinds  map[string]*kindTemplates // fixed after NewComposer
+	parsed atomic.Int32              // kinds parsed so far (tests)
 }
 
-// NewComposer parses every template. site is read at each Compose, so a
-// renamed programme shows at once.
+type kindTemplates struct {
+	once sync.Once
+	text *texttemplate.Template
+	html *htmltemplate.Template
+	err  error
+}
+
+// NewComposer lists the kinds of email; it parses no template. site is
+// read at each Compose, so a renamed programme shows at once.
 func NewComposer(cat *i18n.Catalogue, keys *sealed.Keyring, site func() Site) (*Composer, error) {
-	c := &Composer{cat: cat, keys: keys, site: site, text: map[string]*texttemplate.Template{}, html: map[string]*htmltemplate.Template{}}
-	stub := func(string, ...any) string { return "" }
+	c := &Composer{cat: cat, keys: keys, site: site, kinds: map[string]*kindTemplates{}}
 	files, err := fs.Glob(templatesFS, "templates/*.txt")
 	if err != nil {
 		return nil, err
 	}
 	for _, f := range files {
-		kind := strings.TrimSuffix(strings.TrimPrefix(f, "templates/"), ".txt")
-		t, err := texttemplate.New(kind).Funcs(texttemplate.FuncMap{"t": stub}).ParseFS(templatesFS, f)
-		if err != nil {
-			return nil, fmt.Errorf("mail template %s: %w", f, err)
-		}
-		c.text[kind] = t
-		h, err := htmltemplate.New(kind).Funcs(htmltemplate.FuncMap{"t": stub}).ParseFS(templatesFS, "templates/layout.html", "templates/"+kind+".html")
-		if err != nil {
-			return nil, fmt.Errorf("mail template %s.html: %w", kind, err)
-		}
-		c.html[kind] = h
+		c.kinds[strings.TrimSuffix(strings.TrimPrefix(f, "templates/"), ".txt")] = &kindTemplates{}
 	}
 	return c, nil
+}
+
+// templates returns kind's text and HTML templates, parsing them on
+// first use.
+func (c *Composer) templates(kind string) (*kindTemplates, error) {
+	k, ok := c.kinds[kind]
+	if !ok {
+		return nil, fmt.Errorf("mail: no template %q", kind)
+	}
+	k.once.Do(func() {
+		c.parsed.Add(1)
+		stub := func(string, ...any) string { return "" }
+		f := "templates/" + kind + ".txt"
+		if k.text, k.err = texttemplate.New(kind).Funcs(texttemplate.FuncMap{"t": stub}).ParseFS(templatesFS, f); k.err != nil {
+			k.err = fmt.Errorf("mail template %s: %w", f, k.err)
+			return
+		}
+		if k.html, k.err = htmltemplate.New(kind).Funcs(htmltemplate.FuncMap{"t": stub}).ParseFS(templatesFS, "templates/layout.html", "templates/"+kind+".html"); k.err != nil {
+			k.err = fmt.Errorf("mail template %s.html: %w", kind, k.err)
+		}
+	})
+	return k, k.err
 }
 
 // Kinds lists the kinds of email there are templates for.
 func (c *Composer) Kinds() []string {
 	var out []string
-	for k := range c.text {
+	for k := range c.kinds {
 		out = append(out, k)
 	}
 	return out
@@ -84,10 +109,11 @@ func (c *Composer) Kinds() []string {
 // Message renders kind in lang, addressed to to. data is available to
 // the templates as .Data; .Site is the programme.
 func (c *Composer) Message(lang, to, kind string, data any) (Message, error) {
-	tt, ok := c.text[kind]
-	if !ok {
-		return Message{}, fmt.Errorf("mail: no template %q", kind)
+	kt, err := c.templates(kind)
+	if err != nil {
+		return Message{}, err
 	}
+	tt := kt.text
 	l := c.cat.Localizer(lang)
 	t := func(id string, pairs ...any) string { return l.T(id, pairs...) }
 	view := struct {
@@ -113,7 +139,7 @@ func (c *Composer) Message(lang, to, kind string, data any) (Message, error) {
 	if err != nil {
 		return Message{}, fmt.Errorf("mail %s text: %w", kind, err)
 	}
-	hc, err := c.html[kind].Clone()
+	hc, err := kt.html.Clone()
 	if err != nil {
 		return Message{}, err
 	}

@@ -10,13 +10,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/http"
 	"path"
 	"reflect"
-	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -49,7 +47,7 @@ type Server struct {
 	log      *slog.Logger
 	metrics  *Metrics
 	gatherer prometheus.Gatherer
-	pages    map[string]*template.Template
+	pages    *pageTemplates // parsed on first use: templates.go
 	assets   map[string]string
 	styles   []string // style sheets other than app.css, in name order
 	site     atomic.Pointer[site]
@@ -104,7 +102,8 @@ type Deps struct {
 	Registry *prometheus.Registry
 }
 
-// New builds the server: templates are parsed once here, never per request.
+// New builds the server. Each page's template is parsed once, on the
+// page's first use (templates.go), never per request.
 func New(ctx context.Context, d Deps) (*Server, error) {
 	s := &Server{cfg: d.Config, store: d.Store, cat: d.Catalog, keys: d.Keys, sessions: d.Sessions, log: d.Logger,
 		gatherer: d.Registry, now: time.Now, suggest: &suggester{}}
@@ -131,7 +130,7 @@ func New(ctx context.Context, d Deps) (*Server, error) {
 	if s.mail, err = mail.NewComposer(d.Catalog, d.Keys, s.mailSite); err != nil {
 		return nil, err
 	}
-	if err := s.parseTemplates(); err != nil {
+	if s.pages, err = newPageTemplates(); err != nil {
 		return nil, err
 	}
 	if err := s.hashAssets(); err != nil {
@@ -202,76 +201,6 @@ func (s *Server) mailSite() mail.Site {
 	return site
 }
 
-func (s *Server) parseTemplates() error {
-	// Each page is parsed with the layout and only the partials (blocks
-	// several pages of one part of the site share, one file per part) it
-	// calls, directly or through the layout or another partial. Cloning
-	// the layout with every partial under each of some 80 pages held a
-	// copy of every partial's parse tree per page: about 26 MB, most of
-	// the idle heap (docs/performance.md, section 4).
-	layout, err := fs.ReadFile(ui.Templates, "templates/layout.html")
-	if err != nil {
-		return err
-	}
-	partials, err := fs.Glob(ui.Templates, "templates/partials/*.html")
-	if err != nil {
-		return err
-	}
-	source := map[string]string{}
-	definedIn := map[string][]string{} // template name -> partial files defining it
-	for _, f := range partials {
-		b, err := fs.ReadFile(ui.Templates, f)
-		if err != nil {
-			return err
-		}
-		source[f] = string(b)
-		for _, m := range templateDefinition.FindAllStringSubmatch(string(b), -1) {
-			definedIn[m[1]] = append(definedIn[m[1]], f)
-		}
-	}
-	files, err := fs.Glob(ui.Templates, "templates/pages/*.html")
-	if err != nil {
-		return err
-	}
-	s.pages = map[string]*template.Template{}
-	for _, f := range files {
-		page, err := fs.ReadFile(ui.Templates, f)
-		if err != nil {
-			return err
-		}
-		needed := map[string]bool{}
-		for queue := []string{string(layout), string(page)}; len(queue) > 0; queue = queue[1:] {
-			for _, m := range templateCall.FindAllStringSubmatch(queue[0], -1) {
-				for _, pf := range definedIn[m[1]] {
-					if !needed[pf] {
-						needed[pf] = true
-						queue = append(queue, source[pf])
-					}
-				}
-			}
-		}
-		set := []string{"templates/layout.html"}
-		for _, pf := range partials { // in name order, as before
-			if needed[pf] {
-				set = append(set, pf)
-			}
-		}
-		t, err := template.ParseFS(ui.Templates, append(set, f)...)
-		if err != nil {
-			return fmt.Errorf("template %s: %w", f, err)
-		}
-		s.pages[path.Base(f[:len(f)-len(".html")])] = t
-	}
-	return nil
-}
-
-// templateCall and templateDefinition find the names a template calls
-// and the names a file defines.
-var (
-	templateCall       = regexp.MustCompile(`\{\{-?\s*(?:template|block)\s+"([^"]+)"`)
-	templateDefinition = regexp.MustCompile(`\{\{-?\s*(?:define|block)\s+"([^"]+)"`)
-)
-
 func (s *Server) hashAssets() error {
 	s.assets = map[string]string{}
 	return fs.WalkDir(ui.Static, "static", func(p string, d fs.DirEntry, err error) error {
@@ -304,9 +233,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 }
 
 func (s *Server) execute(name string, p *Page) ([]byte, error) {
-	t, ok := s.pages[name]
-	if !ok {
-		return nil, fmt.Errorf("no template %q", name)
+	t, err := s.pages.page(name)
+	if err != nil {
+		return nil, err
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
@@ -370,9 +299,12 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int) {
 	}
 	p := s.newPage(r)
 	p.Data = e
-	t := s.pages["error"]
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+	t, err := s.pages.page("error")
+	if err == nil {
+		err = t.ExecuteTemplate(&buf, "layout", p)
+	}
+	if err != nil {
 		s.log.Error("render error page", "err", err)
 		http.Error(w, http.StatusText(status), status)
 		return
