@@ -41,7 +41,11 @@ type App struct {
 	sessions *scs.SessionManager
 	stopSess func()
 	mail     *mail.Sender // the outbox's sender, run by Serve
+	keys     *sealed.Keyring
 }
+
+// KeyringEvery is how often a running server looks at its keyring file.
+const KeyringEvery = 2 * time.Second
 
 // NewLogger makes the JSON logger every part shares.
 func NewLogger(w io.Writer, level string) *slog.Logger {
@@ -143,11 +147,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		st.Close()
 		return nil, err
 	}
-	keys, err := sealed.LoadOrCreate(cfg.KeyPath())
-	if err != nil {
-		st.Close()
-		return nil, err
-	}
+	// One keyring for the store, the web tier and the jobs, following its
+	// file: `hearme keys rotate` adds a key there (Serve watches it).
+	keys := st.Keys()
+	a.keys = keys
 	cat, err := web.Catalogue()
 	if err != nil {
 		st.Close()
@@ -328,6 +331,15 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	go func() { a.mail.Run(jobsCtx, MailEvery); close(mailDone) }()
 	// Another instance may change the programme configuration.
 	go a.Web.WatchProgramme(jobsCtx, 30*time.Second)
+	// `hearme keys rotate` adds a key to the keyring file: new values are
+	// sealed with it within KeyringEvery (docs/keys.md).
+	go a.keys.Watch(jobsCtx, KeyringEvery, func(changed bool, err error) {
+		if err != nil {
+			a.Log.Error("keyring reload", "err", err.Error())
+			return
+		}
+		a.Log.Info("keyring reloaded", "active_key", a.keys.Active(), "keys", len(a.keys.IDs()))
+	})
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -35,6 +35,7 @@ func commands() []command {
 		{"retention", "show or apply the retention rules: retention --dry-run | --apply", runRetention},
 		{"backup", "encrypted online backup of the SQLite database: backup FILE [--passphrase-file F]", runBackup},
 		{"restore", "restore a backup into an empty data directory: restore FILE --data DIR --identity F --audit-key F", runRestore},
+		{"keys", "rotate the encryption keys: keys status | keys rotate | keys retire", runKeys},
 		{"jobs", "list background jobs or run one now: jobs list | jobs run NAME", runJobs},
 		{"mail", "email: mail test ADDRESS | mail send | mail status", runMail},
 		{"version", "print the version", runVersion},

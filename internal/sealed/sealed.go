@@ -7,6 +7,7 @@ package sealed
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hmac"
@@ -18,13 +19,41 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
 )
 
-// Keyring holds the keys; the first is used to seal.
+// Keyring holds the keys; the first is used to seal. It is safe for
+// concurrent use, and a keyring loaded from a file follows that file:
+// Reload (or Watch) picks up a key added by `hearme keys rotate`, and a
+// value naming a key this process does not know yet makes it look at the
+// file again before giving up (docs/keys.md).
 type Keyring struct {
+	path  string
+	state atomic.Pointer[ring]
+	// file is the size and modification time of the file last read, so a
+	// reload reads the file only when it changed.
+	fileMu sync.Mutex
+	file   fileStamp
+}
+
+// ring is one reading of the keyring; it is never changed once made.
+type ring struct {
 	active string
+	ids    []string // in file order: the active key first
 	aeads  map[string]cipher.AEAD
 	raw    map[string][]byte
+	// pins are derived keys kept in the file (lines "derive.PURPOSE:..."),
+	// so that Derive gives the same key after the key it was derived from
+	// is rotated away (registration cancel links already emailed, the
+	// keyed hashes that refuse duplicate registrations).
+	pins map[string][]byte
+}
+
+type fileStamp struct {
+	size int64
+	mod  time.Time
 }
 
 // ErrUnknownKey means a value names a key the keyring does not have.
@@ -33,10 +62,30 @@ var ErrUnknownKey = errors.New("sealed: unknown key id")
 // ErrMalformed means a sealed value is not in the expected form.
 var ErrMalformed = errors.New("sealed: malformed value")
 
+// pinPrefix starts a pinned derived key's line.
+const pinPrefix = "derive."
+
+// DerivePurposes are the purposes Derive is asked for in hearme. Each is
+// pinned in the keyring file when a key is added (AddKey), so its derived
+// key outlives the key it came from. TestDerivePurposesListed fails when
+// the code asks for a purpose missing here.
+var DerivePurposes = []string{"form-tokens", "registration-dedupe", "registration-cancel"}
+
 // Parse reads a keyring: one key per line, "id:base64-of-32-bytes";
-// blank lines and lines starting with # are ignored.
+// blank lines and lines starting with # are ignored. Lines
+// "derive.PURPOSE:base64" are pinned derived keys (see Derive).
 func Parse(b []byte) (*Keyring, error) {
-	k := &Keyring{aeads: map[string]cipher.AEAD{}, raw: map[string][]byte{}}
+	r, err := parseRing(b)
+	if err != nil {
+		return nil, err
+	}
+	k := &Keyring{}
+	k.state.Store(r)
+	return k, nil
+}
+
+func parseRing(b []byte) (*ring, error) {
+	k := &ring{aeads: map[string]cipher.AEAD{}, raw: map[string][]byte{}, pins: map[string][]byte{}}
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
@@ -51,6 +100,13 @@ func Parse(b []byte) (*Keyring, error) {
 		if err != nil || len(raw) != 32 {
 			return nil, fmt.Errorf("sealed: key %q must be 32 bytes of base64", id)
 		}
+		if purpose, ok := strings.CutPrefix(id, pinPrefix); ok {
+			if _, dup := k.pins[purpose]; dup || purpose == "" {
+				return nil, fmt.Errorf("sealed: derived key %q listed twice or unnamed", id)
+			}
+			k.pins[purpose] = raw
+			continue
+		}
 		block, err := aes.NewCipher(raw)
 		if err != nil {
 			return nil, err
@@ -64,6 +120,7 @@ func Parse(b []byte) (*Keyring, error) {
 		}
 		k.aeads[id] = aead
 		k.raw[id] = raw
+		k.ids = append(k.ids, id)
 		if k.active == "" {
 			k.active = id
 		}
@@ -74,9 +131,34 @@ func Parse(b []byte) (*Keyring, error) {
 	return k, nil
 }
 
+func (k *Keyring) ring() *ring { return k.state.Load() }
+
+// Active is the id of the key that seals new values.
+func (k *Keyring) Active() string { return k.ring().active }
+
+// IDs lists the keys' ids, the active one first.
+func (k *Keyring) IDs() []string { return append([]string(nil), k.ring().ids...) }
+
+// Has reports whether the keyring holds the key id.
+func (k *Keyring) Has(id string) bool { _, ok := k.ring().aeads[id]; return ok }
+
+// KeyOf returns the id of the key a sealed value names ("" for the
+// empty value or one not sealed by a keyring).
+func KeyOf(value string) string {
+	rest, ok := strings.CutPrefix(value, "v1:")
+	if !ok {
+		return ""
+	}
+	id, _, ok := strings.Cut(rest, ":")
+	if !ok {
+		return ""
+	}
+	return id
+}
+
 // LoadOrCreate reads the keyring file, creating it with one new random
 // key (mode 0600) when it does not exist; an existing keyring readable by
-// others is made 0600.
+// others is made 0600. The keyring remembers the file, for Reload.
 func LoadOrCreate(path string) (*Keyring, error) {
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -92,7 +174,67 @@ func LoadOrCreate(path string) (*Keyring, error) {
 	} else if err := private(path); err != nil {
 		return nil, err
 	}
-	return Parse(b)
+	k, err := Parse(b)
+	if err != nil {
+		return nil, err
+	}
+	k.path = path
+	if fi, err := os.Stat(path); err == nil {
+		k.file = fileStamp{fi.Size(), fi.ModTime()}
+	}
+	return k, nil
+}
+
+// Reload reads the keyring file again when it changed since it was last
+// read (size or modification time), and reports whether it did. A file
+// that no longer parses is refused and the keys in use are kept.
+func (k *Keyring) Reload() (bool, error) {
+	if k.path == "" {
+		return false, nil
+	}
+	k.fileMu.Lock()
+	defer k.fileMu.Unlock()
+	fi, err := os.Stat(k.path)
+	if err != nil {
+		return false, fmt.Errorf("keyring: %w", err)
+	}
+	stamp := fileStamp{fi.Size(), fi.ModTime()}
+	if stamp == k.file {
+		return false, nil
+	}
+	b, err := os.ReadFile(k.path)
+	if err != nil {
+		return false, fmt.Errorf("keyring: %w", err)
+	}
+	r, err := parseRing(b)
+	if err != nil {
+		return false, fmt.Errorf("keyring %s: %w (the keys in use are kept)", k.path, err)
+	}
+	k.file = stamp
+	k.state.Store(r)
+	return true, nil
+}
+
+// Watch reloads the keyring every interval until ctx ends, so a server
+// seals with a key added by `hearme keys rotate` within one interval.
+// Errors go to report (a keyring file half edited by hand, say).
+func (k *Keyring) Watch(ctx context.Context, every time.Duration, report func(changed bool, err error)) {
+	if k.path == "" {
+		return
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			changed, err := k.Reload()
+			if report != nil && (changed || err != nil) {
+				report(changed, err)
+			}
+		}
+	}
 }
 
 // private takes the group and other permission bits off an existing
@@ -122,29 +264,42 @@ func NewKeyLine() []byte {
 
 // Derive returns a 32-byte key for another purpose (signing form tokens,
 // say), derived from the active key so every instance sharing the
-// keyring derives the same one. It changes when the keyring rotates.
+// keyring derives the same one. A purpose pinned in the file (AddKey
+// pins every one of DerivePurposes before a new key becomes active)
+// keeps its key across rotations.
 func (k *Keyring) Derive(purpose string) []byte {
-	mac := hmac.New(sha256.New, k.raw[k.active])
+	r := k.ring()
+	if pin, ok := r.pins[purpose]; ok {
+		return append([]byte(nil), pin...)
+	}
+	return r.derive(purpose)
+}
+
+func (r *ring) derive(purpose string) []byte {
+	mac := hmac.New(sha256.New, r.raw[r.active])
 	mac.Write([]byte("hearme-derive:" + purpose))
 	return mac.Sum(nil)
 }
 
-// Seal encrypts plaintext; the empty string stays empty so "not set" is
-// visible without a key.
+// Seal encrypts plaintext with the active key; the empty string stays
+// empty so "not set" is visible without a key.
 func (k *Keyring) Seal(plaintext string) (string, error) {
 	if plaintext == "" {
 		return "", nil
 	}
-	aead := k.aeads[k.active]
+	r := k.ring()
+	aead := r.aeads[r.active]
 	nonce := make([]byte, aead.NonceSize())
 	if _, err := rand.Read(nonce); err != nil {
 		return "", err
 	}
-	ct := aead.Seal(nonce, nonce, []byte(plaintext), []byte(k.active))
-	return "v1:" + k.active + ":" + base64.RawStdEncoding.EncodeToString(ct), nil
+	ct := aead.Seal(nonce, nonce, []byte(plaintext), []byte(r.active))
+	return "v1:" + r.active + ":" + base64.RawStdEncoding.EncodeToString(ct), nil
 }
 
-// Open decrypts a value made by Seal.
+// Open decrypts a value made by Seal. A value naming a key this keyring
+// does not have makes it read its file again first (the key may have
+// just been added by a rotation on this machine).
 func (k *Keyring) Open(value string) (string, error) {
 	if value == "" {
 		return "", nil
@@ -153,9 +308,14 @@ func (k *Keyring) Open(value string) (string, error) {
 	if len(parts) != 3 || parts[0] != "v1" {
 		return "", ErrMalformed
 	}
-	aead, ok := k.aeads[parts[1]]
+	aead, ok := k.ring().aeads[parts[1]]
 	if !ok {
-		return "", ErrUnknownKey
+		if changed, _ := k.Reload(); changed {
+			aead, ok = k.ring().aeads[parts[1]]
+		}
+		if !ok {
+			return "", ErrUnknownKey
+		}
 	}
 	ct, err := base64.RawStdEncoding.DecodeString(parts[2])
 	if err != nil || len(ct) < aead.NonceSize()+aead.Overhead() {
@@ -166,4 +326,19 @@ func (k *Keyring) Open(value string) (string, error) {
 		return "", ErrMalformed
 	}
 	return string(pt), nil
+}
+
+// Reseal opens a value and seals it again with the active key. A value
+// already under the active key, or empty, comes back as it is
+// (changed false).
+func (k *Keyring) Reseal(value string) (resealed string, changed bool, err error) {
+	if value == "" || KeyOf(value) == k.Active() {
+		return value, false, nil
+	}
+	pt, err := k.Open(value)
+	if err != nil {
+		return "", false, err
+	}
+	nv, err := k.Seal(pt)
+	return nv, err == nil, err
 }

@@ -30,6 +30,9 @@ var errNoKeys = errors.New("store: experiences' text needs the keyring (Store.Us
 // key. Writing or reading an experience's text needs it.
 func (s *Store) UseKeys(k *sealed.Keyring) { s.keys = k }
 
+// Keys is the keyring given by UseKeys.
+func (s *Store) Keys() *sealed.Keyring { return s.keys }
+
 // storeDataKey keeps a new experience's data key, sealed with the keyring.
 func (s *Store) storeDataKey(ctx context.Context, tx *sql.Tx, id string, d sealed.DataKey) error {
 	if s.keys == nil {
