@@ -54,6 +54,9 @@ const (
 	StatusPending  Status = "pending"
 	StatusApproved Status = "approved"
 	StatusRejected Status = "rejected"
+	// StatusRestricted: the person asked for its use to be restricted
+	// (UK GDPR Article 18): kept, used in nothing, until lifted.
+	StatusRestricted Status = "restricted"
 )
 
 // MaxTextRunes is the length limit of each free-text answer, stated on

@@ -257,3 +257,34 @@ func CheckClose(r Request, on, outcome string, today time.Time) (time.Time, fiel
 	}
 	return d, errs
 }
+
+// ErrOpenRegistration refuses an erasure while the person holds a place
+// (confirmed or waiting) at an event not yet over: erasing it silently
+// would leave them expecting a place the programme no longer knows of,
+// and the notice of a cancellation needs the address erasure removes.
+// Cancel the place first (the person is told), then erase.
+var ErrOpenRegistration = errors.New("rights.error.open_registration")
+
+// ErrNothingFound means a rights action found nothing to act on.
+var ErrNothingFound = errors.New("rights.error.nothing_found")
+
+// ErrPackGone means a response pack was already downloaded, has expired,
+// or was prepared by someone else: prepare another.
+var ErrPackGone = errors.New("rights.error.pack_gone")
+
+// ErrPackNotDownloaded refuses to mark as sent a pack never downloaded.
+var ErrPackNotDownloaded = errors.New("rights.error.pack_not_downloaded")
+
+// ErrDuplicate means an open request of the same kind for the same
+// person is already logged.
+var ErrDuplicate = errors.New("rights.error.duplicate")
+
+// PackTTL is how long a prepared response pack can be downloaded.
+const PackTTL = 15 * time.Minute
+
+// Pack formats and the ways a pack reaches the person (never as an
+// email attachment).
+var (
+	PackFormats = []string{"html", "json"}
+	SentHows    = []string{"post", "in-person", "secure-transfer", "other"}
+)

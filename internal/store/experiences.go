@@ -116,27 +116,39 @@ func (s *Store) AddCorrection(ctx context.Context, reference, secret, text strin
 		if err != nil {
 			return notFound(err)
 		}
-		d, err := s.writeKey(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		now := s.now()
-		if _, err := tx.ExecContext(ctx, s.q("INSERT INTO experience_corrections (id, experience_id, text, created_at) VALUES (?, ?, ?, ?)"),
-			NewID(), id, d.Seal(id, text), now); err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, s.q("UPDATE experiences SET status = ?, updated_at = ? WHERE id = ?"), string(experience.StatusPending), now, id)
-		if err != nil {
-			return err
-		}
-		if err := s.raiseSafeguarding(ctx, tx, id, FlagFromCorrection, text); err != nil {
-			return err
-		}
-		if err := s.unindex(ctx, tx, id); err != nil { // back in moderation: out of the search
-			return err
-		}
-		return s.appendAudit(ctx, tx, "anonymous", audit.ExperienceCorrected, id, "")
+		return s.addCorrectionTx(ctx, tx, "anonymous", id, text, audit.ExperienceCorrected, "")
 	})
+}
+
+// addCorrectionTx adds a correction and sends the experience back to
+// moderation; a restricted one stays restricted, to go to moderation
+// when the restriction is lifted.
+func (s *Store) addCorrectionTx(ctx context.Context, tx *sql.Tx, actorID, id, text, action, detail string) error {
+	d, err := s.writeKey(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	if _, err := tx.ExecContext(ctx, s.q("INSERT INTO experience_corrections (id, experience_id, text, created_at) VALUES (?, ?, ?, ?)"),
+		NewID(), id, d.Seal(id, text), now); err != nil {
+		return err
+	}
+	res, err := tx.ExecContext(ctx, s.q(`UPDATE experiences SET status = CASE WHEN status = ? THEN status ELSE ? END,
+		restricted_from = CASE WHEN status = ? THEN ? ELSE restricted_from END, updated_at = ? WHERE id = ?`),
+		string(experience.StatusRestricted), string(experience.StatusPending), string(experience.StatusRestricted), string(experience.StatusPending), now, id)
+	if err != nil {
+		return err
+	}
+	if err := requireRow(res, ErrNotFound); err != nil {
+		return err
+	}
+	if err := s.raiseSafeguarding(ctx, tx, id, FlagFromCorrection, text); err != nil {
+		return err
+	}
+	if err := s.unindex(ctx, tx, id); err != nil { // back in moderation: out of the search
+		return err
+	}
+	return s.appendAudit(ctx, tx, actorID, action, id, detail)
 }
 
 // ExperienceByReference returns an experience when the secret matches.
@@ -229,18 +241,7 @@ func (s *Store) WithdrawExperience(ctx context.Context, reference, secret string
 		if err != nil {
 			return notFound(err)
 		}
-		// Children first: PostgreSQL and SQLite both cascade, but the
-		// explicit deletes keep withdrawal complete even if a foreign key
-		// were ever dropped.
-		for _, table := range []string{"search_documents", "experience_keys", "safeguarding_flags", "experience_originals", "experience_corrections", "contact_details", "equality_answers", "consents", "experience_stages"} {
-			if _, err := tx.ExecContext(ctx, s.q("DELETE FROM "+table+" WHERE experience_id = ?"), id); err != nil {
-				return err
-			}
-		}
-		if err := s.dropSnapshotQuotes(ctx, tx, id); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, s.q("DELETE FROM experiences WHERE id = ?"), id); err != nil {
+		if err := s.deleteExperienceTx(ctx, tx, id); err != nil {
 			return err
 		}
 		month := s.now().Format("2006-01")
@@ -253,6 +254,25 @@ func (s *Store) WithdrawExperience(ctx context.Context, reference, secret string
 		}
 		return s.appendAudit(ctx, tx, "anonymous", audit.ExperienceWithdrawn, id, "")
 	})
+}
+
+// deleteExperienceTx deletes an experience and everything kept about it
+// or derived from it (withdrawal, erasure). Children first: PostgreSQL
+// and SQLite both cascade, but the explicit deletes keep it complete
+// even if a foreign key were ever dropped.
+func (s *Store) deleteExperienceTx(ctx context.Context, tx *sql.Tx, id string) error {
+	for _, table := range []string{"search_documents", "experience_keys", "safeguarding_flags", "experience_originals", "experience_corrections",
+		"contact_details", "equality_answers", "consents", "experience_stages", "translations", "memos", "codings", "coding_done",
+		"suggestion_decisions", "coding_sample_items"} {
+		if _, err := tx.ExecContext(ctx, s.q("DELETE FROM "+table+" WHERE experience_id = ?"), id); err != nil {
+			return err
+		}
+	}
+	if err := s.dropSnapshotQuotes(ctx, tx, id); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, s.q("DELETE FROM experiences WHERE id = ?"), id)
+	return err
 }
 
 // WithdrawalCount is how many experiences of a kind were withdrawn.

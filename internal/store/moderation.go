@@ -102,8 +102,10 @@ func (s *Store) DecideExperience(ctx context.Context, actorID, id string, status
 		if err != nil {
 			return err
 		}
+		// A restricted experience is not moderated until the restriction
+		// is lifted (ErrNotFound, as for one withdrawn meanwhile).
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE experiences SET status = ?, reject_reason = ?, moderated_by = ?, moderated_at = ?, updated_at = ?
-			WHERE id = ?`), string(status), d.Seal(id, reason), actorID, now, now, id)
+			WHERE id = ? AND status <> 'restricted'`), string(status), d.Seal(id, reason), actorID, now, now, id)
 		if err != nil {
 			return err
 		}

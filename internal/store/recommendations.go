@@ -263,6 +263,7 @@ func (s *Store) RecommendationEvidence(ctx context.Context, id string) (accounta
 	}
 	rows, err = s.conns.Read.QueryContext(ctx, s.q(`SELECT q.theme_id, q.theme_name, COALESCE(w.lang, ''), COALESCE(w.words, ''), COALESCE(w.translation, ''), w.quote_id IS NULL
 		FROM recommendation_quotes q LEFT JOIN recommendation_quote_words w ON w.quote_id = q.id
+			AND NOT EXISTS (SELECT 1 FROM experiences x WHERE x.id = w.experience_id AND x.status = 'restricted')
 		WHERE q.recommendation_id = ? ORDER BY q.position`), id)
 	e.Quotes, err = collect(rows, err, func(row rowScanner) (accountability.Quote, error) {
 		var q accountability.Quote
