@@ -86,7 +86,7 @@ var hiddenColumns = map[string]bool{
 	"secret_hash": true, "cancel_hash": true, "token_hash": true, "sealed_key": true, "password_hash": true, "totp_secret": true,
 	"totp_last_step": true, "session_epoch": true, "email_key": true, "phone_key": true, "contact_email_key": true,
 	"contact_phone_key": true, "contact_key": true, "to_key": true, "claimed_by": true, "claimed_until": true,
-	"search_documents.words": true, "search_documents.doc_id": true, "source_hash": true,
+	"search_documents.words": true, "search_documents.doc_id": true, "source_hash": true, "code_hash": true,
 }
 
 // personTable says how a table's rows are linked to the person: the
@@ -135,6 +135,7 @@ var PersonTables = []personTable{
 	{"users", "id", "id", userIDs},
 	{"event_helpers", "event_id", "user_id", userIDs},
 	{"setup_tokens", "purpose", "user_id", userIDs},
+	{"recovery_codes", "created_at", "user_id", userIDs},
 	{"rights_requests", "id", "id", rightIDs},
 	{"rights_reminders", "stage", "request_id", rightIDs},
 	{"rights_packs", "id", "request_id", rightIDs},

@@ -147,6 +147,15 @@ func (s *Store) ErasePerson(ctx context.Context, actorID, requestID string, q Pe
 			return err
 		}
 		erased["champions"] += int(n)
+		var championAccounts []string
+		for _, id := range p.Accounts {
+			if !contains(accounts, id) {
+				championAccounts = append(championAccounts, id)
+			}
+		}
+		if _, err = update(championAccounts, "DELETE FROM recovery_codes WHERE user_id"); err != nil {
+			return err
+		}
 		if n, err = update(p.Emails, "DELETE FROM outbox WHERE id"); err != nil {
 			return err
 		}
@@ -259,4 +268,13 @@ func (s *Store) CorrectExperience(ctx context.Context, actorID, requestID, id, t
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		return s.addCorrectionTx(ctx, tx, actorID, id, text, AuditCorrectionQueued, `{"request":"`+requestID+`"}`)
 	})
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
 }

@@ -168,6 +168,7 @@ func plantPerson(t *testing.T, s *store.Store, keys *sealed.Keyring, marker stri
 	exec("UPDATE champion_applications SET user_id = ? WHERE id = ?", user.ID, champ)
 	exec("INSERT INTO setup_tokens (token_hash, user_id, purpose, expires_at, created_at) VALUES (?, ?, 'reset', ?, ?)", "h"+randomHex(), user.ID, now.Add(time.Hour), now)
 	exec("INSERT INTO event_helpers (event_id, user_id, created_at) VALUES (?, ?, ?)", ev.ID, user.ID, now)
+	exec("INSERT INTO recovery_codes (user_id, code_hash, created_at) VALUES (?, ?, ?)", user.ID, "c"+randomHex(), now)
 
 	// A rights request, reminded of, with a pack; and an email.
 	n := rights.New{Kind: rights.KindAccess, Channel: rights.ChannelEmail, ReceivedOn: now.Format(time.DateOnly), Contact: p.Email, Notes: "asked for a copy"}
@@ -294,6 +295,14 @@ var noPersonalData = map[string]string{
 	"breaches":                     "the breach register; people affected are described by approximate counts",
 	"breach_versions":              "the breach register's versions",
 	"schema_migrations":            "which migrations ran",
+	"accountability_reminders":     "reminders to staff and stakeholders about commitments: ids and dates",
+	"commitments":                  "stakeholders' commitments about services, written by organisations",
+	"commitment_versions":          "commitments' history (staff ids)",
+	"commitment_updates":           "stakeholders' progress updates about services (staff ids)",
+	"recommendation_notes":         "organisations' notes on recommendations",
+	"recommendation_responses":     "organisations' responses to recommendations",
+	"key_rotations":                "the keyring's rotation progress",
+	"ropa_versions":                "the record of processing activities, as the programme writes it",
 	// Only on SQLite: FTS5's shadow tables of search_documents.
 	"search_index":         "SQLite FTS5 index of search_documents: follows it (a deleted document's words go with it, secure-delete on, proved by the marker test)",
 	"search_index_config":  "SQLite FTS5 settings",
@@ -331,7 +340,7 @@ var reviewedColumns = map[string]string{
 	"codes":                        "id,parent_id,name,definition,when_to_use,when_not_to_use,example,colour,position,archived,merged_into,demo,version,created_at,updated_at",
 	"code_history":                 "id,code_id,action,detail,actor_id,created_at",
 	"coding_samples":               "id,name,second_coder_id,requested_by,created_at",
-	"recommendations":              "id,reference,status,title,body,version,created_by,created_at,updated_at,published_by,published_at",
+	"recommendations":              "id,reference,status,title,body,version,created_by,created_at,updated_at,published_by,published_at,shared_at",
 	"recommendation_texts":         "recommendation_id,lang,title,body",
 	"recommendation_organisations": "recommendation_id,organisation",
 	"recommendation_themes":        "recommendation_id,theme_id,position",
