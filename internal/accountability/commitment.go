@@ -552,3 +552,17 @@ type Note struct {
 	ID, RecommendationID, Organisation, Text, CreatedBy string
 	CreatedAt                                           time.Time
 }
+
+// PolicyFrom builds the policy from the configuration's values (zero or
+// empty: the default), refusing a bad list of statuses.
+func PolicyFrom(responseDays, updateDays int, statuses string) (Policy, error) {
+	p := Policy{ResponseDays: responseDays, UpdateDays: updateDays}
+	if strings.TrimSpace(statuses) != "" {
+		list, err := ParseStatuses(statuses)
+		if err != nil {
+			return p, fmt.Errorf("commitment statuses: %w", err)
+		}
+		p.Statuses = list
+	}
+	return p.WithDefaults(), nil
+}

@@ -77,6 +77,15 @@ type Config struct {
 	// (empty: no scheduled backups); BackupKeep is how many it keeps.
 	BackupDir  string
 	BackupKeep int
+
+	// The Account step (docs/accountability.md): the working days an
+	// organisation has to answer a recommendation, the working days
+	// between updates on an open commitment, and the commitment statuses
+	// (comma-separated, checked by accountability.ParseStatuses). Zero
+	// or empty (a Config built in code) means the defaults.
+	ResponseWorkingDays int
+	UpdateWorkingDays   int
+	CommitmentStatuses  string
 }
 
 // Mail is the outgoing email configuration.
@@ -283,6 +292,9 @@ func FlagSet(fs *flag.FlagSet, c *Config, getenv func(string) string) func() err
 		{"smtp-password", "HEARME_SMTP_PASSWORD", "", "SMTP password", str(&c.Mail.Password), false},
 		{"smtp-tls", "HEARME_SMTP_TLS", "starttls", "starttls, tls (implicit, port 465) or none (a relay on this machine)", str(&c.Mail.TLS), false},
 		{"mail-from", "HEARME_MAIL_FROM", "hearme <hearme@localhost>", "the From address of outgoing email", str(&c.Mail.From), false},
+		{"response-working-days", "HEARME_RESPONSE_WORKING_DAYS", "20", "working days (England and Wales) an organisation has to answer a recommendation addressed to it", count(&c.ResponseWorkingDays), false},
+		{"update-working-days", "HEARME_UPDATE_WORKING_DAYS", "20", "working days between progress updates on an open commitment before one is due", count(&c.UpdateWorkingDays), false},
+		{"commitment-statuses", "HEARME_COMMITMENT_STATUSES", "planned,in-progress,delayed,done,not-doing", "statuses of a commitment, in order: the defaults' slugs, or slug:kind (kind planned, active, late, done or dropped) for a programme's own", str(&c.CommitmentStatuses), false},
 		{"retain-contact-details", "HEARME_RETAIN_CONTACT_DETAILS", "2160h", "delete contact details this long after the person was last contacted (90 days)", positive(&c.RetainContactDetails), false},
 	}
 	for _, o := range opts {

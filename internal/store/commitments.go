@@ -87,7 +87,7 @@ func (s *Store) SaveResponse(ctx context.Context, actorID string, r accountabili
 	return r, err
 }
 
-const responseColumns = "id, recommendation_id, organisation, decision, reasons, version, responded_by, responded_at"
+const responseColumns = "p.id, p.recommendation_id, p.organisation, p.decision, p.reasons, p.version, p.responded_by, p.responded_at"
 
 func scanResponse(row rowScanner) (accountability.Response, error) {
 	var r accountability.Response
@@ -99,18 +99,18 @@ func scanResponse(row rowScanner) (accountability.Response, error) {
 
 // Response reads an organisation's answer to a recommendation.
 func (s *Store) Response(ctx context.Context, recID, org string) (accountability.Response, error) {
-	r, err := scanResponse(s.conns.Read.QueryRowContext(ctx, s.q("SELECT "+responseColumns+" FROM recommendation_responses WHERE recommendation_id = ? AND organisation = ?"), recID, org))
+	r, err := scanResponse(s.conns.Read.QueryRowContext(ctx, s.q("SELECT "+responseColumns+" FROM recommendation_responses p WHERE p.recommendation_id = ? AND p.organisation = ?"), recID, org))
 	return r, notFound(err)
 }
 
 // Responses lists the answers to published recommendations, of one
 // organisation (org not empty) or all.
 func (s *Store) Responses(ctx context.Context, org string) ([]accountability.Response, error) {
-	q, args := "SELECT "+responseColumns+" FROM recommendation_responses", []any{}
+	q, args := "SELECT "+responseColumns+" FROM recommendation_responses p", []any{}
 	if org != "" {
-		q, args = q+" WHERE organisation = ?", append(args, org)
+		q, args = q+" WHERE p.organisation = ?", append(args, org)
 	}
-	rows, err := s.conns.Read.QueryContext(ctx, s.q(q+" ORDER BY responded_at"), args...)
+	rows, err := s.conns.Read.QueryContext(ctx, s.q(q+" ORDER BY p.responded_at"), args...)
 	return collect(rows, err, scanResponse)
 }
 

@@ -22,7 +22,7 @@ import (
 // fill, by the path it posts to). Raise it when forms are added; the test
 // fails if fewer are found, so a form that stops being reachable, or a
 // page that stops showing its form, is noticed.
-const formsWalked = 86
+const formsWalked = 97
 
 // TestEveryFormEmptyPost finds every form a person fills in, public and
 // staff, as an anonymous visitor and as each role: it follows the links
@@ -77,6 +77,7 @@ func TestEveryFormEmptyPost(t *testing.T) {
 		clients[string(role)] = c
 		seeds[string(role)] = []string{"/staff", "/staff/events/" + past.ID + "/check-in", "/staff/events/" + past.ID + "/report"}
 	}
+	accountabilityForms(t, e, prog.Organisations[0].Slug)
 	clients["champion"] = activeChampion(t, e, clients["connector"])
 	seeds["champion"] = []string{"/staff", "/champion", "/champion/outreach"}
 	// An invitation being arranged (the schedule form), a champion in

@@ -32,6 +32,8 @@ func (s *Server) recommendationRoutes() []Route {
 		{"POST /staff/recommendations/{id}/publish", adminOnly, s.handleRecommendationPublish},
 		{"GET /report", public, s.handleReport},
 		{"GET /report/{reference}", public, s.handleReportRecommendation},
+		{"GET /report/organisations/{slug}", public, s.handleReportOrganisation},
+		{"GET /report/commitments/{reference}", public, s.handleReportCommitment},
 	}
 }
 
@@ -62,6 +64,14 @@ type recommendationForm struct {
 	Translations                  []recommendationTranslation
 	Organisations, Themes, Quotes []recommendationOption
 	CanPublish                    bool
+	// The factual-accuracy check: when the draft was shared with its
+	// organisations, and their notes.
+	Shared string
+	Notes  []recommendationNote
+}
+
+type recommendationNote struct {
+	Organisation, At, Text string
 }
 
 type recommendationTranslation struct {
@@ -143,6 +153,18 @@ func (s *Server) recommendationPage(r *http.Request, rec accountability.Recommen
 		}
 		return 0
 	})
+	if !rec.SharedAt.IsZero() {
+		f.Shared = p.DateTime(rec.SharedAt)
+	}
+	if rec.ID != "" {
+		notes, err := s.store.Notes(r.Context(), rec.ID, "")
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range notes {
+			f.Notes = append(f.Notes, recommendationNote{s.orgName(n.Organisation), p.DateTime(n.CreatedAt), n.Text})
+		}
+	}
 	p.Form = f
 	return p, nil
 }

@@ -2,8 +2,12 @@ package web
 
 import (
 	"net/http"
+	"slices"
+	"strconv"
+	"time"
 
 	"github.com/hearme-project/hearme/internal/accountability"
+	"github.com/hearme-project/hearme/internal/store"
 )
 
 // The public report (/report): the published recommendations, each with
@@ -21,6 +25,7 @@ type reportItem struct {
 	Themes                            []reportTheme
 	Quotes                            []accountability.Quote
 	Communities                       []string // the column heads of the figures by community
+	Answers                           []reportAnswer
 }
 
 type reportTheme struct {
@@ -66,22 +71,17 @@ func (s *Server) reportItem(p *Page, rec accountability.Recommendation, ev accou
 }
 
 func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) {
-	list, err := s.store.PublishedRecommendations(r.Context())
+	rep, err := s.store.Report(r.Context())
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	p := s.newPage(r)
-	var items []reportItem
-	for _, rec := range list {
-		ev, err := s.store.RecommendationEvidence(r.Context(), rec.ID)
-		if err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-		items = append(items, s.reportItem(p, rec, ev))
+	period, err := strconv.Atoi(r.URL.Query().Get("period"))
+	if err != nil || period < 1 {
+		period = 0
 	}
-	p.Data = struct{ Items []reportItem }{items}
+	p := s.newPage(r)
+	p.Data = s.reportIndex(p, rep, period)
 	s.render(w, r, http.StatusOK, "report", p)
 }
 
@@ -108,7 +108,17 @@ func (s *Server) renderReportRecommendation(w http.ResponseWriter, r *http.Reque
 	}
 	p := s.newPage(r)
 	p.Flash = s.sessions.PopString(r.Context(), sessFlash)
-	p.Data = s.reportItem(p, rec, ev)
+	it := s.reportItem(p, rec, ev)
+	if rec.Status == accountability.Published {
+		rep, err := s.store.Report(r.Context())
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		rep = rep.ForRecommendation(rec.ID)
+		it.Answers = s.reportAnswers(p, rep, rec.ID, rep.Answers(s.policy, s.today(), s.site.Load().loc))
+	}
+	p.Data = it
 	s.render(w, r, http.StatusOK, page, p)
 }
 
@@ -122,3 +132,335 @@ type reportPart struct {
 
 // Report pairs the page with a recommendation.
 func (p *Page) Report(it reportItem, full bool) reportPart { return reportPart{p, it, full} }
+
+// reportTree is a commitment ready to show, with its sub-commitments.
+type reportTree struct {
+	Reference, Text, Owner, Status, Kind, Due string
+	Progress                                  int // rolled up from its sub-commitments, if any
+	Overdue                                   bool
+	Changes                                   int // public claims of a change made, with evidence
+	Subs                                      []reportTree
+}
+
+func (s *Server) reportTreeOf(p *Page, c accountability.Commitment, progress int, today time.Time) reportTree {
+	return reportTree{Reference: c.Reference, Text: c.Text, Owner: c.OwnerRole, Status: s.statusLabel(p, c.Status), Kind: string(c.Kind),
+		Due: p.Date(c.Due), Progress: progress, Overdue: c.Overdue(today)}
+}
+
+// reportTrees groups commitments under their parents, ready to show.
+func (s *Server) reportTrees(p *Page, cs []accountability.Commitment) []reportTree {
+	today := s.today()
+	var out []reportTree
+	for _, t := range accountability.Trees(cs, today) {
+		rt := s.reportTreeOf(p, t.Commitment, t.Rollup, today)
+		for _, sub := range t.Subs {
+			rt.Subs = append(rt.Subs, s.reportTreeOf(p, sub, sub.Progress, today))
+		}
+		out = append(out, rt)
+	}
+	return out
+}
+
+// reportUpdate is a progress update ready to show.
+type reportUpdate struct {
+	ID, On, Status, Kind, Text, Reason, Claim, WhatChanged, EvidenceURL, Review, Question, Answer string
+	Progress                                                                                      int
+}
+
+func (s *Server) reportUpdate(p *Page, u accountability.Update) reportUpdate {
+	return reportUpdate{ID: u.ID, On: p.Date(u.On), Status: s.statusLabel(p, u.Status), Kind: string(u.Kind), Text: u.Text, Reason: u.Reason, Claim: string(u.Claim),
+		WhatChanged: u.WhatChanged, EvidenceURL: u.EvidenceURL, Review: string(u.Review), Question: u.Question, Answer: u.Answer, Progress: u.Progress}
+}
+
+// reportAnswer is one organisation's answer to one recommendation and
+// its commitments, ready to show.
+type reportAnswer struct {
+	Organisation, OrgName, Decision, Reasons, Due, Answered string
+	HasResponse, OnTime, Overdue                            bool
+	Trees                                                   []reportTree
+}
+
+// reportAnswers lists the answers to rec in rep.
+func (s *Server) reportAnswers(p *Page, rep accountability.Report, recID string, answers []accountability.Answer) []reportAnswer {
+	var out []reportAnswer
+	for _, a := range answers {
+		if a.RecommendationID != recID {
+			continue
+		}
+		ra := reportAnswer{Organisation: a.Organisation, OrgName: s.orgName(a.Organisation), Due: p.Date(a.Due), OnTime: a.OnTime, Overdue: a.Overdue}
+		if a.Response != nil {
+			ra.HasResponse, ra.Decision, ra.Reasons, ra.Answered = true, p.T("accountability.decision_"+string(a.Response.Decision)), a.Response.Reasons, p.Date(a.Response.RespondedAt)
+		}
+		var cs []accountability.Commitment
+		for _, c := range rep.Commitments {
+			if c.RecommendationID == recID && c.Organisation == a.Organisation {
+				cs = append(cs, c)
+			}
+		}
+		ra.Trees = s.reportTrees(p, cs)
+		for i := range ra.Trees {
+			for _, c := range cs {
+				if c.Reference == ra.Trees[i].Reference {
+					ra.Trees[i].Changes = rep.ChangesMade[c.ID]
+				}
+			}
+		}
+		out = append(out, ra)
+	}
+	return out
+}
+
+// reportIndexItem is one recommendation on the report's main page: its
+// title, the summary of its evidence, and each answer with its
+// commitments' latest status (their texts cut short: each has its page).
+type reportIndexItem struct {
+	Reference, Title, Published string
+	Fallback                    bool
+	Totals                      []accountability.Figure
+	Quotes                      int
+	Answers                     []reportAnswer
+}
+
+type periodLink struct {
+	Year    int
+	Current bool
+}
+
+// reportIndex is the report's main page.
+type reportIndex struct {
+	Periods  []periodLink
+	Period   int
+	Headline accountability.Headline
+	Items    []reportIndexItem
+	Scope    string // "" (the whole report) or an organisation's name (its scorecard)
+}
+
+// readReport reads the whole report; period (a year, from ?period=) is
+// kept when it is one with publications, else the latest is chosen.
+func (s *Server) reportIndex(p *Page, rep accountability.Report, period int) reportIndex {
+	loc := s.site.Load().loc
+	idx := reportIndex{Period: period}
+	periods := rep.Periods(loc)
+	if period >= 0 && !slices.Contains(periods, period) {
+		idx.Period = 0
+		if len(periods) > 0 {
+			idx.Period = periods[0]
+		}
+	}
+	for _, y := range periods {
+		idx.Periods = append(idx.Periods, periodLink{y, y == idx.Period})
+	}
+	if period < 0 {
+		idx.Period = 0
+	}
+	rep = rep.InPeriod(idx.Period, loc)
+	today := s.today()
+	idx.Headline = rep.Headline(s.policy, today, loc)
+	answers := rep.Answers(s.policy, today, loc)
+	for _, rec := range rep.Recommendations {
+		title, _, fallback := rec.In(p.Lang)
+		it := reportIndexItem{Reference: rec.Reference, Title: title, Fallback: fallback, Published: p.Date(rec.PublishedAt), Totals: rec.Totals, Quotes: rec.Quotes}
+		it.Answers = s.reportAnswers(p, rep, rec.ID, answers)
+		for i := range it.Answers {
+			for j := range it.Answers[i].Trees {
+				t := &it.Answers[i].Trees[j]
+				t.Text = accountability.Excerpt(t.Text, 90)
+				t.Subs = nil
+			}
+		}
+		idx.Items = append(idx.Items, it)
+	}
+	return idx
+}
+
+// handleReportOrganisation is an organisation's scorecard: its answers,
+// on time or not, and its commitments, in every period.
+func (s *Server) handleReportOrganisation(w http.ResponseWriter, r *http.Request) {
+	slug := r.PathValue("slug")
+	known := false
+	for _, o := range s.programme().Organisations {
+		known = known || o.Slug == slug
+	}
+	if !known {
+		s.errorPage(w, r, http.StatusNotFound)
+		return
+	}
+	rep, err := s.store.Report(r.Context())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	p := s.newPage(r)
+	idx := s.reportIndex(p, rep.ForOrganisation(slug), -1)
+	idx.Scope = s.orgName(slug)
+	for i := range idx.Items {
+		kept := idx.Items[i].Answers[:0]
+		for _, a := range idx.Items[i].Answers {
+			if a.Organisation == slug {
+				kept = append(kept, a)
+			}
+		}
+		idx.Items[i].Answers = kept
+	}
+	p.Data = idx
+	s.render(w, r, http.StatusOK, "report_organisation", p)
+}
+
+// commitmentPublic is a commitment's own page: what it says now, its
+// sub-commitments, and its whole public history.
+type commitmentPublic struct {
+	Tree           reportTree
+	Organisation   string
+	OrgName        string
+	Recommendation string
+	RecTitle       string
+	RecFallback    bool
+	History        []historyLine
+	Parent         string
+}
+
+type historyLine struct {
+	At      string
+	Version int
+	Text    string // what the commitment said in that version
+	Owner   string
+	Due     string
+	First   bool
+	Update  *reportUpdate
+}
+
+func (s *Server) handleReportCommitment(w http.ResponseWriter, r *http.Request) {
+	ref := r.PathValue("reference")
+	if !accountability.ValidCommitmentReference(ref) {
+		s.errorPage(w, r, http.StatusNotFound)
+		return
+	}
+	c, err := s.store.CommitmentByReference(r.Context(), ref)
+	if s.storeFailed(w, r, err) {
+		return
+	}
+	rec, err := s.store.Recommendation(r.Context(), c.RecommendationID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	family, err := s.store.Commitments(r.Context(), store.CommitmentFilter{RecommendationID: c.RecommendationID, Organisation: c.Organisation})
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	var mine []accountability.Commitment
+	parent := ""
+	for _, x := range family {
+		if x.ID == c.ID || x.ParentID == c.ID {
+			mine = append(mine, x)
+		}
+		if x.ID == c.ParentID {
+			parent = x.Reference
+		}
+	}
+	hist, err := s.store.CommitmentHistory(r.Context(), c.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	p := s.newPage(r)
+	title, _, fallback := rec.In(p.Lang)
+	d := commitmentPublic{Organisation: c.Organisation, OrgName: s.orgName(c.Organisation), Recommendation: rec.Reference, RecTitle: title, RecFallback: fallback, Parent: parent}
+	if c.ParentID != "" {
+		mine = []accountability.Commitment{{ID: c.ID}} // shown on its own
+		d.Tree = s.reportTreeOf(p, c, c.Progress, s.today())
+	} else if trees := s.reportTrees(p, mine); len(trees) > 0 {
+		d.Tree = trees[0]
+	}
+	for i := len(hist) - 1; i >= 0; i-- { // newest first
+		h := hist[i]
+		line := historyLine{At: p.Date(h.At), Version: h.Version}
+		if h.Update != nil {
+			u := s.reportUpdate(p, *h.Update)
+			line.Update = &u
+		} else {
+			line.Text, line.Owner, line.Due, line.First = h.Before.Text, h.Before.OwnerRole, p.Date(h.Before.Due), h.Version == 1
+		}
+		d.History = append(d.History, line)
+	}
+	p.Data = d
+	s.render(w, r, http.StatusOK, "report_commitment", p)
+}
+
+// commitmentLine pairs the page with a commitment for the
+// "commitment-line" template; base is where its link goes.
+type commitmentLine struct {
+	Page *Page
+	Tree reportTree
+	Base string
+}
+
+// Line pairs the page with a commitment.
+func (p *Page) Line(t reportTree, base string) commitmentLine { return commitmentLine{p, t, base} }
+
+// commitmentTrees pairs the page with commitments for the
+// "commitment-trees" template.
+type commitmentTrees struct {
+	Page  *Page
+	Trees []reportTree
+	Base  string
+}
+
+// Trees pairs the page with commitments.
+func (p *Page) Trees(ts []reportTree, base string) commitmentTrees {
+	return commitmentTrees{p, ts, base}
+}
+
+// reportAnswersPart pairs the page with answers for "report-answers".
+type reportAnswersPart struct {
+	Page    *Page
+	Answers []reportAnswer
+	Full    bool
+}
+
+// Answers pairs the page with answers (Full: with the reasons).
+func (p *Page) Answers(as []reportAnswer, full bool) reportAnswersPart {
+	return reportAnswersPart{p, as, full}
+}
+
+// UpdateItem pairs the page with an update for "update-item".
+func (p *Page) UpdateItem(u reportUpdate) struct {
+	Page *Page
+	U    reportUpdate
+} {
+	return struct {
+		Page *Page
+		U    reportUpdate
+	}{p, u}
+}
+
+// radioOption is one radio of an "acc-radios" group.
+type radioOption struct{ Value, Label string }
+
+// Radios pairs the page with a group of radios.
+func (p *Page) Radios(name, legend, value string, options []radioOption) struct {
+	Page                *Page
+	Name, Legend, Value string
+	Options             []radioOption
+} {
+	return struct {
+		Page                *Page
+		Name, Legend, Value string
+		Options             []radioOption
+	}{p, name, legend, value, options}
+}
+
+// Headline pairs the page with the headline figures of a period (0:
+// every period).
+func (p *Page) Headline(h accountability.Headline, period int) struct {
+	Page   *Page
+	H      accountability.Headline
+	Period int
+} {
+	return struct {
+		Page   *Page
+		H      accountability.Headline
+		Period int
+	}{p, h, period}
+}

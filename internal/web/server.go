@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/hearme-project/hearme/internal/accountability"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -55,10 +56,11 @@ type Server struct {
 	mail     *mail.Composer
 	now      func() time.Time
 
-	supportDir  supportCache   // the support directory in memory: support_directory.go
-	signpostBuf signpostBuffer // signposting counts waiting to be written: support_counts.go
-	health      writeHealth    // the last database write probe (/healthz)
-	suggest     *suggester     // the coding suggestion model: analysis.go
+	supportDir  supportCache          // the support directory in memory: support_directory.go
+	signpostBuf signpostBuffer        // signposting counts waiting to be written: support_counts.go
+	health      writeHealth           // the last database write probe (/healthz)
+	suggest     *suggester            // the coding suggestion model: analysis.go
+	policy      accountability.Policy // responses, commitments, updates: commitments.go
 }
 
 // site is what pages read from the programme configuration, replaced as
@@ -123,10 +125,13 @@ func New(ctx context.Context, d Deps) (*Server, error) {
 	d.Sessions.ErrorFunc = s.sessionFailed
 	s.drafts = newDrafts(d.Sessions, s.forms.Signer().MaxAge(), d.Config.Secure())
 	s.metrics = newMetrics(d.Registry)
+	var err error
+	if s.policy, err = accountability.PolicyFrom(d.Config.ResponseWorkingDays, d.Config.UpdateWorkingDays, d.Config.CommitmentStatuses); err != nil {
+		return nil, err
+	}
 	if err := s.ReloadProgramme(ctx); err != nil {
 		return nil, err
 	}
-	var err error
 	if s.mail, err = mail.NewComposer(d.Catalog, d.Keys, s.mailSite); err != nil {
 		return nil, err
 	}
