@@ -17,6 +17,7 @@ type Fact struct {
 	Themes       []string // top-level themes of its codings
 	Codes        []string // every code of its codings (merges followed)
 	Source       string
+	Event        string // the id of the event it was heard at, if any
 	Lang         string
 	Month        string            // YYYY-MM it was shared
 	Equality     map[string]string // question -> answer, for equality breakdowns only
@@ -33,6 +34,7 @@ const (
 	DimSource    Dimension = "source"
 	DimLanguage  Dimension = "language"
 	DimPeriod    Dimension = "period"
+	DimEvent     Dimension = "event"
 )
 
 // EqualityDimension breaks down by the answers to one equality question.
@@ -59,6 +61,8 @@ func (f Fact) Values(d Dimension) []string {
 		return one(f.Lang)
 	case DimPeriod:
 		return one(f.Month)
+	case DimEvent:
+		return one(f.Event)
 	}
 	if q, ok := cutPrefix(string(d), "equality."); ok {
 		return one(f.Equality[q])
@@ -95,7 +99,7 @@ type Cell struct {
 
 // Breakdown is a table of experiences counted by two dimensions.
 // Columns must be a dimension with one value per experience (community,
-// source, language, period, an equality question), so each column is a
+// source, event, language, period, an equality question), so each column is a
 // group of distinct experiences; rows may be themes or stages, of which a
 // story can have several. Each row is then tested on its own: whether
 // the share of experiences with that row's value differs between the

@@ -41,3 +41,43 @@ func PublishedThemes(facts []Fact, themes, communities []string) (ThemeTable, er
 	out.Cells = table.Cells
 	return out, nil
 }
+
+// PublishedThemeStages counts facts by theme x pathway stage (a story
+// with two stages counts under each) and publishes the cells as one
+// table; nil when there is no stage.
+func PublishedThemeStages(facts []Fact, themes, stages []string) ([][]disclosure.Value, error) {
+	if len(stages) == 0 {
+		return nil, nil
+	}
+	ti, si := map[string]int{}, map[string]int{}
+	for i, t := range themes {
+		ti[t] = i
+	}
+	for j, st := range stages {
+		si[st] = j
+	}
+	counts := make([][]int, len(themes))
+	for i := range counts {
+		counts[i] = make([]int, len(stages))
+	}
+	for _, f := range facts {
+		seen := map[[2]int]bool{}
+		for _, t := range f.Themes {
+			i, ok := ti[t]
+			if !ok {
+				continue
+			}
+			for _, st := range f.Stages {
+				if j, ok := si[st]; ok && !seen[[2]int{i, j}] {
+					seen[[2]int{i, j}] = true
+					counts[i][j]++
+				}
+			}
+		}
+	}
+	table, err := disclosure.NewTable(themes, stages, counts)
+	if err != nil {
+		return nil, err
+	}
+	return table.Cells, nil
+}

@@ -88,6 +88,9 @@ type Config struct {
 	Stages        []Item         `json:"pathway_stages"`
 	Organisations []Organisation `json:"organisations"`
 	Safeguarding  Safeguarding   `json:"safeguarding"`
+	// Census is the area's population by ethnic group and main
+	// language, for the breakdowns' comparison (census.go); optional.
+	Census *Census `json:"census,omitempty"`
 }
 
 // Safeguarding is the programme's escalation path: whom a moderator tells
@@ -208,5 +211,6 @@ func (c Config) Validate() error {
 		}
 		orgs[o.Slug] = true
 	}
+	errs = append(errs, c.validateCensus()...)
 	return errors.Join(errs...)
 }

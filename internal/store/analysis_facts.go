@@ -18,7 +18,7 @@ var EqualityQuestions = []string{"ethnic_group", "age_band", "sex", "disability"
 // month and equality answers. From the read pool.
 func (s *Store) AnalysisFacts(ctx context.Context, book *analysis.Codebook) ([]analysis.Fact, error) {
 	rows, err := s.conns.Read.QueryContext(ctx, `SELECT e.id, e.source, e.lang, e.created_at,
-		COALESCE(q.community, ''), COALESCE(ev.community, ''),
+		COALESCE(q.community, ''), COALESCE(ev.community, ''), COALESCE(ev.id, ''),
 		COALESCE(q.ethnic_group, ''), COALESCE(q.age_band, ''), COALESCE(q.sex, ''), COALESCE(q.disability, ''),
 		COALESCE(q.religion, ''), COALESCE(q.main_language, '')
 		FROM experiences e
@@ -35,7 +35,7 @@ func (s *Store) AnalysisFacts(ctx context.Context, book *analysis.Codebook) ([]a
 		var at time.Time
 		var own, event string
 		eq := make([]string, len(EqualityQuestions))
-		if err := rows.Scan(&f.ExperienceID, &f.Source, &f.Lang, &at, &own, &event, &eq[0], &eq[1], &eq[2], &eq[3], &eq[4], &eq[5]); err != nil {
+		if err := rows.Scan(&f.ExperienceID, &f.Source, &f.Lang, &at, &own, &event, &f.Event, &eq[0], &eq[1], &eq[2], &eq[3], &eq[4], &eq[5]); err != nil {
 			rows.Close()
 			return nil, err
 		}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 
 	"github.com/hearme-project/hearme/internal/programme"
 )
@@ -29,6 +30,15 @@ func (s *Store) ReplaceProgramme(ctx context.Context, actorID string, c programm
 		}
 		if err := s.writeSafeguarding(ctx, tx, c.Safeguarding); err != nil {
 			return err
+		}
+		if c.Census != nil {
+			b, err := json.Marshal(c.Census)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, s.q("INSERT INTO programme_settings (key, value) VALUES (?, ?)"), censusKey, string(b)); err != nil {
+				return err
+			}
 		}
 		for i, l := range c.Languages {
 			if _, err := tx.ExecContext(ctx, s.q("INSERT INTO languages (code, native_name, english_name, rtl, position, enabled) VALUES (?, ?, ?, ?, ?, TRUE)"),
@@ -75,8 +85,12 @@ func (s *Store) ReplaceProgramme(ctx context.Context, actorID string, c programm
 // programme_settings; the settings form does not touch them.
 const safeguardingPrefix = "safeguarding."
 
+// censusKey holds the census figures (programme.Census) as JSON in
+// programme_settings; the settings form does not touch it either.
+const censusKey = "census"
+
 func (s *Store) writeSettings(ctx context.Context, tx *sql.Tx, set programme.Settings) error {
-	if _, err := tx.ExecContext(ctx, s.q("DELETE FROM programme_settings WHERE key NOT LIKE ?"), safeguardingPrefix+"%"); err != nil {
+	if _, err := tx.ExecContext(ctx, s.q("DELETE FROM programme_settings WHERE key NOT LIKE ? AND key <> ?"), safeguardingPrefix+"%", censusKey); err != nil {
 		return err
 	}
 	for k, v := range map[string]string{
@@ -142,6 +156,12 @@ func (s *Store) Programme(ctx context.Context) (programme.Config, error) {
 	sg := func(k string) string { return kv[safeguardingPrefix+k] }
 	c.Safeguarding = programme.Safeguarding{LeadRole: sg("lead_role"), LeadName: sg("lead_name"), Phone: sg("phone"), Email: sg("email"),
 		OutOfHours: sg("out_of_hours"), Example: sg("example") == "true"}
+	if v := kv[censusKey]; v != "" {
+		c.Census = &programme.Census{}
+		if err := json.Unmarshal([]byte(v), c.Census); err != nil {
+			return c, err
+		}
+	}
 
 	rows, err = db.QueryContext(ctx, "SELECT code, native_name, english_name, rtl FROM languages WHERE enabled = TRUE ORDER BY position")
 	c.Languages, err = collect(rows, err, func(row rowScanner) (programme.Language, error) {

@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -13,6 +14,8 @@ import (
 	"github.com/hearme-project/hearme/internal/analysis"
 	"github.com/hearme-project/hearme/internal/disclosure"
 	"github.com/hearme-project/hearme/internal/equality"
+	"github.com/hearme-project/hearme/internal/field"
+	"github.com/hearme-project/hearme/internal/programme"
 	"github.com/hearme-project/hearme/internal/store"
 	"github.com/hearme-project/hearme/internal/web/form"
 )
@@ -44,7 +47,7 @@ type dimensionChoice struct {
 var rowDimensions = []analysis.Dimension{analysis.DimTheme, analysis.DimCode, analysis.DimStage}
 
 func colDimensions() []analysis.Dimension {
-	out := []analysis.Dimension{analysis.DimCommunity, analysis.DimSource, analysis.DimLanguage, analysis.DimPeriod}
+	out := []analysis.Dimension{analysis.DimCommunity, analysis.DimSource, analysis.DimEvent, analysis.DimLanguage, analysis.DimPeriod}
 	for _, q := range store.EqualityQuestions {
 		out = append(out, analysis.EqualityDimension(q))
 	}
@@ -95,6 +98,22 @@ func (s *Server) newLabeller(p *Page, book *analysis.Codebook) *labeller {
 		l.labels[analysis.EqualityDimension(q)] = m
 	}
 	return l
+}
+
+// loadEvents names the events an experience can be heard at: the date
+// and the title in the page's language.
+func (l *labeller) loadEvents(r *http.Request) error {
+	events, err := l.s.store.Events(r.Context(), store.EventFilter{})
+	if err != nil {
+		return err
+	}
+	m := map[string]string{}
+	for i := range events {
+		e := &events[i]
+		m[e.ID] = l.p.Date(e.Start) + " · " + eventTitle(e, l.p.Lang)
+	}
+	l.labels[analysis.DimEvent] = m
+	return nil
 }
 
 func (l *labeller) label(d analysis.Dimension, v string) string {
@@ -197,6 +216,8 @@ type breakdownRow struct {
 type breakdownQuery struct {
 	rows, cols       analysis.Dimension
 	from, to         string
+	community, stage string
+	all              int // approved experiences before the filters
 	facts            []analysis.Fact
 	rowKeys, colKeys []string
 	table            analysis.Breakdown
@@ -204,8 +225,12 @@ type breakdownQuery struct {
 	page             *Page
 }
 
-// countBreakdown reads the query, the facts and counts them.
-func (s *Server) countBreakdown(r *http.Request) (*breakdownQuery, error) {
+var monthRE = regexp.MustCompile(`^[0-9]{4}-(0[1-9]|1[0-2])$`)
+
+// countBreakdown reads the query, the facts and counts them. Filters it
+// cannot read come back as field errors against the form (the page is
+// shown again with them and the choices kept; nothing is counted).
+func (s *Server) countBreakdown(r *http.Request) (*breakdownQuery, field.Errors, error) {
 	q := r.URL.Query()
 	rows := analysis.Dimension(form.Clean(q.Get("rows"), 40))
 	cols := analysis.Dimension(form.Clean(q.Get("cols"), 40))
@@ -215,38 +240,133 @@ func (s *Server) countBreakdown(r *http.Request) (*breakdownQuery, error) {
 	if !slices.Contains(colDimensions(), cols) {
 		cols = analysis.DimCommunity
 	}
-	from, to := form.Clean(q.Get("from"), 7), form.Clean(q.Get("to"), 7)
+	bq := &breakdownQuery{rows: rows, cols: cols, from: form.Clean(q.Get("from"), 7), to: form.Clean(q.Get("to"), 7),
+		community: form.Clean(q.Get("community"), 64), stage: form.Clean(q.Get("stage"), 64)}
+	var errs field.Errors
+	prog := s.programme()
+	if bq.community != "" && !slices.ContainsFunc(prog.Communities, func(c programme.Item) bool { return c.Slug == bq.community }) {
+		errs.Add("community", "analysis.error_choice")
+	}
+	if bq.stage != "" && !slices.ContainsFunc(prog.Stages, func(c programme.Item) bool { return c.Slug == bq.stage }) {
+		errs.Add("stage", "analysis.error_choice")
+	}
+	if bq.from != "" && !monthRE.MatchString(bq.from) {
+		errs.Add("from", "analysis.error_month")
+	}
+	if bq.to != "" && !monthRE.MatchString(bq.to) {
+		errs.Add("to", "analysis.error_month")
+	} else if bq.from != "" && bq.to != "" && monthRE.MatchString(bq.from) && bq.to < bq.from {
+		errs.Add("to", "analysis.error_month_order")
+	}
 	book, _, err := s.codebook(r)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	bq.page = s.newPage(r)
+	bq.lab = s.newLabeller(bq.page, book)
+	if cols == analysis.DimEvent {
+		if err := bq.lab.loadEvents(r); err != nil {
+			return nil, nil, err
+		}
+	}
+	if len(errs) > 0 {
+		return bq, errs, nil
 	}
 	facts, err := s.store.AnalysisFacts(r.Context(), book)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	facts = slices.DeleteFunc(facts, func(f analysis.Fact) bool {
-		return from != "" && f.Month < from || to != "" && f.Month > to
+	bq.all = len(facts)
+	bq.facts = slices.DeleteFunc(facts, func(f analysis.Fact) bool {
+		return bq.from != "" && f.Month < bq.from || bq.to != "" && f.Month > bq.to ||
+			bq.community != "" && f.Community != bq.community || bq.stage != "" && !slices.Contains(f.Stages, bq.stage)
 	})
-	p := s.newPage(r)
-	lab := s.newLabeller(p, book)
-	rowKeys, colKeys := lab.keys(rows, facts), lab.keys(cols, facts)
-	return &breakdownQuery{rows: rows, cols: cols, from: from, to: to, facts: facts, rowKeys: rowKeys, colKeys: colKeys,
-		table: analysis.Tabulate(facts, rows, cols, rowKeys, colKeys), lab: lab, page: p}, nil
+	bq.rowKeys, bq.colKeys = bq.lab.keys(rows, bq.facts), bq.lab.keys(cols, bq.facts)
+	bq.table = analysis.Tabulate(bq.facts, rows, cols, bq.rowKeys, bq.colKeys)
+	return bq, nil, nil
+}
+
+// emptyReason says why a breakdown has nothing to count: no experience
+// at all, none matching the filters, or none with a column value.
+func (bq *breakdownQuery) emptyReason() string {
+	switch {
+	case bq.all == 0:
+		return "analysis.breakdown_empty"
+	case len(bq.facts) == 0:
+		return "analysis.breakdown_no_match"
+	case bq.table.Total == 0:
+		return "analysis.breakdown_no_column"
+	}
+	return ""
+}
+
+// filterSelect is a filter of the breakdown form.
+type filterSelect struct {
+	Name, Label string
+	Options     []dimensionChoice
+}
+
+func (s *Server) breakdownFilters(p *Page, bq *breakdownQuery) []filterSelect {
+	prog := s.programme()
+	community := filterSelect{Name: "community", Label: p.T("analysis.dim_community")}
+	for _, c := range prog.Communities {
+		community.Options = append(community.Options, dimensionChoice{c.Slug, c.Name(p.Lang), c.Slug == bq.community})
+	}
+	stage := filterSelect{Name: "stage", Label: p.T("analysis.dim_stage")}
+	for _, c := range prog.Stages {
+		stage.Options = append(stage.Options, dimensionChoice{c.Slug, c.Name(p.Lang), c.Slug == bq.stage})
+	}
+	return []filterSelect{community, stage}
 }
 
 func (s *Server) handleBreakdown(w http.ResponseWriter, r *http.Request) {
-	bq, err := s.countBreakdown(r)
+	bq, errs, err := s.countBreakdown(r)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	rows, cols, from, to, facts, rowKeys, colKeys, b, lab, p := bq.rows, bq.cols, bq.from, bq.to, bq.facts, bq.rowKeys, bq.colKeys, bq.table, bq.lab, bq.page
+	s.renderBreakdown(w, r, bq, errs)
+}
+
+// breakdownData is what the breakdown page shows.
+type breakdownData struct {
+	Rows, Cols       []dimensionChoice
+	Filters          []filterSelect
+	RowName, ColName string
+	ColLabels        []string
+	Table            []breakdownRow
+	ColTotals        []int
+	Total, FromEvent int
+	From, To         string
+	Empty            string // why there is nothing to count, as a message key
+	ChartHeight      int
+	CSV, XLSX        template.URL
+	Census           []censusView
+	Pairs            []pairView
+	PairsName        string
+	PairsMore        int // pairs not listed
+}
+
+func (s *Server) renderBreakdown(w http.ResponseWriter, r *http.Request, bq *breakdownQuery, errs field.Errors) {
+	rows, cols, b, lab, p := bq.rows, bq.cols, bq.table, bq.lab, bq.page
+	d := breakdownData{RowName: dimLabel(p, rows), ColName: dimLabel(p, cols), From: bq.from, To: bq.to, Filters: s.breakdownFilters(p, bq)}
+	for _, dim := range rowDimensions {
+		d.Rows = append(d.Rows, dimensionChoice{string(dim), dimLabel(p, dim), dim == rows})
+	}
+	for _, dim := range colDimensions() {
+		d.Cols = append(d.Cols, dimensionChoice{string(dim), dimLabel(p, dim), dim == cols})
+	}
+	if len(errs) > 0 {
+		p.Errors = errs
+		p.Data = d
+		s.render(w, r, http.StatusUnprocessableEntity, "staff_breakdown", p)
+		return
+	}
 	maxTotal := 1
 	for _, t := range b.RowTotals {
 		maxTotal = max(maxTotal, t)
 	}
-	var view []breakdownRow
-	for i, k := range rowKeys {
+	for i, k := range bq.rowKeys {
 		w := 340 * b.RowTotals[i] / maxTotal
 		row := breakdownRow{Label: lab.label(rows, k), Total: b.RowTotals[i], Tested: b.RowTest[i].Tested, Y: 22 * i, W: w, LX: 316 + w}
 		if row.Tested {
@@ -261,36 +381,37 @@ func (s *Server) handleBreakdown(w http.ResponseWriter, r *http.Request) {
 			}
 			row.Cells = append(row.Cells, bc)
 		}
-		view = append(view, row)
+		d.Table = append(d.Table, row)
 	}
-	var colLabels []string
-	for _, k := range colKeys {
-		colLabels = append(colLabels, lab.label(cols, k))
+	for _, k := range bq.colKeys {
+		d.ColLabels = append(d.ColLabels, lab.label(cols, k))
 	}
-	var rowChoices, colChoices []dimensionChoice
-	for _, d := range rowDimensions {
-		rowChoices = append(rowChoices, dimensionChoice{string(d), dimLabel(p, d), d == rows})
-	}
-	for _, d := range colDimensions() {
-		colChoices = append(colChoices, dimensionChoice{string(d), dimLabel(p, d), d == cols})
-	}
-	fromEvent := 0
-	for _, f := range facts {
+	for _, f := range bq.facts {
 		if f.FromEvent {
-			fromEvent++
+			d.FromEvent++
 		}
 	}
-	p.Data = struct {
-		Rows, Cols       []dimensionChoice
-		RowName, ColName string
-		ColLabels        []string
-		Table            []breakdownRow
-		ColTotals        []int
-		Total, FromEvent int
-		From, To         string
-		ChartHeight      int
-		CSV, XLSX        template.URL
-	}{rowChoices, colChoices, dimLabel(p, rows), dimLabel(p, cols), colLabels, view, b.ColTotals, b.Total, fromEvent, from, to, 22*len(view) + 4, exportURL("csv", rows, cols, from, to), exportURL("xlsx", rows, cols, from, to)}
+	d.ColTotals, d.Total, d.Empty = b.ColTotals, b.Total, bq.emptyReason()
+	if d.Empty != "" {
+		d.Table = nil
+	}
+	d.ChartHeight = 22*len(d.Table) + 4
+	d.CSV, d.XLSX = bq.exportURL("csv"), bq.exportURL("xlsx")
+	if len(bq.facts) > 0 {
+		d.Census = s.censusComparisons(p, bq.facts)
+		pd := analysis.DimTheme
+		if rows == analysis.DimCode {
+			pd = analysis.DimCode
+		}
+		keys := bq.rowKeys
+		if pd != rows {
+			keys = lab.keys(pd, bq.facts)
+		}
+		var all int
+		d.Pairs, all = s.coOccurrence(p, lab, pd, keys, bq.facts)
+		d.PairsName, d.PairsMore = dimLabel(p, pd), all-len(d.Pairs)
+	}
+	p.Data = d
 	s.render(w, r, http.StatusOK, "staff_breakdown", p)
 }
 
@@ -299,9 +420,15 @@ func (s *Server) handleBreakdown(w http.ResponseWriter, r *http.Request) {
 // (totals from the exact counts, then the rule), with the note under it.
 func (s *Server) handleBreakdownExport(kind string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		bq, err := s.countBreakdown(r)
+		bq, errs, err := s.countBreakdown(r)
 		if err != nil {
 			s.serverError(w, r, err)
+			return
+		}
+		if len(errs) > 0 {
+			// A link with filters it cannot read: the page, with the
+			// problems, rather than a file of nothing.
+			s.renderBreakdown(w, r, bq, errs)
 			return
 		}
 		b, p := bq.table, bq.page
@@ -318,12 +445,18 @@ func (s *Server) handleBreakdownExport(kind string) http.HandlerFunc {
 		}
 		head := append(append([]string{dimLabel(p, bq.rows)}, colLabels...), p.T("analysis.breakdown_all"))
 		rows := [][]string{head}
-		if len(colLabels) > 0 {
+		if f := bq.filterText(); f != "" {
+			rows = append(rows, []string{f})
+		}
+		empty := bq.emptyReason()
+		allWithheld := false
+		if len(colLabels) > 0 && empty == "" {
 			t, err := disclosure.NewTable(rowLabels, colLabels, counts)
 			if err != nil {
 				s.serverError(w, r, err)
 				return
 			}
+			allWithheld = everyCellWithheld(t.Cells)
 			for i := range rowLabels {
 				row := []string{rowLabels[i]}
 				for _, v := range t.Cells[i] {
@@ -341,19 +474,64 @@ func (s *Server) handleBreakdownExport(kind string) http.HandlerFunc {
 			rows = append(rows, append(foot, disclosure.Count(b.Total).String()))
 		}
 		rows = append(rows, []string{}, []string{disclosureNote})
-		if len(b.Rows) == 0 || b.Total == 0 {
-			rows = append(rows, []string{p.T("analysis.breakdown_empty")})
+		if empty != "" {
+			// An empty selection still makes a file (the link may have
+			// been kept), saying plainly that there is nothing in it.
+			rows = append(rows, []string{p.T(empty)})
+		} else if allWithheld {
+			rows = append(rows, []string{p.T("analysis.all_withheld")})
 		}
 		name := fmt.Sprintf("breakdown-%s-by-%s-%s", bq.rows, strings.ReplaceAll(string(bq.cols), ".", "-"), s.now().Format("2006-01-02"))
-		s.exportTables(w, r, kind, name, sheet{"Breakdown", rows, 1})
+		sheets := []sheet{{"Breakdown", rows, 1}}
+		if census := s.publishedCensus(p, bq.facts); len(census) > 0 {
+			sheets = append(sheets, censusSheet(p, census))
+		}
+		s.exportTables(w, r, kind, name, sheets...)
 	}
 }
 
 // exportURL is the download link of a breakdown: a fixed path and the
 // query encoded here, so the template can take it as it is.
-func exportURL(kind string, rows, cols analysis.Dimension, from, to string) template.URL {
-	q := url.Values{"rows": {string(rows)}, "cols": {string(cols)}, "from": {from}, "to": {to}}
+func (bq *breakdownQuery) exportURL(kind string) template.URL {
+	q := url.Values{"rows": {string(bq.rows)}, "cols": {string(bq.cols)}, "from": {bq.from}, "to": {bq.to}}
+	if bq.community != "" {
+		q.Set("community", bq.community)
+	}
+	if bq.stage != "" {
+		q.Set("stage", bq.stage)
+	}
 	return template.URL("/staff/analysis/breakdown." + kind + "?" + q.Encode())
+}
+
+// filterText says in an export which experiences it counts.
+func (bq *breakdownQuery) filterText() string {
+	var parts []string
+	if bq.community != "" {
+		parts = append(parts, dimLabel(bq.page, analysis.DimCommunity)+": "+bq.lab.label(analysis.DimCommunity, bq.community))
+	}
+	if bq.stage != "" {
+		parts = append(parts, dimLabel(bq.page, analysis.DimStage)+": "+bq.lab.label(analysis.DimStage, bq.stage))
+	}
+	if bq.from != "" || bq.to != "" {
+		parts = append(parts, bq.page.T("analysis.breakdown_months", "From", bq.from, "To", bq.to))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// everyCellWithheld reports whether a published table shows no figure at
+// all: every cell withheld or zero, and at least one withheld.
+func everyCellWithheld(cells [][]disclosure.Value) bool {
+	withheld := false
+	for _, row := range cells {
+		for _, v := range row {
+			if v.Suppressed() {
+				withheld = true
+			} else if n, _ := v.Int(); n != 0 {
+				return false
+			}
+		}
+	}
+	return withheld
 }
 
 func formatP(p float64) string {
@@ -374,10 +552,13 @@ type evidenceRow struct {
 }
 
 // handleEvidence is what stakeholders see: the programme's themes with
-// counts through disclosure control, themes by community suppressed, and
-// consented, redacted quotes. Never a single experience, an unapproved or
-// withdrawn one, or anyone's equality answer.
+// counts through disclosure control, themes by community and by pathway
+// stage suppressed, participation against the census through the same
+// rule, and consented, redacted quotes. Never a single experience, an
+// unapproved or withdrawn one, or anyone's equality answer.
 func (s *Server) handleEvidence(w http.ResponseWriter, r *http.Request) {
+	p := s.newPage(r)
+	status, refused := s.evidenceRefusal(r)
 	book, _, err := s.codebook(r)
 	if err != nil {
 		s.serverError(w, r, err)
@@ -388,7 +569,6 @@ func (s *Server) handleEvidence(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	p := s.newPage(r)
 	lab := s.newLabeller(p, book)
 	rowKeys := lab.keys(analysis.DimTheme, facts)
 	colKeys := lab.keys(analysis.DimCommunity, facts)
@@ -408,6 +588,24 @@ func (s *Server) handleEvidence(w http.ResponseWriter, r *http.Request) {
 			row.Cells = table.Cells[i]
 		}
 		rows = append(rows, row)
+	}
+	stageKeys := lab.keys(analysis.DimStage, facts)
+	stages, err := analysis.PublishedThemeStages(facts, rowKeys, stageKeys)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	var stageLabels []string
+	for _, k := range stageKeys {
+		stageLabels = append(stageLabels, lab.label(analysis.DimStage, k))
+	}
+	var stageRows []evidenceRow
+	for i, k := range rowKeys {
+		row := evidenceRow{Label: lab.label(analysis.DimTheme, k), Total: table.Totals[i]}
+		if stages != nil {
+			row.Cells = stages[i]
+		}
+		stageRows = append(stageRows, row)
 	}
 	quotes, err := s.store.ConsentedQuotes(r.Context(), 30)
 	if err != nil {
@@ -433,10 +631,48 @@ func (s *Server) handleEvidence(w http.ResponseWriter, r *http.Request) {
 		qs = append(qs, quoteView{theme, q.Lang, q.Words, q.Translation})
 	}
 	p.Data = struct {
-		Rows      []evidenceRow
-		ColLabels []string
-		Total     disclosure.Value
-		Quotes    []quoteView
-	}{rows, colLabels, disclosure.Count(len(facts)), qs}
-	s.render(w, r, http.StatusOK, "staff_evidence", p)
+		Refused                  string
+		Rows, StageRows          []evidenceRow
+		ColLabels, StageLabels   []string
+		Withheld, StagesWithheld bool
+		Total                    disclosure.Value
+		Census                   []censusView
+		Quotes                   []quoteView
+	}{refused, rows, stageRows, colLabels, stageLabels, everyCellWithheld(table.Cells), everyCellWithheld(stages),
+		disclosure.Count(len(facts)), s.publishedCensus(p, facts), qs}
+	s.render(w, r, status, "staff_evidence", p)
+}
+
+// evidenceRefusal answers what the evidence page will not show: a
+// stakeholder asking for another organisation's view, or anyone asking
+// for one experience or one person's answers. The page says so plainly
+// and shows what may be seen instead (status 403).
+func (s *Server) evidenceRefusal(r *http.Request) (int, string) {
+	q := r.URL.Query()
+	for _, k := range []string{"experience", "reference", "person", "answers"} {
+		if q.Has(k) {
+			return http.StatusForbidden, "analysis.evidence_refused_person"
+		}
+	}
+	if org := q.Get("org"); org != "" {
+		u := reqCtx(r).user
+		if u.Role == account.Stakeholder && !s.isOrganisation(org, u.OrganisationID) {
+			return http.StatusForbidden, "analysis.evidence_refused_org"
+		}
+	}
+	return http.StatusOK, ""
+}
+
+// isOrganisation reports whether ref (an id or a slug) names the
+// organisation with the given id.
+func (s *Server) isOrganisation(ref, id string) bool {
+	if id == "" {
+		return false
+	}
+	for _, o := range s.programme().Organisations {
+		if o.ID == id {
+			return ref == o.ID || ref == o.Slug
+		}
+	}
+	return false
 }

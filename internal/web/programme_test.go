@@ -84,6 +84,12 @@ func testAdministratorChangesTheProgramme(t *testing.T, e *env) {
 	// Another area's list of communities replaces the demo's.
 	cfg.Communities = []programme.Item{{Slug: "roma", Active: true, Names: map[string]string{"en": "Roma", "ro": "Romi"}}}
 	b, _ = json.Marshal(cfg)
+	// ... but not while its census still matches the demo's communities.
+	if r := admin.upload("/staff/programme/import", "file", "p.json", b); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "which is not a community of the programme") {
+		t.Fatalf("census matching removed communities: %d", r.status)
+	}
+	cfg.Census = nil
+	b, _ = json.Marshal(cfg)
 	if r := admin.upload("/staff/programme/import", "file", "p.json", b); r.status != http.StatusSeeOther {
 		t.Fatalf("import: %d\n%s", r.status, r.body)
 	}

@@ -1,0 +1,244 @@
+package web_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/hearme-project/hearme/internal/account"
+	"github.com/hearme-project/hearme/internal/analysis"
+	"github.com/hearme-project/hearme/internal/demo"
+	"github.com/hearme-project/hearme/internal/store"
+)
+
+// section is the HTML from the first occurrence of start to the next end.
+func section(t *testing.T, body, start, end string) string {
+	t.Helper()
+	i := strings.Index(body, start)
+	if i < 0 {
+		t.Fatalf("no %q in the page", start)
+	}
+	s := body[i:]
+	if j := strings.Index(s, end); j >= 0 {
+		s = s[:j]
+	}
+	return s
+}
+
+// TestBreakdownComparesWithTheCensus: the analyst's page compares each
+// census group's share of the experiences with its share of Luton's
+// population (the demo's cited TS021 figures): 12 South Asian of 15
+// experiences with a known community against 37.0% of the population
+// is heard more than its share; no Black African or Caribbean experience
+// is "not heard from yet"; White is not compared (no community mapped).
+func TestBreakdownComparesWithTheCensus(t *testing.T) {
+	t.Parallel()
+	e, _ := evidenceEnv(t)
+	c := e.client()
+	c.signIn(e.newStaff("analyst@example.org", account.Analyst, ""))
+	r := c.get("/staff/analysis?rows=theme&cols=community")
+	if r.status != 200 {
+		t.Fatalf("breakdown: %d", r.status)
+	}
+	census := section(t, r.body, `data-census="ethnic_group"`, "</table>")
+	asian := section(t, census, "Asian, Asian British or Asian Welsh", "</tr>")
+	// 83,343 of 225,293 = 37.0%; 12 of 15 = 80.0%; ratio 2.16.
+	for _, want := range []string{"83,343", "37.0%", ">12<", "80.0%", "2.16", "216 experiences for every 100"} {
+		if !strings.Contains(asian, want) {
+			t.Errorf("Asian row lacks %q: %s", want, asian)
+		}
+	}
+	black := section(t, census, "Black, Black British", "</tr>")
+	if !strings.Contains(black, "Not heard from yet") || !strings.Contains(black, "Too few experiences to test") || !strings.Contains(census, `<tr class="under-heard"><th scope="row">Black`) {
+		t.Errorf("Black row: %s", black)
+	}
+	if white := section(t, census, "<th scope=\"row\">White", "</tr>"); !strings.Contains(white, "Not compared") {
+		t.Errorf("White row: %s", white)
+	}
+	if !strings.Contains(r.body, "Source: census table TS021") || !strings.Contains(r.body, "visionofbritain.org.uk") {
+		t.Error("the census figures are not cited on the page")
+	}
+	if !strings.Contains(r.body, "Shares are of the 15 experiences whose answer is known (3 of them from groups not matched to the census)") {
+		t.Error("the page does not say what the shares are of")
+	}
+}
+
+// TestEvidenceCensusAndStagesAreSuppressed: the stakeholders' page has
+// the same comparison and the themes by pathway stage, every count
+// through disclosure control: 12 -> 10, 15 -> 15, 10 of 15 = 67%.
+func TestEvidenceCensusAndStagesAreSuppressed(t *testing.T) {
+	t.Parallel()
+	e, _ := evidenceEnv(t)
+	prog, _ := e.store.Programme(ctx)
+	c := e.client()
+	c.signIn(e.newStaff("icb@example.org", account.Stakeholder, prog.Organisations[0].ID))
+	r := c.get("/staff/evidence")
+	if r.status != 200 {
+		t.Fatalf("evidence: %d", r.status)
+	}
+	asian := section(t, section(t, r.body, `data-census="ethnic_group"`, "</table>"), "Asian, Asian British", "</tr>")
+	for _, want := range []string{">10<", ">67%<", "1.81", "Heard more than its share"} {
+		if !strings.Contains(asian, want) {
+			t.Errorf("published Asian row lacks %q: %s", want, asian)
+		}
+	}
+	if strings.Contains(asian, ">12<") || strings.Contains(asian, "80.0%") || strings.Contains(asian, "Unlikely to be chance") {
+		t.Errorf("an exact figure reached a stakeholder: %s", asian)
+	}
+	stages := section(t, r.body, `data-evidence="stage"`, "</table>")
+	row := section(t, stages, "Language and interpreters</th>", "</tr>")
+	// All 15 are at the treatment stage: 15; the other stages 0.
+	if !strings.Contains(stages, "Treatment") || !strings.Contains(row, ">15<") || strings.Contains(row, ">12<") {
+		t.Errorf("themes by stage: %s", row)
+	}
+	if strings.Contains(r.body, "data-all-withheld") {
+		t.Error("a table with figures is said to be all withheld")
+	}
+}
+
+// TestEvidenceSaysWhenEveryFigureIsWithheld: with 3 experiences every
+// cell is * and the page says why, rather than showing a wall of stars.
+func TestEvidenceSaysWhenEveryFigureIsWithheld(t *testing.T) {
+	t.Parallel()
+	e, rcs := evidenceEnv(t)
+	for _, rc := range rcs[3:] {
+		if err := e.store.WithdrawExperience(ctx, rc.Reference, rc.Secret); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := e.client()
+	c.signIn(e.newStaff("analyst@example.org", account.Analyst, ""))
+	r := c.get("/staff/evidence")
+	if !strings.Contains(r.body, "data-all-withheld") || !strings.Contains(r.body, "Every figure in this table is between 1 and 7") {
+		t.Errorf("no message for an all-withheld table:\n%s", section(t, r.body, `data-evidence="community"`, "<h2"))
+	}
+	csv := c.get("/staff/analysis/breakdown.csv?rows=theme&cols=community")
+	if !strings.Contains(csv.body, "Every figure in this table is between 1 and 7") {
+		t.Errorf("the export does not say every figure is withheld:\n%s", csv.body)
+	}
+}
+
+// TestStakeholderAskingForMoreIsToldPlainly: another organisation's view
+// or one person's answers are refused with a message on the page, which
+// still shows what the stakeholder may see; their own view is fine.
+func TestStakeholderAskingForMoreIsToldPlainly(t *testing.T) {
+	t.Parallel()
+	e, rcs := evidenceEnv(t)
+	prog, _ := e.store.Programme(ctx)
+	own, other := prog.Organisations[0], prog.Organisations[1]
+	c := e.client()
+	c.signIn(e.newStaff("icb@example.org", account.Stakeholder, own.ID))
+	for _, path := range []string{"/staff/evidence?org=" + other.Slug, "/staff/evidence?org=" + other.ID} {
+		r := c.get(path)
+		if r.status != http.StatusForbidden || !strings.Contains(r.body, "another organisation&#39;s view is not open to you") || !strings.Contains(r.body, "Language and interpreters") {
+			t.Errorf("%s: %d, refused %v", path, r.status, strings.Contains(r.body, "data-refused"))
+		}
+	}
+	if r := c.get("/staff/evidence?org=" + own.Slug); r.status != 200 || strings.Contains(r.body, "data-refused") {
+		t.Errorf("own organisation's view: %d", r.status)
+	}
+	r := c.get("/staff/evidence?reference=" + rcs[1].Reference)
+	if r.status != http.StatusForbidden || !strings.Contains(r.body, "Single experiences and anyone&#39;s own answers are never shown here") || strings.Contains(r.body, "a secret not to quote") {
+		t.Errorf("one person's answers: %d", r.status)
+	}
+	for _, path := range []string{"/staff/analysis/code/" + rcs[1].Reference, "/staff/analysis?cols=equality.ethnic_group", "/staff/analysis/breakdown.csv"} {
+		if r := c.get(path); r.status != http.StatusForbidden {
+			t.Errorf("%s reached a stakeholder: %d", path, r.status)
+		}
+	}
+}
+
+// TestBreakdownFiltersAndTheirMistakes: a community and a pathway stage
+// narrow the counts (theme x community x stage), by event is a column,
+// a month the page cannot read or a range backwards comes back with an
+// error summary and the choices kept, filters that match nothing say
+// so, and so does an export of an empty selection.
+func TestBreakdownFiltersAndTheirMistakes(t *testing.T) {
+	t.Parallel()
+	e, _ := evidenceEnv(t)
+	c := e.client()
+	c.signIn(e.newStaff("analyst@example.org", account.Analyst, ""))
+	r := c.get("/staff/analysis?rows=theme&cols=source&community=south-asian&stage=treatment")
+	if r.status != 200 || !strings.Contains(r.body, "12 approved experiences counted") {
+		t.Errorf("community and stage filter: %d %s", r.status, section(t, r.body, "<h1", "<figure"))
+	}
+	if !strings.Contains(r.body, `<option value="south-asian" selected>`) {
+		t.Error("the community filter is not kept")
+	}
+	if r := c.get("/staff/analysis?rows=theme&cols=event"); r.status != 200 || !strings.Contains(r.body, `<option value="event" selected>`) {
+		t.Errorf("by event: %d", r.status)
+	}
+	for path, want := range map[string]string{
+		"/staff/analysis?from=March&to=2026-01":          `href="#from"`,
+		"/staff/analysis?from=2026-05&to=2026-01":        `href="#to"`,
+		"/staff/analysis?community=nowhere":              `href="#community"`,
+		"/staff/analysis/breakdown.csv?from=2026-13":     `href="#from"`,
+		"/staff/analysis/breakdown.xlsx?stage=%3Cscript": `href="#stage"`,
+	} {
+		r := c.get(path)
+		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "There is a problem") || !strings.Contains(r.body, want) {
+			t.Errorf("%s: %d, no error summary linking %s", path, r.status, want)
+		}
+		if strings.Contains(path, "March") && !strings.Contains(r.body, `value="March"`) {
+			t.Errorf("%s: the month typed is not kept", path)
+		}
+	}
+	r = c.get("/staff/analysis?stage=end-of-life")
+	if r.status != 200 || !strings.Contains(r.body, "No experience matches these filters") {
+		t.Errorf("filters matching nothing: %d", r.status)
+	}
+	csv := c.get("/staff/analysis/breakdown.csv?stage=end-of-life")
+	if csv.status != 200 || !strings.Contains(csv.body, "No experience matches these filters") || !strings.Contains(csv.body, "Pathway stage: End of life care") {
+		t.Errorf("export of an empty selection: %d\n%s", csv.status, csv.body)
+	}
+	if r := c.get("/staff/analysis?rows=theme&cols=equality.religion"); !strings.Contains(r.body, "None of these experiences has an answer for the column chosen") {
+		t.Error("a column nobody answered is not explained")
+	}
+}
+
+// TestBreakdownShowsCoOccurrence: themes named together in one
+// experience are listed with their count, share and expected count.
+func TestBreakdownShowsCoOccurrence(t *testing.T) {
+	t.Parallel()
+	e, rcs := evidenceEnv(t)
+	for _, rc := range rcs[:9] {
+		if _, err := e.store.AddCoding(ctx, "coder", store.NewCoding{ExperienceID: rc.ID, CodeID: demo.CodeID("waiting"),
+			Passage: analysis.Passage{Field: "what_happened", Whole: true}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := e.client()
+	c.signIn(e.newStaff("analyst@example.org", account.Analyst, ""))
+	r := c.get("/staff/analysis")
+	pairs := section(t, r.body, "data-pairs", "</table>")
+	row := section(t, pairs, "<tr><th scope=\"row\">", "</tr>")
+	// Waiting comes first in the codebook; all 9 of its experiences also
+	// name language and interpreters.
+	if !strings.Contains(row, ">Waiting<") || !strings.Contains(row, "Language and interpreters") || !strings.Contains(row, ">9") || !strings.Contains(row, "100%") {
+		t.Errorf("pair row: %s", row)
+	}
+	if !strings.Contains(pairs, "<caption>") || !strings.Contains(pairs, `scope="col"`) {
+		t.Error("the pairs table has no caption or column headers")
+	}
+}
+
+// TestCensusThatDoesNotAddUpIsRefusedOnImport: an administrator's file
+// whose census table does not come to its total changes nothing and
+// says by how much, and where to check.
+func TestCensusThatDoesNotAddUpIsRefusedOnImport(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	admin := e.client()
+	admin.signIn(e.newStaff("admin@example.org", account.Admin, ""))
+	cfg := demo.Luton()
+	cfg.Census.Tables[0].Categories[0].Population += 100
+	b, _ := json.Marshal(cfg)
+	r := admin.upload("/staff/programme/import", "file", "p.json", b)
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "does not add up: its categories come to 225393 but its total is 225293") {
+		t.Fatalf("a census that does not add up: %d\n%s", r.status, section(t, r.body, "<main", "</main>"))
+	}
+	if got, _ := e.store.Programme(ctx); got.Census.Tables[0].Categories[0].Population != 83343 {
+		t.Error("the refused file changed the census")
+	}
+}
