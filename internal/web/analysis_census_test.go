@@ -9,6 +9,8 @@ import (
 	"github.com/hearme-project/hearme/internal/account"
 	"github.com/hearme-project/hearme/internal/analysis"
 	"github.com/hearme-project/hearme/internal/demo"
+	"github.com/hearme-project/hearme/internal/equality"
+	"github.com/hearme-project/hearme/internal/experience"
 	"github.com/hearme-project/hearme/internal/store"
 )
 
@@ -241,4 +243,65 @@ func TestCensusThatDoesNotAddUpIsRefusedOnImport(t *testing.T) {
 	if got, _ := e.store.Programme(ctx); got.Census.Tables[0].Categories[0].Population != 83343 {
 		t.Error("the refused file changed the census")
 	}
+}
+
+// TestWithdrawnStoryLeavesEveryCountQuoteAndExport, on both databases:
+// 13 South Asian stories, one quoted; its teller withdraws and it leaves
+// the analyst's counts (13 -> 12), the stakeholders' counts and census
+// comparison (15 -> 10 once published), the quotes, and the breakdown
+// export.
+func TestWithdrawnStoryLeavesEveryCountQuoteAndExport(t *testing.T) {
+	t.Parallel()
+	eachEnv(t, func(t *testing.T, e *env) {
+		rcs := seedEvidence(t, e)
+		rc, err := e.store.SubmitExperience(ctx, experience.Submission{Kind: experience.KindExperience, Lang: "en", Role: "carer",
+			Stages: []string{"treatment"}, WhatHappened: "One more time without an interpreter.", Equality: equality.Answers{Community: "south-asian"},
+			Consent: experience.Consent{Version: "t", Evidence: true}, Source: experience.SourceOnline}, experience.Contact{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.store.DecideExperience(ctx, "test", rc.ID, experience.StatusApproved, ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.store.AddCoding(ctx, "coder", store.NewCoding{ExperienceID: rc.ID, CodeID: demo.CodeID("language-family-interpreting"),
+			Passage: analysis.Passage{Field: "what_happened", Whole: true}}); err != nil {
+			t.Fatal(err)
+		}
+		prog, _ := e.store.Programme(ctx)
+		analyst, icb := e.client(), e.client()
+		analyst.signIn(e.newStaff("analyst@example.org", account.Analyst, ""))
+		icb.signIn(e.newStaff("icb@example.org", account.Stakeholder, prog.Organisations[0].ID))
+		look := func(want map[string]string, quoted bool) {
+			t.Helper()
+			page := analyst.get("/staff/analysis?rows=theme&cols=community")
+			if row := section(t, page.body, "Language and interpreters</th>", "</tr>"); !strings.Contains(row, want["analyst"]) {
+				t.Errorf("analyst's row lacks %s: %s", want["analyst"], row)
+			}
+			ev := icb.get("/staff/evidence")
+			if row := section(t, section(t, ev.body, `data-evidence="community"`, "</table>"), "Language and interpreters</th>", "</tr>"); !strings.Contains(row, want["published"]) {
+				t.Errorf("stakeholders' row lacks %s: %s", want["published"], row)
+			}
+			if row := section(t, section(t, ev.body, `data-census="ethnic_group"`, "</table>"), "Asian, Asian British", "</tr>"); !strings.Contains(row, want["published"]) {
+				t.Errorf("stakeholders' census row lacks %s: %s", want["published"], row)
+			}
+			if got := strings.Contains(ev.body, "My daughter had to translate"); got != quoted {
+				t.Errorf("quote shown %v, want %v", got, quoted)
+			}
+			csv := analyst.get("/staff/analysis/breakdown.csv?rows=theme&cols=community")
+			line := ""
+			for _, l := range strings.Split(csv.body, "\n") {
+				if strings.HasPrefix(l, "Language and interpreters,") {
+					line = l
+				}
+			}
+			if !strings.Contains(line, ","+strings.Trim(want["published"], "><")+",") {
+				t.Errorf("export row lacks %s: %q", want["published"], line)
+			}
+		}
+		look(map[string]string{"analyst": ">13 <", "published": ">15<"}, true)
+		if err := e.store.WithdrawExperience(ctx, rcs[0].Reference, rcs[0].Secret); err != nil {
+			t.Fatal(err)
+		}
+		look(map[string]string{"analyst": ">12 <", "published": ">10<"}, false)
+	})
 }

@@ -18,6 +18,12 @@ import (
 func evidenceEnv(t *testing.T) (*env, []experience.Receipt) {
 	t.Helper()
 	e := newEnv(t)
+	return e, seedEvidence(t, e)
+}
+
+// seedEvidence adds evidenceEnv's experiences to e.
+func seedEvidence(t *testing.T, e *env) []experience.Receipt {
+	t.Helper()
 	codes, _ := demo.Codebook()
 	if _, _, err := e.store.ImportCodes(ctx, "test", codes, true); err != nil {
 		t.Fatal(err)
@@ -47,7 +53,7 @@ func evidenceEnv(t *testing.T) (*env, []experience.Receipt) {
 	for range 2 {
 		add("eastern-european", false, "No interpreter again.")
 	}
-	return e, rcs
+	return rcs
 }
 
 func TestBreakdownForAnalysts(t *testing.T) {
