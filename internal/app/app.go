@@ -118,7 +118,7 @@ func OpenStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store
 		}
 		// Each part loads its own demo records (support services,
 		// awareness pages, events, training modules).
-		for _, load := range []func(context.Context, *store.Store) error{demoSupport, demoAwareness, demoEvents, demoChampions, demoAnalysis} {
+		for _, load := range []func(context.Context, *store.Store) error{demoSupport, demoAwareness, demoEvents, demoChampions, demoAnalysis, demoAccountability} {
 			if err := load(ctx, st); err != nil {
 				st.Close()
 				return nil, fmt.Errorf("load demo data: %w", err)

@@ -93,7 +93,7 @@ func runDemoRemove(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "demo content %s: %d events, %d support services, %d awareness pages, %d training modules, %d experiences\n",
-		verb, c.Events, c.SupportServices, c.AwarenessPages, c.TrainingModules, c.Experiences)
+	fmt.Fprintf(env.Stdout, "demo content %s: %d events, %d support services, %d awareness pages, %d training modules, %d experiences, %d recommendations\n",
+		verb, c.Events, c.SupportServices, c.AwarenessPages, c.TrainingModules, c.Experiences, c.Recommendations)
 	return nil
 }

@@ -35,6 +35,12 @@ func TestDemoRemove(t *testing.T) {
 	if c.Experiences == 0 {
 		t.Logf("no demo experiences loaded on first start")
 	}
+	// The Account step's example: a published recommendation with the
+	// ICB's answer, three commitments and two public updates.
+	if rep, err := st.Report(ctx); err != nil || c.Recommendations != 1 || len(rep.Recommendations) != 1 || len(rep.Responses) != 1 || len(rep.Commitments) != 3 ||
+		rep.ChangesMade[rep.Commitments[0].ID] != 0 || rep.Commitments[0].Progress != 40 || rep.Commitments[2].Progress != 20 {
+		t.Fatalf("the demo's report: %d recommendations marked, %+v, %v", c.Recommendations, rep, err)
+	}
 	if _, err := st.CreateAwarenessPage(ctx, "staff-1", "our-own-page", 99); err != nil {
 		t.Fatal(err)
 	}
@@ -67,6 +73,9 @@ func TestDemoRemove(t *testing.T) {
 	}
 	if has, _ := st.HasExperiences(ctx); has {
 		t.Fatalf("experiences left after demo remove (only demo ones were loaded)")
+	}
+	if rep, _ := st.Report(ctx); len(rep.Recommendations)+len(rep.Commitments) != 0 {
+		t.Fatalf("the demo's recommendation left after demo remove: %+v", rep)
 	}
 	if has, _ := st.HasProgramme(ctx); !has {
 		t.Fatalf("the programme configuration was removed too")

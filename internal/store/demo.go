@@ -18,11 +18,18 @@ var demoTables = []string{"events", "support_services", "awareness_pages", "cham
 // DemoCounts is how many demo rows each table holds (or held).
 type DemoCounts struct {
 	Events, SupportServices, AwarenessPages, TrainingModules, Experiences int
+	// Recommendations are the demo's published recommendations (made by
+	// DemoActor), with their answers, commitments and updates.
+	Recommendations int
 }
+
+// DemoActor is the actor of the demo's recommendations and everything
+// said about them: RemoveDemo takes out what it made.
+const DemoActor = "demo"
 
 // Total is the number of demo rows.
 func (c DemoCounts) Total() int {
-	return c.Events + c.SupportServices + c.AwarenessPages + c.TrainingModules + c.Experiences
+	return c.Events + c.SupportServices + c.AwarenessPages + c.TrainingModules + c.Experiences + c.Recommendations
 }
 
 func (c *DemoCounts) slot(table string) *int {
@@ -61,7 +68,8 @@ func (s *Store) CountDemo(ctx context.Context) (DemoCounts, error) {
 			return c, fmt.Errorf("count demo %s: %w", t, err)
 		}
 	}
-	return c, nil
+	err := s.conns.Read.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM recommendations WHERE created_by = ?"), DemoActor).Scan(&c.Recommendations)
+	return c, err
 }
 
 // RemoveDemo deletes all demo content in one transaction: demo events
@@ -87,6 +95,17 @@ func (s *Store) RemoveDemo(ctx context.Context, actorID string) (DemoCounts, err
 				return fmt.Errorf("remove demo experiences' %s: %w", table, err)
 			}
 		}
+		// The demo's recommendations, with everything hanging from them
+		// (texts, evidence, answers, commitments, updates: cascades).
+		res, err := tx.ExecContext(ctx, s.q("DELETE FROM recommendations WHERE created_by = ?"), DemoActor)
+		if err != nil {
+			return fmt.Errorf("remove demo recommendations: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		c.Recommendations = int(n)
 		for _, t := range append(demoTables, "experiences") {
 			res, err := tx.ExecContext(ctx, `DELETE FROM `+t+` WHERE demo`)
 			if err != nil {
@@ -99,8 +118,8 @@ func (s *Store) RemoveDemo(ctx context.Context, actorID string) (DemoCounts, err
 			*c.slot(t) = int(n)
 		}
 		return s.appendAudit(ctx, tx, actorID, "demo.removed", "",
-			fmt.Sprintf(`{"events":%d,"support_services":%d,"awareness_pages":%d,"training_modules":%d,"experiences":%d}`,
-				c.Events, c.SupportServices, c.AwarenessPages, c.TrainingModules, c.Experiences))
+			fmt.Sprintf(`{"events":%d,"support_services":%d,"awareness_pages":%d,"training_modules":%d,"experiences":%d,"recommendations":%d}`,
+				c.Events, c.SupportServices, c.AwarenessPages, c.TrainingModules, c.Experiences, c.Recommendations))
 	})
 	return c, err
 }

@@ -742,7 +742,7 @@ func (s *Server) handleReview(w http.ResponseWriter, r *http.Request) {
 	}
 	id := form.Clean(r.PathValue("id"), 64)
 	approve := r.PostFormValue("decision") == "approve"
-	question := form.Value(r, "question", accountability.MaxQuestion+100)
+	question := form.Value(r, "question-"+id, accountability.MaxQuestion+100) // the page holds one question box per update
 	var errs field.Errors
 	if !approve {
 		for _, e := range accountability.CheckQuestion(question) {

@@ -160,7 +160,7 @@ func TestStakeholderAnswersCommitsAndReportsProgress(t *testing.T) {
 	if r := conn.post("/staff/commitments/reviews/"+id, url.Values{"decision": {"return"}}); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `href="#question-`+id+`"`) {
 		t.Errorf("sent back without a question: %d", r.status)
 	}
-	if r := conn.post("/staff/commitments/reviews/"+id, url.Values{"decision": {"return"}, "question": {"Since when?"}}); r.status != http.StatusSeeOther {
+	if r := conn.post("/staff/commitments/reviews/"+id, url.Values{"decision": {"return"}, "question-" + id: {"Since when?"}}); r.status != http.StatusSeeOther {
 		t.Fatalf("send back: %d", r.status)
 	}
 	if r := icb.get("/staff/commitments"); !strings.Contains(r.body, "Since when?") {
