@@ -37,15 +37,17 @@ func CoOccurrence(facts []Fact, d Dimension, keys []string) []Pair {
 		both[i] = make([]int, len(keys))
 	}
 	coded := 0
+	var idx []int
 	for _, f := range facts {
-		var idx []int
-		for _, v := range f.Values(d) {
+		vals := f.Values(d)
+		if len(vals) > 0 {
+			coded++
+		}
+		idx = idx[:0]
+		for _, v := range vals {
 			if i, ok := at[v]; ok && !slices.Contains(idx, i) {
 				idx = append(idx, i)
 			}
-		}
-		if len(f.Values(d)) > 0 {
-			coded++
 		}
 		for x, i := range idx {
 			with[i]++

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/hearme-project/hearme/internal/demo"
 	"github.com/hearme-project/hearme/internal/equality"
 	"github.com/hearme-project/hearme/internal/experience"
+	"github.com/hearme-project/hearme/internal/programme"
 	"github.com/hearme-project/hearme/internal/store"
 )
 
@@ -304,4 +306,51 @@ func TestWithdrawnStoryLeavesEveryCountQuoteAndExport(t *testing.T) {
 		}
 		look(map[string]string{"analyst": ">12 <", "published": ">10<"}, false)
 	})
+}
+
+// TestMainLanguageComparedWithTheCensus: a programme whose file carries
+// a main-language table (TS024 shape; the figures here are a test's, not
+// an area's) is compared through the people's answers to the main
+// language question: 6 of 8 answers Polish against 10% of the
+// population is heard more than its share; English (80%) is under-heard;
+// "prefer not to say" is left out.
+func TestMainLanguageComparedWithTheCensus(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	prog := demo.Luton()
+	prog.Census.Tables = append(prog.Census.Tables, programme.CensusTable{Measure: programme.CensusMainLanguage, Table: "TS024",
+		Release: "a test table", Source: "this test", Total: 1000, Categories: []programme.CensusCategory{
+			{Slug: "english", Population: 800, Match: []string{"en"}, Names: map[string]string{"en": "English"}},
+			{Slug: "polish", Population: 100, Match: []string{"pl"}, Names: map[string]string{"en": "Polish"}},
+			{Slug: "other", Population: 100, Match: []string{"another-language"}, Names: map[string]string{"en": "Another language"}}}})
+	if err := e.store.ReplaceProgramme(ctx, "test", prog); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.web.ReloadProgramme(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i, lang := range []string{"pl", "pl", "pl", "pl", "pl", "pl", "en", "en", "prefer-not-to-say"} {
+		rc, err := e.store.SubmitExperience(ctx, experience.Submission{Kind: experience.KindExperience, Lang: "en", Role: "carer",
+			WhatHappened: fmt.Sprintf("Story %d.", i), Equality: equality.Answers{MainLanguage: lang},
+			Consent: experience.Consent{Version: "t", Evidence: true}, Source: experience.SourceOnline}, experience.Contact{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.store.DecideExperience(ctx, "test", rc.ID, experience.StatusApproved, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := e.client()
+	c.signIn(e.newStaff("analyst@example.org", account.Analyst, ""))
+	r := c.get("/staff/analysis")
+	table := section(t, r.body, `data-census="main_language"`, "</table>")
+	if polish := section(t, table, "<th scope=\"row\">Polish", "</tr>"); !strings.Contains(polish, ">6<") || !strings.Contains(polish, "75.0%") || !strings.Contains(polish, "7.50") || !strings.Contains(polish, "Heard more than its share") {
+		t.Errorf("Polish row: %s", polish)
+	}
+	if english := section(t, table, "<th scope=\"row\">English", "</tr>"); !strings.Contains(english, "Under-heard: 31 experiences for every 100") {
+		t.Errorf("English row: %s", english)
+	}
+	if !strings.Contains(r.body, "main language (census table TS024)") || !strings.Contains(r.body, "Shares are of the 8 experiences whose answer is known (0 of them from groups not matched to the census); 1 without an answer are left out.") {
+		t.Error("the main-language comparison's heading or basis is missing")
+	}
 }
