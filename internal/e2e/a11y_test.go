@@ -157,8 +157,15 @@ func TestAccessibilityOfEveryPublicPage(t *testing.T) {
 		axe.check(b, lang, "security code, wrong code sent")
 	}
 	b.open("/staff/account/security-code?lang=en")
-	b.enrol(s, admin)
+	b.fill("#code", code(t, admin.secret, s.totpStep(admin.Email)))
+	if st := follow(b, chromedp.CSS(`main form button[type=submit]`)); st != http.StatusOK {
+		t.Fatalf("security code: status %d", st)
+	}
+	axe.check(b, "en", "recovery codes shown once")
+	follow(b, chromedp.CSS(`main a.button[href="/staff"]`))
 	axe.check(b, "en", "staff home, security code just set up")
+	b.open("/staff/account/recovery-codes?lang=en")
+	axe.check(b, "en", "recovery codes, account page")
 
 	var setupLinks []string
 	newUsers := map[string][2]string{"en": {"Rosa Ionescu", "rosa.ionescu@example.org"}, "ur": {"Imran Qureshi", "imran.qureshi@example.org"}}
@@ -256,6 +263,18 @@ func TestAccessibilityOfEveryPublicPage(t *testing.T) {
 				t.Errorf("wrong code at sign in [%s]: status %d, want %d", l.Code, st, http.StatusUnauthorized)
 			}
 			axe.check(anon, l.Code, "sign in, security code, wrong code sent")
+		}
+		if st := anon.open("/login/recovery?lang=" + l.Code); st != http.StatusOK || anon.path() != "/login/recovery" {
+			t.Fatalf("/login/recovery [%s]: status %d on %s", l.Code, st, anon.path())
+		}
+		anon.wantLang(l.Code, l.Dir())
+		axe.check(anon, l.Code, "sign in, recovery code")
+		if l.Code == "en" || l.Code == "ur" {
+			anon.fill("#recovery_code", "nonsense")
+			if st := follow(anon, chromedp.CSS(`form[action="/login/recovery"] button[type=submit]`)); st != http.StatusUnprocessableEntity {
+				t.Errorf("malformed recovery code [%s]: status %d, want %d", l.Code, st, http.StatusUnprocessableEntity)
+			}
+			axe.check(anon, l.Code, "sign in, recovery code, malformed code sent")
 		}
 	}
 

@@ -48,9 +48,36 @@ func TestAdministratorSignsInWithSecondFactor(t *testing.T) {
 	if got := b.text(`[data-error-summary]`); got == "" {
 		t.Errorf("wrong security code: no error summary")
 	}
-	b.enrol(s, admin)
+	codes := b.enrol(s, admin)
 	if u, err := s.App.Store.UserByEmail(bg, admin.Email); err != nil || u.Role != account.Admin || !u.HasTOTP() {
 		t.Fatalf("after set-up the store holds %+v, %v; want an administrator with a security code", u, err)
+	}
+
+	// Phone lost: a recovery code signs in once, and is refused the
+	// second time with a clear message.
+	for round := range 2 {
+		b.signOut()
+		b.open("/login")
+		b.fill("#email", admin.Email)
+		b.fill("#password", admin.Password)
+		follow(b, chromedp.CSS(`form[action="/login"] button[type=submit]`))
+		follow(b, chromedp.CSS(`main a[href="/login/recovery"]`))
+		b.fill("#recovery_code", strings.ToLower(codes[0]))
+		st := follow(b, chromedp.CSS(`form[action="/login/recovery"] button[type=submit]`))
+		if round == 0 && (st != http.StatusOK || b.path() != "/staff") {
+			t.Fatalf("recovery code: status %d on %s\n%s", st, b.path(), b.text("main"))
+		}
+		if round == 1 {
+			if st != http.StatusUnauthorized || !strings.Contains(b.text(`[data-error-summary]`), "already been used") {
+				t.Fatalf("recovery code used twice: status %d, summary %q", st, b.text(`[data-error-summary]`))
+			}
+			// Another code works (and leaves the authenticator's next
+			// step for the sign-in below).
+			b.fill("#recovery_code", codes[1])
+			if st := follow(b, chromedp.CSS(`form[action="/login/recovery"] button[type=submit]`)); st != http.StatusOK || b.path() != "/staff" {
+				t.Fatalf("second recovery code: status %d on %s", st, b.path())
+			}
+		}
 	}
 
 	b.signOut()

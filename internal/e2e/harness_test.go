@@ -384,17 +384,24 @@ func (b *tab) secretKey() string {
 	return key
 }
 
-// enrol types the current code on the security-code page and checks that
-// it leads to the staff area.
-func (b *tab) enrol(s *site, a *person) {
+// enrol types the current code on the security-code page, checks that
+// the answer shows the account's ten recovery codes (once), and follows
+// its link to the staff area. It returns the codes.
+func (b *tab) enrol(s *site, a *person) []string {
 	b.t.Helper()
 	b.fill("#code", code(b.t, a.secret, s.totpStep(a.Email)))
 	if st := follow(b, chromedp.CSS(`main form button[type=submit]`)); st != http.StatusOK {
 		b.t.Fatalf("security-code form: status %d on %s\n%s", st, b.location(), b.text("main"))
 	}
-	if p := b.path(); p != "/staff" {
-		b.t.Fatalf("after setting up the security code: on %s, want /staff\n%s", p, b.text("main"))
+	codes := b.texts(`ol.recovery-codes code`)
+	if len(codes) != 10 {
+		b.t.Fatalf("after setting up the security code: %d recovery codes shown, want 10\n%s", len(codes), b.text("main"))
 	}
+	follow(b, chromedp.CSS(`main a.button[href="/staff"]`))
+	if p := b.path(); p != "/staff" {
+		b.t.Fatalf("after keeping the recovery codes: on %s, want /staff\n%s", p, b.text("main"))
+	}
+	return codes
 }
 
 // signOut presses the sign-out button of the staff bar.

@@ -121,6 +121,9 @@ func (s *Store) ResetSignIn(ctx context.Context, actorID, id string) error {
 		if err := s.updateUser(ctx, tx, id, "password_hash = '', totp_secret = '', totp_last_step = 0, session_epoch = session_epoch + 1"); err != nil {
 			return err
 		}
+		if _, err := tx.ExecContext(ctx, s.q("DELETE FROM recovery_codes WHERE user_id = ?"), id); err != nil {
+			return err
+		}
 		return s.appendAudit(ctx, tx, actorID, audit.UserReset, id, "")
 	})
 }

@@ -92,17 +92,19 @@ func (s *Server) handleSecurityCode(w http.ResponseWriter, r *http.Request) {
 			s.throttle.Failure("enrol:"+u.ID, reqCtx(r).ip)
 			errs.Add("code", "error.totp_invalid")
 		} else {
+			// Recovery codes come with the second factor: shown once, on
+			// this page only (recovery_codes.go).
+			codes, hashes := s.newRecoveryCodes(u.ID)
 			sealedSecret, err := s.keys.Seal(secret)
 			if err == nil {
-				err = s.store.EnrolTOTP(r.Context(), u.ID, sealedSecret, step)
+				err = s.store.EnrolTOTPWithCodes(r.Context(), u.ID, sealedSecret, step, hashes)
 			}
 			if err != nil {
 				s.serverError(w, r, err)
 				return
 			}
 			s.sessions.Remove(r.Context(), sessTOTPSecret)
-			s.sessions.Put(r.Context(), sessFlash, "setup.totp_done")
-			redirect(w, r, "/staff")
+			s.showRecoveryCodes(w, r, codes, true)
 			return
 		}
 	}
