@@ -11,6 +11,7 @@ import (
 	"github.com/hearme-project/hearme/internal/audit"
 	"github.com/hearme-project/hearme/internal/equality"
 	"github.com/hearme-project/hearme/internal/experience"
+	"github.com/hearme-project/hearme/internal/safeguarding"
 	"github.com/hearme-project/hearme/internal/sealed"
 )
 
@@ -21,54 +22,73 @@ import (
 // writer's durable commit with the writes waiting beside it
 // (group_commit.go).
 func (s *Store) SubmitExperience(ctx context.Context, sub experience.Submission, contact experience.Contact) (experience.Receipt, error) {
+	if s.keys == nil {
+		return experience.Receipt{}, errNoKeys
+	}
 	now := s.now()
 	rc := experience.Receipt{ID: NewID(), Secret: experience.NewSecret(), CreatedAt: now}
 	status := experience.StatusPending
+	// Everything that costs CPU is done here, before the write: on
+	// SQLite the writer's turn is everyone's, so sealing the text,
+	// sealing its key, hashing the secret, looking for safeguarding
+	// phrases and the contact details' lookup keys would hold up every
+	// submission waiting behind this one (docs/performance.md,
+	// "Submissions over HTTP"). The statements are prepared once.
+	st, err := s.writeStatements(ctx, submitStatements[:]...)
+	if err != nil {
+		return experience.Receipt{}, err
+	}
+	// The free text goes in sealed with the experience's own key.
+	d := sealed.NewDataKey()
+	seal := func(v string) string { return d.Seal(rc.ID, v) }
+	sealedKey, err := s.keys.SealDataKey(d)
+	if err != nil {
+		return experience.Receipt{}, err
+	}
+	secretHash := experience.HashSecret(rc.Secret)
+	text := [...]string{seal(sub.WhatHappened), seal(sub.WentWell), seal(sub.CouldBeBetter), seal(sub.Idea), seal(sub.CancerType)}
+	a := sub.Equality
+	eqText := [...]string{seal(a.EthnicOther), seal(a.GenderOther), seal(a.ReligionOther), seal(a.LanguageOther)}
+	flags := safeguarding.Assess(sub.WhatHappened, sub.WentWell, sub.CouldBeBetter, sub.Idea)
+	c := sub.Consent
+	withContact := c.Contact && !contact.Empty()
+	var ek, pk string
+	if withContact {
+		ek, pk = s.sealedKeys(contact.Email, contact.Phone)
+	}
 	for attempt := 0; attempt < 5; attempt++ {
 		rc.Reference = experience.NewReference()
 		err := s.durably(ctx, func(ctx context.Context, tx *sql.Tx) error {
-			// The free text goes in sealed with the experience's own key.
-			d := sealed.NewDataKey()
-			seal := func(v string) string { return d.Seal(rc.ID, v) }
-			_, err := tx.ExecContext(ctx, s.q(`INSERT INTO experiences (id, reference, secret_hash, kind, status, lang, role, what_happened, went_well,
-				could_be_better, idea, cancer_type, services, year, source, recorded_by, event_id, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-				rc.ID, rc.Reference, experience.HashSecret(rc.Secret), string(sub.Kind), string(status), sub.Lang, string(sub.Role),
-				seal(sub.WhatHappened), seal(sub.WentWell), seal(sub.CouldBeBetter), seal(sub.Idea), seal(sub.CancerType), strings.Join(sub.Services, ","), sub.Year,
+			_, err := tx.StmtContext(ctx, st[0]).ExecContext(ctx,
+				rc.ID, rc.Reference, secretHash, string(sub.Kind), string(status), sub.Lang, string(sub.Role),
+				text[0], text[1], text[2], text[3], text[4], strings.Join(sub.Services, ","), sub.Year,
 				string(sub.Source), sub.RecordedBy, sub.EventID, now, now)
 			if err != nil {
 				return s.conflict(err)
 			}
-			if err := s.storeDataKey(ctx, tx, rc.ID, d); err != nil {
+			if _, err := tx.StmtContext(ctx, st[1]).ExecContext(ctx, rc.ID, sealedKey, now); err != nil {
 				return err
 			}
-			for _, st := range sub.Stages {
-				if _, err := tx.ExecContext(ctx, s.q("INSERT INTO experience_stages (experience_id, stage) VALUES (?, ?)"), rc.ID, st); err != nil {
+			for _, stage := range sub.Stages {
+				if _, err := tx.StmtContext(ctx, st[2]).ExecContext(ctx, rc.ID, stage); err != nil {
 					return err
 				}
 			}
-			if !sub.Equality.IsEmpty() {
-				a := sub.Equality
-				if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO equality_answers (experience_id, ethnic_group, ethnic_other, age_band, sex,
-					gender_same_as_birth, gender_other, disability, disability_impact, religion, religion_other, main_language, language_other,
-					community, postcode_district) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-					rc.ID, a.EthnicGroup, seal(a.EthnicOther), a.AgeBand, a.Sex, a.GenderSameAsBirth, seal(a.GenderOther), a.Disability, a.DisabilityImpact,
-					a.Religion, seal(a.ReligionOther), a.MainLanguage, seal(a.LanguageOther), a.Community, a.PostcodeDistrict); err != nil {
+			if !a.IsEmpty() {
+				if _, err := tx.StmtContext(ctx, st[3]).ExecContext(ctx,
+					rc.ID, a.EthnicGroup, eqText[0], a.AgeBand, a.Sex, a.GenderSameAsBirth, eqText[1], a.Disability, a.DisabilityImpact,
+					a.Religion, eqText[2], a.MainLanguage, eqText[3], a.Community, a.PostcodeDistrict); err != nil {
 					return err
 				}
 			}
-			c := sub.Consent
-			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO consents (experience_id, version, evidence, quote, contact, named, verbal, recorded_by, given_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), rc.ID, c.Version, c.Evidence, c.Quote, c.Contact, c.Named, c.Verbal, sub.RecordedBy, now, now); err != nil {
+			if _, err := tx.StmtContext(ctx, st[4]).ExecContext(ctx, rc.ID, c.Version, c.Evidence, c.Quote, c.Contact, c.Named, c.Verbal, sub.RecordedBy, now, now); err != nil {
 				return err
 			}
-			if err := s.raiseSafeguarding(ctx, tx, rc.ID, FlagFromSubmission, sub.WhatHappened, sub.WentWell, sub.CouldBeBetter, sub.Idea); err != nil {
+			if err := s.raiseSafeguardingFlag(ctx, tx, rc.ID, FlagFromSubmission, flags); err != nil {
 				return err
 			}
-			if c.Contact && !contact.Empty() {
-				ek, pk := s.sealedKeys(contact.Email, contact.Phone)
-				if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO contact_details (experience_id, name_sealed, email_sealed, phone_sealed, email_key, phone_key, created_at, last_contact_at)
-					VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), rc.ID, contact.Name, contact.Email, contact.Phone, ek, pk, now, now); err != nil {
+			if withContact {
+				if _, err := tx.StmtContext(ctx, st[5]).ExecContext(ctx, rc.ID, contact.Name, contact.Email, contact.Phone, ek, pk, now, now); err != nil {
 					return err
 				}
 			}
@@ -83,6 +103,22 @@ func (s *Store) SubmitExperience(ctx context.Context, sub experience.Submission,
 		return rc, nil
 	}
 	return experience.Receipt{}, fmt.Errorf("no free reference after 5 tries")
+}
+
+// submitStatements are SubmitExperience's inserts, in the order it uses them.
+var submitStatements = [...]string{
+	`INSERT INTO experiences (id, reference, secret_hash, kind, status, lang, role, what_happened, went_well,
+	could_be_better, idea, cancer_type, services, year, source, recorded_by, event_id, created_at, updated_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	"INSERT INTO experience_keys (experience_id, sealed_key, created_at) VALUES (?, ?, ?)",
+	"INSERT INTO experience_stages (experience_id, stage) VALUES (?, ?)",
+	`INSERT INTO equality_answers (experience_id, ethnic_group, ethnic_other, age_band, sex,
+	gender_same_as_birth, gender_other, disability, disability_impact, religion, religion_other, main_language, language_other,
+	community, postcode_district) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	`INSERT INTO consents (experience_id, version, evidence, quote, contact, named, verbal, recorded_by, given_at, updated_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	`INSERT INTO contact_details (experience_id, name_sealed, email_sealed, phone_sealed, email_key, phone_key, created_at, last_contact_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 }
 
 // HeldExperience is what a person sees of what they shared.

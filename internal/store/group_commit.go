@@ -110,25 +110,28 @@ func (g *groupCommitter) run() {
 // A failed commit fails every write it held.
 func (g *groupCommitter) commit(batch []*groupJob) {
 	ctx := context.WithoutCancel(batch[0].ctx)
-	err := g.s.tx(ctx, func(tx *sql.Tx) error {
-		for _, j := range batch {
-			if j.err = j.ctx.Err(); j.err != nil {
-				continue // gave up waiting: not written
-			}
-			if _, j.err = tx.ExecContext(ctx, "SAVEPOINT grouped"); j.err != nil {
-				continue
-			}
-			if j.err = j.fn(ctx, tx); j.err != nil {
-				if _, err := tx.ExecContext(ctx, "ROLLBACK TO grouped"); err != nil {
+	sp, err := g.s.writeStatements(ctx, "SAVEPOINT grouped", "ROLLBACK TO grouped", "RELEASE grouped")
+	if err == nil {
+		err = g.s.tx(ctx, func(tx *sql.Tx) error {
+			for _, j := range batch {
+				if j.err = j.ctx.Err(); j.err != nil {
+					continue // gave up waiting: not written
+				}
+				if _, j.err = tx.StmtContext(ctx, sp[0]).ExecContext(ctx); j.err != nil {
+					continue
+				}
+				if j.err = j.fn(ctx, tx); j.err != nil {
+					if _, err := tx.StmtContext(ctx, sp[1]).ExecContext(ctx); err != nil {
+						return err
+					}
+				}
+				if _, err := tx.StmtContext(ctx, sp[2]).ExecContext(ctx); err != nil {
 					return err
 				}
 			}
-			if _, err := tx.ExecContext(ctx, "RELEASE grouped"); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+			return nil
+		})
+	}
 	if err != nil {
 		for _, j := range batch {
 			if j.err == nil {

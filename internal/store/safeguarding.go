@@ -35,7 +35,12 @@ func (f SafeguardingFlag) Open() bool { return f.EscalatedAt == nil }
 // raiseSafeguarding adds a flag to the experience when the texts suggest
 // a risk of harm, in the caller's transaction, and audits it.
 func (s *Store) raiseSafeguarding(ctx context.Context, tx *sql.Tx, experienceID, source string, texts ...string) error {
-	ms := safeguarding.Assess(texts...)
+	return s.raiseSafeguardingFlag(ctx, tx, experienceID, source, safeguarding.Assess(texts...))
+}
+
+// raiseSafeguardingFlag adds a flag for phrases already found (Assess),
+// if any, in the caller's transaction, and audits it.
+func (s *Store) raiseSafeguardingFlag(ctx context.Context, tx *sql.Tx, experienceID, source string, ms []safeguarding.Match) error {
 	if len(ms) == 0 {
 		return nil
 	}

@@ -43,6 +43,9 @@ type Store struct {
 
 	// The audit trail's key and checkpoint (audit.go).
 	trail auditTrust
+
+	// Hot writes' statements, prepared once (statements.go).
+	statementCache
 }
 
 // Open opens (and creates, for SQLite) the database. It does not migrate.
@@ -58,6 +61,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 func (s *Store) Close() error {
 	s.stopGroupCommitter()
 	s.trail.wg.Wait() // a checkpoint being written after an append
+	s.closeStatements()
 	return s.conns.Close()
 }
 
@@ -77,7 +81,7 @@ func (s *Store) SessionsDB() *sql.DB { return s.conns.Sessions }
 // sessions file beside an SQLite database, postgresstore otherwise),
 // keeping each session under a hash of its token (session_tokens.go).
 func (s *Store) SessionStore() scs.Store {
-	return hashedTokens{s.d.SessionStore(s.conns.Sessions)}
+	return hashedTokens{s.conns.SessionStore()}
 }
 
 // SetClock replaces the clock; tests use it.

@@ -13,10 +13,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/alexedwards/scs/postgresstore"
-	"github.com/alexedwards/scs/sqlite3store"
 	"github.com/alexedwards/scs/v2"
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -60,29 +60,34 @@ type Dialect struct {
 	CurrentTransaction string
 	// numberedParams: placeholders are $1, $2... rather than ?.
 	numberedParams bool
-	// newSessionStore builds the web session store over the sessions
-	// handle (Conns.Sessions).
-	newSessionStore func(*sql.DB) scs.Store
 	// textMatch writes a full-text condition (search.go).
 	textMatch textMatcher
 }
 
 var (
 	sqliteDialect = Dialect{Name: SQLite, SingleWriter: true, FileSnapshot: true, CurrentTransaction: "''",
-		newSessionStore: func(db *sql.DB) scs.Store { return sqlite3store.NewWithCleanupInterval(db, 10*time.Minute) },
-		textMatch:       ftsMatch}
+		textMatch: ftsMatch}
 	postgresDialect = Dialect{Name: Postgres, RowLock: " FOR UPDATE", advisoryLocks: true, numberedParams: true, CurrentTransaction: "pg_current_xact_id()::text",
-		newSessionStore: func(db *sql.DB) scs.Store { return postgresstore.New(db) },
-		textMatch:       tsMatch}
+		textMatch: tsMatch}
 )
 
 // ForUpdate returns query (a SELECT run inside a write transaction) with
 // the row lock that holds what it reads until commit, where one is needed.
 func (d Dialect) ForUpdate(query string) string { return query + d.RowLock }
 
-// SessionStore returns the web session store (alexedwards/scs) for this
-// database over db, the sessions handle (Conns.Sessions).
-func (d Dialect) SessionStore(db *sql.DB) scs.Store { return d.newSessionStore(db) }
+// SessionStore returns the web session store (alexedwards/scs), one per
+// Conns: on SQLite over the sessions file (sessions.go), on PostgreSQL
+// alexedwards/scs's postgresstore over the main pool.
+func (c *Conns) SessionStore() scs.Store {
+	c.sessionsOnce.Do(func() {
+		if c.sqliteSessions != nil {
+			c.sessionStore = c.sqliteSessions
+			return
+		}
+		c.sessionStore = postgresstore.New(c.Sessions)
+	})
+	return c.sessionStore
+}
 
 // SessionLock returns the statements that take and release a lock held
 // by one connection across transactions (two instances starting together
@@ -115,6 +120,14 @@ type Conns struct {
 	// queue behind (or add an fsync to) the writes that must be durable.
 	// On PostgreSQL it is the main pool.
 	Sessions *sql.DB
+
+	// On SQLite, the sessions file's single writer and the session store
+	// over both (sessions.go).
+	sessionsWrite  *sql.DB
+	sqliteSessions *sqliteSessions
+	stopSessions   chan struct{}
+	sessionsOnce   sync.Once
+	sessionStore   scs.Store
 }
 
 // Close closes the handles.
@@ -122,6 +135,11 @@ func (c *Conns) Close() error {
 	err := c.Write.Close()
 	if c.Read != c.Write {
 		err = errors.Join(err, c.Read.Close())
+	}
+	if c.stopSessions != nil {
+		close(c.stopSessions)
+		c.sqliteSessions.close()
+		err = errors.Join(err, c.sessionsWrite.Close())
 	}
 	if c.Sessions != c.Write {
 		err = errors.Join(err, c.Sessions.Close())
@@ -189,7 +207,8 @@ func openSQLite(ctx context.Context, path string) (*Conns, error) {
 	r.SetConnMaxIdleTime(0)
 	r.SetConnMaxLifetime(0)
 	su := url.URL{Scheme: "file", Opaque: uriPath(sessionsPath)}
-	sess, err := sql.Open("sqlite", su.String()+"?_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_pragma=journal_mode(WAL)&_time_format=sqlite&_txlock=immediate")
+	sessionsDSN := su.String() + "?_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_pragma=journal_mode(WAL)&_time_format=sqlite&_txlock=immediate"
+	sess, err := sql.Open("sqlite", sessionsDSN)
 	if err != nil {
 		w.Close()
 		r.Close()
@@ -198,15 +217,39 @@ func openSQLite(ctx context.Context, path string) (*Conns, error) {
 	sess.SetMaxOpenConns(4)
 	sess.SetConnMaxLifetime(0)
 	sess.SetConnMaxIdleTime(0)
-	// The table has the shape alexedwards/scs sqlite3store expects.
-	if _, err := sess.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS sessions (token TEXT PRIMARY KEY, data BLOB NOT NULL, expiry REAL NOT NULL);
-		CREATE INDEX IF NOT EXISTS sessions_expiry_idx ON sessions (expiry)`); err != nil {
+	// Session writes have a connection of their own, so that they queue
+	// in Go rather than in SQLite's busy handler (sessions.go).
+	sessW, err := sql.Open("sqlite", sessionsDSN)
+	if err != nil {
 		w.Close()
 		r.Close()
 		sess.Close()
+		return nil, fmt.Errorf("open sqlite sessions: %w", err)
+	}
+	sessW.SetMaxOpenConns(1)
+	sessW.SetMaxIdleConns(1)
+	sessW.SetConnMaxLifetime(0)
+	sessW.SetConnMaxIdleTime(0)
+	closeAll := func() {
+		w.Close()
+		r.Close()
+		sess.Close()
+		sessW.Close()
+	}
+	// The table has the shape alexedwards/scs sqlite3store expects.
+	if _, err := sessW.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS sessions (token TEXT PRIMARY KEY, data BLOB NOT NULL, expiry REAL NOT NULL);
+		CREATE INDEX IF NOT EXISTS sessions_expiry_idx ON sessions (expiry)`); err != nil {
+		closeAll()
 		return nil, fmt.Errorf("create sessions table: %w", err)
 	}
-	return &Conns{Write: w, Read: r, Sessions: sess, Dialect: sqliteDialect}, nil
+	stop := make(chan struct{})
+	ss, err := newSQLiteSessions(sess, sessW, 10*time.Minute, stop)
+	if err != nil {
+		closeAll()
+		return nil, fmt.Errorf("sessions statements: %w", err)
+	}
+	return &Conns{Write: w, Read: r, Sessions: sess, Dialect: sqliteDialect,
+		sessionsWrite: sessW, sqliteSessions: ss, stopSessions: stop}, nil
 }
 
 // privateFiles makes the database directory 0700 and the database files
