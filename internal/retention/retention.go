@@ -122,6 +122,7 @@ func (r Rules) rules() []struct {
 		// Each part adds its rule's line here once the store knows it.
 		{RuleInvitationContacts, InvitationContacts},
 		{RuleRightsRequests, RightsRequests},
+		{RuleBreaches, Breaches},
 		{RuleChampionApps, r.ChampionApplications},
 		{RuleChampionsLeft, r.ChampionsLeft},
 	}

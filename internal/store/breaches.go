@@ -10,7 +10,19 @@ import (
 
 	"github.com/hearme-project/hearme/internal/audit"
 	"github.com/hearme-project/hearme/internal/breach"
+	"github.com/hearme-project/hearme/internal/retention"
 )
+
+func init() {
+	// A breach record and its versions go once unchanged for
+	// retention.Breaches (internal/retention/breaches.go).
+	registerRetentionRule(retention.RuleBreaches, retentionRule{
+		table: "breaches", key: "id",
+		due:    "SELECT id FROM breaches WHERE updated_at < ? ORDER BY updated_at, id",
+		action: "retention.breach_records_deleted",
+	})
+	retentionFirst[retention.RuleBreaches] = "DELETE FROM breach_versions WHERE breach_id"
+}
 
 // Audit actions of the breach register; the detail names the version
 // and which facts changed, never what they say.

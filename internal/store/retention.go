@@ -54,6 +54,12 @@ type retentionRule struct {
 	remove                  string // e.g. "UPDATE t SET x = NULL WHERE id": instead of DELETE; " IN (...)" is appended
 }
 
+// retentionFirst is, for a rule whose rows have children without a
+// cascade (a breach's versions), a statement run on the same rows before
+// the rule's delete, e.g. "DELETE FROM child WHERE parent_id" (" IN
+// (...)" is appended).
+var retentionFirst = map[string]string{}
+
 func registerRetentionRule(name string, r retentionRule) {
 	if _, dup := retentionRules[name]; dup {
 		panic("retention rule " + name + " registered twice")
@@ -88,6 +94,11 @@ func (s *Store) RetentionPurge(ctx context.Context, rule string, before time.Tim
 		remove := "DELETE FROM " + r.table + " WHERE " + r.key
 		if r.remove != "" {
 			remove = r.remove
+		}
+		if first := retentionFirst[rule]; first != "" {
+			if _, err := tx.ExecContext(ctx, s.q(first+" IN (SELECT "+r.key+" FROM ("+r.due+" LIMIT ?) batch)"), cutoff(before, r.dateOnly), limit); err != nil {
+				return err
+			}
 		}
 		res, err := tx.ExecContext(ctx, s.q(remove+" IN (SELECT "+r.key+" FROM ("+r.due+" LIMIT ?) batch)"), cutoff(before, r.dateOnly), limit)
 		if err != nil {
