@@ -32,6 +32,7 @@ type Page struct {
 	assets          map[string]string
 	styles          []string // the parts' style sheets, besides app.css
 	loc             *time.Location
+	memo            map[string]string // cachedT (report.go)
 }
 
 // LangLink is one entry of the language switcher.

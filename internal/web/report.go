@@ -136,15 +136,30 @@ func (p *Page) Report(it reportItem, full bool) reportPart { return reportPart{p
 // reportTree is a commitment ready to show, with its sub-commitments.
 type reportTree struct {
 	Reference, Text, Owner, Status, Kind, Due string
-	Progress                                  int // rolled up from its sub-commitments, if any
+	Line                                      string // status, progress and due date in one line (the main page's)
+	Progress                                  int    // rolled up from its sub-commitments, if any
 	Overdue                                   bool
 	Changes                                   int // public claims of a change made, with evidence
 	Subs                                      []reportTree
 }
 
 func (s *Server) reportTreeOf(p *Page, c accountability.Commitment, progress int, today time.Time) reportTree {
-	return reportTree{Reference: c.Reference, Text: c.Text, Owner: c.OwnerRole, Status: s.statusLabel(p, c.Status), Kind: string(c.Kind),
-		Due: p.Date(c.Due), Progress: progress, Overdue: c.Overdue(today)}
+	return reportTree{Reference: c.Reference, Text: c.Text, Owner: c.OwnerRole, Status: p.cachedT(c.Status, func() string { return s.statusLabel(p, c.Status) }),
+		Kind: string(c.Kind), Due: p.cachedT(c.Due.Format(time.DateOnly), func() string { return p.Date(c.Due) }), Progress: progress, Overdue: c.Overdue(today)}
+}
+
+// cachedT returns what make returns for key, made once per page: a page
+// listing a thousand commitments names a handful of statuses and dates.
+func (p *Page) cachedT(key string, make func() string) string {
+	if p.memo == nil {
+		p.memo = map[string]string{}
+	}
+	if v, ok := p.memo[key]; ok {
+		return v
+	}
+	v := make()
+	p.memo[key] = v
+	return v
 }
 
 // reportTrees groups commitments under their parents, ready to show.
@@ -176,6 +191,7 @@ func (s *Server) reportUpdate(p *Page, u accountability.Update) reportUpdate {
 // its commitments, ready to show.
 type reportAnswer struct {
 	Organisation, OrgName, Decision, Reasons, Due, Answered string
+	Summary                                                 string // the answer in one line (the main page's)
 	HasResponse, OnTime, Overdue                            bool
 	Trees                                                   []reportTree
 }
@@ -255,6 +271,7 @@ func (s *Server) reportIndex(p *Page, rep accountability.Report, period int) rep
 	}
 	rep = rep.InPeriod(idx.Period, loc)
 	today := s.today()
+	withinDeadline, afterDeadline := p.T("accountability.within_deadline"), p.T("accountability.after_deadline")
 	idx.Headline = rep.Headline(s.policy, today, loc)
 	answers := rep.Answers(s.policy, today, loc)
 	for _, rec := range rep.Recommendations {
@@ -262,10 +279,22 @@ func (s *Server) reportIndex(p *Page, rep accountability.Report, period int) rep
 		it := reportIndexItem{Reference: rec.Reference, Title: title, Fallback: fallback, Published: p.Date(rec.PublishedAt), Totals: rec.Totals, Quotes: rec.Quotes}
 		it.Answers = s.reportAnswers(p, rep, rec.ID, answers)
 		for i := range it.Answers {
-			for j := range it.Answers[i].Trees {
-				t := &it.Answers[i].Trees[j]
-				t.Text = accountability.Excerpt(t.Text, 90)
-				t.Subs = nil
+			a := &it.Answers[i]
+			switch {
+			case a.HasResponse && a.OnTime:
+				a.Summary = a.Decision + " · " + p.T("accountability.answered_on", "Date", a.Answered) + " (" + withinDeadline + ")"
+			case a.HasResponse:
+				a.Summary = a.Decision + " · " + p.T("accountability.answered_on", "Date", a.Answered) + " (" + afterDeadline + ")"
+			default:
+				a.Summary = p.T("accountability.awaiting", "Date", a.Due)
+			}
+			for j := range a.Trees {
+				t := &a.Trees[j]
+				t.Text, t.Line = accountability.Excerpt(t.Text, 70), t.Status+" · "+strconv.Itoa(t.Progress)+"% · "+t.Due
+				for k := range t.Subs {
+					sub := &t.Subs[k]
+					sub.Text, sub.Line = accountability.Excerpt(sub.Text, 70), sub.Status+" · "+strconv.Itoa(sub.Progress)+"% · "+sub.Due
+				}
 			}
 		}
 		idx.Items = append(idx.Items, it)

@@ -1,0 +1,172 @@
+package web_test
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/hearme-project/hearme/internal/accountability"
+	"github.com/hearme-project/hearme/internal/app"
+	"github.com/hearme-project/hearme/internal/config"
+	"github.com/hearme-project/hearme/internal/demo"
+	"github.com/hearme-project/hearme/internal/sealed"
+	"github.com/hearme-project/hearme/internal/store"
+	"github.com/hearme-project/hearme/internal/store/storetest"
+	"github.com/hearme-project/hearme/internal/web"
+)
+
+// BenchmarkReportPage serves the public report's main page (/report) over
+// loopback TCP, one request at a time, with 200 published recommendations
+// (three frozen theme totals each, addressed to two organisations, both
+// answered), 1,000 commitments (five a recommendation, one of them with
+// two weighted parts) and 10,000 progress updates (ten a commitment, one
+// in ten a change made that a connector approved), all in one reporting
+// period: the worst case, every recommendation on the one page. It
+// reports p50 and p99 latency and the page's size. HEARME_BENCH_DB=postgres
+// runs it on PostgreSQL (HEARME_TEST_POSTGRES).
+//
+//	go test -run='^$' -bench=ReportPage -benchtime=400x ./internal/web/
+func BenchmarkReportPage(b *testing.B) {
+	cfg := config.Config{Addr: "127.0.0.1:0", DataDir: b.TempDir(), MaxBodyBytes: 1 << 20, SessionIdle: 30 * time.Minute,
+		SessionLifetime: 12 * time.Hour, LogLevel: "info", BaseURL: "https://hearme.example"}
+	var st *store.Store
+	if os.Getenv("HEARME_BENCH_DB") == "postgres" {
+		st = storetest.Postgres(b)
+	} else {
+		st = storetest.SQLite(b)
+	}
+	if err := st.ReplaceProgramme(ctx, "test", demo.Luton()); err != nil {
+		b.Fatal(err)
+	}
+	seeded := time.Now()
+	seedReport(b, st, 200, 5, 10)
+	b.Logf("seeded in %s", time.Since(seeded).Round(time.Second))
+	keys, _ := sealed.LoadOrCreate(filepath.Join(b.TempDir(), "keys.txt"))
+	cat, _ := web.Catalogue()
+	w, err := web.New(ctx, web.Deps{Config: cfg, Store: st, Catalog: cat, Keys: keys, Sessions: app.NewSessions(cfg, st),
+		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)), Registry: prometheus.NewRegistry()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(w.Handler())
+	defer srv.Close()
+	client := srv.Client()
+	for _, path := range []string{"/report?lang=en", "/report?lang=ur"} {
+		b.Run(strings.TrimPrefix(path, "/report?"), func(b *testing.B) {
+			get := func() (int, time.Duration) {
+				start := time.Now()
+				r, err := client.Get(srv.URL + path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				n, _ := io.Copy(io.Discard, r.Body)
+				r.Body.Close()
+				if r.StatusCode != http.StatusOK {
+					b.Fatalf("GET %s: %d", path, r.StatusCode)
+				}
+				return int(n), time.Since(start)
+			}
+			size, _ := get()
+			r, _ := client.Get(srv.URL + path)
+			body, _ := io.ReadAll(r.Body)
+			r.Body.Close()
+			if dump := os.Getenv("HEARME_BENCH_DUMP"); dump != "" {
+				os.WriteFile(dump, body, 0o600)
+			}
+			if n := strings.Count(string(body), `href="/report/commitments/`); n != 1000 {
+				b.Fatalf("%d commitments on the page, want 1000", n)
+			}
+			latencies := make([]time.Duration, 0, b.N)
+			b.ResetTimer()
+			for range b.N {
+				_, d := get()
+				latencies = append(latencies, d)
+			}
+			b.StopTimer()
+			slices.Sort(latencies)
+			pct := func(p float64) float64 {
+				return float64(latencies[min(len(latencies)-1, int(p*float64(len(latencies))))].Microseconds()) / 1000
+			}
+			b.ReportMetric(pct(0.50), "p50-ms")
+			b.ReportMetric(pct(0.99), "p99-ms")
+			b.ReportMetric(float64(size)/1000, "page-KB")
+		})
+	}
+}
+
+// seedReport publishes recs recommendations, each with perRec
+// commitments (the first with two parts) and perCommitment updates each.
+func seedReport(b *testing.B, st *store.Store, recs, perRec, perCommitment int) {
+	b.Helper()
+	orgs := []string{"blmk-icb", "luton-council", "eoe-cancer-alliance", "macmillan"}
+	today := accountability.Day(time.Now(), time.UTC)
+	themes := []string{"language", "access", "information"}
+	name := func(string) string { return "Language and communication" }
+	for i := range recs {
+		var figs []accountability.Figure
+		for _, th := range themes {
+			figs = append(figs, accountability.Figure{ThemeID: demo.CodeID(th), ThemeName: "Theme " + th, Value: []string{"*", "10", "35"}[i%3]})
+		}
+		addressed := []string{orgs[i%4], orgs[(i+1)%4]}
+		r, err := st.SaveRecommendation(ctx, "bench", accountability.Recommendation{Title: fmt.Sprintf("Recommendation %d: offer a professional interpreter at every appointment", i+1),
+			Text: strings.Repeat("Book an interpreter when the appointment is made. ", 6), Organisations: addressed,
+			Translations: []accountability.Translation{{Lang: "ur", Title: "ہر ملاقات پر پیشہ ور مترجم", Text: "ملاقات طے کرتے وقت مترجم بک کریں۔"}}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := st.PublishRecommendation(ctx, "bench", r.ID, r.Version, figs, nil, name); err != nil {
+			b.Fatal(err)
+		}
+		for _, org := range addressed {
+			if _, err := st.SaveResponse(ctx, "bench", accountability.Response{RecommendationID: r.ID, Organisation: org, Decision: accountability.PartlyAccepted,
+				Reasons: "We accept most of it; the rest needs a new contract."}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		var parent string
+		for j := range perRec {
+			c := accountability.Commitment{RecommendationID: r.ID, Organisation: addressed[j%2], OwnerRole: "Head of Patient Experience", Weight: 1 + j%3,
+				Text: fmt.Sprintf("We will book a professional interpreter for every appointment where one is needed, and record the language (action %d).", j+1),
+				Due:  today.AddDate(0, 1+j, 0), CreatedOn: today.AddDate(0, -2, 0)}
+			if j >= perRec-2 && parent != "" {
+				c.ParentID, c.Organisation = parent, addressed[0]
+			}
+			made, err := st.AddCommitment(ctx, "bench", c, "planned")
+			if err != nil {
+				b.Fatal(err)
+			}
+			if j == 0 {
+				parent = made.ID
+			}
+			for k := range perCommitment {
+				u := accountability.Update{CommitmentID: made.ID, On: today.AddDate(0, 0, -perCommitment+k), Status: "in-progress", Kind: accountability.KindActive,
+					Progress: 10 * k, Text: "Interpreters were booked for most appointments this month; two clinics still ask families.", Review: accountability.ReviewNone}
+				if k == perCommitment-1 && j%3 == 2 {
+					u.Status, u.Kind = "delayed", accountability.KindLate
+				}
+				if k%10 == 5 {
+					u.Claim, u.WhatChanged, u.EvidenceURL, u.Review = accountability.ClaimMade, "The booking form asks for the language.", "https://example.org/form", accountability.ReviewPending
+				}
+				up, err := st.AddUpdate(ctx, "bench", made.Organisation, u)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if u.Review == accountability.ReviewPending {
+					if err := st.ReviewUpdate(ctx, "bench", up.ID, true, ""); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+		}
+	}
+}
