@@ -176,6 +176,14 @@ func TestAnalystFindsWhereALanguageThemeComesFromAndTheICBSeesItSuppressed(t *te
 		t.Fatalf("evidence: %d", code)
 	}
 	axe.check(st, "en", "evidence for a stakeholder")
+	for _, lang := range []string{"pl", "ur"} {
+		st.open("/staff/evidence?lang=" + lang)
+		axe.check(st, lang, "evidence for a stakeholder")
+	}
+	st.open("/staff/evidence?lang=en")
+	if strings.Contains(st.text("main"), "Every figure in this table is between 1 and 7") {
+		t.Error("tables whose totals show figures are said to be all withheld")
+	}
 	for _, sel := range []string{`table[data-evidence="community"] td`, `table[data-evidence="stage"] td`, `table[data-census] td`} {
 		for _, c := range st.texts(sel) {
 			if smallCount.MatchString(c) {

@@ -245,6 +245,14 @@ func TestCensusThatDoesNotAddUpIsRefusedOnImport(t *testing.T) {
 	if got, _ := e.store.Programme(ctx); got.Census.Tables[0].Categories[0].Population != 83343 {
 		t.Error("the refused file changed the census")
 	}
+	// The programme page lists the census as configured, cited, in the
+	// page's language.
+	page := admin.get("/staff/programme?lang=pl")
+	for _, want := range []string{"Dane ze spisu", "Tabela TS021 dla: Luton (local authority E06000032). Łącznie 225293 osób.", "Osoby azjatyckie, Azjaci brytyjscy lub walijscy: 83343", "<code>south-asian</code>", "visionofbritain.org.uk"} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("the programme page lacks %q", want)
+		}
+	}
 }
 
 // TestWithdrawnStoryLeavesEveryCountQuoteAndExport, on both databases:

@@ -456,7 +456,11 @@ func (s *Server) handleBreakdownExport(kind string) http.HandlerFunc {
 				s.serverError(w, r, err)
 				return
 			}
-			allWithheld = everyCellWithheld(t.Cells)
+			totals := make([]disclosure.Value, len(b.RowTotals))
+			for i, n := range b.RowTotals {
+				totals[i] = disclosure.Count(n)
+			}
+			allWithheld = everyCellWithheld(append(slices.Clone(t.Cells), totals))
 			for i := range rowLabels {
 				row := []string{rowLabels[i]}
 				for _, v := range t.Cells[i] {
@@ -519,7 +523,8 @@ func (bq *breakdownQuery) filterText() string {
 }
 
 // everyCellWithheld reports whether a published table shows no figure at
-// all: every cell withheld or zero, and at least one withheld.
+// all: every cell withheld or zero, and at least one withheld. Callers
+// pass the totals shown beside the cells as a further row.
 func everyCellWithheld(cells [][]disclosure.Value) bool {
 	withheld := false
 	for _, row := range cells {
@@ -638,7 +643,8 @@ func (s *Server) handleEvidence(w http.ResponseWriter, r *http.Request) {
 		Total                    disclosure.Value
 		Census                   []censusView
 		Quotes                   []quoteView
-	}{refused, rows, stageRows, colLabels, stageLabels, everyCellWithheld(table.Cells), everyCellWithheld(stages),
+	}{refused, rows, stageRows, colLabels, stageLabels, everyCellWithheld(append(slices.Clone(table.Cells), table.Totals)),
+		stages != nil && everyCellWithheld(append(slices.Clone(stages), table.Totals)),
 		disclosure.Count(len(facts)), s.publishedCensus(p, facts), qs}
 	s.render(w, r, status, "staff_evidence", p)
 }
