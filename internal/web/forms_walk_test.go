@@ -14,6 +14,7 @@ import (
 	"github.com/hearme-project/hearme/internal/auth"
 	"github.com/hearme-project/hearme/internal/event"
 	"github.com/hearme-project/hearme/internal/experience"
+	"github.com/hearme-project/hearme/internal/rights"
 	"github.com/hearme-project/hearme/internal/store"
 )
 
@@ -44,9 +45,15 @@ func TestEveryFormEmptyPost(t *testing.T) {
 	// Things for the pages to show.
 	ev := e.newEvent(30, time.Now().Add(14*24*time.Hour), event.Public)
 	past := e.newEvent(30, time.Now().Add(-2*time.Hour), event.Public) // the day's check-in and report
-	if _, err := e.store.SubmitExperience(ctx, experience.Submission{Kind: experience.KindExperience, Lang: "en", Role: "friend",
+	story, err := e.store.SubmitExperience(ctx, experience.Submission{Kind: experience.KindExperience, Lang: "en", Role: "friend",
 		Stages: []string{"treatment"}, WhatHappened: "We waited six weeks.", Consent: experience.Consent{Version: "v1", Evidence: true},
-		Source: experience.SourceOnline}, experience.Contact{}); err != nil {
+		Source: experience.SourceOnline}, experience.Contact{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A rights request about that story: its page and what is held.
+	if _, err := e.store.LogRightsRequest(ctx, "test", rights.New{Kind: rights.KindAccess, Channel: rights.ChannelEmail, Reference: story.Reference,
+		Received: time.Now().UTC().Truncate(24 * time.Hour)}, ""); err != nil {
 		t.Fatal(err)
 	}
 	addService(t, e, svc("Somali circle", []string{"so"}, []string{"emotional"}, "https://example.org/so"))

@@ -232,3 +232,38 @@ func (s *Server) handleMyStoryWithdraw(w http.ResponseWriter, r *http.Request) {
 	p.Data = struct{ Support []supportService }{builtInSupport}
 	s.render(w, r, http.StatusOK, "my_story_withdrawn", p)
 }
+
+// handleMyStoryDownload gives the person, signed in with their codes, a
+// copy of everything held about their story (what they shared and
+// everything made from it), as a page to save or a data file, in the
+// page's language. The download is audited by id only.
+func (s *Server) handleMyStoryDownload(w http.ResponseWriter, r *http.Request) {
+	h, _, ok := s.heldStory(w, r)
+	if !ok {
+		return
+	}
+	format := r.URL.Query().Get("format")
+	if format != "json" {
+		format = "html"
+	}
+	person, err := s.store.FindPerson(r.Context(), store.PersonQuery{Reference: h.Reference})
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	var story store.Person
+	for _, rec := range person.Records {
+		if groupOf(rec.Table) == "experiences" {
+			story.Records = append(story.Records, rec)
+		}
+	}
+	if err := s.store.AppendAudit(r.Context(), "anonymous", AuditStoryDownloaded, h.ID, `{"format":"`+format+`"}`); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.writePack(w, r, story, reqCtx(r).lang, format, "my-story", nil)
+}
+
+// AuditStoryDownloaded is a person's download of what is held about
+// their story.
+const AuditStoryDownloaded = "experience.downloaded"

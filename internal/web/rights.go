@@ -9,6 +9,7 @@ import (
 	"github.com/hearme-project/hearme/internal/account"
 	"github.com/hearme-project/hearme/internal/field"
 	"github.com/hearme-project/hearme/internal/rights"
+	"github.com/hearme-project/hearme/internal/store"
 	"github.com/hearme-project/hearme/internal/web/form"
 )
 
@@ -72,6 +73,7 @@ func (s *Server) handleRights(w http.ResponseWriter, r *http.Request) {
 // rightsForm is the new-request form as typed.
 type rightsForm struct {
 	Kind, Channel, Received, Reference, Contact, Notes, Identity string
+	Duplicate                                                    string // an open request of the same kind for the same person
 }
 
 func (s *Server) rightsNewPage(r *http.Request, f rightsForm, errs field.Errors) *Page {
@@ -79,9 +81,10 @@ func (s *Server) rightsNewPage(r *http.Request, f rightsForm, errs field.Errors)
 	p.Form = f
 	p.Errors = errs
 	p.Data = struct {
-		Kinds    []rights.Kind
-		Channels []rights.Channel
-	}{rights.Kinds, rights.Channels}
+		Kinds     []rights.Kind
+		Channels  []rights.Channel
+		Duplicate string
+	}{rights.Kinds, rights.Channels, f.Duplicate}
 	return p
 }
 
@@ -103,6 +106,22 @@ func (s *Server) handleRightsLog(w http.ResponseWriter, r *http.Request) {
 	if errs := n.Validate(s.today()); len(errs) > 0 {
 		s.render(w, r, http.StatusUnprocessableEntity, "staff_rights_new", s.rightsNewPage(r, f, errs))
 		return
+	}
+	// A request logged twice: say so, with the first one, and log it
+	// only when the officer says it is a new request.
+	if form.Value(r, "duplicate_ok", 5) != "yes" {
+		dup, err := s.store.OpenDuplicate(r.Context(), n)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		if dup != "" {
+			f.Duplicate = dup
+			errs := field.Errors{}
+			errs.Add("reference", rights.ErrDuplicate.Error())
+			s.render(w, r, http.StatusConflict, "staff_rights_new", s.rightsNewPage(r, f, errs))
+			return
+		}
 	}
 	var sealedContact string
 	if n.Contact != "" {
@@ -136,6 +155,11 @@ type rightsDetail struct {
 	Reason    string
 	ClosedOn  string
 	Outcome   string
+	Packs     []store.Pack
+	SentOn    string
+	SentHow   string
+	SentHows  []string
+	Duplicate string
 }
 
 func (s *Server) renderRightsRequest(w http.ResponseWriter, r *http.Request, status int, q rights.Request, errs field.Errors, d rightsDetail) {
@@ -162,6 +186,15 @@ func (s *Server) renderRightsRequest(w http.ResponseWriter, r *http.Request, sta
 	if d.ClosedOn == "" {
 		d.ClosedOn = d.Today
 	}
+	if d.SentOn == "" {
+		d.SentOn = d.Today
+	}
+	packs, err := s.store.Packs(r.Context(), q.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	d.Packs, d.SentHows = packs, rights.SentHows
 	p := s.newPage(r)
 	p.Flash = s.sessions.PopString(r.Context(), sessFlash)
 	p.Errors = errs

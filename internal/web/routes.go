@@ -34,7 +34,7 @@ type Route struct {
 func (s *Server) Routes() []Route {
 	var parts []Route
 	// Each part of the site lists its own routes in its own file.
-	for _, part := range [][]Route{s.shareRoutes(), s.eventRoutes(), s.invitationRoutes(), s.championRoutes(), s.supportRoutes(), s.awarenessRoutes(), s.mailRoutes(), s.analysisRoutes(), s.consentRoutes(), s.breakdownRoutes(), s.recommendationRoutes(), s.commitmentRoutes(), s.rightsRoutes(), s.breachRoutes(), s.recoveryRoutes()} {
+	for _, part := range [][]Route{s.shareRoutes(), s.eventRoutes(), s.invitationRoutes(), s.championRoutes(), s.supportRoutes(), s.awarenessRoutes(), s.mailRoutes(), s.analysisRoutes(), s.consentRoutes(), s.breakdownRoutes(), s.recommendationRoutes(), s.commitmentRoutes(), s.rightsRoutes(), s.rightsPersonRoutes(), s.breachRoutes(), s.recoveryRoutes()} {
 		parts = append(parts, part...)
 	}
 	return append(parts, []Route{
@@ -54,6 +54,7 @@ func (s *Server) Routes() []Route {
 		{"GET /my-story", public, s.handleMyStoryForm},
 		{"POST /my-story", public, s.handleMyStoryLookup},
 		{"GET /my-story/view", public, s.handleMyStoryView},
+		{"GET /my-story/download", public, s.handleMyStoryDownload},
 		{"POST /my-story/correction", public, s.handleMyStoryCorrection},
 		{"GET /my-story/withdraw", public, s.handleMyStoryWithdrawForm},
 		{"POST /my-story/withdraw", public, s.handleMyStoryWithdraw},
