@@ -182,17 +182,6 @@ func (s *Store) FindPerson(ctx context.Context, q PersonQuery) (Person, error) {
 func (s *Store) personLinks(ctx context.Context, db querier, q PersonQuery, p *Person) error {
 	ek, pk := s.LookupKeys(strings.TrimSpace(q.Email), strings.TrimSpace(q.Phone))
 	ref := NormaliseReference(q.Reference)
-	keyed := func(emailCol, phoneCol string) (string, []any) {
-		var conds []string
-		var args []any
-		if ek != "" && emailCol != "" {
-			conds, args = append(conds, emailCol+" = ?"), append(args, ek)
-		}
-		if pk != "" && phoneCol != "" {
-			conds, args = append(conds, phoneCol+" = ?"), append(args, pk)
-		}
-		return strings.Join(conds, " OR "), args
-	}
 	ids := func(dst *[]string, query string, args ...any) error {
 		rows, err := db.QueryContext(ctx, s.q(query), args...)
 		got, err := collect(rows, err, scanValue[string])
@@ -210,6 +199,8 @@ func (s *Store) personLinks(ctx context.Context, db querier, q PersonQuery, p *P
 			return err
 		}
 	}
+	// One query per hash column, each with the condition of its partial
+	// index spelt out ("<> ''"), so both databases use the index.
 	for _, l := range []struct {
 		dst                 *[]string
 		query, email, phone string
@@ -221,12 +212,13 @@ func (s *Store) personLinks(ctx context.Context, db querier, q PersonQuery, p *P
 		{&p.RightsRequests, "SELECT id FROM rights_requests WHERE ", "contact_key", "contact_key"},
 		{&p.Emails, "SELECT id FROM outbox WHERE ", "to_key", ""},
 	} {
-		where, args := keyed(l.email, l.phone)
-		if where == "" {
-			continue
-		}
-		if err := ids(l.dst, l.query+"("+where+")", args...); err != nil {
-			return err
+		for _, c := range []struct{ col, key string }{{l.email, ek}, {l.phone, pk}} {
+			if c.col == "" || c.key == "" {
+				continue
+			}
+			if err := ids(l.dst, l.query+c.col+" = ? AND "+c.col+" <> ''", c.key); err != nil {
+				return err
+			}
 		}
 	}
 	if email := strings.ToLower(strings.TrimSpace(q.Email)); email != "" {

@@ -58,7 +58,13 @@ func TestErasePersonLeavesNothing(t *testing.T) {
 			keptKinds[store.KeptRightsRequests] != 1 {
 			t.Fatalf("erased %v, kept %v", erased, keptKinds)
 		}
-		eraseLeftovers(t, s)
+		if s.Dialect() == dialect.SQLite {
+			// The WAL checkpoint that clears the files. (On PostgreSQL the
+			// job rewrites the key and search tables, once transactions
+			// older than the erasure end; the check there is of every
+			// column of every live row.)
+			eraseLeftovers(t, s)
+		}
 
 		if cols := columnsHolding(t, s, marker); len(cols) > 0 {
 			t.Errorf("after erasure the marker is still in %v", cols)

@@ -1,6 +1,9 @@
 package store_test
 
 import (
+	"crypto/rand"
+	"fmt"
+	"math/big"
 	"sort"
 	"strings"
 	"testing"
@@ -56,13 +59,12 @@ func plantPerson(t *testing.T, s *store.Store, keys *sealed.Keyring, marker stri
 		}
 	}
 	now := time.Now().UTC()
-	p := planted{Email: "Person." + marker + "@Example.org", Phone: "07700 900" + marker[len(marker)-3:], Keys: keys}
-	p.Phone = "07700 900" + strings.Map(func(r rune) rune {
-		if r >= '0' && r <= '9' {
-			return r
-		}
-		return '1'
-	}, marker[len(marker)-3:])
+	p := planted{Email: "Person." + marker + "@Example.org", Keys: keys}
+	digits, err := rand.Int(rand.Reader, big.NewInt(1000000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Phone = fmt.Sprintf("07700 %06d", digits.Int64())
 
 	// The story, moderated, rendered, coded, quoted and searchable.
 	sub := submission()
