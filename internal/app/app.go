@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -326,6 +327,11 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
 	}
 	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
+	// The jobs due at start (all of them on a new database) are the
+	// last of start-up's work: once they are done, collect what they
+	// left and hand the memory back, so that an idle server holds only
+	// what it uses (docs/performance.md, section 4).
+	a.Jobs.AfterFirstRound = debug.FreeOSMemory
 	jobsDone := make(chan struct{})
 	go func() { a.Jobs.Start(jobsCtx, time.Minute); close(jobsDone) }()
 	mailDone := make(chan struct{})

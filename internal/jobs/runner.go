@@ -34,6 +34,11 @@ type Runner struct {
 	running map[string]bool
 	// OnRun, if set, is told of each finished run (metrics).
 	OnRun func(name string, err error, d time.Duration)
+	// AfterFirstRound, if set, is called once, when the jobs Start ran at
+	// once (those due when the instance started) have all finished: the
+	// end of start-up's work, when the server hands back the memory it
+	// used (docs/performance.md, section 4).
+	AfterFirstRound func()
 }
 
 // NewRunner makes a runner; holder identifies this instance.
@@ -102,6 +107,10 @@ func (r *Runner) Start(ctx context.Context, tick time.Duration) {
 	var wg sync.WaitGroup
 	t := time.NewTicker(tick)
 	defer t.Stop()
+	var first *sync.WaitGroup // the first round's runs
+	if r.AfterFirstRound != nil {
+		first = &sync.WaitGroup{}
+	}
 	for {
 		for _, j := range r.jobs {
 			if ctx.Err() != nil {
@@ -111,8 +120,15 @@ func (r *Runner) Start(ctx context.Context, tick time.Duration) {
 				continue
 			}
 			wg.Add(1)
+			round := first
+			if round != nil {
+				round.Add(1)
+			}
 			go func(j Job) {
 				defer wg.Done()
+				if round != nil {
+					defer round.Done()
+				}
 				ran, err := r.RunOnce(ctx, j)
 				if err != nil && ctx.Err() != nil {
 					r.log.Info("job stopped by shutdown", "job", j.Name)
@@ -122,6 +138,15 @@ func (r *Runner) Start(ctx context.Context, tick time.Duration) {
 					r.log.Info("job ran", "job", j.Name)
 				}
 			}(j)
+		}
+		if first != nil {
+			go func(round *sync.WaitGroup) {
+				round.Wait()
+				if ctx.Err() == nil {
+					r.AfterFirstRound()
+				}
+			}(first)
+			first = nil
 		}
 		select {
 		case <-ctx.Done():
