@@ -160,6 +160,73 @@ func Tabulate(facts []Fact, rows, cols Dimension, rowKeys, colKeys []string) Bre
 			}
 		}
 	}
+	return b.test(counts)
+}
+
+// Counts are a breakdown already counted (kept by the store as coding
+// happens, so that a page need not read every experience): for each
+// value of the rows' dimension and each value of the columns' dimension,
+// the experiences with both; the experiences in each column; the row
+// values that occur at all; how many experiences' community was taken
+// from their event.
+type Counts struct {
+	Cells     map[string]map[string]int // row value -> column value -> experiences
+	ColTotals map[string]int            // column value -> experiences
+	RowValues []string                  // row values with at least one experience, sorted
+	FromEvent int
+}
+
+// Add adds n experiences with row value r (or "" for none) in column c.
+func (c *Counts) Add(r, col string, n int) {
+	if c.ColTotals == nil {
+		c.ColTotals, c.Cells = map[string]int{}, map[string]map[string]int{}
+	}
+	if r == "" {
+		c.ColTotals[col] += n
+		return
+	}
+	if c.Cells[r] == nil {
+		c.Cells[r] = map[string]int{}
+	}
+	c.Cells[r][col] += n
+}
+
+// ColValues are the column values with at least one experience, sorted.
+func (c Counts) ColValues() []string {
+	var out []string
+	for v, n := range c.ColTotals {
+		if n > 0 {
+			out = append(out, v)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TabulateCounts is Tabulate over counts kept beforehand: the same table
+// and tests as Tabulate gives over the facts they were counted from.
+func TabulateCounts(c Counts, rowKeys, colKeys []string) Breakdown {
+	b := Breakdown{Rows: rowKeys, Cols: colKeys, RowTotals: make([]int, len(rowKeys)), ColTotals: make([]int, len(colKeys))}
+	for j, k := range colKeys {
+		b.ColTotals[j] = c.ColTotals[k]
+		b.Total += c.ColTotals[k]
+	}
+	counts := make([][]int, len(rowKeys))
+	for i, r := range rowKeys {
+		counts[i] = make([]int, len(colKeys))
+		for j, k := range colKeys {
+			// Each experience is in one column, so a row's total over
+			// the columns counts each of its experiences once.
+			counts[i][j] = c.Cells[r][k]
+			b.RowTotals[i] += counts[i][j]
+		}
+	}
+	return b.test(counts)
+}
+
+// test fills in the cells from the counts, with each row's test.
+func (b Breakdown) test(counts [][]int) Breakdown {
+	rowKeys, colKeys := b.Rows, b.Cols
 	b.Cells = make([][]Cell, len(rowKeys))
 	b.RowTest = make([]RowTest, len(rowKeys))
 	n := float64(b.Total)

@@ -107,6 +107,14 @@ func OpenStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store
 	} else if n > 0 {
 		log.Info("search documents written", "experiences", n)
 	}
+	// Likewise the breakdown counts of experiences approved before they
+	// were kept.
+	if n, err := st.CountUncounted(ctx); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("breakdown counts: %w", err)
+	} else if n > 0 {
+		log.Info("breakdown counts added", "experiences", n)
+	}
 	has, err := st.HasProgramme(ctx)
 	if err != nil {
 		st.Close()

@@ -157,6 +157,14 @@ func (s *Store) MoveCode(ctx context.Context, actorID, id, parent string) error 
 			parent, len(b.Children(parent)), s.now(), id); err != nil {
 			return err
 		}
+		// It and its sub-codes may now count under another theme.
+		recount, err := s.codedWith(ctx, tx, subtree(b, id))
+		if err != nil {
+			return err
+		}
+		if err := s.recountAll(ctx, tx, recount); err != nil {
+			return err
+		}
 		return s.codeHistory(ctx, tx, id, "moved", actorID, map[string]string{"from": c.ParentID, "to": parent})
 	})
 }
@@ -192,6 +200,11 @@ func (s *Store) MergeCode(ctx context.Context, actorID, from, into string) (move
 		if err := b.CheckMerge(from, into); err != nil {
 			return err
 		}
+		// Its codings and sub-codes move: what they count under changes.
+		recount, err := s.codedWith(ctx, tx, subtree(b, from))
+		if err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM codings WHERE code_id = ? AND EXISTS (SELECT 1 FROM codings o WHERE o.code_id = ?
 			AND o.experience_id = codings.experience_id AND o.field = codings.field AND o.start_pos = codings.start_pos
 			AND o.end_pos = codings.end_pos AND o.sample_id = codings.sample_id)`), from, into); err != nil {
@@ -222,6 +235,9 @@ func (s *Store) MergeCode(ctx context.Context, actorID, from, into string) (move
 			return err
 		}
 		if err := s.codeHistory(ctx, tx, from, "merged", actorID, map[string]any{"into": into, "codings": moved}); err != nil {
+			return err
+		}
+		if err := s.recountAll(ctx, tx, recount); err != nil {
 			return err
 		}
 		return s.codeHistory(ctx, tx, into, "merged_into", actorID, map[string]any{"from": from, "codings": moved})
@@ -280,6 +296,10 @@ func (s *Store) ImportCodes(ctx context.Context, actorID string, codes []analysi
 		if err != nil {
 			return err
 		}
+		before, err := s.codebookIn(ctx, tx)
+		if err != nil {
+			return err
+		}
 		known := map[string]bool{}
 		for _, c := range existing {
 			known[c.ID] = true
@@ -318,7 +338,12 @@ func (s *Store) ImportCodes(ctx context.Context, actorID string, codes []analysi
 		if len(after.Walk(true)) != after.Len() {
 			return fmt.Errorf("%w: the import would leave codes outside the tree", analysis.ErrMoveIntoDescendant)
 		}
-		return nil
+		// Codes moved by the import count under their new themes.
+		recount, err := s.codedWith(ctx, tx, changedCodes(before, after))
+		if err != nil {
+			return err
+		}
+		return s.recountAll(ctx, tx, recount)
 	})
 	return added, updated, err
 }

@@ -258,7 +258,10 @@ func (s *Store) AddCoding(ctx context.Context, coderID string, n NewCoding) (Cod
 		c.CreatedAt = s.now()
 		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO codings (id, experience_id, code_id, field, start_pos, end_pos, whole, quote, needs_review, sample_id, coder_id, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, FALSE, ?, ?, ?)`), c.ID, c.ExperienceID, c.CodeID, p.Field, p.Start, p.End, p.Whole, c.Quote, c.SampleID, coderID, c.CreatedAt)
-		return s.conflict(err)
+		if err != nil {
+			return s.conflict(err)
+		}
+		return s.recount(ctx, tx, c.ExperienceID)
 	})
 	if errors.Is(err, ErrConflict) {
 		// Someone applied the same code to the same words first: theirs stands.
@@ -295,6 +298,10 @@ func (s *Store) translationText(ctx context.Context, experienceID, field string)
 // RemoveCoding takes a coding away (ErrNotFound if someone already did).
 func (s *Store) RemoveCoding(ctx context.Context, id string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		var exp string
+		if err := tx.QueryRowContext(ctx, s.q("SELECT experience_id FROM codings WHERE id = ?"), id).Scan(&exp); err != nil {
+			return notFound(err)
+		}
 		res, err := tx.ExecContext(ctx, s.q("DELETE FROM codings WHERE id = ?"), id)
 		if err != nil {
 			return err
@@ -302,7 +309,7 @@ func (s *Store) RemoveCoding(ctx context.Context, id string) error {
 		if err := requireRow(res, ErrNotFound); err != nil {
 			return err
 		}
-		return nil
+		return s.recount(ctx, tx, exp)
 	})
 }
 

@@ -89,7 +89,11 @@ func (s *Store) RemoveDemo(ctx context.Context, actorID string) (DemoCounts, err
 			return fmt.Errorf("remove demo training records: %w", err)
 		}
 		// Demo experiences (marked one by one as the demo loads them),
-		// children first as a withdrawal does.
+		// children first as a withdrawal does, out of the breakdown
+		// counts first.
+		if err := s.uncountWhere(ctx, tx, "SELECT id FROM experiences WHERE demo"); err != nil {
+			return err
+		}
 		for _, table := range []string{"search_documents", "experience_keys", "safeguarding_flags", "experience_originals", "experience_corrections", "contact_details", "equality_answers", "consents", "experience_stages"} {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE experience_id IN (SELECT id FROM experiences WHERE demo)`); err != nil {
 				return fmt.Errorf("remove demo experiences' %s: %w", table, err)

@@ -134,6 +134,10 @@ func (s *Store) UpdateEvent(ctx context.Context, actor string, e *event.Event, m
 			e.InviteKey = event.NewInviteKey()
 		}
 		e.UpdatedAt = s.now()
+		var community string
+		if err := tx.QueryRowContext(ctx, s.q("SELECT community FROM events WHERE id = ?"), e.ID).Scan(&community); err != nil {
+			return notFound(err)
+		}
 		if _, err := tx.ExecContext(ctx, s.q(`UPDATE events SET kind = ?, visibility = ?, invite_key = ?, community = ?, languages = ?, interpreters = ?,
 			starts_at = ?, ends_at = ?, venue_name = ?, venue_address = ?, venue_postcode = ?, access = ?, access_notes = ?, capacity = ?, updated_at = ?
 			WHERE id = ?`),
@@ -144,6 +148,11 @@ func (s *Store) UpdateEvent(ctx context.Context, actor string, e *event.Event, m
 		}
 		if err := s.writeEventParts(ctx, tx, e); err != nil {
 			return err
+		}
+		if community != e.Community { // the community of the experiences heard there that gave none
+			if err := s.recountEvent(ctx, tx, e.ID); err != nil {
+				return err
+			}
 		}
 		if promoted, err = s.promote(ctx, tx, e.ID, e.Capacity, mailer); err != nil {
 			return err

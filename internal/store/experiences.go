@@ -297,6 +297,9 @@ func (s *Store) WithdrawExperience(ctx context.Context, reference, secret string
 // and SQLite both cascade, but the explicit deletes keep it complete
 // even if a foreign key were ever dropped.
 func (s *Store) deleteExperienceTx(ctx context.Context, tx *sql.Tx, id string) error {
+	if err := s.uncountWhere(ctx, tx, "?", id); err != nil { // out of every breakdown count
+		return err
+	}
 	for _, table := range []string{"search_documents", "experience_keys", "safeguarding_flags", "experience_originals", "experience_corrections",
 		"contact_details", "equality_answers", "consents", "experience_stages", "translations", "memos", "codings", "coding_done",
 		"suggestion_decisions", "coding_sample_items"} {

@@ -91,6 +91,12 @@ func (s *Store) RetentionPurge(ctx context.Context, rule string, before time.Tim
 	}
 	var n int64
 	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if r.table == "experiences" {
+			// Out of the breakdown counts before their facts go by cascade.
+			if err := s.uncountWhere(ctx, tx, "SELECT "+r.key+" FROM ("+r.due+" LIMIT ?) batch", cutoff(before, r.dateOnly), limit); err != nil {
+				return err
+			}
+		}
 		remove := "DELETE FROM " + r.table + " WHERE " + r.key
 		if r.remove != "" {
 			remove = r.remove

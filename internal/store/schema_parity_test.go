@@ -32,6 +32,7 @@ var schemaByDesign = map[string]string{
 	"unique search_documents(experience_id)": "SQLite: one document per experience beside the doc_id key; PostgreSQL: it is the primary key",
 	"column search_documents.words":          "PostgreSQL: the tsvector of the body (English stems and the words as written)",
 	"index search_documents_words":           "PostgreSQL: the GIN index of the tsvector",
+	"index search_documents_trigrams":        "PostgreSQL: the trigram (pg_trgm) GIN index of documents in languages without a stemmer (migration 0022)",
 	"triggers on search_documents":           "SQLite: keep the FTS5 index (external content) in step with the documents",
 	"table search_index":                     "SQLite: the FTS5 table",
 	"table search_index_config":              "SQLite: an FTS5 shadow table",

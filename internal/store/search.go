@@ -11,6 +11,7 @@ import (
 	"github.com/hearme-project/hearme/internal/analysis"
 	"github.com/hearme-project/hearme/internal/audit"
 	"github.com/hearme-project/hearme/internal/experience"
+	"github.com/hearme-project/hearme/internal/store/dialect"
 )
 
 // Search over approved experiences (/staff/analysis/search). Each
@@ -81,9 +82,10 @@ func (s *Store) SearchExperiences(ctx context.Context, viewerID string, q analys
 	}
 	where := []string{"e.status = 'approved'"}
 	from := "search_documents d JOIN experiences e ON e.id = d.experience_id"
+	order := "e.created_at DESC, e.id DESC"
 	var args []any
 	if !q.Empty() {
-		from, args = s.d.TextMatch(q)
+		from, order, args = s.d.TextMatch(q)
 	}
 	add := func(cond string, v any) {
 		where, args = append(where, cond), append(args, v)
@@ -116,7 +118,7 @@ func (s *Store) SearchExperiences(ctx context.Context, viewerID string, q analys
 	args = append(args, SearchPageSize+1, page*SearchPageSize)
 	rows, err := s.conns.Read.QueryContext(ctx, s.q(`SELECT e.id, e.reference, e.lang, e.source, e.created_at, d.body
 		FROM `+from+`
-		WHERE `+strings.Join(where, " AND ")+` ORDER BY e.created_at DESC, e.id DESC LIMIT ? OFFSET ?`), args...)
+		WHERE `+strings.Join(where, " AND ")+` ORDER BY `+order+` LIMIT ? OFFSET ?`), args...)
 	if err != nil {
 		return nil, false, err
 	}
@@ -145,8 +147,9 @@ func (s *Store) SearchExperiences(ctx context.Context, viewerID string, q analys
 // the text of an approved experience, and no document for any other
 // (pending, rejected, deleted).
 func (s *Store) reindex(ctx context.Context, tx *sql.Tx, id string) error {
-	var status string
-	err := tx.QueryRowContext(ctx, s.q("SELECT status FROM experiences WHERE id = ?"), id).Scan(&status)
+	var status, lang string
+	var created time.Time
+	err := tx.QueryRowContext(ctx, s.q("SELECT status, lang, created_at FROM experiences WHERE id = ?"), id).Scan(&status, &lang, &created)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
@@ -157,15 +160,41 @@ func (s *Store) reindex(ctx context.Context, tx *sql.Tx, id string) error {
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, s.q(`INSERT INTO search_documents (experience_id, body, updated_at) VALUES (?, ?, ?)
-		ON CONFLICT (experience_id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at`), id, body, s.now())
-	return err
+	if s.d.Name == dialect.SQLite {
+		// A new document's number follows the time its experience was
+		// shared (migration 0022), so the index yields matches newest
+		// first; an existing document keeps its number.
+		base := DocNumber(created)
+		_, err = tx.ExecContext(ctx, `INSERT INTO search_documents (doc_id, experience_id, body, lang, updated_at)
+			VALUES ((SELECT COALESCE(MAX(doc_id) + 1, ?) FROM search_documents WHERE doc_id >= ? AND doc_id < ?), ?, ?, ?, ?)
+			ON CONFLICT (experience_id) DO UPDATE SET body = excluded.body, lang = excluded.lang, updated_at = excluded.updated_at`,
+			base, base, base+docSlots, id, body, lang, s.now())
+	} else {
+		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO search_documents (experience_id, body, lang, updated_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (experience_id) DO UPDATE SET body = excluded.body, lang = excluded.lang, updated_at = excluded.updated_at`), id, body, lang, s.now())
+	}
+	if err != nil {
+		return err
+	}
+	// The breakdown counts change with the same events (breakdown_counts.go).
+	return s.recount(ctx, tx, id)
 }
 
-// unindex removes an experience's search document inside tx.
+// docSlots is how many documents one second of sharing can number.
+const docSlots = 1 << 20
+
+// DocNumber is the first number (SQLite's search document key) of the
+// experiences shared in created's second; the seeder numbers its
+// documents the same way.
+func DocNumber(created time.Time) int64 { return created.Unix() * docSlots }
+
+// unindex removes an experience's search document inside tx, and its
+// part of the breakdown counts.
 func (s *Store) unindex(ctx context.Context, tx *sql.Tx, id string) error {
-	_, err := tx.ExecContext(ctx, s.q("DELETE FROM search_documents WHERE experience_id = ?"), id)
-	return err
+	if _, err := tx.ExecContext(ctx, s.q("DELETE FROM search_documents WHERE experience_id = ?"), id); err != nil {
+		return err
+	}
+	return s.recount(ctx, tx, id)
 }
 
 // searchBody is the searchable text of an experience: its answers, then

@@ -232,3 +232,48 @@ func TestIndexApprovedFillsMissingDocuments(t *testing.T) {
 		}
 	})
 }
+
+// TestSearchNewestFirstWhateverTheApprovalOrder approves stories in
+// another order than they were shared: results still come newest
+// shared first (SQLite numbers documents by that time, migration 0022).
+// On PostgreSQL a word of another language than English is also found
+// inside longer words (trigrams); an English word is not.
+func TestSearchNewestFirstWhateverTheApprovalOrder(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		clock := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+		s.SetClock(func() time.Time { clock = clock.Add(time.Hour); return clock })
+		var subs []experience.Receipt
+		for _, text := range []string{"Czekałam na wyniki badań.", "Wyniki przyszły pocztą, czekałam długo.", "Nie dostałam wyników, czekałam.", "I walked towards the exit."} {
+			lang := "pl"
+			if strings.HasPrefix(text, "I ") {
+				lang = "en"
+			}
+			rc, err := s.SubmitExperience(ctx, searchStory(lang, text, "treatment"), experience.Contact{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			subs = append(subs, rc)
+		}
+		for _, i := range []int{1, 3, 0, 2} {
+			if err := s.DecideExperience(ctx, "connector-1", subs[i].ID, experience.StatusApproved, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got, want := find(t, s, "czekałam", store.SearchFilters{Stage: "treatment"}), []string{subs[2].Reference, subs[1].Reference, subs[0].Reference}; !slices.Equal(got, want) {
+			t.Fatalf("newest first: %v, want %v", got, want)
+		}
+		inside := find(t, s, "wynik", store.SearchFilters{})
+		english := find(t, s, "ward", store.SearchFilters{})
+		if s.Dialect() == dialect.Postgres {
+			if want := []string{subs[2].Reference, subs[1].Reference, subs[0].Reference}; !slices.Equal(inside, want) {
+				t.Fatalf("trigrams: %q finds %v, want %v", "wynik", inside, want)
+			}
+		} else if len(inside) != 0 {
+			t.Fatalf("SQLite matches whole words: %q finds %v", "wynik", inside)
+		}
+		if len(english) != 0 {
+			t.Fatalf("%q finds %v inside 'towards' in an English story", "ward", english)
+		}
+	})
+}

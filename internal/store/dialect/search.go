@@ -2,6 +2,7 @@ package dialect
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hearme-project/hearme/internal/analysis"
 )
@@ -12,24 +13,29 @@ import (
 
 // textMatcher writes the documents that match a parsed query joined to
 // their experiences, as a FROM clause naming search_documents d and
-// experiences e, with its arguments.
-type textMatcher func(q analysis.Query) (string, []any)
+// experiences e, the ORDER BY that lists them newest first, and the
+// arguments.
+type textMatcher func(q analysis.Query) (from, order string, args []any)
 
 // TextMatch returns a FROM clause that yields the search_documents rows
 // (aliased d) matching q, which must not be empty, joined to their
-// experiences (aliased e), with its arguments.
+// experiences (aliased e); the ORDER BY (newest first) that is cheapest
+// with it; and its arguments.
 // The words reach the database as arguments, never as SQL; they hold
 // only letters and digits (analysis.ParseQuery), so neither index's
-// query syntax can be steered by them either.
-func (d Dialect) TextMatch(q analysis.Query) (string, []any) { return d.textMatch(q) }
+// query syntax, nor a LIKE pattern, can be steered by them either.
+func (d Dialect) TextMatch(q analysis.Query) (from, order string, args []any) { return d.textMatch(q) }
 
 // ftsMatch is SQLite's: one FTS5 query string, (a OR b) AND c NOT x.
 // The matches drive the join (CROSS JOIN fixes SQLite's join order:
 // matches, then their documents, then their experiences):
 // left to itself the planner walks every approved experience newest
 // first and probes the matches, which costs the whole table when few
-// of them match.
-func ftsMatch(q analysis.Query) (string, []any) {
+// of them match. A document's number grows with the time its story was
+// shared (migration 0022), so ordering by it newest first is the
+// order FTS5 hands matches over in: a page stops after its 21st match
+// that passes the filters, instead of sorting every match.
+func ftsMatch(q analysis.Query) (string, string, []any) {
 	term := func(t analysis.Term) string {
 		s := `"` + strings.ReplaceAll(strings.Join(t.Words, " "), `"`, `""`) + `"`
 		if t.Prefix {
@@ -50,23 +56,34 @@ func ftsMatch(q analysis.Query) (string, []any) {
 		expr += " NOT " + term(t)
 	}
 	return "(SELECT rowid AS doc_id FROM search_index WHERE search_index MATCH ?) m CROSS JOIN search_documents d ON d.doc_id = m.doc_id" +
-		" CROSS JOIN experiences e ON e.id = d.experience_id", []any{expr}
+		" CROSS JOIN experiences e ON e.id = d.experience_id", "m.doc_id DESC", []any{expr}
 }
 
-// tsMatch is PostgreSQL's: a tsquery built from the terms. A word or
-// phrase matches as the English stemmer sees it or as written (the
-// simple configuration, for the other languages); a prefix matches as
-// written.
-func tsMatch(q analysis.Query) (string, []any) {
+// tsMatch is PostgreSQL's. A word or phrase matches as the English
+// stemmer sees it or as written (the simple configuration) in the
+// tsvector; a prefix matches as written. In a document in another
+// language than English (PostgreSQL has no stemmer for Polish, Urdu,
+// Bengali or Somali) a word or phrase of at least 3 letters also
+// matches inside longer words, by trigrams (pg_trgm, migration 0022):
+// "wynik" finds "wyniki" and "wyników".
+func tsMatch(q analysis.Query) (string, string, []any) {
 	var args []any
 	term := func(t analysis.Term) string {
+		var words string
 		if t.Prefix {
 			args = append(args, strings.Join(t.Words, " <-> ")+":*")
-			return "to_tsquery('simple', ?)"
+			words = "d.words @@ to_tsquery('simple', ?)"
+		} else {
+			p := strings.Join(t.Words, " ")
+			args = append(args, p, p)
+			words = "d.words @@ (phraseto_tsquery('english', ?) || phraseto_tsquery('simple', ?))"
 		}
 		p := strings.Join(t.Words, " ")
-		args = append(args, p, p)
-		return "(phraseto_tsquery('english', ?) || phraseto_tsquery('simple', ?))"
+		if utf8.RuneCountInString(p) < 3 {
+			return "(" + words + ")"
+		}
+		args = append(args, "%"+p+"%")
+		return "(" + words + " OR (d.lang <> 'en' AND d.body ILIKE ?))"
 	}
 	var all []string
 	for _, c := range q.All {
@@ -74,11 +91,11 @@ func tsMatch(q analysis.Query) (string, []any) {
 		for _, t := range c {
 			alts = append(alts, term(t))
 		}
-		all = append(all, "("+strings.Join(alts, " || ")+")")
+		all = append(all, "("+strings.Join(alts, " OR ")+")")
 	}
-	expr := strings.Join(all, " && ")
 	for _, t := range q.Exclude {
-		expr += " && (!!" + term(t) + ")"
+		all = append(all, "NOT "+term(t))
 	}
-	return "(SELECT experience_id, body FROM search_documents WHERE words @@ (" + expr + ")) d JOIN experiences e ON e.id = d.experience_id", args
+	return "search_documents d JOIN experiences e ON e.id = d.experience_id AND " + strings.Join(all, " AND "),
+		"e.created_at DESC, e.id DESC", args
 }

@@ -1,0 +1,651 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hearme-project/hearme/internal/analysis"
+	"github.com/hearme-project/hearme/internal/experience"
+)
+
+// Breakdowns counted as coding happens (issue 12: a breakdown over
+// 1,000,000 experiences in under 300 ms). Each approved experience adds
+// one to a count for every (row value, column value, month) it has:
+// rows are its themes, codes and stages (and '' for "any"), columns its
+// community, source, language, month and equality answers. The counts
+// live in breakdown_counts; what each experience added lives in
+// breakdown_facts, so that any change takes exactly that back out and
+// adds the new. recount does both inside the transaction of the change
+// (approval, a return to moderation, rejection, withdrawal, retention,
+// demo removal, a coding added or removed, a code merged or moved, an
+// event's community changed), so a withdrawn experience leaves every
+// count at once. RecountBreakdowns rebuilds all of them from scratch.
+
+// countFact is what one approved experience adds to the counts.
+type countFact struct {
+	Month     string   `json:"m"`
+	Community string   `json:"c,omitempty"`
+	FromEvent bool     `json:"e,omitempty"`
+	Source    string   `json:"s,omitempty"`
+	Lang      string   `json:"l,omitempty"`
+	Equality  []string `json:"q,omitempty"` // in EqualityQuestions' order
+	Themes    []string `json:"t,omitempty"`
+	Codes     []string `json:"k,omitempty"`
+	Stages    []string `json:"g,omitempty"`
+}
+
+// countKey is one count.
+type countKey struct{ colDim, rowKind, month, rowValue, colValue string }
+
+// colFromEvent counts the experiences whose community came from their
+// event (the row of every experience, column value "1").
+const colFromEvent = "from_event"
+
+// keys are the counts an experience adds one to.
+func (f countFact) keys() []countKey {
+	cols := [][2]string{{string(analysis.DimCommunity), f.Community}, {string(analysis.DimSource), f.Source},
+		{string(analysis.DimLanguage), f.Lang}, {string(analysis.DimPeriod), f.Month}}
+	for i, q := range EqualityQuestions {
+		if i < len(f.Equality) {
+			cols = append(cols, [2]string{string(analysis.EqualityDimension(q)), f.Equality[i]})
+		}
+	}
+	var out []countKey
+	for _, c := range cols {
+		if c[1] == "" {
+			continue
+		}
+		out = append(out, countKey{c[0], "", f.Month, "", c[1]})
+		for _, r := range []struct {
+			kind analysis.Dimension
+			vals []string
+		}{{analysis.DimTheme, f.Themes}, {analysis.DimCode, f.Codes}, {analysis.DimStage, f.Stages}} {
+			for _, v := range r.vals {
+				out = append(out, countKey{c[0], string(r.kind), f.Month, v, c[1]})
+			}
+		}
+	}
+	if f.FromEvent {
+		out = append(out, countKey{colFromEvent, "", f.Month, "", "1"})
+	}
+	return out
+}
+
+// factOf reads what an experience adds to the counts; ok is false when
+// it adds nothing (not approved, or gone).
+func (s *Store) factOf(ctx context.Context, q querier, id string, resolve func(string) (string, string, error)) (f countFact, ok bool, err error) {
+	var status, own, event string
+	var at time.Time
+	eq := make([]string, len(EqualityQuestions))
+	err = q.QueryRowContext(ctx, s.q(`SELECT e.status, e.source, e.lang, e.created_at, COALESCE(a.community, ''), COALESCE(v.community, ''),
+		COALESCE(a.ethnic_group, ''), COALESCE(a.age_band, ''), COALESCE(a.sex, ''), COALESCE(a.disability, ''),
+		COALESCE(a.religion, ''), COALESCE(a.main_language, '')
+		FROM experiences e LEFT JOIN equality_answers a ON a.experience_id = e.id LEFT JOIN events v ON v.id = e.event_id
+		WHERE e.id = ?`), id).Scan(&status, &f.Source, &f.Lang, &at, &own, &event, &eq[0], &eq[1], &eq[2], &eq[3], &eq[4], &eq[5])
+	if errors.Is(err, sql.ErrNoRows) || err == nil && status != string(experience.StatusApproved) {
+		return f, false, nil
+	}
+	if err != nil {
+		return f, false, err
+	}
+	f.Month = at.UTC().Format("2006-01")
+	f.Community, f.FromEvent = communityOf(own, event)
+	if slices.ContainsFunc(eq, func(v string) bool { return v != "" }) {
+		f.Equality = eq
+	}
+	rows, err := q.QueryContext(ctx, s.q("SELECT stage FROM experience_stages WHERE experience_id = ? ORDER BY stage"), id)
+	if f.Stages, err = collect(rows, err, scanValue[string]); err != nil {
+		return f, false, err
+	}
+	rows, err = q.QueryContext(ctx, s.q("SELECT DISTINCT code_id FROM codings WHERE experience_id = ? AND sample_id = '' ORDER BY code_id"), id)
+	codes, err := collect(rows, err, scanValue[string])
+	if err != nil {
+		return f, false, err
+	}
+	for _, c := range codes {
+		code, theme, err := resolve(c)
+		if err != nil {
+			return f, false, err
+		}
+		f.Codes, f.Themes = appendOnce(f.Codes, code), appendOnce(f.Themes, theme)
+	}
+	slices.Sort(f.Codes)
+	slices.Sort(f.Themes)
+	return f, true, nil
+}
+
+// communityOf is an experience's community for the breakdowns: the
+// person's own answer, else the community of the event it was heard at.
+func communityOf(own, event string) (string, bool) {
+	if (own == "" || own == "prefer-not-to-say") && event != "" {
+		return event, true
+	}
+	return own, false
+}
+
+// resolverIn resolves codes one at a time inside q, following merges
+// and then parents as analysis.Codebook's Resolve and Theme do, for a
+// change that touches few codes.
+func (s *Store) resolverIn(ctx context.Context, q querier) func(string) (string, string, error) {
+	look := func(id string) (parent, merged string, ok bool, err error) {
+		err = q.QueryRowContext(ctx, s.q("SELECT parent_id, merged_into FROM codes WHERE id = ?"), id).Scan(&parent, &merged)
+		if errors.Is(err, sql.ErrNoRows) {
+			return "", "", false, nil
+		}
+		return parent, merged, err == nil, err
+	}
+	return func(id string) (string, string, error) {
+		for range 64 {
+			_, merged, ok, err := look(id)
+			if err != nil {
+				return "", "", err
+			}
+			if !ok || merged == "" {
+				break
+			}
+			id = merged
+		}
+		theme := id
+		for range 64 {
+			parent, _, ok, err := look(theme)
+			if err != nil {
+				return "", "", err
+			}
+			if !ok || parent == "" {
+				break
+			}
+			if _, _, ok, err := look(parent); err != nil || !ok {
+				if err != nil {
+					return "", "", err
+				}
+				break
+			}
+			theme = parent
+		}
+		return id, theme, nil
+	}
+}
+
+// bookResolver resolves codes with a codebook read once.
+func bookResolver(b *analysis.Codebook) func(string) (string, string, error) {
+	return func(id string) (string, string, error) {
+		c := b.Resolve(id)
+		return c, b.Theme(c), nil
+	}
+}
+
+// recount brings an experience's part of the breakdown counts up to
+// date inside tx: takes out what it added last time, adds what it adds
+// now (nothing unless it is approved).
+func (s *Store) recount(ctx context.Context, tx *sql.Tx, id string) error {
+	return s.recountWith(ctx, tx, id, s.resolverIn(ctx, tx))
+}
+
+func (s *Store) recountWith(ctx context.Context, tx *sql.Tx, id string, resolve func(string) (string, string, error)) error {
+	var old string
+	had := true
+	if err := tx.QueryRowContext(ctx, s.q("SELECT fact FROM breakdown_facts WHERE experience_id = ?"), id).Scan(&old); errors.Is(err, sql.ErrNoRows) {
+		had = false
+	} else if err != nil {
+		return err
+	}
+	f, ok, err := s.factOf(ctx, tx, id, resolve)
+	if err != nil {
+		return err
+	}
+	delta := map[countKey]int{}
+	if had {
+		var of countFact
+		if err := json.Unmarshal([]byte(old), &of); err != nil {
+			return fmt.Errorf("breakdown fact of %s: %w", id, err)
+		}
+		for _, k := range of.keys() {
+			delta[k]--
+		}
+	}
+	var enc []byte
+	if ok {
+		if enc, err = json.Marshal(f); err != nil {
+			return err
+		}
+		if had && string(enc) == old {
+			return nil
+		}
+		for _, k := range f.keys() {
+			delta[k]++
+		}
+	}
+	if err := s.applyCounts(ctx, tx, delta); err != nil {
+		return err
+	}
+	switch {
+	case ok:
+		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO breakdown_facts (experience_id, fact) VALUES (?, ?)
+			ON CONFLICT (experience_id) DO UPDATE SET fact = excluded.fact`), id, string(enc))
+	case had:
+		_, err = tx.ExecContext(ctx, s.q("DELETE FROM breakdown_facts WHERE experience_id = ?"), id)
+	}
+	return err
+}
+
+// applyCounts adds delta to the counts, in key order (so that two
+// transactions on PostgreSQL take the rows' locks in the same order),
+// removing counts that reach 0.
+func (s *Store) applyCounts(ctx context.Context, tx *sql.Tx, delta map[countKey]int) error {
+	keys := make([]countKey, 0, len(delta))
+	for k, d := range delta {
+		if d != 0 {
+			keys = append(keys, k)
+		}
+	}
+	slices.SortFunc(keys, func(a, b countKey) int {
+		return strings.Compare(a.colDim+"\x00"+a.rowKind+"\x00"+a.month+"\x00"+a.rowValue+"\x00"+a.colValue,
+			b.colDim+"\x00"+b.rowKind+"\x00"+b.month+"\x00"+b.rowValue+"\x00"+b.colValue)
+	})
+	up := s.q(`INSERT INTO breakdown_counts (col_dim, row_kind, month, row_value, col_value, n) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (col_dim, row_kind, month, row_value, col_value) DO UPDATE SET n = breakdown_counts.n + excluded.n`)
+	for _, k := range keys {
+		d := delta[k]
+		if _, err := tx.ExecContext(ctx, up, k.colDim, k.rowKind, k.month, k.rowValue, k.colValue, d); err != nil {
+			return err
+		}
+		if d < 0 {
+			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM breakdown_counts WHERE col_dim = ? AND row_kind = ? AND month = ?
+				AND row_value = ? AND col_value = ? AND n <= 0`), k.colDim, k.rowKind, k.month, k.rowValue, k.colValue); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// uncountWhere takes the experiences that query (with args) selects out
+// of the counts inside tx, before they are deleted: their breakdown
+// facts would otherwise go with them by cascade and their counts stay.
+func (s *Store) uncountWhere(ctx context.Context, tx *sql.Tx, query string, args ...any) error {
+	rows, err := tx.QueryContext(ctx, s.q(`SELECT f.experience_id, f.fact FROM breakdown_facts f WHERE f.experience_id IN (`+query+`)`), args...)
+	type had struct{ id, fact string }
+	facts, err := collect(rows, err, func(r rowScanner) (had, error) {
+		var h had
+		return h, r.Scan(&h.id, &h.fact)
+	})
+	if err != nil {
+		return err
+	}
+	delta := map[countKey]int{}
+	for _, h := range facts {
+		var f countFact
+		if err := json.Unmarshal([]byte(h.fact), &f); err != nil {
+			return fmt.Errorf("breakdown fact of %s: %w", h.id, err)
+		}
+		for _, k := range f.keys() {
+			delta[k]--
+		}
+		if _, err := tx.ExecContext(ctx, s.q("DELETE FROM breakdown_facts WHERE experience_id = ?"), h.id); err != nil {
+			return err
+		}
+	}
+	return s.applyCounts(ctx, tx, delta)
+}
+
+// codedWith lists the experiences coded with one of codes (a code merged
+// or moved changes the themes they count under).
+func (s *Store) codedWith(ctx context.Context, tx *sql.Tx, codes []string) ([]string, error) {
+	if len(codes) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(codes))
+	for i, c := range codes {
+		args[i] = c
+	}
+	rows, err := tx.QueryContext(ctx, s.q(`SELECT DISTINCT experience_id FROM codings WHERE sample_id = '' AND code_id IN (?`+
+		strings.Repeat(", ?", len(codes)-1)+`)`), args...)
+	return collect(rows, err, scanValue[string])
+}
+
+// recountAll recounts experiences inside tx, with the codebook as tx
+// sees it now.
+func (s *Store) recountAll(ctx context.Context, tx *sql.Tx, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	b, err := s.codebookIn(ctx, tx)
+	if err != nil {
+		return err
+	}
+	resolve := bookResolver(b)
+	for _, id := range ids {
+		if err := s.recountWith(ctx, tx, id, resolve); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// recountEvent recounts the experiences heard at an event (its community
+// is theirs when they gave none).
+func (s *Store) recountEvent(ctx context.Context, tx *sql.Tx, eventID string) error {
+	rows, err := tx.QueryContext(ctx, s.q(`SELECT e.id FROM experiences e WHERE e.event_id = ? AND e.status = 'approved'`), eventID)
+	ids, err := collect(rows, err, scanValue[string])
+	if err != nil {
+		return err
+	}
+	return s.recountAll(ctx, tx, ids)
+}
+
+// subtree is a code and every code under it.
+func subtree(b *analysis.Codebook, id string) []string {
+	out := []string{id}
+	for i := 0; i < len(out); i++ {
+		for _, c := range b.Children(out[i]) {
+			out = append(out, c.ID)
+		}
+	}
+	return out
+}
+
+// changedCodes are the codes whose resolved code or theme differs
+// between two versions of the codebook.
+func changedCodes(before, after *analysis.Codebook) []string {
+	var out []string
+	for _, n := range after.Walk(true) {
+		id := n.ID
+		b, a := before.Resolve(id), after.Resolve(id)
+		if b != a || before.Theme(b) != after.Theme(a) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// BreakdownCounts reads the kept counts of approved experiences by rows
+// (theme, code or stage) and columns (community, source, language,
+// period or an equality question), shared in the months from..to
+// ("YYYY-MM", inclusive; "" for open). From the read pool.
+func (s *Store) BreakdownCounts(ctx context.Context, rows, cols analysis.Dimension, from, to string) (analysis.Counts, error) {
+	var c analysis.Counts
+	c.Add("", "", 0) // an empty breakdown is counted, not nil
+	delete(c.ColTotals, "")
+	months, margs := "", []any{}
+	if from != "" {
+		months += " AND month >= ?"
+		margs = append(margs, from)
+	}
+	if to != "" {
+		months += " AND month <= ?"
+		margs = append(margs, to)
+	}
+	// Four reads, each a range of the primary key (column dimension,
+	// row kind, months): the cells, the columns' totals, the row values
+	// that occur at all (counted by month), and the experiences whose
+	// community came from their event.
+	query := `SELECT 'cell', row_value, col_value, SUM(n) FROM breakdown_counts WHERE col_dim = ? AND row_kind = ?` + months + ` GROUP BY row_value, col_value
+		UNION ALL SELECT 'total', '', col_value, SUM(n) FROM breakdown_counts WHERE col_dim = ? AND row_kind = ''` + months + ` GROUP BY col_value
+		UNION ALL SELECT 'row', row_value, '', SUM(n) FROM breakdown_counts WHERE col_dim = 'period' AND row_kind = ?` + months + ` GROUP BY row_value
+		UNION ALL SELECT 'event', '', '', SUM(n) FROM breakdown_counts WHERE col_dim = ? AND row_kind = ''` + months
+	var args []any
+	args = append(append(args, string(cols), string(rows)), margs...)
+	args = append(append(args, string(cols)), margs...)
+	args = append(append(args, string(rows)), margs...)
+	args = append(append(args, colFromEvent), margs...)
+	rs, err := s.conns.Read.QueryContext(ctx, s.q(query), args...)
+	if err != nil {
+		return c, err
+	}
+	defer rs.Close()
+	for rs.Next() {
+		var part, rv, cv string
+		var n sql.NullInt64
+		if err := rs.Scan(&part, &rv, &cv, &n); err != nil {
+			return c, err
+		}
+		if n.Int64 <= 0 {
+			continue
+		}
+		switch part {
+		case "cell":
+			if rows != "" {
+				c.Add(rv, cv, int(n.Int64))
+			}
+		case "total":
+			if cv != "" {
+				c.Add("", cv, int(n.Int64))
+			}
+		case "row":
+			if rows != "" {
+				c.RowValues = append(c.RowValues, rv)
+			}
+		case "event":
+			c.FromEvent = int(n.Int64)
+		}
+	}
+	if err := rs.Err(); err != nil {
+		return c, err
+	}
+	slices.Sort(c.RowValues)
+	return c, nil
+}
+
+// CountUncounted adds to the counts every approved experience that is
+// not in them (those approved before the counts existed), a batch at a
+// time, and returns how many. hearme runs it at start.
+func (s *Store) CountUncounted(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		rows, err := s.conns.Read.QueryContext(ctx, `SELECT e.id FROM experiences e WHERE e.status = 'approved'
+			AND NOT EXISTS (SELECT 1 FROM breakdown_facts f WHERE f.experience_id = e.id) ORDER BY e.id LIMIT 500`)
+		ids, err := collect(rows, err, scanValue[string])
+		if err != nil || len(ids) == 0 {
+			return total, err
+		}
+		if err := s.tx(ctx, func(tx *sql.Tx) error {
+			b, err := s.codebookIn(ctx, tx)
+			if err != nil {
+				return err
+			}
+			resolve := bookResolver(b)
+			for _, id := range ids {
+				if err := s.recountWith(ctx, tx, id, resolve); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			return total, err
+		}
+		total += len(ids)
+	}
+}
+
+// RecountBreakdowns throws the kept counts away and counts every
+// approved experience again, reading them a batch at a time, in one
+// transaction (a reader sees the old counts or the new, never half).
+// The synthetic seeder uses it after loading; tests compare it with the
+// counts kept as changes happen.
+func (s *Store) RecountBreakdowns(ctx context.Context) (int, error) {
+	book, err := s.codebook(ctx)
+	if err != nil {
+		return 0, err
+	}
+	counts := map[countKey]int{}
+	n := 0
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		for _, t := range []string{"breakdown_facts", "breakdown_counts"} {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM "+t); err != nil {
+				return err
+			}
+		}
+		ins := newBulkInsert(s, tx, "breakdown_facts", []string{"experience_id", "fact"})
+		after := ""
+		for {
+			facts, last, err := s.factsBatch(ctx, tx, book, after, 20000)
+			if err != nil {
+				return err
+			}
+			if last == "" {
+				break
+			}
+			after = last
+			for _, f := range facts {
+				enc, err := json.Marshal(f.fact)
+				if err != nil {
+					return err
+				}
+				if err := ins.add(ctx, f.id, string(enc)); err != nil {
+					return err
+				}
+				for _, k := range f.fact.keys() {
+					counts[k]++
+				}
+				n++
+			}
+		}
+		if err := ins.flush(ctx); err != nil {
+			return err
+		}
+		cins := newBulkInsert(s, tx, "breakdown_counts", []string{"col_dim", "row_kind", "month", "row_value", "col_value", "n"})
+		for k, v := range counts {
+			if err := cins.add(ctx, k.colDim, k.rowKind, k.month, k.rowValue, k.colValue, v); err != nil {
+				return err
+			}
+		}
+		return cins.flush(ctx)
+	})
+	return n, err
+}
+
+func (s *Store) codebook(ctx context.Context) (*analysis.Codebook, error) {
+	codes, err := s.codes(ctx, s.conns.Read)
+	if err != nil {
+		return nil, err
+	}
+	plain := make([]analysis.Code, len(codes))
+	for i, c := range codes {
+		plain[i] = c.Code
+	}
+	return analysis.NewCodebook(plain), nil
+}
+
+type idFact struct {
+	id   string
+	fact countFact
+}
+
+// factsBatch reads the facts of up to limit approved experiences with
+// ids after after, in id order, and the last id read ("" when none).
+func (s *Store) factsBatch(ctx context.Context, q querier, book *analysis.Codebook, after string, limit int) ([]idFact, string, error) {
+	rows, err := q.QueryContext(ctx, s.q(`SELECT e.id, e.source, e.lang, e.created_at, COALESCE(a.community, ''), COALESCE(v.community, ''),
+		COALESCE(a.ethnic_group, ''), COALESCE(a.age_band, ''), COALESCE(a.sex, ''), COALESCE(a.disability, ''),
+		COALESCE(a.religion, ''), COALESCE(a.main_language, '')
+		FROM experiences e LEFT JOIN equality_answers a ON a.experience_id = e.id LEFT JOIN events v ON v.id = e.event_id
+		WHERE e.status = 'approved' AND e.id > ? ORDER BY e.id LIMIT ?`), after, limit)
+	if err != nil {
+		return nil, "", err
+	}
+	var out []idFact
+	index := map[string]int{}
+	for rows.Next() {
+		var f idFact
+		var at time.Time
+		var own, event string
+		eq := make([]string, len(EqualityQuestions))
+		if err := rows.Scan(&f.id, &f.fact.Source, &f.fact.Lang, &at, &own, &event, &eq[0], &eq[1], &eq[2], &eq[3], &eq[4], &eq[5]); err != nil {
+			rows.Close()
+			return nil, "", err
+		}
+		f.fact.Month = at.UTC().Format("2006-01")
+		f.fact.Community, f.fact.FromEvent = communityOf(own, event)
+		if slices.ContainsFunc(eq, func(v string) bool { return v != "" }) {
+			f.fact.Equality = eq
+		}
+		index[f.id] = len(out)
+		out = append(out, f)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(out) == 0 {
+		return nil, "", err
+	}
+	last := out[len(out)-1].id
+	for _, part := range []struct {
+		query string
+		add   func(f *countFact, v string)
+	}{
+		{`SELECT experience_id, stage FROM experience_stages WHERE experience_id > ? AND experience_id <= ? ORDER BY experience_id, stage`,
+			func(f *countFact, v string) { f.Stages = append(f.Stages, v) }},
+		{`SELECT DISTINCT experience_id, code_id FROM codings WHERE sample_id = '' AND experience_id > ? AND experience_id <= ?`,
+			func(f *countFact, v string) {
+				c := book.Resolve(v)
+				f.Codes, f.Themes = appendOnce(f.Codes, c), appendOnce(f.Themes, book.Theme(c))
+			}},
+	} {
+		rows, err := q.QueryContext(ctx, s.q(part.query), after, last)
+		if err != nil {
+			return nil, "", err
+		}
+		for rows.Next() {
+			var id, v string
+			if err := rows.Scan(&id, &v); err != nil {
+				rows.Close()
+				return nil, "", err
+			}
+			if i, ok := index[id]; ok {
+				part.add(&out[i].fact, v)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, "", err
+		}
+	}
+	for i := range out {
+		slices.Sort(out[i].fact.Codes)
+		slices.Sort(out[i].fact.Themes)
+		slices.Sort(out[i].fact.Stages)
+	}
+	return out, last, nil
+}
+
+// bulkInsert writes many rows with multi-row INSERTs inside a
+// transaction (the synthetic seeder on SQLite, and the recount).
+type bulkInsert struct {
+	s     *Store
+	tx    *sql.Tx
+	table string
+	cols  []string
+	args  []any
+	rows  int
+}
+
+func newBulkInsert(s *Store, tx *sql.Tx, table string, cols []string) *bulkInsert {
+	return &bulkInsert{s: s, tx: tx, table: table, cols: cols}
+}
+
+// bulkRows is how many rows one INSERT carries (under SQLite's 32,766
+// and PostgreSQL's 65,535 parameters).
+func (b *bulkInsert) perInsert() int { return max(1, 30000/len(b.cols)) }
+
+func (b *bulkInsert) add(ctx context.Context, vals ...any) error {
+	b.args = append(b.args, vals...)
+	b.rows++
+	if b.rows >= b.perInsert() {
+		return b.flush(ctx)
+	}
+	return nil
+}
+
+func (b *bulkInsert) flush(ctx context.Context) error {
+	if b.rows == 0 {
+		return nil
+	}
+	one := "(?" + strings.Repeat(", ?", len(b.cols)-1) + ")"
+	q := "INSERT INTO " + b.table + " (" + strings.Join(b.cols, ", ") + ") VALUES " + one + strings.Repeat(", "+one, b.rows-1)
+	_, err := b.tx.ExecContext(ctx, b.s.q(q), b.args...)
+	b.args, b.rows = b.args[:0], 0
+	return err
+}

@@ -1,0 +1,179 @@
+// Command scaleload measures breakdowns and search over a synthetic
+// programme (`hearme synthetic seed`, docs/performance.md "Breakdowns
+// and search at 1,000,000"): -n requests of each case from -c workers at
+// once, each request a different one (another period, query or filter),
+// and prints p50, p99 and the slowest per case.
+//
+// Breakdowns are what the page runs: the kept counts
+// (store.BreakdownCounts) and the table with its tests
+// (analysis.TabulateCounts). Searches are what the search page runs
+// (store.SearchExperiences: the query, newest first, a page of 20, and
+// its audit entry, a durable write): two words taken from one sentence
+// of the phrase bank (so that they meet in some stories, as a person's
+// query would), in English or Polish, with one filter (a pathway stage,
+// community, source, code, or a date range) drawn at random.
+//
+//	go run ./scripts/scaleload -data /work/data-1m-sqlite
+//	go run ./scripts/scaleload -data /work/data-1m-pg -database 'postgres://postgres@127.0.0.1:5432/scale1m?sslmode=disable'
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+
+	"github.com/hearme-project/hearme/internal/analysis"
+	"github.com/hearme-project/hearme/internal/app"
+	"github.com/hearme-project/hearme/internal/config"
+	"github.com/hearme-project/hearme/internal/experience"
+	"github.com/hearme-project/hearme/internal/store"
+	"github.com/hearme-project/hearme/internal/synthetic"
+)
+
+func main() {
+	data := flag.String("data", "", "the data directory (keys, audit key; and the SQLite database unless -database)")
+	database := flag.String("database", "", "a postgres:// URL")
+	n := flag.Int("n", 400, "requests per case")
+	c := flag.Int("c", 4, "concurrent workers")
+	only := flag.String("only", "", "run only cases whose name contains this")
+	flag.Parse()
+	if *data == "" {
+		fmt.Fprintln(os.Stderr, "scaleload: -data is required")
+		os.Exit(2)
+	}
+	ctx := context.Background()
+	st, err := app.OpenStore(ctx, config.Config{DataDir: *data, Database: *database}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	check(err)
+	defer st.Close()
+	exps, codings, err := st.CountSynthetic(ctx)
+	check(err)
+	prog, err := st.Programme(ctx)
+	check(err)
+	codes, err := st.Codes(ctx)
+	check(err)
+	var months []string
+	for m := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC); m.Before(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)); m = m.AddDate(0, 1, 0) {
+		months = append(months, m.Format("2006-01"))
+	}
+	fmt.Printf("%s: %d synthetic experiences, %d codings; %d requests a case, %d at once\n", st.Dialect(), exps, codings, *n, *c)
+
+	period := func(r *rand.Rand) (string, string) {
+		i := r.IntN(len(months) - 12)
+		return months[i], months[i+3+r.IntN(9)]
+	}
+	breakdown := func(rows, cols analysis.Dimension, withPeriod bool) func(r *rand.Rand) {
+		return func(r *rand.Rand) {
+			from, to := "", ""
+			if withPeriod {
+				from, to = period(r)
+			}
+			cs, err := st.BreakdownCounts(ctx, rows, cols, from, to)
+			check(err)
+			b := analysis.TabulateCounts(cs, cs.RowValues, cs.ColValues())
+			if b.Total == 0 {
+				panic("an empty breakdown: is the programme seeded?")
+			}
+		}
+	}
+	type kase struct {
+		name string
+		run  func(r *rand.Rand)
+	}
+	cases := []kase{
+		{"breakdown theme x community, 3-12 months", breakdown(analysis.DimTheme, analysis.DimCommunity, true)},
+		{"breakdown stage x community, 3-12 months", breakdown(analysis.DimStage, analysis.DimCommunity, true)},
+		{"breakdown theme x community, all time", breakdown(analysis.DimTheme, analysis.DimCommunity, false)},
+		{"breakdown code x source, 3-12 months", breakdown(analysis.DimCode, analysis.DimSource, true)},
+		{"breakdown theme x language, all time", breakdown(analysis.DimTheme, analysis.DimLanguage, false)},
+		{"breakdown theme x ethnic group, 3-12 months", breakdown(analysis.DimTheme, analysis.EqualityDimension("ethnic_group"), true)},
+		{"breakdown code x period, all time", breakdown(analysis.DimCode, analysis.DimPeriod, false)},
+	}
+	for _, lang := range []string{"en", "pl"} {
+		sentences, err := synthetic.Sentences(lang)
+		check(err)
+		var pairs [][2]string
+		for _, s := range sentences {
+			var words []string
+			for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) }) {
+				if len([]rune(w)) >= 4 && !slices.Contains(words, w) {
+					words = append(words, w)
+				}
+			}
+			for i := range words {
+				for j := i + 1; j < len(words); j++ {
+					pairs = append(pairs, [2]string{words[i], words[j]})
+				}
+			}
+		}
+		cases = append(cases, kase{"search " + lang + ": two words and a filter", func(r *rand.Rand) {
+			p := pairs[r.IntN(len(pairs))]
+			q, err := analysis.ParseQuery(p[0] + " " + p[1])
+			check(err)
+			var f store.SearchFilters
+			switch r.IntN(5) {
+			case 0:
+				f.Stage = prog.Stages[r.IntN(len(prog.Stages))].Slug
+			case 1:
+				f.Community = prog.Communities[r.IntN(len(prog.Communities))].Slug
+			case 2:
+				f.Source = []experience.Source{experience.SourceOnline, experience.SourceEvent, experience.SourcePhone}[r.IntN(3)]
+			case 3:
+				f.CodeID = codes[r.IntN(len(codes))].ID
+			case 4:
+				from, to := period(r)
+				f.From, _ = time.Parse("2006-01", from)
+				f.To, _ = time.Parse("2006-01", to)
+			}
+			_, _, err = st.SearchExperiences(ctx, "scaleload", q, f, 0)
+			check(err)
+		}})
+	}
+	for _, k := range cases {
+		if *only != "" && !strings.Contains(k.name, *only) {
+			continue
+		}
+		lat := make([]time.Duration, 0, *n)
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		next := make(chan int)
+		t0 := time.Now()
+		for w := range *c {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r := rand.New(rand.NewPCG(uint64(w), 99))
+				for range next {
+					s := time.Now()
+					k.run(r)
+					d := time.Since(s)
+					mu.Lock()
+					lat = append(lat, d)
+					mu.Unlock()
+				}
+			}()
+		}
+		for i := range *n {
+			next <- i
+		}
+		close(next)
+		wg.Wait()
+		slices.Sort(lat)
+		pct := func(p float64) time.Duration { return lat[int(p*float64(len(lat)-1))].Round(100 * time.Microsecond) }
+		fmt.Printf("%-46s p50 %8s  p99 %8s  max %8s  (%d in %s)\n", k.name, pct(0.5), pct(0.99), lat[len(lat)-1].Round(100*time.Microsecond), len(lat), time.Since(t0).Round(time.Millisecond))
+	}
+}
+
+func check(err error) {
+	if err != nil {
+		panic(err)
+	}
+}
