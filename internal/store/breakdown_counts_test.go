@@ -119,7 +119,8 @@ func TestBreakdownCountsFollowEveryChange(t *testing.T) {
 		codes := []string{demo.CodeID("waiting"), demo.CodeID("language"), demo.CodeID("language-family-interpreting"), demo.CodeID("money"), demo.CodeID("transport"), demo.CodeID("screening")}
 		type story struct {
 			rc       experience.Receipt
-			state    string // pending, approved, rejected, gone
+			state    string // pending, approved, rejected, restricted, gone
+			before   string // the state a restriction keeps
 			codings  []string
 			fromDemo bool
 		}
@@ -161,6 +162,17 @@ func TestBreakdownCountsFollowEveryChange(t *testing.T) {
 		for range 6 {
 			submit()
 		}
+		// An erasure removes with deleteExperienceTx, as a withdrawal does.
+		st := submit()
+		if err := s.DecideExperience(ctx, "connector-1", st.rc.ID, experience.StatusApproved, ""); err != nil {
+			t.Fatal(err)
+		}
+		checkAgainstRecount(t, s, "one approved")
+		if _, _, err := s.ErasePerson(ctx, "dpo-1", "", store.PersonQuery{Reference: st.rc.Reference}); err != nil {
+			t.Fatal(err)
+		}
+		st.state = "gone"
+		checkAgainstRecount(t, s, "erased")
 		for step := range 60 {
 			op := rng.IntN(10)
 			name := ""
@@ -208,9 +220,19 @@ func TestBreakdownCountsFollowEveryChange(t *testing.T) {
 					st.codings = slices.Delete(st.codings, i, i+1)
 				}
 			case 7:
-				name = "withdraw or correct"
-				if st := pickStory("approved"); st != nil {
-					if rng.IntN(2) == 0 {
+				name = "withdraw, correct, restrict or lift"
+				if st := pickStory("restricted"); st != nil && rng.IntN(2) == 0 {
+					if err := s.LiftRestriction(ctx, "dpo-1", "", st.rc.ID); err != nil {
+						t.Fatal(err)
+					}
+					st.state = st.before
+				} else if st := pickStory("approved"); st != nil {
+					if r := rng.IntN(3); r == 2 {
+						if err := s.RestrictExperience(ctx, "dpo-1", "", st.rc.ID); err != nil {
+							t.Fatal(err)
+						}
+						st.state, st.before = "restricted", "approved"
+					} else if r == 0 {
 						if err := s.WithdrawExperience(ctx, st.rc.Reference, st.rc.Secret); err != nil {
 							t.Fatal(err)
 						}
