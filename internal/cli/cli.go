@@ -38,7 +38,7 @@ func commands() []command {
 		{"keys", "rotate the encryption keys: keys status | keys rotate | keys retire", runKeys},
 		{"jobs", "list background jobs or run one now: jobs list | jobs run NAME", runJobs},
 		{"mail", "email: mail test ADDRESS | mail send | mail status", runMail},
-		{"synthetic", "load an invented programme for measuring: synthetic seed --experiences N", runSynthetic},
+		{"synthetic", "an invented programme for measuring: synthetic seed --experiences N | synthetic finish", runSynthetic},
 		{"version", "print the version", runVersion},
 		{"help", "show this help", nil},
 	}

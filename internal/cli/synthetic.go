@@ -20,8 +20,11 @@ import (
 // row is marked synthetic; a database with real experiences or events
 // is refused.
 func runSynthetic(ctx context.Context, env Env, args []string) error {
+	if len(args) > 0 && args[0] == "finish" {
+		return runSyntheticFinish(ctx, env, args[1:])
+	}
 	if len(args) == 0 || args[0] != "seed" {
-		return fmt.Errorf("%w: hearme synthetic seed [--experiences N] [--codings 3] [--events N] [--seed N] [--from YYYY-MM-DD] [--to YYYY-MM-DD]", errUsage)
+		return fmt.Errorf("%w: hearme synthetic seed [--experiences N] [--codings 3] [--events N] [--seed N] [--from YYYY-MM-DD] [--to YYYY-MM-DD] | hearme synthetic finish", errUsage)
 	}
 	var n, events, batch int
 	var codings float64
@@ -114,5 +117,35 @@ func runSynthetic(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "synthetic programme: %d experiences with %d codings in the database (this run: %d in %s)\n", exps, cods, n, time.Since(t0).Round(time.Second))
+	return nil
+}
+
+// runSyntheticFinish finishes a load that was stopped after its
+// experiences were written: search indexes, breakdown counts, statistics.
+func runSyntheticFinish(ctx context.Context, env Env, args []string) error {
+	cfg, _, err := loadConfig(env, "synthetic finish", args, nil)
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, cfg.DatabaseDSN())
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if _, err := st.Migrate(ctx); err != nil {
+		return err
+	}
+	if err := st.SyntheticAllowed(ctx); err != nil {
+		return err
+	}
+	t0 := time.Now()
+	if err := st.FinishSynthetic(ctx); err != nil {
+		return err
+	}
+	exps, cods, err := st.CountSynthetic(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "synthetic programme: %d experiences with %d codings, counted in %s\n", exps, cods, time.Since(t0).Round(time.Second))
 	return nil
 }

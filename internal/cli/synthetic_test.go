@@ -25,6 +25,9 @@ func TestSyntheticSeedCommand(t *testing.T) {
 	if code, out, errs := run(t, "synthetic", "seed", "--data", data, "--experiences", "5"); code != 0 || !strings.Contains(out, "synthetic programme: 45 experiences") {
 		t.Fatalf("seed again: %d %q %q", code, out, errs)
 	}
+	if code, out, errs := run(t, "synthetic", "finish", "--data", data); code != 0 || !strings.Contains(out, "synthetic programme: 45 experiences with") {
+		t.Fatalf("finish: %d %q %q", code, out, errs)
+	}
 	// One real experience: refused, nothing written.
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(data, "hearme.db"))

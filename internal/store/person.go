@@ -124,6 +124,7 @@ var PersonTables = []personTable{
 	{"suggestion_decisions", "id", "experience_id", expIDs},
 	{"coding_sample_items", "sample_id", "experience_id", expIDs},
 	{"search_documents", "experience_id", "experience_id", expIDs},
+	{"breakdown_facts", "experience_id", "experience_id", expIDs},
 	{"recommendation_quote_words", "quote_id", "experience_id", expIDs},
 	{"registrations", "id", "id", regIDs},
 	{"invitations", "id", "id", invIDs},

@@ -275,6 +275,7 @@ var noPersonalData = map[string]string{
 	"erasure_counts":               "counts of erasures per month and kind (the tombstone)",
 	"erasures_pending":             "when a deletion happened, for the erase-leftovers job",
 	"events":                       "events run by staff; venue and agenda are public information",
+	"breakdown_counts":             "counts of experiences by theme, community, month and so on (migration 0022); no row names anyone",
 	"event_texts":                  "events' public titles and descriptions",
 	"event_agenda":                 "public agenda; a speaker's name is typed by staff for the published programme and cannot be linked to a reference or contact",
 	"support_services":             "the public directory of services (organisations' contact details)",
@@ -319,6 +320,7 @@ var noPersonalData = map[string]string{
 // they were reviewed (FTS5's own tables, sessions and schema_migrations
 // are the libraries').
 var reviewedColumns = map[string]string{
+	"breakdown_counts":             "col_dim,row_kind,month,row_value,col_value,n",
 	"programme_settings":           "key,value",
 	"languages":                    "code,native_name,english_name,rtl,position,enabled",
 	"config_items":                 "kind,slug,position,active",
@@ -329,7 +331,7 @@ var reviewedColumns = map[string]string{
 	"withdrawals":                  "month,kind,count",
 	"erasure_counts":               "month,what,count",
 	"erasures_pending":             "id,txn,created_at",
-	"events":                       "id,kind,status,status_message,visibility,invite_key,community,languages,interpreters,starts_at,ends_at,venue_name,venue_address,venue_postcode,access,access_notes,capacity,walk_ins,confirmed_places,waiting_places,last_position,created_by,created_at,updated_at,demo",
+	"events":                       "id,kind,status,status_message,visibility,invite_key,community,languages,interpreters,starts_at,ends_at,venue_name,venue_address,venue_postcode,access,access_notes,capacity,walk_ins,confirmed_places,waiting_places,last_position,created_by,created_at,updated_at,demo,synthetic",
 	"event_texts":                  "event_id,lang,title,description",
 	"event_agenda":                 "event_id,position,at,activity,speaker",
 	"support_services":             "id,name,organisation,summary,summaries,needs,stages,area,languages,communities,phone,email,website,hours,eligibility,referral,search_text,checked_at,checked_by,created_at,updated_at,demo",

@@ -151,10 +151,15 @@ func (s *Store) LoadSynthetic(ctx context.Context, events []SyntheticEvent, next
 			progress(done)
 		}
 	}
-	if s.d.Name == dialect.Postgres {
-		if err := s.CreateSearchIndexes(ctx); err != nil {
-			return err
-		}
+	return s.FinishSynthetic(ctx)
+}
+
+// FinishSynthetic does what follows a load (and what a load that was
+// stopped half way left undone): PostgreSQL's search indexes, the
+// breakdown counts from scratch, and the planner's statistics.
+func (s *Store) FinishSynthetic(ctx context.Context) error {
+	if err := s.CreateSearchIndexes(ctx); err != nil {
+		return err
 	}
 	if _, err := s.RecountBreakdowns(ctx); err != nil {
 		return fmt.Errorf("count breakdowns: %w", err)
