@@ -27,7 +27,9 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"runtime/pprof"
 	"sync"
+	"syscall"
 	"time"
 	"unicode"
 
@@ -45,7 +47,14 @@ func main() {
 	n := flag.Int("n", 400, "requests per case")
 	c := flag.Int("c", 4, "concurrent workers")
 	only := flag.String("only", "", "run only cases whose name contains this")
+	profile := flag.String("cpuprofile", "", "write a CPU profile of the runs here")
 	flag.Parse()
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		check(err)
+		check(pprof.StartCPUProfile(f))
+		defer pprof.StopCPUProfile()
+	}
 	if *data == "" {
 		fmt.Fprintln(os.Stderr, "scaleload: -data is required")
 		os.Exit(2)
@@ -146,6 +155,7 @@ func main() {
 		var wg sync.WaitGroup
 		next := make(chan int)
 		t0 := time.Now()
+		ru0, _ := rusage()
 		for w := range *c {
 			wg.Add(1)
 			go func() {
@@ -167,9 +177,22 @@ func main() {
 		close(next)
 		wg.Wait()
 		slices.Sort(lat)
+		var cpu float64 // this process's CPU time per request (the database's own, for PostgreSQL, is not in it)
+		if ru1, err := rusage(); err == nil {
+			cpu = (ru1 - ru0).Seconds() * 1000 / float64(len(lat))
+		}
 		pct := func(p float64) time.Duration { return lat[int(p*float64(len(lat)-1))].Round(100 * time.Microsecond) }
-		fmt.Printf("%-46s p50 %8s  p99 %8s  max %8s  (%d in %s)\n", k.name, pct(0.5), pct(0.99), lat[len(lat)-1].Round(100*time.Microsecond), len(lat), time.Since(t0).Round(time.Millisecond))
+		fmt.Printf("%-46s p50 %8s  p99 %8s  max %8s  cpu/req %6.1f ms  (%d in %s)\n", k.name, pct(0.5), pct(0.99), lat[len(lat)-1].Round(100*time.Microsecond), cpu, len(lat), time.Since(t0).Round(time.Millisecond))
 	}
+}
+
+// rusage is the CPU time (user and system) this process has used.
+func rusage() (time.Duration, error) {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0, err
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), nil
 }
 
 func check(err error) {
