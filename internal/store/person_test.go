@@ -439,3 +439,40 @@ func schemaColumns(t *testing.T, s *store.Store) map[string][]string {
 	}
 	return out
 }
+
+// Contact details stored before the lookup hashes existed (migration
+// 0024) are found once IndexLookupKeys has run at start-up: before it,
+// an email finds nothing; after, the story, the invitation and the
+// email; a second run has nothing to do.
+func TestIndexLookupKeysBackfills(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		keys := storetest.Keys(t)
+		p := plantPerson(t, s, keys, "zqxold"+randomHex())
+		for _, q := range []string{"UPDATE contact_details SET email_key = '', phone_key = ''", "UPDATE invitations SET contact_email_key = '', contact_phone_key = ''",
+			"UPDATE champion_applications SET email_key = '', phone_key = ''", "UPDATE rights_requests SET contact_key = ''", "UPDATE outbox SET to_key = ''"} {
+			if _, err := s.WriteDB().ExecContext(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got, _ := s.FindPerson(ctx, store.PersonQuery{Email: p.Email}); got.Found["contact_details"] != 0 || got.Found["outbox"] != 0 {
+			t.Fatalf("control: found without the hashes: %v", got.Found)
+		}
+		n, err := s.IndexLookupKeys(ctx, false)
+		if err != nil || n < 5 {
+			t.Fatalf("indexed %d rows, %v", n, err)
+		}
+		got, err := s.FindPerson(ctx, store.PersonQuery{Email: p.Email})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, table := range []string{"contact_details", "invitations", "champion_applications", "rights_requests", "outbox"} {
+			if got.Found[table] == 0 {
+				t.Errorf("after the back-fill, %s is not found by email", table)
+			}
+		}
+		if n, err := s.IndexLookupKeys(ctx, false); err != nil || n != 0 {
+			t.Errorf("a second run indexed %d, %v", n, err)
+		}
+	})
+}
