@@ -177,23 +177,7 @@ type sheet struct {
 // blank row between) or as an XLSX workbook (a sheet each), audited.
 func (s *Server) exportTables(w http.ResponseWriter, r *http.Request, kind, name string, sheets ...sheet) {
 	if kind == "csv" {
-		var buf bytes.Buffer
-		buf.WriteString(tabular.BOM)
-		cw := csv.NewWriter(&buf)
-		for i, sh := range sheets {
-			if i > 0 {
-				cw.Write([]string{})
-			}
-			for _, row := range sh.Rows {
-				out := make([]string, len(row))
-				for j := range row {
-					out[j] = tabular.Neutralise(row[j])
-				}
-				cw.Write(out)
-			}
-		}
-		cw.Flush()
-		s.download(w, r, name+".csv", "text/csv; charset=utf-8", buf.Bytes())
+		s.download(w, r, name+".csv", "text/csv; charset=utf-8", csvTables(sheets...))
 		return
 	}
 	b, err := workbook(sheets...)
@@ -202,6 +186,29 @@ func (s *Server) exportTables(w http.ResponseWriter, r *http.Request, kind, name
 		return
 	}
 	s.download(w, r, name+".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b)
+}
+
+// csvTables writes the tables one after the other (a blank row between)
+// as CSV with a byte order mark, for spreadsheets to read UTF-8; text a
+// spreadsheet would run as a formula is neutralised.
+func csvTables(sheets ...sheet) []byte {
+	var buf bytes.Buffer
+	buf.WriteString(tabular.BOM)
+	cw := csv.NewWriter(&buf)
+	for i, sh := range sheets {
+		if i > 0 {
+			cw.Write([]string{})
+		}
+		for _, row := range sh.Rows {
+			out := make([]string, len(row))
+			for j := range row {
+				out[j] = tabular.Neutralise(row[j])
+			}
+			cw.Write(out)
+		}
+	}
+	cw.Flush()
+	return buf.Bytes()
 }
 
 // workbook writes each table on a sheet of its own with a bold, frozen

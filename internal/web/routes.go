@@ -34,7 +34,26 @@ type Route struct {
 func (s *Server) Routes() []Route {
 	var parts []Route
 	// Each part of the site lists its own routes in its own file.
-	for _, part := range [][]Route{s.shareRoutes(), s.eventRoutes(), s.invitationRoutes(), s.championRoutes(), s.supportRoutes(), s.awarenessRoutes(), s.mailRoutes(), s.analysisRoutes(), s.consentRoutes(), s.breakdownRoutes(), s.recommendationRoutes(), s.commitmentRoutes(), s.rightsRoutes(), s.rightsPersonRoutes(), s.breachRoutes(), s.recoveryRoutes()} {
+	// One line a part, so parts added side by side do not collide.
+	for _, part := range [][]Route{
+		s.shareRoutes(),
+		s.eventRoutes(),
+		s.invitationRoutes(),
+		s.championRoutes(),
+		s.supportRoutes(),
+		s.awarenessRoutes(),
+		s.mailRoutes(),
+		s.analysisRoutes(),
+		s.consentRoutes(),
+		s.breakdownRoutes(),
+		s.recommendationRoutes(),
+		s.commitmentRoutes(),
+		s.reportOutputRoutes(),
+		s.rightsRoutes(),
+		s.rightsPersonRoutes(),
+		s.breachRoutes(),
+		s.recoveryRoutes(),
+	} {
 		parts = append(parts, part...)
 	}
 	return append(parts, []Route{
