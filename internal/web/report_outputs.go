@@ -36,6 +36,8 @@ func (s *Server) reportOutputRoutes() []Route {
 		{"GET /report/commitments.csv", public, s.handleReportTable("commitments")},
 		{"GET /report/updates.csv", public, s.handleReportTable("updates")},
 		{"GET /report/report.xlsx", public, s.handleReportTable("xlsx")},
+		{"GET /report/print", public, s.handleReportPrint},
+		{"GET /report/report.pdf", public, s.handleReportPDF},
 	}
 }
 

@@ -44,6 +44,7 @@ type Server struct {
 	keys     *sealed.Keyring
 	sessions *scs.SessionManager // staff: idle timeout, sign-in
 	drafts   *scs.SessionManager // residents' drafts: drafts.go
+	pdfs     pdfCache            // the report's PDF by language: report_print.go
 	throttle *auth.Throttle
 	log      *slog.Logger
 	metrics  *Metrics

@@ -1,0 +1,90 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hearme-project/hearme/internal/account"
+	"github.com/hearme-project/hearme/internal/demo"
+	"github.com/hearme-project/hearme/internal/testenv"
+)
+
+// TestReportPDFRendersUrduAndBengali: the report's print page holds the
+// whole report without quotes' words; its PDF, printed by Chromium,
+// embeds a font with Urdu glyphs (Urdu report) and one with Bengali
+// glyphs (Bengali report), and its text reads back (pdftotext); a second
+// request is served from the cache (same bytes).
+func TestReportPDFRendersUrduAndBengali(t *testing.T) {
+	t.Parallel()
+	testenv.ChromiumPath(t) // the server finds the same Chromium (internal/pdf)
+	pdffonts, pdftotext := testenv.Tool(t, "pdffonts"), testenv.Tool(t, "pdftotext")
+	e, _ := evidenceEnv(t)
+	q := consentedQuote(t, e)
+	analyst, admin := e.client(), e.client()
+	analyst.signIn(e.newStaff("analyst@example.org", account.Analyst, ""))
+	admin.signIn(e.newStaff("admin2@example.org", account.Admin, ""))
+	const urdu, bengali = "ہر ملاقات کے لیے ترجمان", "প্রতিটি সাক্ষাতের জন্য দোভাষী"
+	ref := publishThrough(t, analyst, admin, url.Values{"title": {"Interpreters for every appointment"}, "text": {"Book a professional interpreter."},
+		"organisations": {"blmk-icb"}, "themes": {demo.CodeID("language")}, "quotes": {q.CodingID},
+		"title-ur": {urdu}, "text-ur": {"ہر ملاقات پر پیشہ ور ترجمان بک کریں۔"}, "title-bn": {bengali}, "text-bn": {"পেশাদার দোভাষী বুক করুন।"}})
+
+	reader := e.client()
+	page := reader.get("/report/print?lang=ur")
+	if page.status != 200 || !strings.Contains(page.body, urdu) || !strings.Contains(page.body, ref) {
+		t.Fatalf("print page: %d", page.status)
+	}
+	if strings.Contains(page.body, q.Words) {
+		t.Error("the print page carries a quote's words")
+	}
+	dir := t.TempDir()
+	for _, c := range []struct{ lang, title, font string }{{"ur", urdu, "NotoNastaliqUrdu"}, {"bn", bengali, "NotoSansBengali"}} {
+		r := reader.get("/report/report.pdf?lang=" + c.lang)
+		if r.status != http.StatusOK || r.header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(r.body, "%PDF-") {
+			t.Fatalf("%s PDF: %d %s\n%.300s", c.lang, r.status, r.header.Get("Content-Type"), r.body)
+		}
+		file := filepath.Join(dir, c.lang+".pdf")
+		if err := os.WriteFile(file, []byte(r.body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		fonts, err := exec.Command(pdffonts, file).CombinedOutput()
+		if err != nil {
+			t.Fatalf("pdffonts: %v\n%s", err, fonts)
+		}
+		if !strings.Contains(string(fonts), c.font) {
+			t.Errorf("%s PDF embeds no %s font:\n%s", c.lang, c.font, fonts)
+		}
+		text, err := exec.Command(pdftotext, file, "-").CombinedOutput()
+		if err != nil {
+			t.Fatalf("pdftotext: %v\n%s", err, text)
+		}
+		// Nastaliq's positioned glyphs read back with spaces inside
+		// words, and with direction marks: compare the letters only.
+		if !strings.Contains(letters(string(text)), letters(c.title)) {
+			t.Errorf("%s PDF text does not read back %q:\n%s", c.lang, c.title, text)
+		}
+		if strings.Contains(string(text), q.Words) {
+			t.Errorf("%s PDF carries a quote's words", c.lang)
+		}
+		if again := reader.get("/report/report.pdf?lang=" + c.lang); again.body != r.body {
+			t.Errorf("%s PDF made again for an unchanged report", c.lang)
+		}
+	}
+}
+
+// letters drops spaces and Unicode direction marks.
+func letters(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == ' ' || r == '\n' || r == '\t' || r == '\f':
+			return -1
+		case r >= 0x200e && r <= 0x200f, r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+			return -1
+		}
+		return r
+	}, s)
+}
