@@ -130,7 +130,8 @@ func TestRecommendationPublishedAndReadInUrduAndPolish(t *testing.T) {
 	}
 	// axe-core needs JavaScript: the same pages in a tab with it on.
 	u := privateTab(t, ctx, s.URL)
-	for _, page := range []struct{ path, lang string }{{"/report?lang=ur", "ur"}, {"/report/" + rec.Reference + "?lang=ur", "ur"}, {"/report?lang=pl", "pl"}, {"/report/" + rec.Reference + "?lang=pl", "pl"}} {
+	for _, page := range []struct{ path, lang string }{{"/report?lang=ur", "ur"}, {"/report/" + rec.Reference + "?lang=ur", "ur"}, {"/report?lang=pl", "pl"}, {"/report/" + rec.Reference + "?lang=pl", "pl"},
+		{"/report/print?lang=ur", "ur"}, {"/report/communities/south-asian?lang=ur", "ur"}, {"/report/communities/eastern-european?lang=pl", "pl"}} {
 		if st := u.open(page.path); st != http.StatusOK {
 			t.Fatalf("%s: %d", page.path, st)
 		}

@@ -81,7 +81,9 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) {
 		period = 0
 	}
 	p := s.newPage(r)
-	p.Data = s.reportIndex(p, rep, period)
+	idx := s.reportIndex(p, rep, period)
+	idx.Communities = s.communityLinks(p)
+	p.Data = idx
 	s.render(w, r, http.StatusOK, "report", p)
 }
 
@@ -249,6 +251,9 @@ type reportIndex struct {
 	Headline accountability.Headline
 	Items    []reportIndexItem
 	Scope    string // "" (the whole report) or an organisation's name (its scorecard)
+	// Communities link to each community's "you said, we did" page
+	// (report_community.go); on the main page only.
+	Communities []communityLink
 }
 
 // readReport reads the whole report; period (a year, from ?period=) is

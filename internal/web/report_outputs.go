@@ -37,6 +37,7 @@ func (s *Server) reportOutputRoutes() []Route {
 		{"GET /report/updates.csv", public, s.handleReportTable("updates")},
 		{"GET /report/report.xlsx", public, s.handleReportTable("xlsx")},
 		{"GET /report/print", public, s.handleReportPrint},
+		{"GET /report/communities/{slug}", public, s.handleReportCommunity},
 		{"GET /report/report.pdf", public, s.handleReportPDF},
 	}
 }

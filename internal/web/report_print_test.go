@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hearme-project/hearme/internal/account"
 	"github.com/hearme-project/hearme/internal/demo"
@@ -87,4 +88,55 @@ func letters(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// TestYouSaidWeDid: each community's page says, in its language and in
+// easy words, what it told the programme (suppressed as published: "a
+// few people" for 1 to 7, "about 10 people") and what the organisation
+// said it will do; a community that said nothing is told so; an unknown
+// community is not found; no quote's words; the report links to every
+// community's page.
+func TestYouSaidWeDid(t *testing.T) {
+	t.Parallel()
+	e, _ := evidenceEnv(t)
+	q := consentedQuote(t, e)
+	analyst, admin := e.client(), e.client()
+	analyst.signIn(e.newStaff("analyst@example.org", account.Analyst, ""))
+	admin.signIn(e.newStaff("admin2@example.org", account.Admin, ""))
+	ref := publishThrough(t, analyst, admin, url.Values{"title": {"Interpreters for every appointment"}, "text": {"Book a professional interpreter."},
+		"organisations": {"blmk-icb"}, "themes": {demo.CodeID("language")}, "quotes": {q.CodingID},
+		"title-ur": {"ہر ملاقات کے لیے ترجمان"}, "text-ur": {"ہر ملاقات پر پیشہ ور ترجمان بک کریں۔"}})
+	icb := e.client()
+	icb.signIn(e.newStaff("icb@example.org", account.Stakeholder, orgID(t, e, "blmk-icb")))
+	if r := icb.post("/staff/commitments/r/"+ref+"/response", url.Values{"decision": {"accepted"}, "reasons": {"We agree."}}); r.status != http.StatusSeeOther {
+		t.Fatalf("answer: %d", r.status)
+	}
+	if r := icb.post("/staff/commitments/r/"+ref+"/commitments", url.Values{"commitment": {"We will book an interpreter with every appointment."},
+		"owner": {"Head of Patient Experience"}, "due": {time.Now().AddDate(0, 3, 0).Format(time.DateOnly)}}); r.status != http.StatusSeeOther {
+		t.Fatalf("commitment: %d", r.status)
+	}
+	reader := e.client()
+	if r := reader.get("/report"); !strings.Contains(r.body, `href="/report/communities/south-asian"`) {
+		t.Error("the report does not link to the communities' pages")
+	}
+	r := reader.get("/report/communities/south-asian?lang=ur")
+	for _, want := range []string{"ہر ملاقات کے لیے ترجمان", "تقریباً 10 لوگ", "We will book an interpreter with every appointment.", "جنوبی ایشیائی"} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("the South Asian page in Urdu lacks %q", want)
+		}
+	}
+	if r := reader.get("/report/communities/eastern-european?lang=pl"); !strings.Contains(r.body, "kilka osób") || strings.Contains(r.body, ">3<") {
+		t.Error("the Eastern European page does not say 'a few people' (or shows the count)")
+	}
+	if r := reader.get("/report/communities/black-caribbean?lang=en"); !strings.Contains(r.body, "Nothing from this community is in a published recommendation yet.") {
+		t.Error("a community that said nothing is not told so")
+	}
+	for _, slug := range []string{"south-asian", "eastern-european"} {
+		if r := reader.get("/report/communities/" + slug); strings.Contains(r.body, q.Words) {
+			t.Errorf("%s page carries a quote's words", slug)
+		}
+	}
+	if r := reader.get("/report/communities/nowhere"); r.status != http.StatusNotFound {
+		t.Errorf("unknown community: %d", r.status)
+	}
 }
