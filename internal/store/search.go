@@ -115,6 +115,16 @@ func (s *Store) SearchExperiences(ctx context.Context, viewerID string, q analys
 	if !f.To.IsZero() {
 		add("e.created_at < ?", f.To.UTC())
 	}
+	if s.d.Name == dialect.SQLite && !q.Empty() {
+		// The dates bound the documents' numbers too (they follow the
+		// time shared), which FTS5 uses to skip the matches outside.
+		if !f.From.IsZero() {
+			add("m.doc_id >= ?", DocNumber(f.From))
+		}
+		if !f.To.IsZero() {
+			add("m.doc_id < ?", DocNumber(f.To.Add(time.Second-1)))
+		}
+	}
 	args = append(args, SearchPageSize+1, page*SearchPageSize)
 	rows, err := s.conns.Read.QueryContext(ctx, s.q(`SELECT e.id, e.reference, e.lang, e.source, e.created_at, d.body
 		FROM `+from+`
