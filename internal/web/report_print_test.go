@@ -95,7 +95,7 @@ func letters(s string) string {
 // few people" for 1 to 7, "about 10 people") and what the organisation
 // said it will do; a community that said nothing is told so; an unknown
 // community is not found; no quote's words; the report links to every
-// community's page.
+// community's page and draws its commitments' chart.
 func TestYouSaidWeDid(t *testing.T) {
 	t.Parallel()
 	e, _ := evidenceEnv(t)
@@ -116,8 +116,15 @@ func TestYouSaidWeDid(t *testing.T) {
 		t.Fatalf("commitment: %d", r.status)
 	}
 	reader := e.client()
-	if r := reader.get("/report"); !strings.Contains(r.body, `href="/report/communities/south-asian"`) {
+	main := reader.get("/report")
+	if !strings.Contains(main.body, `href="/report/communities/south-asian"`) {
 		t.Error("the report does not link to the communities' pages")
+	}
+	// The chart of commitments, drawn on the server: its title names
+	// every bar with its number (the open commitment is on track).
+	if !strings.Contains(main.body, `<svg role="img" aria-labelledby="status-chart-title"`) ||
+		!strings.Contains(main.body, "Where the commitments stand: Done 0, On track 1, Delayed 0, Overdue 0, Not doing 0") {
+		t.Error("the report has no chart of its commitments, or it says the wrong numbers")
 	}
 	r := reader.get("/report/communities/south-asian?lang=ur")
 	for _, want := range []string{"ہر ملاقات کے لیے ترجمان", "تقریباً 10 لوگ", "We will book an interpreter with every appointment.", "جنوبی ایشیائی"} {
