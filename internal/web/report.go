@@ -118,7 +118,7 @@ func (s *Server) renderReportRecommendation(w http.ResponseWriter, r *http.Reque
 			return
 		}
 		rep = rep.ForRecommendation(rec.ID)
-		it.Answers = s.reportAnswers(p, rep, rec.ID, rep.Answers(s.policy, s.today(), s.site.Load().loc))
+		it.Answers = s.reportAnswers(p, rep, rec.ID, rep.Answers(s.policy, s.today(), s.site.Load().loc), commitmentsByAnswer(rep.Commitments))
 	}
 	p.Data = it
 	s.render(w, r, http.StatusOK, page, p)
@@ -198,8 +198,9 @@ type reportAnswer struct {
 	Trees                                                   []reportTree
 }
 
-// reportAnswers lists the answers to rec in rep.
-func (s *Server) reportAnswers(p *Page, rep accountability.Report, recID string, answers []accountability.Answer) []reportAnswer {
+// reportAnswers lists the answers to rec in rep; byAnswer holds rep's
+// commitments by recommendation and organisation (commitmentsByAnswer).
+func (s *Server) reportAnswers(p *Page, rep accountability.Report, recID string, answers []accountability.Answer, byAnswer map[[2]string][]accountability.Commitment) []reportAnswer {
 	var out []reportAnswer
 	for _, a := range answers {
 		if a.RecommendationID != recID {
@@ -209,21 +210,27 @@ func (s *Server) reportAnswers(p *Page, rep accountability.Report, recID string,
 		if a.Response != nil {
 			ra.HasResponse, ra.Decision, ra.Reasons, ra.Answered = true, p.T("accountability.decision_"+string(a.Response.Decision)), a.Response.Reasons, p.Date(a.Response.RespondedAt)
 		}
-		var cs []accountability.Commitment
-		for _, c := range rep.Commitments {
-			if c.RecommendationID == recID && c.Organisation == a.Organisation {
-				cs = append(cs, c)
-			}
-		}
+		cs := byAnswer[[2]string{recID, a.Organisation}]
 		ra.Trees = s.reportTrees(p, cs)
+		ids := map[string]string{}
+		for _, c := range cs {
+			ids[c.Reference] = c.ID
+		}
 		for i := range ra.Trees {
-			for _, c := range cs {
-				if c.Reference == ra.Trees[i].Reference {
-					ra.Trees[i].Changes = rep.ChangesMade[c.ID]
-				}
-			}
+			ra.Trees[i].Changes = rep.ChangesMade[ids[ra.Trees[i].Reference]]
 		}
 		out = append(out, ra)
+	}
+	return out
+}
+
+// commitmentsByAnswer groups commitments (in the order made) by
+// recommendation and organisation.
+func commitmentsByAnswer(cs []accountability.Commitment) map[[2]string][]accountability.Commitment {
+	out := map[[2]string][]accountability.Commitment{}
+	for _, c := range cs {
+		k := [2]string{c.RecommendationID, c.Organisation}
+		out[k] = append(out[k], c)
 	}
 	return out
 }
@@ -279,10 +286,18 @@ func (s *Server) reportIndex(p *Page, rep accountability.Report, period int) rep
 	withinDeadline, afterDeadline := p.T("accountability.within_deadline"), p.T("accountability.after_deadline")
 	idx.Headline = rep.Headline(s.policy, today, loc)
 	answers := rep.Answers(s.policy, today, loc)
+	byAnswer := commitmentsByAnswer(rep.Commitments)
+	// Answers come in the recommendations' order: each takes its own.
+	next := 0
 	for _, rec := range rep.Recommendations {
 		title, _, fallback := rec.In(p.Lang)
 		it := reportIndexItem{Reference: rec.Reference, Title: title, Fallback: fallback, Published: p.Date(rec.PublishedAt), Totals: rec.Totals, Quotes: rec.Quotes}
-		it.Answers = s.reportAnswers(p, rep, rec.ID, answers)
+		end := next
+		for end < len(answers) && answers[end].RecommendationID == rec.ID {
+			end++
+		}
+		it.Answers = s.reportAnswers(p, rep, rec.ID, answers[next:end], byAnswer)
+		next = end
 		for i := range it.Answers {
 			a := &it.Answers[i]
 			switch {
