@@ -118,7 +118,7 @@ func (s *Server) renderReportRecommendation(w http.ResponseWriter, r *http.Reque
 			return
 		}
 		rep = rep.ForRecommendation(rec.ID)
-		it.Answers = s.reportAnswers(p, rep, rec.ID, rep.Answers(s.policy, s.today(), s.site.Load().loc), commitmentsByAnswer(rep.Commitments))
+		it.Answers = s.reportAnswers(p, rep, rec.ID, rep.Answers(s.policy, s.today(), s.site.Load().loc))
 	}
 	p.Data = it
 	s.render(w, r, http.StatusOK, page, p)
@@ -198,9 +198,15 @@ type reportAnswer struct {
 	Trees                                                   []reportTree
 }
 
-// reportAnswers lists the answers to rec in rep; byAnswer holds rep's
-// commitments by recommendation and organisation (commitmentsByAnswer).
-func (s *Server) reportAnswers(p *Page, rep accountability.Report, recID string, answers []accountability.Answer, byAnswer map[[2]string][]accountability.Commitment) []reportAnswer {
+// reportAnswers lists the answers to rec in rep.
+func (s *Server) reportAnswers(p *Page, rep accountability.Report, recID string, answers []accountability.Answer) []reportAnswer {
+	return s.reportAnswersGrouped(p, rep, recID, answers, commitmentsByAnswer(rep.Commitments))
+}
+
+// reportAnswersGrouped is reportAnswers with rep's commitments already
+// grouped by recommendation and organisation (commitmentsByAnswer), for
+// a page that lists many recommendations.
+func (s *Server) reportAnswersGrouped(p *Page, rep accountability.Report, recID string, answers []accountability.Answer, byAnswer map[[2]string][]accountability.Commitment) []reportAnswer {
 	var out []reportAnswer
 	for _, a := range answers {
 		if a.RecommendationID != recID {
@@ -296,7 +302,7 @@ func (s *Server) reportIndex(p *Page, rep accountability.Report, period int) rep
 		for end < len(answers) && answers[end].RecommendationID == rec.ID {
 			end++
 		}
-		it.Answers = s.reportAnswers(p, rep, rec.ID, answers[next:end], byAnswer)
+		it.Answers = s.reportAnswersGrouped(p, rep, rec.ID, answers[next:end], byAnswer)
 		next = end
 		for i := range it.Answers {
 			a := &it.Answers[i]
