@@ -99,6 +99,19 @@ func TestEvidenceCensusAndStagesAreSuppressed(t *testing.T) {
 	if strings.Contains(r.body, "data-all-withheld") {
 		t.Error("a table with figures is said to be all withheld")
 	}
+	// The breakdown export carries the same published comparison.
+	analyst := e.client()
+	analyst.signIn(e.newStaff("analyst@example.org", account.Analyst, ""))
+	csv := analyst.get("/staff/analysis/breakdown.csv?rows=theme&cols=community")
+	line := ""
+	for _, l := range strings.Split(csv.body, "\n") {
+		if strings.HasPrefix(l, `"Asian, Asian British or Asian Welsh"`) {
+			line = l
+		}
+	}
+	if !strings.Contains(csv.body, "Census group,Population") || !strings.Contains(line, ",10,67%,1.81,") || strings.Contains(line, ",12,") {
+		t.Errorf("the export's census row: %q", line)
+	}
 }
 
 // TestEvidenceSaysWhenEveryFigureIsWithheld: with 3 experiences every
