@@ -211,23 +211,7 @@ func privateDataDir(dir string) error {
 // RetentionRules returns the retention rules with the configured
 // durations.
 func RetentionRules(cfg config.Config) retention.Rules {
-	r := retention.DefaultRules()
-	if cfg.RetainContactDetails > 0 {
-		r.ContactDetails = cfg.RetainContactDetails
-	}
-	if cfg.RetainExperiences > 0 {
-		r.Experiences = cfg.RetainExperiences
-	}
-	if cfg.RetainRegistrations > 0 {
-		r.Registrations = cfg.RetainRegistrations
-	}
-	if cfg.RetainChampionApplications > 0 {
-		r.ChampionApplications = cfg.RetainChampionApplications
-	}
-	if cfg.RetainChampionsLeft > 0 {
-		r.ChampionsLeft = cfg.RetainChampionsLeft
-	}
-	return r
+	return retention.WithSettings(cfg.RetainContactDetails, cfg.RetainExperiences, cfg.RetainRegistrations, cfg.RetainChampionApplications, cfg.RetainChampionsLeft)
 }
 
 // JobDeps are what the scheduled jobs need.

@@ -166,6 +166,21 @@ func TestAccessibilityOfEveryPublicPage(t *testing.T) {
 	axe.check(b, "en", "staff home, security code just set up")
 	b.open("/staff/account/recovery-codes?lang=en")
 	axe.check(b, "en", "recovery codes, account page")
+	for _, p := range []struct{ path, what string }{
+		{"/staff/ropa?lang=en", "record of processing"},
+		{"/staff/ropa/print?lang=en", "record of processing, print view"},
+		{"/staff/dpia?lang=en", "DPIA"},
+		{"/staff/ropa?lang=ur", "record of processing (Urdu)"},
+	} {
+		if st := b.open(p.path); st != http.StatusOK {
+			t.Errorf("%s: status %d", p.path, st)
+		}
+		axe.check(b, p.path[len(p.path)-2:], p.what)
+	}
+	if st := follow(b, chromedp.CSS(`form[action="/staff/ropa"] button[type=submit]`)); st != http.StatusUnprocessableEntity {
+		t.Errorf("empty record form: status %d, want 422", st)
+	}
+	axe.check(b, "ur", "record of processing, empty form sent")
 
 	var setupLinks []string
 	newUsers := map[string][2]string{"en": {"Rosa Ionescu", "rosa.ionescu@example.org"}, "ur": {"Imran Qureshi", "imran.qureshi@example.org"}}

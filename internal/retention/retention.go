@@ -188,3 +188,20 @@ func (r Rules) Apply(ctx context.Context, st Store, now time.Time) (Result, erro
 	}
 	return res, nil
 }
+
+// WithSettings returns the default rules with each configured period
+// that is set (above zero) in place of the default: the one place the
+// daily job, `hearme retention`, the record of processing and the
+// privacy notice take their periods from.
+func WithSettings(contact, experiences, registrations, championApps, championsLeft time.Duration) Rules {
+	r := DefaultRules()
+	for _, o := range []struct {
+		set time.Duration
+		to  *time.Duration
+	}{{contact, &r.ContactDetails}, {experiences, &r.Experiences}, {registrations, &r.Registrations}, {championApps, &r.ChampionApplications}, {championsLeft, &r.ChampionsLeft}} {
+		if o.set > 0 {
+			*o.to = o.set
+		}
+	}
+	return r
+}

@@ -53,6 +53,7 @@ func (s *Server) Routes() []Route {
 		s.rightsPersonRoutes(),
 		s.breachRoutes(),
 		s.recoveryRoutes(),
+		s.ropaRoutes(),
 	} {
 		parts = append(parts, part...)
 	}
