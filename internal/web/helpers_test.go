@@ -133,8 +133,8 @@ type staff struct {
 // testPasswordHash is testPassword hashed once for every account the tests
 // make: argon2id at the production cost takes tens of milliseconds and
 // 19 MiB each time (argon2 was a third of the CPU profile of the journey
-// tests, hashing and signing in together). Signing in still verifies it
-// at that cost.
+// tests, hashing and signing in together). TestMain now lowers that cost
+// for the whole package (auth.UseTestCost).
 var testPasswordHash = sync.OnceValues(func() (string, error) { return auth.HashPassword(testPassword) })
 
 // newStaff creates an account that has finished setting up.
