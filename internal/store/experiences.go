@@ -121,6 +121,60 @@ var submitStatements = [...]string{
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 }
 
+// insertExperience writes a new experience with the receipt's id,
+// reference and secret, and returns its data key. A taken reference is
+// ErrConflict.
+func (s *Store) insertExperience(ctx context.Context, tx *sql.Tx, rc experience.Receipt, sub experience.Submission, contact experience.Contact) (sealed.DataKey, error) {
+	now := rc.CreatedAt
+	status := experience.StatusPending
+	// The free text goes in sealed with the experience's own key.
+	d := sealed.NewDataKey()
+	seal := func(v string) string { return d.Seal(rc.ID, v) }
+	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO experiences (id, reference, secret_hash, kind, status, lang, role, what_happened, went_well,
+		could_be_better, idea, cancer_type, services, year, source, recorded_by, event_id, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		rc.ID, rc.Reference, experience.HashSecret(rc.Secret), string(sub.Kind), string(status), sub.Lang, string(sub.Role),
+		seal(sub.WhatHappened), seal(sub.WentWell), seal(sub.CouldBeBetter), seal(sub.Idea), seal(sub.CancerType), strings.Join(sub.Services, ","), sub.Year,
+		string(sub.Source), sub.RecordedBy, sub.EventID, now, now)
+	if err != nil {
+		return d, s.conflict(err)
+	}
+	if err := s.storeDataKey(ctx, tx, rc.ID, d); err != nil {
+		return d, err
+	}
+	for _, st := range sub.Stages {
+		if _, err := tx.ExecContext(ctx, s.q("INSERT INTO experience_stages (experience_id, stage) VALUES (?, ?)"), rc.ID, st); err != nil {
+			return d, err
+		}
+	}
+	if !sub.Equality.IsEmpty() {
+		a := sub.Equality
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO equality_answers (experience_id, ethnic_group, ethnic_other, age_band, sex,
+			gender_same_as_birth, gender_other, disability, disability_impact, religion, religion_other, main_language, language_other,
+			community, postcode_district) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			rc.ID, a.EthnicGroup, seal(a.EthnicOther), a.AgeBand, a.Sex, a.GenderSameAsBirth, seal(a.GenderOther), a.Disability, a.DisabilityImpact,
+			a.Religion, seal(a.ReligionOther), a.MainLanguage, seal(a.LanguageOther), a.Community, a.PostcodeDistrict); err != nil {
+			return d, err
+		}
+	}
+	c := sub.Consent
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO consents (experience_id, version, evidence, quote, contact, named, verbal, recorded_by, given_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), rc.ID, c.Version, c.Evidence, c.Quote, c.Contact, c.Named, c.Verbal, sub.RecordedBy, now, now); err != nil {
+		return d, err
+	}
+	if err := s.raiseSafeguarding(ctx, tx, rc.ID, FlagFromSubmission, sub.WhatHappened, sub.WentWell, sub.CouldBeBetter, sub.Idea); err != nil {
+		return d, err
+	}
+	if c.Contact && !contact.Empty() {
+		ek, pk := s.sealedKeys(contact.Email, contact.Phone)
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO contact_details (experience_id, name_sealed, email_sealed, phone_sealed, email_key, phone_key, created_at, last_contact_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), rc.ID, contact.Name, contact.Email, contact.Phone, ek, pk, now, now); err != nil {
+			return d, err
+		}
+	}
+	return d, nil
+}
+
 // HeldExperience is what a person sees of what they shared.
 type HeldExperience struct {
 	ID, Reference string

@@ -17,19 +17,30 @@ type QueueItem struct {
 	Lang          string
 	Source        experience.Source
 	CreatedAt     time.Time
-	Corrected     bool // the person added a correction since sharing
+	Corrected     bool      // the person added a correction since sharing
+	Offline       bool      // captured on a phone, maybe offline (capture_records.go)
+	CapturedAt    time.Time // when, by the server's clock; zero when the phone's clock could not be trusted
+	ClockNote     string    // experience.Clock*
 }
 
 // ModerationQueue lists pending submissions, oldest first.
 func (s *Store) ModerationQueue(ctx context.Context, limit int) ([]QueueItem, error) {
 	rows, err := s.conns.Read.QueryContext(ctx, s.q(`SELECT e.id, e.reference, e.kind, e.lang, e.source, e.created_at,
-		EXISTS (SELECT 1 FROM experience_corrections c WHERE c.experience_id = e.id)
-		FROM experiences e WHERE e.status = ? ORDER BY e.created_at LIMIT ?`), string(experience.StatusPending), limit)
+		EXISTS (SELECT 1 FROM experience_corrections c WHERE c.experience_id = e.id),
+		cr.client_id, cr.captured_at, cr.clock_note
+		FROM experiences e LEFT JOIN capture_records cr ON cr.experience_id = e.id
+		WHERE e.status = ? ORDER BY e.created_at LIMIT ?`), string(experience.StatusPending), limit)
 	return collect(rows, err, func(row rowScanner) (QueueItem, error) {
 		var q QueueItem
 		var kind, source string
-		err := row.Scan(&q.ID, &q.Reference, &kind, &q.Lang, &source, &q.CreatedAt, &q.Corrected)
+		var client, note sql.NullString
+		var captured sql.NullTime
+		err := row.Scan(&q.ID, &q.Reference, &kind, &q.Lang, &source, &q.CreatedAt, &q.Corrected, &client, &captured, &note)
 		q.Kind, q.Source = experience.Kind(kind), experience.Source(source)
+		q.Offline, q.ClockNote = client.Valid, note.String
+		if captured.Valid {
+			q.CapturedAt = captured.Time
+		}
 		return q, err
 	})
 }

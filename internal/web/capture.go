@@ -46,6 +46,7 @@ func (s *Server) capturePage(r *http.Request, f captureForm) *Page {
 	} else {
 		d.Events = s.captureEvents(r, p)
 	}
+	d.Queue = s.queueInfo(r)
 	p.Data = d
 	return p
 }
@@ -62,6 +63,7 @@ type captureData struct {
 	Event     *event.Event    // the event captured at, if any
 	EventName string
 	Events    []eventChoice // the event picker: upcoming and recent events
+	Queue     *queueInfo    // the key the phone's queue encrypts to (capture_queue.go); nil: online only
 }
 
 // captureEvent reads the event the capture is for (?event= on the page,
@@ -111,16 +113,11 @@ func readCaptureForm(r *http.Request) captureForm {
 	return f
 }
 
-func (s *Server) handleCapture(w http.ResponseWriter, r *http.Request) {
-	if err := form.Parse(r); err != nil {
-		s.formError(w, r, err)
-		return
-	}
+// checkCapture reads and checks a capture post (the page's form, or a
+// record the phone's queue sends, web/capture_queue.go) by the form
+// contract: the submission ready to store, or the errors in page order.
+func (s *Server) checkCapture(r *http.Request, ev *event.Event) (captureForm, experience.Submission, form.Errors) {
 	u := reqCtx(r).user
-	ev, ok := s.captureEvent(w, r, form.Value(r, "event_id", 60))
-	if !ok {
-		return
-	}
 	f := readCaptureForm(r)
 	f.Event = ev
 	source := experience.Source(f.Source)
@@ -133,24 +130,39 @@ func (s *Server) handleCapture(w http.ResponseWriter, r *http.Request) {
 		errs.Add("source", "capture.error.source_required")
 	}
 	errs.Append(subErrs)
+	sub.Lang = form.Value(r, "lang", 10)
+	if !s.cat.Has(sub.Lang) {
+		sub.Lang = reqCtx(r).lang
+	}
+	sub.Source, sub.RecordedBy = source, u.ID
+	if ev != nil {
+		sub.EventID = ev.ID
+	}
+	sub.Consent.Version = ConsentVersion
+	sub.Consent.Verbal = source != experience.SourcePaper // heard and recorded by the member of staff
+	return f, sub, errs
+}
+
+func (s *Server) handleCapture(w http.ResponseWriter, r *http.Request) {
+	if err := form.Parse(r); err != nil {
+		s.formError(w, r, err)
+		return
+	}
+	ev, ok := s.captureEvent(w, r, form.Value(r, "event_id", 60))
+	if !ok {
+		return
+	}
+	f, sub, errs := s.checkCapture(r, ev)
 	if len(errs) > 0 {
 		p := s.capturePage(r, f)
 		p.Errors = errs
 		s.render(w, r, http.StatusUnprocessableEntity, "capture", p)
 		return
 	}
-	sub.Lang = form.Value(r, "lang", 10)
-	if !s.cat.Has(sub.Lang) {
-		sub.Lang = reqCtx(r).lang
-	}
-	sub.Source, sub.RecordedBy = source, u.ID
 	again := "/staff/capture"
 	if ev != nil {
-		sub.EventID = ev.ID
 		again += "?event=" + ev.ID
 	}
-	sub.Consent.Version = ConsentVersion
-	sub.Consent.Verbal = source != experience.SourcePaper // heard and recorded by the member of staff
 	sealed, err := s.sealContact(sub)
 	if err != nil {
 		s.serverError(w, r, err)

@@ -3,6 +3,7 @@ package web
 import (
 	"io/fs"
 	"net/http"
+	"strings"
 
 	"github.com/hearme-project/hearme/internal/account"
 	"github.com/hearme-project/hearme/ui"
@@ -89,6 +90,7 @@ func (s *Server) Routes() []Route {
 
 		{"GET /staff/capture", capturers, s.handleCaptureForm},
 		{"POST /staff/capture", capturers, s.handleCapture},
+		{"POST /staff/capture/records", capturers, s.handleCaptureRecord},
 		{"GET /staff/capture/saved", capturers, s.handleCaptureSaved},
 		{"GET /staff/moderation", moderators, s.handleModerationQueue},
 		{"GET /staff/moderation/{id}", moderators, s.handleModerationView},
@@ -147,6 +149,12 @@ func (s *Server) Handler() http.Handler {
 	return h
 }
 
+// wantsJSON reports whether the request is the page's script asking for
+// a JSON answer.
+func wantsJSON(r *http.Request) bool {
+	return strings.HasPrefix(r.Header.Get("Accept"), "application/json")
+}
+
 // named records the matched pattern for the request log and metrics.
 func named(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -168,6 +176,10 @@ func (s *Server) guard(a Access, next http.HandlerFunc) http.Handler {
 		if u == nil {
 			if r.Method == http.MethodGet {
 				redirect(w, r, "/login")
+				return
+			}
+			if wantsJSON(r) { // the capture page's queue: sign in again, then send
+				s.queueAnswer(w, http.StatusUnauthorized, map[string]string{"status": "signed_out"})
 				return
 			}
 			if s.keepPendingPost(w, r) {
