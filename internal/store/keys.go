@@ -39,6 +39,7 @@ var keyringSealed = []sealedColumns{
 	{"champion_applications", "id", []string{"name_sealed", "email_sealed", "phone_sealed", "details_sealed"}},
 	{"champion_notes", "id", []string{"body_sealed"}},
 	{"rights_requests", "id", []string{"contact_sealed"}},
+	{"capture_queue_keys", "id", []string{"private_sealed"}},
 }
 
 // Rotation is one run of `hearme keys rotate`, finished or not.

@@ -181,9 +181,10 @@ func TestRotationInterruptedAndResumed(t *testing.T) {
 func TestEverySealedColumnRotates(t *testing.T) {
 	t.Parallel()
 	notKeyring := map[string]string{
-		"experience_originals.sealed": "sealed with the experience's own data key (d1:), whose key is rotated in experience_keys",
-		"experiences.secret_hash":     "a hash of the reference code's secret, not sealed",
-		"key_rotations.resealed":      "a count of values sealed again",
+		"experience_originals.sealed":   "sealed with the experience's own data key (d1:), whose key is rotated in experience_keys",
+		"experiences.secret_hash":       "a hash of the reference code's secret, not sealed",
+		"key_rotations.resealed":        "a count of values sealed again",
+		"capture_records.secret_sealed": "sealed with the experience's own data key (d1:), as experience_originals",
 	}
 	looksSealed := regexp.MustCompile(`seal|secret|payload`)
 	s := storetest.SQLite(t)
