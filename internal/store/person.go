@@ -87,6 +87,7 @@ var hiddenColumns = map[string]bool{
 	"totp_last_step": true, "session_epoch": true, "email_key": true, "phone_key": true, "contact_email_key": true,
 	"contact_phone_key": true, "contact_key": true, "to_key": true, "claimed_by": true, "claimed_until": true,
 	"search_documents.words": true, "search_documents.doc_id": true, "source_hash": true, "code_hash": true,
+	"capture_records.secret_sealed": true, // the story's secret code, kept to answer a phone's repeat (docs/offline.md)
 }
 
 // personTable says how a table's rows are linked to the person: the
@@ -116,6 +117,7 @@ var PersonTables = []personTable{
 	{"experience_corrections", "id", "experience_id", expIDs},
 	{"experience_originals", "experience_id", "experience_id", expIDs},
 	{"experience_keys", "experience_id", "experience_id", expIDs},
+	{"capture_records", "client_id", "experience_id", expIDs},
 	{"safeguarding_flags", "id", "experience_id", expIDs},
 	{"translations", "field", "experience_id", expIDs},
 	{"memos", "id", "experience_id", expIDs},
