@@ -43,6 +43,11 @@ type Config struct {
 	SessionIdle     time.Duration
 	SessionLifetime time.Duration
 	ShutdownTimeout time.Duration
+	// OfflineShellTag is mixed into the capture service worker's version
+	// (docs/offline.md): changing it makes every phone fetch the offline
+	// shell again, as a new release does. No flag: tests set it to rehearse
+	// an update.
+	OfflineShellTag string
 	// RetainContactDetails is how long contact details are kept after
 	// the person was last contacted (the retention rule).
 	RetainContactDetails time.Duration

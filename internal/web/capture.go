@@ -1,12 +1,14 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/hearme-project/hearme/internal/account"
 	"github.com/hearme-project/hearme/internal/event"
 	"github.com/hearme-project/hearme/internal/experience"
 	"github.com/hearme-project/hearme/internal/programme"
+	"github.com/hearme-project/hearme/internal/store"
 	"github.com/hearme-project/hearme/internal/web/form"
 )
 
@@ -20,6 +22,7 @@ type captureForm struct {
 	Lang   string // the person's language, as chosen
 	Draft  shareDraft
 	Event  *event.Event // the event the experiences are captured at, if any
+	shell  bool         // the offline shell (offline.go): for no one in particular, and leaves the session as it is
 }
 
 var captureSources = []choice{{"event", "capture.source_event"}, {"phone", "capture.source_phone"}, {"paper", "capture.source_paper"}}
@@ -27,6 +30,7 @@ var captureSources = []choice{{"event", "capture.source_event"}, {"phone", "capt
 func (s *Server) capturePage(r *http.Request, f captureForm) *Page {
 	p := s.newPage(r)
 	p.Form = f
+	p.CaptureApp = true
 	var stages []programme.Item
 	for _, st := range s.programme().Stages {
 		if st.Active {
@@ -35,7 +39,7 @@ func (s *Server) capturePage(r *http.Request, f captureForm) *Page {
 	}
 	d := captureData{Draft: f.Draft, Stages: stages, Roles: roleChoices, Sources: captureSources, Languages: s.programme().Languages,
 		Questions: s.equalityQuestions(p, f.Draft.Equality), Champion: reqCtx(r).user.Role == account.Champion, Event: f.Event}
-	if s.sessions.PopBool(r.Context(), sessCaptureJustSaved) {
+	if !f.shell && s.sessions.PopBool(r.Context(), sessCaptureJustSaved) {
 		d.Saved = s.captureReceipt(r)
 		if d.Saved != nil {
 			p.Crisis = d.Saved.Crisis
@@ -64,6 +68,7 @@ type captureData struct {
 	EventName string
 	Events    []eventChoice // the event picker: upcoming and recent events
 	Queue     *queueInfo    // the key the phone's queue encrypts to (capture_queue.go); nil: online only
+	Shell     bool          // the offline shell (offline.go): the form for no one in particular
 }
 
 // captureEvent reads the event the capture is for (?event= on the page,
@@ -168,7 +173,18 @@ func (s *Server) handleCapture(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	rc, err := s.store.SubmitExperience(r.Context(), sub, sealed)
+	var rc experience.Receipt
+	if id := form.Value(r, "record_id", 64); recordID.MatchString(id) {
+		// The page's script gave the record an id (offline.js): a double
+		// tap, a second tab or a retry after a lost answer stores it once.
+		rc, _, err = s.store.SubmitCapture(r.Context(), store.CaptureRecord{ClientID: id, CapturedAt: s.now()}, sub, sealed)
+	} else {
+		rc, err = s.store.SubmitExperience(r.Context(), sub, sealed)
+	}
+	if errors.Is(err, store.ErrConflict) {
+		s.errorPage(w, r, http.StatusConflict)
+		return
+	}
 	if err != nil {
 		s.serverError(w, r, err)
 		return

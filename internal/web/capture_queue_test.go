@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"html"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -207,5 +208,68 @@ func testCaptureQueue(t *testing.T, e *env) {
 	}
 	if q, _ := e.store.ModerationQueue(ctx, 100); len(q) != 2 {
 		t.Fatalf("%d experiences stored, want 2", len(q))
+	}
+
+	// A file saved from the phone, uploaded later: the record already
+	// sent is not stored again; a new one is; a refused one is reported.
+	file := `{"format":"hearme-capture-queue-v1","records":[` + env + "," +
+		seal(t, kid, pub, record("6a2b3c4d-0000-4000-8000-000000000010", good), time.Now()) + "," +
+		seal(t, kid, pub, record("6a2b3c4d-0000-4000-8000-000000000011", bad), time.Now()) + "]}"
+	up := c.upload("/staff/capture/upload", "file", "hearme-waiting.json", []byte(file))
+	if up.status != http.StatusOK || !strings.Contains(up.body, "1 stored, 1 already stored before, 1 not accepted") ||
+		!strings.Contains(up.body, "Record 3 in the file") {
+		t.Fatalf("upload: %d\n%s", up.status, up.body)
+	}
+	if q, _ := e.store.ModerationQueue(ctx, 100); len(q) != 3 {
+		t.Fatalf("%d experiences stored after the upload, want 3", len(q))
+	}
+	if up := c.upload("/staff/capture/upload", "file", "notes.txt", []byte("not json")); up.status != http.StatusUnprocessableEntity ||
+		!strings.Contains(up.body, "not a file saved from the capture page") {
+		t.Fatalf("a wrong file: %d", up.status)
+	}
+}
+
+// TestCaptureShell: the offline shell is the capture form for no one in
+// particular: it carries the reference data and the queue key, and no
+// receipt, crisis notice or session timer, even just after a capture;
+// and fetching it leaves the capture page's own notice in place. The
+// service worker and the manifest are served; only the capture pages'
+// policy allows them.
+func TestCaptureShell(t *testing.T) { t.Parallel(); eachEnv(t, testCaptureShell) }
+
+func testCaptureShell(t *testing.T, e *env) {
+	conn := e.newStaff("kwame@example.org", account.Connector, "")
+	c := e.client()
+	c.signIn(conn)
+	if r := c.post("/staff/capture", url.Values{"source": {"event"}, "role": {"friend"}, "stages": {"screening"},
+		"what_happened": {"I want to end my life"}, "consent_evidence": {"yes"}, "next": {"another"}}); r.location != "/staff/capture" {
+		t.Fatalf("capture: %d %s", r.status, r.location)
+	}
+	sh := c.get("/staff/capture/shell")
+	if sh.status != http.StatusOK || !strings.Contains(sh.body, "data-shell") || !strings.Contains(sh.body, `name="stages"`) ||
+		!strings.Contains(sh.body, "data-queue-key=") || !strings.Contains(sh.body, `name="ethnic_group"`) {
+		t.Fatalf("shell: %d", sh.status)
+	}
+	for _, personal := range []string{"HM-", "data-session-timeout", "Samaritans", "end my life"} {
+		if strings.Contains(sh.body, personal) {
+			t.Errorf("the shell holds %q", personal)
+		}
+	}
+	if sh.header.Get("Cache-Control") != "no-store" || !strings.Contains(sh.header.Get("Content-Security-Policy"), "worker-src 'self'") {
+		t.Errorf("shell headers: %v", sh.header)
+	}
+	if page := c.get("/staff/capture"); !strings.Contains(page.body, "HM-") {
+		t.Error("fetching the shell took the capture page's notice of the record just saved")
+	}
+	sw := e.client().get("/staff/sw.js")
+	if sw.status != http.StatusOK || !strings.Contains(sw.body, `self.HEARME = {`) || !strings.Contains(sw.body, "/static/capture-queue.js?v=") {
+		t.Fatalf("service worker: %d %.200s", sw.status, sw.body)
+	}
+	home := e.client().get("/")
+	if strings.Contains(home.header.Get("Content-Security-Policy"), "worker-src") || strings.Contains(home.body, "manifest") {
+		t.Errorf("a public page allows a worker or links the manifest: %s", home.header.Get("Content-Security-Policy"))
+	}
+	if r := c.post("/logout", url.Values{}); r.header.Get("Clear-Site-Data") != `"cache", "storage"` {
+		t.Errorf("sign-out answers Clear-Site-Data %q", r.header.Get("Clear-Site-Data"))
 	}
 }

@@ -224,5 +224,10 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
+	// Nothing of the capture queue stays on a shared phone (docs/offline.md):
+	// its records (only ever encrypted, to a key the phone never has), the
+	// queue key, the offline shell and the service worker. The page's
+	// script refuses to sign out while records wait unsent.
+	w.Header().Set("Clear-Site-Data", `"cache", "storage"`)
 	redirect(w, r, "/login?m=out")
 }

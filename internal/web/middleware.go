@@ -156,7 +156,13 @@ func inPrefixes(a netip.Addr, ps []netip.Prefix) bool {
 func (s *Server) secure(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+		csp := "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+		if strings.HasPrefix(r.URL.Path, offlineScope) {
+			// The capture pages only: the capture pages' manifest and service
+			// worker (offline.go); public pages have neither.
+			csp += "; manifest-src 'self'; worker-src 'self'"
+		}
+		h.Set("Content-Security-Policy", csp)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Frame-Options", "DENY")
@@ -170,7 +176,7 @@ func (s *Server) secure(next http.Handler) http.Handler {
 			h.Set("Cache-Control", "no-store")
 		}
 		limit := s.cfg.MaxBodyBytes
-		if r.Method == http.MethodPost && r.URL.Path == "/staff/support/import" {
+		if r.Method == http.MethodPost && (r.URL.Path == "/staff/support/import" || r.URL.Path == "/staff/capture/upload") {
 			limit = 8 << 20 // a directory of several thousand services
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, limit)

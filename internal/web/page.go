@@ -29,6 +29,7 @@ type Page struct {
 	Offer           SupportOffer    // support services offered on this page, if any ("support-offer" partial)
 	Crisis          string          // "person" or "captured": show crisis support ("crisis-support" partial, web/safeguarding.go)
 	Timeout         *SessionTimeout // staff pages: when the session ends (the timeout warning)
+	CaptureApp      bool            // a capture page: the web app manifest and the offline queue's panel (offline.go)
 	assets          map[string]string
 	styles          []string // the parts' style sheets, besides app.css
 	loc             *time.Location
