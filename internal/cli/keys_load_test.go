@@ -26,11 +26,18 @@ import (
 // two writers submit experiences with sealed contact details and two
 // readers open stories by reference. It reports the rotation's
 // throughput and the latencies the writers and readers saw, and fails
-// when their p99 reaches 100 ms. Skipped without the variable.
+// when their p99 reaches 100 ms. Without the variable it rotates 2,000
+// values and checks only that everything was rotated and every request
+// succeeded.
 func TestRotationUnderLoad(t *testing.T) {
+	// Without the variable it runs small, as a test that rotation under
+	// concurrent writers and readers finishes with nothing left under the
+	// old key and no failed request; the latency figures are judged only
+	// when a load is asked for (they are a measurement, not a unit test).
 	n, _ := strconv.Atoi(os.Getenv("HEARME_ROTATION_LOAD"))
-	if n <= 0 {
-		t.Skip("set HEARME_ROTATION_LOAD=N to rotate N sealed values under load")
+	measure := n > 0
+	if !measure {
+		n = 2000
 	}
 	ctx := context.Background()
 	data := newDataDir(t)
@@ -151,6 +158,9 @@ func TestRotationUnderLoad(t *testing.T) {
 	t.Logf("rotation of %d values (+%d written during it) in %s: %.0f values/s", n, len(writes), took.Round(time.Millisecond), float64(n)/took.Seconds())
 	t.Logf("writes during rotation: %d, p50 %s p99 %s max %s", len(writes), pct(writes, .5), pct(writes, .99), pct(writes, 1))
 	t.Logf("reads during rotation: %d, p50 %s p99 %s max %s", len(reads), pct(reads, .5), pct(reads, .99), pct(reads, 1))
+	if !measure {
+		return
+	}
 	if p := pct(writes, .99); p >= 100*time.Millisecond {
 		t.Errorf("write p99 %s during rotation, want under 100 ms", p)
 	}

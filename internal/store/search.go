@@ -11,7 +11,6 @@ import (
 	"github.com/hearme-project/hearme/internal/analysis"
 	"github.com/hearme-project/hearme/internal/audit"
 	"github.com/hearme-project/hearme/internal/experience"
-	"github.com/hearme-project/hearme/internal/store/dialect"
 )
 
 // Search over approved experiences (/staff/analysis/search). Each
@@ -115,7 +114,7 @@ func (s *Store) SearchExperiences(ctx context.Context, viewerID string, q analys
 	if !f.To.IsZero() {
 		add("e.created_at < ?", f.To.UTC())
 	}
-	if s.d.Name == dialect.SQLite && !q.Empty() {
+	if s.d.NumberedDocuments && !q.Empty() {
 		// The dates bound the documents' numbers too (they follow the
 		// time shared), which FTS5 uses to skip the matches outside.
 		if !f.From.IsZero() {
@@ -170,7 +169,7 @@ func (s *Store) reindex(ctx context.Context, tx *sql.Tx, id string) error {
 	if err != nil {
 		return err
 	}
-	if s.d.Name == dialect.SQLite {
+	if s.d.NumberedDocuments {
 		// A new document's number follows the time its experience was
 		// shared (migration 0022), so the index yields matches newest
 		// first; an existing document keeps its number.

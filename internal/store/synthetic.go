@@ -13,7 +13,6 @@ import (
 
 	"github.com/hearme-project/hearme/internal/analysis"
 	"github.com/hearme-project/hearme/internal/sealed"
-	"github.com/hearme-project/hearme/internal/store/dialect"
 )
 
 // Synthetic programmes (`hearme synthetic seed`, internal/synthetic):
@@ -111,7 +110,7 @@ func (s *Store) LoadSynthetic(ctx context.Context, events []SyntheticEvent, next
 	}); err != nil {
 		return fmt.Errorf("synthetic events: %w", err)
 	}
-	if s.d.Name == dialect.Postgres {
+	if s.d.BulkCopy {
 		// The search indexes are built once after the load rather than
 		// row by row (their definitions are the migrations' 0020 and
 		// 0022; a load that stops half way leaves them to the next).
@@ -179,7 +178,7 @@ var searchIndexes = [][2]string{
 // CreateSearchIndexes builds PostgreSQL's search indexes if a synthetic
 // load left them out.
 func (s *Store) CreateSearchIndexes(ctx context.Context) error {
-	if s.d.Name != dialect.Postgres {
+	if !s.d.BulkCopy {
 		return nil
 	}
 	conn, err := s.conns.Write.Conn(ctx)
@@ -235,7 +234,7 @@ func (s *Store) syntheticRows(e SyntheticExperience, reference string, rows map[
 
 // writeSynthetic writes a batch in one transaction.
 func (s *Store) writeSynthetic(ctx context.Context, rows map[string][][]any) error {
-	if s.d.Name == dialect.Postgres {
+	if s.d.BulkCopy {
 		conn, err := s.conns.Write.Conn(ctx)
 		if err != nil {
 			return err

@@ -62,13 +62,22 @@ type Dialect struct {
 	numberedParams bool
 	// textMatch writes a full-text condition (search.go).
 	textMatch textMatcher
+	// NumberedDocuments: search documents are keyed by a number that
+	// follows the time their experience was shared (SQLite's FTS5 content
+	// rowid, migration 0022), so a date range also bounds the numbers and
+	// the index yields matches newest first.
+	NumberedDocuments bool
+	// BulkCopy: bulk loads go through COPY on one connection, with the
+	// search indexes dropped during the load and built after it
+	// (PostgreSQL; the synthetic seeder).
+	BulkCopy bool
 }
 
 var (
 	sqliteDialect = Dialect{Name: SQLite, SingleWriter: true, FileSnapshot: true, CurrentTransaction: "''",
-		textMatch: ftsMatch}
+		textMatch: ftsMatch, NumberedDocuments: true}
 	postgresDialect = Dialect{Name: Postgres, RowLock: " FOR UPDATE", advisoryLocks: true, numberedParams: true, CurrentTransaction: "pg_current_xact_id()::text",
-		textMatch: tsMatch}
+		textMatch: tsMatch, BulkCopy: true}
 )
 
 // ForUpdate returns query (a SELECT run inside a write transaction) with
