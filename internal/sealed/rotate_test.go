@@ -167,3 +167,44 @@ func TestDerivePurposesListed(t *testing.T) {
 		t.Fatal("found no Derive calls: the walk is looking in the wrong place")
 	}
 }
+
+// TestManyReadersMeetANewKeyAtOnce: right after a rotation adds a key,
+// many readers meet values sealed with it at the same moment. Each must
+// open its value: one reader reloads the file, and the others, who find
+// it already reloaded (Reload reports no change), must still look again.
+// Before the fix the others failed with ErrUnknownKey.
+func TestManyReadersMeetANewKeyAtOnce(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "keys.txt")
+	server, err := LoadOrCreate(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := AddKey(path); err != nil {
+		t.Fatal(err)
+	}
+	rotator, err := LoadOrCreate(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	value, err := rotator.Seal("a contact detail")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const readers = 64
+	start := make(chan struct{})
+	errs := make(chan error, readers)
+	for range readers {
+		go func() {
+			<-start
+			_, err := server.Open(value)
+			errs <- err
+		}()
+	}
+	close(start)
+	for range readers {
+		if err := <-errs; err != nil {
+			t.Fatalf("a reader could not open a value sealed with the new key: %v", err)
+		}
+	}
+}

@@ -310,10 +310,13 @@ func (k *Keyring) Open(value string) (string, error) {
 	}
 	aead, ok := k.ring().aeads[parts[1]]
 	if !ok {
-		if changed, _ := k.Reload(); changed {
-			aead, ok = k.ring().aeads[parts[1]]
-		}
-		if !ok {
+		// A key added by a rotation: read the file again, then look
+		// again whatever Reload says. Another reader may have reloaded
+		// it a moment before (Reload then reports no change), and
+		// trusting "changed" made that second reader fail with an
+		// unknown key during rotation (TestRotationUnderLoad caught it).
+		k.Reload()
+		if aead, ok = k.ring().aeads[parts[1]]; !ok {
 			return "", ErrUnknownKey
 		}
 	}

@@ -8,6 +8,9 @@ import "github.com/hearme-project/hearme/internal/accountability"
 // numbers are exact; each bar carries its number and its name, so it
 // reads in grey, and the headline figures above it are its text
 // alternative for a screen reader (the SVG has a title and is one image).
+// The chart is laid out left to right in every language (direction="ltr"
+// on the SVG): in a right-to-left page its names would otherwise be
+// anchored off the drawing; an Urdu name still reads right to left.
 
 type chartBar struct {
 	Label, Kind string
