@@ -123,6 +123,7 @@ func (r Rules) rules() []struct {
 		{RuleInvitationContacts, InvitationContacts},
 		{RuleRightsRequests, RightsRequests},
 		{RuleBreaches, Breaches},
+		{RuleReviewComments, ReviewComments},
 		{RuleChampionApps, r.ChampionApplications},
 		{RuleChampionsLeft, r.ChampionsLeft},
 	}
