@@ -32,7 +32,7 @@ func sessionsOutlive(cfg config.Config) time.Duration {
 //	hearme keys retire [ID]   remove keys no value needs any more
 func runKeys(ctx context.Context, env Env, args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: hearme keys status | rotate [--batch N] [--pause D] | retire [KEYID...] [--now]", errUsage)
+		return fmt.Errorf("%w: hearme keys status | rotate [--batch N] [--pause D] [--ratio R] | retire [KEYID...] [--now]", errUsage)
 	}
 	switch args[0] {
 	case "status":
@@ -148,9 +148,11 @@ func printKeyStatus(ctx context.Context, env Env, cfg config.Config, st *store.S
 func keysRotate(ctx context.Context, env Env, args []string) error {
 	var batch int
 	var pause time.Duration
+	var ratio float64
 	cfg, _, err := loadConfig(env, "keys rotate", args, func(fs *flag.FlagSet) {
-		fs.IntVar(&batch, "batch", 200, "rows sealed again per transaction")
-		fs.DurationVar(&pause, "pause", -1, "wait this long between batches, to leave the database to the server (default: 30ms on SQLite, none on PostgreSQL)")
+		fs.IntVar(&batch, "batch", 200, "most rows sealed again per transaction (fewer while transactions are slow)")
+		fs.DurationVar(&pause, "pause", -1, "wait at least this long after each batch, to leave the database to the server (default: 30ms on SQLite, 5ms on PostgreSQL)")
+		fs.Float64Var(&ratio, "ratio", 1, "and at least this many times as long as the batch took")
 	})
 	if err != nil {
 		return err
@@ -158,13 +160,18 @@ func keysRotate(ctx context.Context, env Env, args []string) error {
 	if batch < 1 || batch > 10000 {
 		return fmt.Errorf("%w: --batch must be 1 to 10000", errUsage)
 	}
+	if ratio < 0 || ratio > 100 {
+		return fmt.Errorf("%w: --ratio must be 0 to 100", errUsage)
+	}
 	st, keys, err := openForKeys(ctx, env, cfg)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if pause < 0 {
-		pause = st.ResealPause()
+	pace := st.DefaultResealPace()
+	pace.Batch, pace.Ratio = batch, ratio
+	if pause >= 0 {
+		pace.Pause = pause
 	}
 	holder := fmt.Sprintf("keys-rotate-%d", os.Getpid())
 	if ok, err := st.AcquireJobLock(ctx, "keys-rotate", holder, time.Hour); err != nil {
@@ -217,14 +224,11 @@ func keysRotate(ctx context.Context, env Env, args []string) error {
 			fmt.Fprintf(env.Stdout, "  %d of %d sealed again (%.0f/s)\n", n, left, float64(n)/time.Since(start).Seconds())
 			st.AcquireJobLock(ctx, "keys-rotate", holder, time.Hour) // renew
 		}
-		if pause > 0 {
-			time.Sleep(pause)
-		}
 	}
 	// A server that has not reloaded yet may still seal a value or two
 	// with the old key: passes go on until none is left.
 	for pass := 1; ; pass++ {
-		n, err := st.Reseal(ctx, keys, rot.ID, batch, func(n int64) { progress(done + n) })
+		n, err := st.ResealPaced(ctx, keys, rot.ID, pace, func(n int64) { progress(done + n) })
 		done += n
 		if err != nil {
 			rest, _ := st.SealedNotUnder(context.WithoutCancel(ctx), keys.Active())

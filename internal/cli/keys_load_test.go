@@ -17,6 +17,7 @@ import (
 	"github.com/hearme-project/hearme/internal/config"
 	"github.com/hearme-project/hearme/internal/experience"
 	"github.com/hearme-project/hearme/internal/store"
+	"github.com/hearme-project/hearme/internal/store/storetest"
 )
 
 // TestRotationUnderLoad is the figure of docs/performance.md "Key
@@ -42,6 +43,15 @@ func TestRotationUnderLoad(t *testing.T) {
 	ctx := context.Background()
 	data := newDataDir(t)
 	cfg := config.Config{DataDir: data}
+	dbArgs := []string{"--data", data}
+	insert := "INSERT INTO outbox (id, kind, payload, created_at, next_attempt_at, failed_at) VALUES (?, 'load', ?, ?, ?, ?)"
+	// HEARME_ROTATION_DB=postgres: the same on PostgreSQL
+	// (HEARME_TEST_POSTGRES, a schema of its own).
+	if os.Getenv("HEARME_ROTATION_DB") == "postgres" {
+		cfg.Database = storetest.PostgresDSN(t)
+		dbArgs = append(dbArgs, "--database", cfg.Database)
+		insert = "INSERT INTO outbox (id, kind, payload, created_at, next_attempt_at, failed_at) VALUES ($1, 'load', $2, $3, $4, $5)"
+	}
 	st, err := app.OpenStore(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
@@ -56,7 +66,7 @@ func TestRotationUnderLoad(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		stmt, err := tx.PrepareContext(ctx, "INSERT INTO outbox (id, kind, payload, created_at, next_attempt_at, failed_at) VALUES (?, 'load', ?, ?, ?, ?)")
+		stmt, err := tx.PrepareContext(ctx, insert)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -79,7 +89,7 @@ func TestRotationUnderLoad(t *testing.T) {
 		}
 		refs = append(refs, rc)
 	}
-	t.Logf("seeded %d sealed values in %s", n, time.Since(seedStart).Round(time.Millisecond))
+	t.Logf("seeded %d sealed values on %s in %s", n, st.Dialect(), time.Since(seedStart).Round(time.Millisecond))
 
 	stop := make(chan struct{})
 	var mu sync.Mutex
@@ -135,8 +145,9 @@ func TestRotationUnderLoad(t *testing.T) {
 	baseW, baseR := slices.Clone(writes), slices.Clone(reads)
 	writes, reads = nil, nil
 	mu.Unlock()
+	loadBefore, _ := os.ReadFile("/proc/loadavg")
 	start := time.Now()
-	args := []string{"keys", "rotate", "--data", data}
+	args := append([]string{"keys", "rotate"}, dbArgs...)
 	if f := os.Getenv("HEARME_ROTATION_FLAGS"); f != "" {
 		args = append(args, strings.Fields(f)...)
 	}
@@ -154,6 +165,8 @@ func TestRotationUnderLoad(t *testing.T) {
 		slices.Sort(d)
 		return d[min(len(d)-1, int(float64(len(d))*p))]
 	}
+	loadAfter, _ := os.ReadFile("/proc/loadavg")
+	t.Logf("load average before the rotation: %s; after: %s", strings.TrimSpace(string(loadBefore)), strings.TrimSpace(string(loadAfter)))
 	t.Logf("baseline without rotation: writes %d p50 %s p99 %s; reads %d p50 %s p99 %s", len(baseW), pct(baseW, .5), pct(baseW, .99), len(baseR), pct(baseR, .5), pct(baseR, .99))
 	t.Logf("rotation of %d values (+%d written during it) in %s: %.0f values/s", n, len(writes), took.Round(time.Millisecond), float64(n)/took.Seconds())
 	t.Logf("writes during rotation: %d, p50 %s p99 %s max %s", len(writes), pct(writes, .5), pct(writes, .99), pct(writes, 1))

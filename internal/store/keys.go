@@ -3,10 +3,13 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/alexedwards/scs/v2"
 
 	"github.com/hearme-project/hearme/internal/audit"
 	"github.com/hearme-project/hearme/internal/sealed"
@@ -63,7 +66,8 @@ func notUnder(col string) string {
 }
 
 // SealedNotUnder counts the sealed values under any key but keyID (the
-// work a rotation to keyID still has to do).
+// work a rotation to keyID still has to do), in the tables and in live
+// web sessions.
 func (s *Store) SealedNotUnder(ctx context.Context, keyID string) (int64, error) {
 	prefix := "v1:" + keyID + ":"
 	var total int64
@@ -76,11 +80,20 @@ func (s *Store) SealedNotUnder(ctx context.Context, keyID string) (int64, error)
 			total += n
 		}
 	}
+	counts, err := s.sessionKeyCounts(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for id, n := range counts {
+		if id != keyID {
+			total += n
+		}
+	}
 	return total, nil
 }
 
-// SealedUnder counts the sealed values under keyID (zero before the key
-// may be retired).
+// SealedUnder counts the sealed values under keyID, in the tables and
+// in live web sessions (zero before the key may be retired).
 func (s *Store) SealedUnder(ctx context.Context, keyID string) (int64, error) {
 	prefix := "v1:" + keyID + ":"
 	var total int64
@@ -93,7 +106,11 @@ func (s *Store) SealedUnder(ctx context.Context, keyID string) (int64, error) {
 			total += n
 		}
 	}
-	return total, nil
+	counts, err := s.sessionKeyCounts(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return total + counts[keyID], nil
 }
 
 // StartRotation records a rotation to toKey, or returns the unfinished
@@ -147,7 +164,7 @@ func (s *Store) LastRotation(ctx context.Context) (Rotation, error) {
 // sealed again; done is true when the table has no more rows to look at.
 // A row changed by someone else in the meantime is left for the next
 // pass (the update names the values it read).
-func (s *Store) resealBatch(ctx context.Context, keys *sealed.Keyring, rotationID string, t sealedColumns, after string, limit int) (last string, n int64, done bool, err error) {
+func (s *Store) resealBatch(ctx context.Context, keys *sealed.Keyring, rotationID string, t sealedColumns, after string, limit int, hold *time.Duration) (last string, n int64, done bool, err error) {
 	active := keys.Active()
 	prefix := "v1:" + active + ":"
 	var conds []string
@@ -216,7 +233,7 @@ func (s *Store) resealBatch(ctx context.Context, keys *sealed.Keyring, rotationI
 	if len(batch) == 0 {
 		return last, 0, done, nil
 	}
-	err = s.tx(ctx, func(tx *sql.Tx) error {
+	err = s.resealTx(ctx, hold, func(tx *sql.Tx) error {
 		n = 0
 		stmt, err := tx.PrepareContext(ctx, s.q(update))
 		if err != nil {
@@ -254,36 +271,214 @@ func (s *Store) resealBatch(ctx context.Context, keys *sealed.Keyring, rotationI
 }
 
 // Reseal seals again with the active key every keyring value under
-// another key, batch rows at a time, calling progress after each batch
-// with the values done so far in this run. Stopping part way (ctx ended,
-// the process killed) loses nothing: each batch commits whole, and
-// running again carries on with what is left.
+// another key, batch rows at a time and without pausing, calling
+// progress after each batch with the values done so far in this run.
+// ResealPaced is the same, sharing the database with a running server.
 func (s *Store) Reseal(ctx context.Context, keys *sealed.Keyring, rotationID string, batch int, progress func(done int64)) (int64, error) {
-	if batch < 1 {
-		batch = 500
+	return s.ResealPaced(ctx, keys, rotationID, ResealPace{Batch: batch}, progress)
+}
+
+// ResealPace says how a rotation shares the database with the server
+// running beside it (docs/keys.md, "Sharing the database").
+type ResealPace struct {
+	// Batch is the most rows sealed again in one transaction (default
+	// 500).
+	Batch int
+	// Hold is how long one batch's write transaction should last: a
+	// batch that took longer halves the next one (down to minBatch), one
+	// that took under half of it lets the next grow back towards Batch.
+	// Zero: batches keep their size.
+	Hold time.Duration
+	// Pause is the least wait after each batch, and Ratio makes it at
+	// least Ratio times as long as the batch took (reading, sealing and
+	// writing), so the rotation never has more than 1/(1+Ratio) of the
+	// time, however slow the machine is at that moment.
+	Pause time.Duration
+	Ratio float64
+	// Sleep waits (tests record it); nil waits on a timer, ending early
+	// with ctx.
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
+// minBatch is the smallest batch a slow write transaction shrinks to.
+const minBatch = 10
+
+// DefaultResealPace is how `hearme keys rotate` shares this database
+// with a running server unless told otherwise.
+//
+// On SQLite there is one write lock, and the rotation (another process)
+// and the server take turns at it. A server's write that finds it taken
+// waits in SQLite's busy handler, which looks again 1, 2, 5, 10, 15, 20,
+// 25, 25, 25, then 50 and 100 ms apart: a write that waited through a
+// few long batches lands in the 50-100 ms steps and its p99 goes past
+// 100 ms. So each write transaction is kept short (Hold 10 ms; and it
+// does not wait for the disk, see resealTx), and the lock is left alone
+// for at least 30 ms (longer than the busy handler's early steps) and at
+// least as long as the batch took. On PostgreSQL rows are locked, not
+// the database, and the pause only leaves the machine's processors and
+// disk to the server.
+func (s *Store) DefaultResealPace() ResealPace {
+	if s.d.SingleWriter {
+		return ResealPace{Batch: 200, Hold: 10 * time.Millisecond, Pause: 30 * time.Millisecond, Ratio: 1}
+	}
+	return ResealPace{Batch: 200, Hold: 20 * time.Millisecond, Pause: 5 * time.Millisecond, Ratio: 1}
+}
+
+// wait is the pause after a batch that took took.
+func (p ResealPace) wait(took time.Duration) time.Duration {
+	return max(p.Pause, time.Duration(p.Ratio*float64(took)))
+}
+
+// next is the size of the batch after one of size n whose write
+// transaction lasted hold.
+func (p ResealPace) next(n int, hold time.Duration) int {
+	switch {
+	case p.Hold <= 0:
+		return n
+	case hold > p.Hold:
+		return max(min(minBatch, p.Batch), n/2)
+	case hold < p.Hold/2:
+		return min(p.Batch, n+n/4+1)
+	}
+	return n
+}
+
+func (p ResealPace) sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	if p.Sleep != nil {
+		return p.Sleep(ctx, d)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// ResealPaced seals again with the active key every keyring value under
+// another key, in the tables (keyringSealed) and in live web sessions,
+// in batches paced by pace, calling progress after each batch with the
+// values done so far in this run. Stopping part way (ctx ended, the
+// process killed) loses nothing: each batch commits whole, and running
+// again carries on with what is left.
+func (s *Store) ResealPaced(ctx context.Context, keys *sealed.Keyring, rotationID string, pace ResealPace, progress func(done int64)) (int64, error) {
+	if pace.Batch < 1 {
+		pace.Batch = 500
 	}
 	var total int64
+	size := pace.Batch
+	// step runs one batch, then adapts the next batch's size and waits.
+	step := func(batch func(limit int, hold *time.Duration) (int64, bool, error)) (bool, error) {
+		if err := ctx.Err(); err != nil {
+			return false, err
+		}
+		start := time.Now()
+		var hold time.Duration
+		n, done, err := batch(size, &hold)
+		total += n
+		if err != nil {
+			return false, err
+		}
+		if progress != nil && n > 0 {
+			progress(total)
+		}
+		if hold > 0 {
+			size = pace.next(size, hold)
+			if err := pace.sleep(ctx, pace.wait(time.Since(start))); err != nil {
+				return false, err
+			}
+		}
+		return done, nil
+	}
 	for _, t := range keyringSealed {
 		after := ""
 		for {
-			if err := ctx.Err(); err != nil {
-				return total, err
-			}
-			last, n, done, err := s.resealBatch(ctx, keys, rotationID, t, after, batch)
-			total += n
+			done, err := step(func(limit int, hold *time.Duration) (int64, bool, error) {
+				last, n, done, err := s.resealBatch(ctx, keys, rotationID, t, after, limit, hold)
+				after = last
+				return n, done, err
+			})
 			if err != nil {
 				return total, fmt.Errorf("%s: %w", t.table, err)
-			}
-			if progress != nil && n > 0 {
-				progress(total)
 			}
 			if done {
 				break
 			}
+		}
+	}
+	after := ""
+	for {
+		done, err := step(func(limit int, hold *time.Duration) (int64, bool, error) {
+			last, n, done, err := s.resealSessions(ctx, keys, rotationID, after, limit, hold)
 			after = last
+			return n, done, err
+		})
+		if err != nil {
+			return total, fmt.Errorf("sessions: %w", err)
+		}
+		if done {
+			break
 		}
 	}
 	return total, nil
+}
+
+// resealTx runs a rotation batch's writes in one transaction and sets
+// *hold to how long it lasted. The transaction does not wait for the
+// disk (SQLite: synchronous=NORMAL on the write connection for this
+// transaction only; PostgreSQL: synchronous_commit off for it): on
+// SQLite the write lock is held until a commit returns, and waiting for
+// the disk with it held made the server's writes wait too. A batch lost
+// to a power cut is only values still under the old key, both keys are
+// in the keyring, and the rotation's next run (or pass) seals them
+// again; the rotation is marked finished in an ordinary, synced
+// transaction, after every batch before it is on disk.
+func (s *Store) resealTx(ctx context.Context, hold *time.Duration, fn func(tx *sql.Tx) error) (err error) {
+	start := time.Now()
+	defer func() { *hold = max(time.Since(start), time.Nanosecond) }()
+	conn, err := s.conns.Write.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if s.d.SingleWriter {
+		if _, err := conn.ExecContext(ctx, "PRAGMA synchronous = NORMAL"); err != nil {
+			return err
+		}
+		defer func() {
+			// The connection is the server's writer too when they share a
+			// process: it must go back to FULL, or be thrown away.
+			if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA synchronous = FULL"); rerr != nil {
+				conn.Raw(func(any) error { return driver.ErrBadConn })
+				err = errors.Join(err, rerr)
+			}
+		}()
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if !s.d.SingleWriter {
+		if _, err := tx.ExecContext(ctx, "SET LOCAL synchronous_commit = off"); err != nil {
+			tx.Rollback()
+			return err
+		}
+	}
+	if err := fn(tx); err != nil {
+		if rerr := tx.Rollback(); rerr != nil && !errors.Is(rerr, sql.ErrTxDone) {
+			return errors.Join(err, fmt.Errorf("rollback: %w", rerr))
+		}
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
 }
 
 // FinishRotation marks the rotation finished, only once no value is left
@@ -326,16 +521,159 @@ func RotatedColumns() []string {
 	return out
 }
 
-// ResealPause is how long a rotation waits between batches unless told
-// otherwise. On a database with one writer (SQLite) the rotation, run by
-// another process, and the server take turns at its one write lock; a
-// writer waiting for that lock looks again 1, 2, 5, 10, 15, 20 and then
-// 25 ms apart (SQLite's busy handler), so a rotation that let go of the
-// lock for less than that would starve the server's writes. PostgreSQL
-// locks rows, and the rotation never waits.
-func (s *Store) ResealPause() time.Duration {
+// Web sessions (a resident's draft, the codes they typed at /my-story, a
+// second factor being enrolled, a staff form kept while its author signs
+// in again) hold values sealed with the keyring among their values
+// (strings "v1:KEYID:..."), inside the session store's encoding
+// (scs.GobCodec). A rotation seals those again too, in live sessions
+// only: an expired one can no longer be found, and is deleted by the
+// session store's clean-up.
+
+// sessionCodec is the web session manager's encoding (app.NewSessions
+// keeps scs's default).
+var sessionCodec scs.GobCodec
+
+// liveSession is the condition "the session has not expired".
+func (s *Store) liveSession() string {
 	if s.d.SingleWriter {
-		return 30 * time.Millisecond
+		return "julianday('now') < expiry"
 	}
-	return 0
+	return "current_timestamp < expiry"
+}
+
+// resealSessionData seals again, with the active key, the sealed values
+// in one session's data. It returns the new data and how many values
+// changed (0: data comes back as it was).
+func resealSessionData(keys *sealed.Keyring, data []byte) ([]byte, int64, error) {
+	deadline, values, err := sessionCodec.Decode(data)
+	if err != nil {
+		return nil, 0, err
+	}
+	var n int64
+	for k, v := range values {
+		str, ok := v.(string)
+		if !ok || sealed.KeyOf(str) == "" {
+			continue
+		}
+		nv, changed, err := keys.Reseal(str)
+		if err != nil {
+			return nil, 0, fmt.Errorf("value %q: %w", k, err)
+		}
+		if changed {
+			values[k] = nv
+			n++
+		}
+	}
+	if n == 0 {
+		return data, 0, nil
+	}
+	out, err := sessionCodec.Encode(deadline, values)
+	return out, n, err
+}
+
+// resealSessions is resealBatch for live web sessions, which are on
+// SQLite in a file of their own (so the count on the rotation is added
+// in a transaction of its own, just after).
+func (s *Store) resealSessions(ctx context.Context, keys *sealed.Keyring, rotationID, after string, limit int, hold *time.Duration) (last string, n int64, done bool, err error) {
+	last = after
+	rows, err := s.conns.Sessions.QueryContext(ctx, s.q("SELECT token, data FROM sessions WHERE token > ? AND "+s.liveSession()+" ORDER BY token LIMIT ?"), after, limit)
+	if err != nil {
+		return last, 0, false, err
+	}
+	type row struct {
+		token     string
+		old, next []byte
+		changed   int64
+	}
+	var batch []row
+	seen := 0
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.token, &r.old); err != nil {
+			rows.Close()
+			return last, 0, false, err
+		}
+		seen++
+		last = r.token
+		next, changed, err := resealSessionData(keys, r.old)
+		if err != nil {
+			// A session this binary cannot decode is left as it is; it
+			// is counted as under no key (sessionKeyCounts) and expires.
+			continue
+		}
+		if changed > 0 {
+			r.next, r.changed = next, changed
+			batch = append(batch, r)
+		}
+	}
+	if err := rows.Close(); err != nil {
+		return after, 0, false, err
+	}
+	if err := rows.Err(); err != nil {
+		return after, 0, false, err
+	}
+	done = seen < limit
+	if len(batch) == 0 {
+		return last, 0, done, nil
+	}
+	start := time.Now()
+	defer func() { *hold = max(time.Since(start), time.Nanosecond) }()
+	tx, err := s.conns.Sessions.BeginTx(ctx, nil)
+	if err != nil {
+		return after, 0, false, err
+	}
+	for _, r := range batch {
+		// Only if the server has not written the session meanwhile (its
+		// write may hold a value sealed with the old key: the next pass
+		// finds it).
+		res, err := tx.ExecContext(ctx, s.q("UPDATE sessions SET data = ? WHERE token = ? AND data = ?"), r.next, r.token, r.old)
+		if err != nil {
+			tx.Rollback()
+			return after, 0, false, err
+		}
+		if k, err := res.RowsAffected(); err != nil {
+			tx.Rollback()
+			return after, 0, false, err
+		} else if k == 1 {
+			n += r.changed
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return after, 0, false, err
+	}
+	if n > 0 {
+		if _, err := s.conns.Write.ExecContext(ctx, s.q("UPDATE key_rotations SET resealed = resealed + ?, updated_at = ? WHERE id = ?"), n, s.now(), rotationID); err != nil {
+			return last, n, false, err
+		}
+	}
+	return last, n, done, nil
+}
+
+// sessionKeyCounts counts the sealed values in live web sessions by the
+// key that sealed them.
+func (s *Store) sessionKeyCounts(ctx context.Context) (map[string]int64, error) {
+	rows, err := s.conns.Sessions.QueryContext(ctx, "SELECT data FROM sessions WHERE "+s.liveSession())
+	if err != nil {
+		return nil, fmt.Errorf("sessions: %w", err)
+	}
+	defer rows.Close()
+	counts := map[string]int64{}
+	for rows.Next() {
+		var data []byte
+		if err := rows.Scan(&data); err != nil {
+			return nil, err
+		}
+		_, values, err := sessionCodec.Decode(data)
+		if err != nil {
+			continue
+		}
+		for _, v := range values {
+			if str, ok := v.(string); ok {
+				if id := sealed.KeyOf(str); id != "" {
+					counts[id]++
+				}
+			}
+		}
+	}
+	return counts, rows.Err()
 }
