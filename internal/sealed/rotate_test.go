@@ -208,3 +208,49 @@ func TestManyReadersMeetANewKeyAtOnce(t *testing.T) {
 		}
 	}
 }
+
+// A process that loaded the keyring before a rotation and has never
+// reloaded it (no watcher yet, or a second instance sharing the file)
+// opens a value sealed with the new key, even when the new file has the
+// same size and modification time as the one it read (a key retired and
+// one added within the same second, on a file system with coarse
+// times): it is another file, and that is enough to read it again.
+func TestOpenFindsANewFileOfTheSameSizeAndTime(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "keys.txt")
+	first := NewKeyLine()
+	if err := os.WriteFile(path, first, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	instance, err := LoadOrCreate(path) // never reloaded
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The file replaced (written beside it and renamed, as AddKey does)
+	// by one of the same length, then given the old time.
+	second := NewKeyLine()
+	if len(second) != len(first) {
+		t.Fatalf("key lines differ in length: %d %d", len(first), len(second))
+	}
+	tmp := path + ".new"
+	if err := os.WriteFile(tmp, second, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(path, fi.ModTime(), fi.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	other, err := Parse(second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, _ := other.Seal("sealed by the other instance")
+	if got, err := instance.Open(v); err != nil || got != "sealed by the other instance" {
+		t.Fatalf("open a value under the key of the new file: %q %v", got, err)
+	}
+}

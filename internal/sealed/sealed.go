@@ -32,8 +32,8 @@ import (
 type Keyring struct {
 	path  string
 	state atomic.Pointer[ring]
-	// file is the size and modification time of the file last read, so a
-	// reload reads the file only when it changed.
+	// file is the file last read (which file, its size and modification
+	// time), so a reload reads the file only when it changed.
 	fileMu sync.Mutex
 	file   fileStamp
 }
@@ -52,8 +52,18 @@ type ring struct {
 }
 
 type fileStamp struct {
-	size int64
-	mod  time.Time
+	info os.FileInfo
+}
+
+func stampOf(fi os.FileInfo) fileStamp { return fileStamp{fi} }
+
+// same reports whether fi is the file the stamp was taken of, unchanged.
+// A keyring file is replaced, never written in place (writeRing), so a
+// new file is another file even when its size and time match the old
+// one's (a key retired and one added within a second, on a file system
+// with coarse times).
+func (f fileStamp) same(fi os.FileInfo) bool {
+	return f.info != nil && os.SameFile(f.info, fi) && f.info.Size() == fi.Size() && f.info.ModTime().Equal(fi.ModTime())
 }
 
 // ErrUnknownKey means a value names a key the keyring does not have.
@@ -160,6 +170,10 @@ func KeyOf(value string) string {
 // key (mode 0600) when it does not exist; an existing keyring readable by
 // others is made 0600. The keyring remembers the file, for Reload.
 func LoadOrCreate(path string) (*Keyring, error) {
+	// Look at the file before reading it: were it replaced in between, the
+	// next Reload reads the new one (the other way round, it would take
+	// the old content for the new file's).
+	before, _ := os.Stat(path)
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		b = NewKeyLine()
@@ -179,14 +193,18 @@ func LoadOrCreate(path string) (*Keyring, error) {
 		return nil, err
 	}
 	k.path = path
-	if fi, err := os.Stat(path); err == nil {
-		k.file = fileStamp{fi.Size(), fi.ModTime()}
+	if before == nil {
+		before, _ = os.Stat(path) // just created
+	}
+	if before != nil {
+		k.file = stampOf(before)
 	}
 	return k, nil
 }
 
 // Reload reads the keyring file again when it changed since it was last
-// read (size or modification time), and reports whether it did. A file
+// read (another file, or its size or modification time), and reports
+// whether it did. A file
 // that no longer parses is refused and the keys in use are kept.
 func (k *Keyring) Reload() (bool, error) {
 	if k.path == "" {
@@ -198,8 +216,7 @@ func (k *Keyring) Reload() (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("keyring: %w", err)
 	}
-	stamp := fileStamp{fi.Size(), fi.ModTime()}
-	if stamp == k.file {
+	if k.file.same(fi) {
 		return false, nil
 	}
 	b, err := os.ReadFile(k.path)
@@ -210,7 +227,7 @@ func (k *Keyring) Reload() (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("keyring %s: %w (the keys in use are kept)", k.path, err)
 	}
-	k.file = stamp
+	k.file = stampOf(fi)
 	k.state.Store(r)
 	return true, nil
 }
