@@ -2,6 +2,7 @@ package audit
 
 // Actions of key rotation and second-factor recovery (docs/keys.md).
 const (
+	KeysStaged           = "keys.staged"
 	KeysRotationStarted  = "keys.rotation_started"
 	KeysRotationFinished = "keys.rotation_finished"
 	KeysRetired          = "keys.retired"

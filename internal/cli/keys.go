@@ -28,11 +28,12 @@ func sessionsOutlive(cfg config.Config) time.Duration {
 // runKeys rotates the keyring's keys (docs/keys.md):
 //
 //	hearme keys status        which keys seal what, and what may be retired
-//	hearme keys rotate        add a key and seal every value again with it (resumes an interrupted one)
+//	hearme keys rotate        add a key and seal every value again with it (resumes an interrupted one;
+//	                          promotes a key staged with --stage)
 //	hearme keys retire [ID]   remove keys no value needs any more
 func runKeys(ctx context.Context, env Env, args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: hearme keys status | rotate [--batch N] [--pause D] [--ratio R] | retire [KEYID...] [--now]", errUsage)
+		return fmt.Errorf("%w: hearme keys status | rotate [--stage] [--batch N] [--pause D] [--ratio R] | retire [KEYID...] [--now]", errUsage)
 	}
 	switch args[0] {
 	case "status":
@@ -94,8 +95,11 @@ func printKeyStatus(ctx context.Context, env Env, cfg config.Config, st *store.S
 			return err
 		}
 		role := "older"
-		if id == active {
+		switch id {
+		case active:
 			role = "active"
+		case keys.Staged():
+			role = "staged"
 		}
 		fmt.Fprintf(env.Stdout, "  %-12s %-6s %d sealed value(s)\n", id, role, n)
 	}
@@ -122,9 +126,12 @@ func printKeyStatus(ctx context.Context, env Env, cfg config.Config, st *store.S
 	}
 	retireAfter := r.FinishedAt.Add(sessionsOutlive(cfg))
 	fmt.Fprintf(env.Stdout, "rotation to %s finished %s: %d value(s) sealed again\n", r.ToKey, r.FinishedAt.Format(time.RFC3339), r.Resealed)
+	if staged := keys.Staged(); staged != "" {
+		fmt.Fprintf(env.Stdout, "%s is staged: once every instance has this keyring, `hearme keys rotate` starts sealing with it\n", staged)
+	}
 	var unused []string
 	for _, id := range keys.IDs() {
-		if id == active {
+		if id == active || id == keys.Staged() {
 			continue
 		}
 		if n, err := st.SealedUnder(ctx, id); err != nil {
@@ -149,7 +156,9 @@ func keysRotate(ctx context.Context, env Env, args []string) error {
 	var batch int
 	var pause time.Duration
 	var ratio float64
+	var stage bool
 	cfg, _, err := loadConfig(env, "keys rotate", args, func(fs *flag.FlagSet) {
+		fs.BoolVar(&stage, "stage", false, "only add the new key, not sealing with it yet: copy the keyring to every instance, then run `hearme keys rotate` (several instances with copies of the keyring, docs/keys.md)")
 		fs.IntVar(&batch, "batch", 200, "most rows sealed again per transaction (fewer while transactions are slow)")
 		fs.DurationVar(&pause, "pause", -1, "wait at least this long after each batch, to leave the database to the server (default: 30ms on SQLite, 5ms on PostgreSQL)")
 		fs.Float64Var(&ratio, "ratio", 1, "and at least this many times as long as the batch took")
@@ -192,8 +201,39 @@ func keysRotate(ctx context.Context, env Env, args []string) error {
 		return lerr
 	}
 	resuming := left > 0 || (lerr == nil && last.FinishedAt == nil && last.ToKey == keys.Active())
+	if stage {
+		if resuming {
+			return fmt.Errorf("the rotation to %s has not finished (%d value(s) still under older keys): run `hearme keys rotate` to finish it before staging another key; nothing was added", keys.Active(), left)
+		}
+		id, err := sealed.StageKey(cfg.KeyPath())
+		if err != nil {
+			return err
+		}
+		if err := st.AppendAudit(ctx, "cli", audit.KeysStaged, id, ""); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "staged key %s in %s: it opens values but seals none yet.\n", id, cfg.KeyPath())
+		fmt.Fprintln(env.Stdout, "Copy this keyring to every instance of hearme that shares the database (each picks it up within seconds), then run `hearme keys rotate` to start sealing with it (docs/keys.md).")
+		return nil
+	}
 	if resuming {
 		fmt.Fprintf(env.Stdout, "resuming the rotation to %s: %d value(s) still under older keys\n", keys.Active(), left)
+	} else if staged := keys.Staged(); staged != "" {
+		id, err := sealed.PromoteStaged(cfg.KeyPath())
+		if err != nil {
+			return err
+		}
+		if _, err := keys.Reload(); err != nil {
+			return err
+		}
+		if id != staged || keys.Active() != id {
+			return fmt.Errorf("the keyring did not take the staged key %s", staged)
+		}
+		fmt.Fprintf(env.Stdout, "the staged key %s seals every new value from now on (a running server picks it up within seconds)\n", id)
+		fmt.Fprintln(env.Stdout, "Instances with a copy of the keyring made while it was staged open everything; copy the keyring to them again so that they seal with it too.")
+		if left, err = st.SealedNotUnder(ctx, id); err != nil {
+			return err
+		}
 	} else {
 		id, err := sealed.AddKey(cfg.KeyPath())
 		if err != nil {
@@ -206,7 +246,7 @@ func keysRotate(ctx context.Context, env Env, args []string) error {
 			return fmt.Errorf("the keyring did not take the new key %s", id)
 		}
 		fmt.Fprintf(env.Stdout, "added key %s to %s: it seals every new value from now on (a running server picks it up within seconds)\n", id, cfg.KeyPath())
-		fmt.Fprintln(env.Stdout, "Running several servers? Copy the new keyring to each of them now (docs/keys.md).")
+		fmt.Fprintln(env.Stdout, "Several instances with copies of the keyring (not one shared file)? They cannot open values sealed with it until they have it: next time, stage the key first (`hearme keys rotate --stage`, docs/keys.md); now, copy the keyring to each of them at once.")
 		if left, err = st.SealedNotUnder(ctx, id); err != nil {
 			return err
 		}
@@ -278,7 +318,7 @@ func keysRetire(ctx context.Context, env Env, args []string) error {
 	ids := fs.Args()
 	if len(ids) == 0 {
 		for _, id := range keys.IDs() {
-			if id != active {
+			if id != active && id != keys.Staged() {
 				ids = append(ids, id)
 			}
 		}

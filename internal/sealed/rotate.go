@@ -26,11 +26,7 @@ var ErrActiveKey = errors.New("sealed: the active key cannot be retired")
 // so tokens already handed out and keyed hashes already stored keep
 // working. It returns the new key's id.
 func AddKey(path string) (string, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return "", fmt.Errorf("read keyring: %w", err)
-	}
-	r, err := parseRing(b)
+	r, err := readRing(path)
 	if err != nil {
 		return "", err
 	}
@@ -38,15 +34,71 @@ func AddKey(path string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	r.raw[fresh.active] = fresh.raw[fresh.active]
+	r.ids = append(r.ids, fresh.active)
+	r.activate(fresh.active)
+	return fresh.active, writeRing(path, r)
+}
+
+// StageKey adds a new random key to the keyring file at path without
+// making it active: every copy of the file that has it opens values
+// sealed with it, and none seals with it until PromoteStaged. It is how
+// a key reaches every instance of hearme sharing one database before
+// any value is sealed with it (docs/keys.md, "Several instances"). A key
+// already staged is kept and returned.
+func StageKey(path string) (string, error) {
+	r, err := readRing(path)
+	if err != nil {
+		return "", err
+	}
+	if r.staged != "" {
+		return r.staged, nil
+	}
+	fresh, err := parseRing(NewKeyLine())
+	if err != nil {
+		return "", err
+	}
+	r.raw[fresh.active] = fresh.raw[fresh.active]
+	r.ids = append(r.ids, fresh.active)
+	r.staged = fresh.active
+	return fresh.active, writeRing(path, r)
+}
+
+// PromoteStaged makes the staged key active (first in the file), as
+// AddKey does with a new one, and returns its id ("" and nothing
+// changed when no key is staged).
+func PromoteStaged(path string) (string, error) {
+	r, err := readRing(path)
+	if err != nil || r.staged == "" {
+		return "", err
+	}
+	id := r.staged
+	r.activate(id)
+	return id, writeRing(path, r)
+}
+
+func readRing(path string) (*ring, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read keyring: %w", err)
+	}
+	return parseRing(b)
+}
+
+// activate makes the held key id the one sealing new values: first in
+// the file. Before the active key changes, every one of DerivePurposes
+// not yet pinned is pinned with the key it derives now.
+func (r *ring) activate(id string) {
 	for _, p := range DerivePurposes {
 		if _, ok := r.pins[p]; !ok {
 			r.pins[p] = r.derive(p)
 		}
 	}
-	r.ids = append([]string{fresh.active}, r.ids...)
-	r.raw[fresh.active] = fresh.raw[fresh.active]
-	r.active = fresh.active
-	return fresh.active, writeRing(path, r)
+	r.ids = append([]string{id}, slices.DeleteFunc(r.ids, func(x string) bool { return x == id })...)
+	r.active = id
+	if r.staged == id {
+		r.staged = ""
+	}
 }
 
 // RetireKeys removes keys from the keyring file. The active key cannot
@@ -71,6 +123,9 @@ func RetireKeys(path string, ids []string) error {
 		}
 	}
 	r.ids = slices.DeleteFunc(r.ids, func(id string) bool { return slices.Contains(ids, id) })
+	if slices.Contains(ids, r.staged) {
+		r.staged = ""
+	}
 	return writeRing(path, r)
 }
 
@@ -80,6 +135,9 @@ func writeRing(path string, r *ring) error {
 	var b strings.Builder
 	b.WriteString("# hearme encryption keys: the first line seals new values; the others open values sealed before a rotation.\n")
 	b.WriteString("# Lines derive.NAME keep keys derived for other purposes. Keep a copy apart from backups (docs/keys.md).\n")
+	if r.staged != "" && r.staged != r.active {
+		fmt.Fprintf(&b, "%s %s\n", stagedPrefix, r.staged)
+	}
 	for _, id := range r.ids {
 		fmt.Fprintf(&b, "%s:%s\n", id, base64.StdEncoding.EncodeToString(r.raw[id]))
 	}

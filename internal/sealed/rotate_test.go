@@ -254,3 +254,64 @@ func TestOpenFindsANewFileOfTheSameSizeAndTime(t *testing.T) {
 		t.Fatalf("open a value under the key of the new file: %q %v", got, err)
 	}
 }
+
+// A staged key is held but seals nothing until it is promoted; a copy of
+// the file taken while it was staged opens what the promoted key seals;
+// derived keys stay the same through the promotion; a staged key is
+// staged once.
+func TestStageThenPromote(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "keys.txt")
+	k, err := LoadOrCreate(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldKey := k.Active()
+	tokens := k.Derive("form-tokens")
+	staged, err := StageKey(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, err := StageKey(path); err != nil || again != staged {
+		t.Fatalf("staging again: %s %v, want %s", again, err, staged)
+	}
+	if _, err := k.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if k.Active() != oldKey || k.Staged() != staged || !k.Has(staged) {
+		t.Fatalf("after staging: active %s staged %s", k.Active(), k.Staged())
+	}
+	if v, _ := k.Seal("x"); KeyOf(v) != oldKey {
+		t.Fatal("a staged key sealed a value")
+	}
+	// Another instance's copy of the file, taken now.
+	b, _ := os.ReadFile(path)
+	copyPath := filepath.Join(dir, "copy.txt")
+	if err := os.WriteFile(copyPath, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	other, err := LoadOrCreate(copyPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id, err := PromoteStaged(path); err != nil || id != staged {
+		t.Fatalf("promote: %s %v", id, err)
+	}
+	if id, err := PromoteStaged(path); err != nil || id != "" {
+		t.Fatalf("promote with nothing staged: %q %v", id, err)
+	}
+	k.Reload()
+	if k.Active() != staged || k.Staged() != "" {
+		t.Fatalf("after promoting: active %s staged %q", k.Active(), k.Staged())
+	}
+	if !bytes.Equal(k.Derive("form-tokens"), tokens) {
+		t.Fatal("the form tokens' key changed with the promotion")
+	}
+	v, _ := k.Seal("sealed after the promotion")
+	if got, err := other.Open(v); err != nil || got != "sealed after the promotion" {
+		t.Fatalf("the copy taken while staged: %q %v", got, err)
+	}
+	if v, _ := other.Seal("y"); KeyOf(v) != oldKey {
+		t.Fatal("the copy seals with the staged key before it is given the new file")
+	}
+}

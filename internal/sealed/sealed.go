@@ -44,6 +44,11 @@ type ring struct {
 	ids    []string // in file order: the active key first
 	aeads  map[string]cipher.AEAD
 	raw    map[string][]byte
+	// staged is a key added to be made active later (StageKey), so
+	// that it can reach every instance's copy of the file before any
+	// value is sealed with it; "" when none. It opens values like any
+	// other key.
+	staged string
 	// pins are derived keys kept in the file (lines "derive.PURPOSE:..."),
 	// so that Derive gives the same key after the key it was derived from
 	// is rotated away (registration cancel links already emailed, the
@@ -97,8 +102,13 @@ func Parse(b []byte) (*Keyring, error) {
 func parseRing(b []byte) (*ring, error) {
 	k := &ring{aeads: map[string]cipher.AEAD{}, raw: map[string][]byte{}, pins: map[string][]byte{}}
 	sc := bufio.NewScanner(bytes.NewReader(b))
+	staged := ""
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
+		if id, ok := strings.CutPrefix(line, stagedPrefix); ok {
+			staged = strings.TrimSpace(id)
+			continue
+		}
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
@@ -138,8 +148,16 @@ func parseRing(b []byte) (*ring, error) {
 	if k.active == "" {
 		return nil, errors.New("sealed: keyring has no key")
 	}
+	if _, ok := k.aeads[staged]; ok && staged != k.active {
+		k.staged = staged
+	}
 	return k, nil
 }
+
+// stagedPrefix starts the comment line naming the staged key (a comment,
+// so that a keyring file with a staged key still loads in an older
+// hearme, which then treats the key as an older one).
+const stagedPrefix = "# staged:"
 
 func (k *Keyring) ring() *ring { return k.state.Load() }
 
@@ -148,6 +166,10 @@ func (k *Keyring) Active() string { return k.ring().active }
 
 // IDs lists the keys' ids, the active one first.
 func (k *Keyring) IDs() []string { return append([]string(nil), k.ring().ids...) }
+
+// Staged is the id of the key added by `hearme keys rotate --stage`,
+// held but not yet sealing ("" when none).
+func (k *Keyring) Staged() string { return k.ring().staged }
 
 // Has reports whether the keyring holds the key id.
 func (k *Keyring) Has(id string) bool { _, ok := k.ring().aeads[id]; return ok }
