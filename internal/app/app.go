@@ -323,7 +323,10 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	// last of start-up's work: once they are done, collect what they
 	// left and hand the memory back, so that an idle server holds only
 	// what it uses (docs/performance.md, section 4).
-	a.Jobs.AfterFirstRound = debug.FreeOSMemory
+	a.Jobs.AfterFirstRound = func() {
+		a.Store.ReleaseIdle()
+		debug.FreeOSMemory()
+	}
 	jobsDone := make(chan struct{})
 	go func() { a.Jobs.Start(jobsCtx, time.Minute); close(jobsDone) }()
 	mailDone := make(chan struct{})

@@ -65,6 +65,10 @@ func (s *Store) Close() error {
 	return s.conns.Close()
 }
 
+// ReleaseIdle hands back the memory of idle database connections (see
+// dialect.Conns.ReleaseIdle).
+func (s *Store) ReleaseIdle() { s.conns.ReleaseIdle() }
+
 // Dialect reports which database this is.
 func (s *Store) Dialect() dialect.Name { return s.d.Name }
 
