@@ -261,12 +261,14 @@
     newRecordID();
     var key = { kid: form.getAttribute("data-queue-kid"), version: form.getAttribute("data-consent-version") };
     try { key.jwk = JSON.parse(form.getAttribute("data-queue-key")); } catch (e) { key.jwk = null; }
-    var ready = key.jwk ? Q.setMeta("key", key).then(function () { return Q.setMeta("messages", { not_saved: msg("not_saved") }); })
+    var ready = key.jwk ? Q.setMeta("key", key).then(function () { return Q.setMeta("messages", { not_saved: msg("not_saved"),
+      lang: document.documentElement.lang, dir: document.documentElement.dir }); })
       : Promise.resolve();
     ready.catch(function () { state.broken = true; render(); });
     form.addEventListener("submit", function (e) {
-      // Online, the form posts as it always has (the service worker keeps
-      // it if the server cannot be reached); offline, it goes to the queue.
+      // Online, the form posts as it always has (if the post fails at the
+      // network level, the service worker puts it in the queue: sw.js);
+      // offline, it goes to the queue here.
       if (!shell && navigator.onLine && !fixing) { return; }
       e.preventDefault();
       ready.then(queueForm);
