@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -22,8 +23,11 @@ func TestAfterFirstRoundWaitsForTheFirstRound(t *testing.T) {
 		var runs atomic.Int32
 		r := NewRunner(s, "instance", slog.New(slog.NewTextHandler(io.Discard, nil)))
 		r.Add(Job{Name: "quick", Every: time.Hour, Run: func(ctx context.Context) error { runs.Add(1); return nil }})
+		heldStarted := make(chan struct{})
+		var heldOnce sync.Once
 		r.Add(Job{Name: "held", Every: time.Hour, Run: func(ctx context.Context) error {
 			runs.Add(1)
+			heldOnce.Do(func() { close(heldStarted) })
 			select {
 			case <-release:
 			case <-ctx.Done():
@@ -36,9 +40,11 @@ func TestAfterFirstRoundWaitsForTheFirstRound(t *testing.T) {
 		done := make(chan struct{})
 		go func() { r.Start(ctx, 20*time.Millisecond); close(done) }()
 		defer func() { cancel(); <-done }()
-		for runs.Load() < 2 {
-			time.Sleep(5 * time.Millisecond)
-		}
+		// Wait for "held" itself: on a loaded machine "quick" can run
+		// twice before "held" starts (its last run not yet recorded at
+		// the next tick), so a count of runs does not say that "held" is
+		// running.
+		<-heldStarted
 		select {
 		case <-called:
 			t.Fatal("called while a first-round job was still running")
