@@ -192,7 +192,7 @@ type Online struct {
 	People      disclosure.Value     // how many ranked it
 	FirstChoice disclosure.Value     // how many put it first
 	MeanPlace   disclosure.Statistic // withheld over 1 to 7 people
-	Of          disclosure.Statistic // among how many drafts, on average
+	Of          int                  // among how many drafts (the most any ranking had)
 }
 
 // EventLine is one listening event's result for one draft, as shown:
@@ -223,20 +223,21 @@ func Priorities(ids []string, ranks []Rank, events []EventResult) []Priority {
 	var out []Priority
 	for _, id := range ids {
 		p := Priority{RecommendationID: id}
-		var places, ofs []float64
+		var places []float64
+		of := 0
 		first := 0
 		for _, r := range ranks {
 			if r.RecommendationID != id {
 				continue
 			}
 			places = append(places, float64(r.Place))
-			ofs = append(ofs, float64(r.Of))
+			of = max(of, r.Of)
 			if r.Place == 1 {
 				first++
 			}
 		}
 		p.Ranked = len(places) > 0
-		p.Online = Online{People: disclosure.Count(len(places)), FirstChoice: disclosure.Count(first), MeanPlace: disclosure.Mean(places), Of: disclosure.Mean(ofs)}
+		p.Online = Online{People: disclosure.Count(len(places)), FirstChoice: disclosure.Count(first), MeanPlace: disclosure.Mean(places), Of: of}
 		for _, ev := range events {
 			v, ok := ev.Values[id]
 			if !ok {

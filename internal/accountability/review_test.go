@@ -103,7 +103,7 @@ func TestPrioritiesGoThroughDisclosureControl(t *testing.T) {
 	}
 	ps := Priorities([]string{"a", "b", "c", "d"}, ranks, events)
 	a, b, c, d := ps[0], ps[1], ps[2], ps[3]
-	if a.Online.People.String() != "10" || a.Online.FirstChoice.String() != "10" || a.Online.MeanPlace.String() != "1.0" || a.Online.Of.String() != "2.0" {
+	if a.Online.People.String() != "10" || a.Online.FirstChoice.String() != "10" || a.Online.MeanPlace.String() != "1.0" || a.Online.Of != 2 {
 		t.Errorf("a online: %s %s %s", a.Online.People, a.Online.FirstChoice, a.Online.MeanPlace)
 	}
 	if b.Online.FirstChoice.String() != "0" || b.Online.MeanPlace.String() != "2.0" {

@@ -218,6 +218,9 @@ func (s *Server) commitmentRecPage(r *http.Request, rec accountability.Recommend
 	for _, dec := range accountability.Decisions {
 		d.DecisionOptions = append(d.DecisionOptions, radioOption{string(dec), p.T("accountability.decision_" + string(dec))})
 	}
+	if d.Item.Community, err = s.priorityOf(r, p, rec); err != nil {
+		return nil, err
+	}
 	d.Trees = s.reportTrees(p, cs)
 	for _, c := range cs {
 		if c.ParentID == "" && !c.Kind.Closed() {

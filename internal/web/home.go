@@ -21,6 +21,18 @@ var ways = []way{
 }
 
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
+	if s.anyReviewOpen(r) {
+		// While drafts are open for community review the page invites
+		// residents to rank them (not cached: it changes when the
+		// review closes).
+		p := s.newPage(r)
+		p.Data = struct {
+			Ways          []way
+			Organisations []programme.Organisation
+		}{append([]way{{"review.home_title", "review.home_text", "/report/review"}}, ways...), s.programme().Organisations}
+		s.render(w, r, http.StatusOK, "home", p)
+		return
+	}
 	s.renderStatic(w, r, "home", func(p *Page) {
 		p.Data = struct {
 			Ways          []way

@@ -68,6 +68,8 @@ type recommendationForm struct {
 	// organisations, and their notes.
 	Shared string
 	Notes  []recommendationNote
+	// Community review (report_review_staff.go); nil on a new draft.
+	Review *reviewBox
 }
 
 type recommendationNote struct {
@@ -155,6 +157,9 @@ func (s *Server) recommendationPage(r *http.Request, rec accountability.Recommen
 	})
 	if !rec.SharedAt.IsZero() {
 		f.Shared = p.DateTime(rec.SharedAt)
+	}
+	if f.Review, err = s.reviewBoxOf(r, p, rec); err != nil {
+		return nil, err
 	}
 	if rec.ID != "" {
 		notes, err := s.store.Notes(r.Context(), rec.ID, "")
@@ -314,18 +319,31 @@ func (s *Server) handleRecommendationPublish(w http.ResponseWriter, r *http.Requ
 	s.render(w, r, http.StatusUnprocessableEntity, "staff_recommendation", p)
 }
 
+// freezeFigures computes the chosen themes' figures as the stakeholders'
+// evidence page computes them, kept only as disclosure control publishes
+// them (a publication, and a draft opened for community review).
+func (s *Server) freezeFigures(r *http.Request, themes []string) ([]accountability.Figure, error) {
+	book, _, err := s.codebook(r)
+	if err != nil {
+		return nil, err
+	}
+	facts, err := s.store.AnalysisFacts(r.Context(), book)
+	if err != nil {
+		return nil, err
+	}
+	lab := s.newLabeller(s.newPage(r), book)
+	name := func(id string) string { return lab.label(analysis.DimTheme, id) }
+	return accountability.Freeze(facts, lab.keys(analysis.DimTheme, facts), lab.keys(analysis.DimCommunity, facts), themes, name)
+}
+
 func (s *Server) publishRecommendation(r *http.Request, rec accountability.Recommendation, version int) error {
 	book, _, err := s.codebook(r)
 	if err != nil {
 		return err
 	}
-	facts, err := s.store.AnalysisFacts(r.Context(), book)
-	if err != nil {
-		return err
-	}
 	lab := s.newLabeller(s.newPage(r), book)
 	name := func(id string) string { return lab.label(analysis.DimTheme, id) }
-	figures, err := accountability.Freeze(facts, lab.keys(analysis.DimTheme, facts), lab.keys(analysis.DimCommunity, facts), rec.Themes, name)
+	figures, err := s.freezeFigures(r, rec.Themes)
 	if err != nil {
 		return err
 	}

@@ -26,6 +26,7 @@ type reportItem struct {
 	Quotes                            []accountability.Quote
 	Communities                       []string // the column heads of the figures by community
 	Answers                           []reportAnswer
+	Community                         *reviewPriority // what the community said of it (report_review_staff.go)
 }
 
 type reportTheme struct {
@@ -83,6 +84,10 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) {
 	p := s.newPage(r)
 	idx := s.reportIndex(p, rep, period)
 	idx.Communities = s.communityLinks(p)
+	if err := s.rankingsOnIndex(r, p, rep, &idx); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	p.Data = idx
 	s.render(w, r, http.StatusOK, "report", p)
 }
@@ -111,6 +116,10 @@ func (s *Server) renderReportRecommendation(w http.ResponseWriter, r *http.Reque
 	p := s.newPage(r)
 	p.Flash = s.sessions.PopString(r.Context(), sessFlash)
 	it := s.reportItem(p, rec, ev)
+	if it.Community, err = s.priorityOf(r, p, rec); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	if rec.Status == accountability.Published {
 		rep, err := s.store.Report(r.Context())
 		if err != nil {
@@ -250,6 +259,7 @@ type reportIndexItem struct {
 	Totals                      []accountability.Figure
 	Quotes                      int
 	Answers                     []reportAnswer
+	Community                   *reviewPriority // how the community ranked it (report_review_staff.go)
 }
 
 type periodLink struct {
@@ -267,6 +277,7 @@ type reportIndex struct {
 	// Communities link to each community's "you said, we did" page
 	// (report_community.go); on the main page only.
 	Communities []communityLink
+	ReviewOpen  bool // drafts are open for community review: link to /report/review
 }
 
 // readReport reads the whole report; period (a year, from ?period=) is

@@ -49,6 +49,7 @@ func (s *Server) Routes() []Route {
 		s.breakdownRoutes(),
 		s.recommendationRoutes(),
 		s.commitmentRoutes(),
+		s.reviewRoutes(),
 		s.reportOutputRoutes(),
 		s.rightsRoutes(),
 		s.rightsPersonRoutes(),

@@ -62,6 +62,7 @@ type Server struct {
 	health      writeHealth           // the last database write probe (/healthz)
 	suggest     *suggester            // the coding suggestion model: analysis.go
 	policy      accountability.Policy // responses, commitments, updates: commitments.go
+	reviewOpen  reviewOpenCache       // whether a draft is open for community review: report_review.go
 }
 
 // site is what pages read from the programme configuration, replaced as
@@ -91,7 +92,8 @@ var formLimits = abuse.LimiterConfig{Forms: map[string]abuse.Limit{
 	"register":       {Every: time.Second, Burst: 600},
 	"invite":         {Every: time.Minute, Burst: 10},
 	"champion":       {Every: time.Minute, Burst: 10},
-	"signpost":       {Every: time.Second, Burst: 120}, // counting a click on a support service
+	"signpost":       {Every: time.Second, Burst: 120},     // counting a click on a support service
+	"review":         {Every: 30 * time.Second, Burst: 30}, // ranking the drafts open for community review (a venue's shared address)
 }}
 
 // Deps are the parts the composition root hands the web layer.
