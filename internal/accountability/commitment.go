@@ -77,6 +77,8 @@ type Response struct {
 	Version              int
 	RespondedBy          string
 	RespondedAt          time.Time
+	// Translations of the reasons (translation.go).
+	Translations []TextTranslation
 }
 
 // Validate checks a response in page order. Reasons are required unless
@@ -295,6 +297,8 @@ type Commitment struct {
 	CreatedOn            time.Time // the date it was made
 	LastUpdateOn         time.Time // the date of its latest public update
 	CreatedAt, UpdatedAt time.Time
+	// Translations of its words (translation.go).
+	Translations []TextTranslation
 }
 
 // Validate checks a commitment in page order. A new due date (or a
@@ -431,6 +435,8 @@ type Update struct {
 	CreatedBy        string
 	CreatedAt        time.Time
 	ReviewedAt       time.Time
+	// Translations of its words (translation.go).
+	Translations []TextTranslation
 }
 
 // UpdateInput is an update as typed, before it is checked.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/hearme-project/hearme/internal/accountability"
@@ -232,7 +233,12 @@ func (s *Store) Commitment(ctx context.Context, id string) (accountability.Commi
 func (s *Store) CommitmentByReference(ctx context.Context, ref string) (accountability.Commitment, error) {
 	c, err := scanCommitment(s.conns.Read.QueryRowContext(ctx, s.q(`SELECT `+commitmentColumns+` FROM commitments c JOIN recommendations r ON r.id = c.recommendation_id
 		WHERE c.reference = ? AND r.status = 'published'`), ref))
-	return c, notFound(err)
+	if err != nil {
+		return c, notFound(err)
+	}
+	cs := []accountability.Commitment{c}
+	err = s.withCommitmentTranslations(ctx, cs, "WHERE c.id = ?", c.ID)
+	return cs[0], err
 }
 
 // CommitmentFilter narrows Commitments.
@@ -256,7 +262,13 @@ func (s *Store) Commitments(ctx context.Context, f CommitmentFilter) ([]accounta
 		q += " AND c.kind NOT IN ('done', 'dropped')"
 	}
 	rows, err := s.conns.Read.QueryContext(ctx, s.q(q+" ORDER BY c.id"), args...)
-	return collect(rows, err, scanCommitment)
+	cs, err := collect(rows, err, scanCommitment)
+	if err != nil {
+		return nil, err
+	}
+	// Their translations, read with the same conditions.
+	_, where, _ := strings.Cut(q, "WHERE")
+	return cs, s.withCommitmentTranslations(ctx, cs, "WHERE"+where, args...)
 }
 
 // AddUpdate records a progress update on an open commitment (ErrDropped
@@ -330,7 +342,11 @@ func (s *Store) Updates(ctx context.Context, commitmentID string, publicOnly boo
 		q += " AND u.review IN ('none', 'approved')"
 	}
 	rows, err := s.conns.Read.QueryContext(ctx, s.q(q+" ORDER BY u.on_date DESC, u.created_at DESC"), commitmentID)
-	return collect(rows, err, scanUpdate)
+	us, err := collect(rows, err, scanUpdate)
+	if err != nil {
+		return nil, err
+	}
+	return us, s.withUpdateTranslations(ctx, us, "WHERE u.commitment_id = ?", commitmentID)
 }
 
 // UpdatesInReview lists the updates waiting for a connector (review

@@ -6,7 +6,7 @@ import (
 	"github.com/hearme-project/hearme/internal/accountability"
 )
 
-// Report reads the whole public report in a fixed number of queries
+// Report reads the whole public report in a fixed number of queries (ten)
 // (not one per recommendation): the published recommendations with their
 // texts, organisations, frozen theme totals and how many quotes still
 // have their words; every response to them; every commitment on them;
@@ -90,6 +90,19 @@ func (s *Store) Report(ctx context.Context) (accountability.Report, error) {
 	rows, err = db.QueryContext(ctx, "SELECT "+commitmentColumns+" FROM commitments c JOIN recommendations r ON r.id = c.recommendation_id AND r.status = 'published' ORDER BY c.id")
 	if rep.Commitments, err = collect(rows, err, scanCommitment); err != nil {
 		return rep, err
+	}
+	// The translations of the organisations' words (two queries more).
+	if err := s.withCommitmentTranslations(ctx, rep.Commitments, "JOIN recommendations r ON r.id = c.recommendation_id AND r.status = 'published'"); err != nil {
+		return rep, err
+	}
+	if len(rep.Responses) > 0 {
+		m, err := s.translationsWhere(ctx, accountability.SubjectResponse, "JOIN recommendation_responses p ON p.id = x.response_id JOIN recommendations r ON r.id = p.recommendation_id AND r.status = 'published'")
+		if err != nil {
+			return rep, err
+		}
+		for i := range rep.Responses {
+			rep.Responses[i].Translations = m[rep.Responses[i].ID]
+		}
 	}
 	rep.ChangesMade = map[string]int{}
 	err = each(`SELECT commitment_id, COUNT(*) FROM commitment_updates WHERE review = 'approved' AND claim = 'made' AND evidence_url <> '' GROUP BY commitment_id`, func(row rowScanner) error {

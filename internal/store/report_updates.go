@@ -22,5 +22,12 @@ func (s *Store) PublicUpdates(ctx context.Context, limit int) ([]accountability.
 		args = append(args, limit)
 	}
 	rows, err := s.conns.Read.QueryContext(ctx, s.q(q), args...)
-	return collect(rows, err, scanUpdate)
+	us, err := collect(rows, err, scanUpdate)
+	if err != nil {
+		return nil, err
+	}
+	// Their translations: all of public updates' (a feed's fifty or the
+	// open data's every one).
+	return us, s.withUpdateTranslations(ctx, us, `JOIN commitments c ON c.id = u.commitment_id
+		JOIN recommendations r ON r.id = c.recommendation_id AND r.status = 'published' WHERE u.review IN ('none', 'approved')`)
 }

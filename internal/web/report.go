@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hearme-project/hearme/internal/accountability"
@@ -82,7 +83,7 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) {
 		period = 0
 	}
 	p := s.newPage(r)
-	idx := s.reportIndex(p, rep, period)
+	idx := s.reportIndex(p, rep, period, pageParam(r), "/report")
 	idx.Communities = s.communityLinks(p)
 	if err := s.rankingsOnIndex(r, p, rep, &idx); err != nil {
 		s.serverError(w, r, err)
@@ -152,11 +153,37 @@ type reportTree struct {
 	Overdue                                   bool
 	Changes                                   int // public claims of a change made, with evidence
 	Subs                                      []reportTree
+	WordsMark
+}
+
+// WordsMark says how an organisation's words are shown in the reader's
+// language: translated (Mark "translated", TranslatedOn its date) or in
+// English (Fallback: the element gets lang="en", Mark "in English"); in
+// English to an English reader, neither.
+type WordsMark struct {
+	Fallback     bool
+	Mark         string // the short visible note beside the words
+	TranslatedOn string
+}
+
+// markWords picks the words to show in the reader's language and how to
+// mark them (accountability.Translated).
+func markWords(p *Page, english accountability.Words, ts []accountability.TextTranslation) (accountability.Words, WordsMark) {
+	w, t, fallback := accountability.Translated(english, ts, p.Lang)
+	var m WordsMark
+	switch {
+	case fallback:
+		m.Fallback, m.Mark = true, p.cachedT("\x00in-english", func() string { return p.T("reportlang.in_english") })
+	case t != nil:
+		m.Mark, m.TranslatedOn = p.cachedT("\x00translated", func() string { return p.T("reportlang.translated") }), p.Date(t.At)
+	}
+	return w, m
 }
 
 func (s *Server) reportTreeOf(p *Page, c accountability.Commitment, progress int, today time.Time) reportTree {
-	return reportTree{Reference: c.Reference, Text: c.Text, Owner: c.OwnerRole, Status: p.cachedT(c.Status, func() string { return s.statusLabel(p, c.Status) }),
-		Kind: string(c.Kind), Due: p.cachedT(c.Due.Format(time.DateOnly), func() string { return p.Date(c.Due) }), Progress: progress, Overdue: c.Overdue(today)}
+	w, mark := markWords(p, c.Words(), c.Translations)
+	return reportTree{Reference: c.Reference, Text: w.Text, Owner: c.OwnerRole, Status: p.cachedT(c.Status, func() string { return s.statusLabel(p, c.Status) }),
+		Kind: string(c.Kind), Due: p.cachedT(c.Due.Format(time.DateOnly), func() string { return p.Date(c.Due) }), Progress: progress, Overdue: c.Overdue(today), WordsMark: mark}
 }
 
 // cachedT returns what make returns for key, made once per page: a page
@@ -191,11 +218,13 @@ func (s *Server) reportTrees(p *Page, cs []accountability.Commitment) []reportTr
 type reportUpdate struct {
 	ID, On, Status, Kind, Text, Reason, Claim, WhatChanged, EvidenceURL, Review, Question, Answer string
 	Progress                                                                                      int
+	WordsMark
 }
 
 func (s *Server) reportUpdate(p *Page, u accountability.Update) reportUpdate {
-	return reportUpdate{ID: u.ID, On: p.Date(u.On), Status: s.statusLabel(p, u.Status), Kind: string(u.Kind), Text: u.Text, Reason: u.Reason, Claim: string(u.Claim),
-		WhatChanged: u.WhatChanged, EvidenceURL: u.EvidenceURL, Review: string(u.Review), Question: u.Question, Answer: u.Answer, Progress: u.Progress}
+	w, mark := markWords(p, u.Words(), u.Translations)
+	return reportUpdate{ID: u.ID, On: p.Date(u.On), Status: s.statusLabel(p, u.Status), Kind: string(u.Kind), Text: w.Text, Reason: w.Reason, Claim: string(u.Claim),
+		WhatChanged: w.WhatChanged, EvidenceURL: u.EvidenceURL, Review: string(u.Review), Question: u.Question, Answer: u.Answer, Progress: u.Progress, WordsMark: mark}
 }
 
 // reportAnswer is one organisation's answer to one recommendation and
@@ -205,6 +234,7 @@ type reportAnswer struct {
 	Summary                                                 string // the answer in one line (the main page's)
 	HasResponse, OnTime, Overdue                            bool
 	Trees                                                   []reportTree
+	ReasonsMark                                             WordsMark // how the reasons are shown
 }
 
 // reportAnswers lists the answers to rec in rep.
@@ -223,7 +253,12 @@ func (s *Server) reportAnswersGrouped(p *Page, rep accountability.Report, recID 
 		}
 		ra := reportAnswer{Organisation: a.Organisation, OrgName: s.orgName(a.Organisation), Due: p.Date(a.Due), OnTime: a.OnTime, Overdue: a.Overdue}
 		if a.Response != nil {
-			ra.HasResponse, ra.Decision, ra.Reasons, ra.Answered = true, p.T("accountability.decision_"+string(a.Response.Decision)), a.Response.Reasons, p.Date(a.Response.RespondedAt)
+			ra.HasResponse, ra.Decision, ra.Answered = true, p.T("accountability.decision_"+string(a.Response.Decision)), p.Date(a.Response.RespondedAt)
+			if a.Response.Reasons != "" {
+				var w accountability.Words
+				w, ra.ReasonsMark = markWords(p, a.Response.Words(), a.Response.Translations)
+				ra.Reasons = w.Text
+			}
 		}
 		cs := byAnswer[[2]string{recID, a.Organisation}]
 		ra.Trees = s.reportTrees(p, cs)
@@ -267,6 +302,70 @@ type periodLink struct {
 	Current bool
 }
 
+// reportPageSize is how many recommendations one page of the report (or
+// of a scorecard) lists: the headline figures above them are those of the
+// whole period, and a page navigation leads to the others. 25 keep the
+// page near 50 KB with five commitments a recommendation (docs/accountability.md,
+// "The main page's size").
+const reportPageSize = 25
+
+// pageLink is one link of a report's page navigation.
+type pageLink struct {
+	N       int
+	Href    string
+	Current bool
+}
+
+// pager is a report's page navigation: which recommendations this page
+// shows (From to To of Total) and the links to every page.
+type pager struct {
+	From, To, Total int
+	Pages           []pageLink
+	Prev, Next      string // "" on the first (last) page
+}
+
+// pageParam reads ?page= (1 when absent or not a page number).
+func pageParam(r *http.Request) int {
+	n, err := strconv.Atoi(r.URL.Query().Get("page"))
+	if err != nil || n < 1 {
+		return 1
+	}
+	return n
+}
+
+// paginate cuts total items into pages of reportPageSize and returns the
+// bounds of page n (the last page when n is beyond it) and the
+// navigation, whose links are base with ?page= (or &page=) added.
+func paginate(total, n int, base string) (from, to int, pg pager) {
+	pages := max(1, (total+reportPageSize-1)/reportPageSize)
+	n = min(max(n, 1), pages)
+	from, to = (n-1)*reportPageSize, min(n*reportPageSize, total)
+	pg = pager{From: from + 1, To: to, Total: total}
+	if pages == 1 {
+		return from, to, pg
+	}
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+	}
+	href := func(i int) string {
+		if i == 1 {
+			return base
+		}
+		return base + sep + "page=" + strconv.Itoa(i)
+	}
+	for i := 1; i <= pages; i++ {
+		pg.Pages = append(pg.Pages, pageLink{N: i, Href: href(i), Current: i == n})
+	}
+	if n > 1 {
+		pg.Prev = href(n - 1)
+	}
+	if n < pages {
+		pg.Next = href(n + 1)
+	}
+	return from, to, pg
+}
+
 // reportIndex is the report's main page.
 type reportIndex struct {
 	Periods  []periodLink
@@ -274,15 +373,21 @@ type reportIndex struct {
 	Headline accountability.Headline
 	Items    []reportIndexItem
 	Scope    string // "" (the whole report) or an organisation's name (its scorecard)
+	// Pager is the page navigation when the period has more than
+	// reportPageSize recommendations.
+	Pager pager
 	// Communities link to each community's "you said, we did" page
 	// (report_community.go); on the main page only.
 	Communities []communityLink
 	ReviewOpen  bool // drafts are open for community review: link to /report/review
 }
 
-// readReport reads the whole report; period (a year, from ?period=) is
-// kept when it is one with publications, else the latest is chosen.
-func (s *Server) reportIndex(p *Page, rep accountability.Report, period int) reportIndex {
+// reportIndex is the report's main page (or a scorecard): period (a
+// year, from ?period=) is kept when it is one with publications, else the
+// latest is chosen (-1: every period). The headline figures are the whole
+// period's; the recommendations listed are those of page (from ?page=),
+// reportPageSize at a time, with links to the others based on base.
+func (s *Server) reportIndex(p *Page, rep accountability.Report, period, page int, base string) reportIndex {
 	loc := s.site.Load().loc
 	idx := reportIndex{Period: period}
 	periods := rep.Periods(loc)
@@ -304,17 +409,26 @@ func (s *Server) reportIndex(p *Page, rep accountability.Report, period int) rep
 	idx.Headline = rep.Headline(s.policy, today, loc)
 	answers := rep.Answers(s.policy, today, loc)
 	byAnswer := commitmentsByAnswer(rep.Commitments)
+	if idx.Period > 0 && len(idx.Periods) > 1 {
+		base += "?period=" + strconv.Itoa(idx.Period)
+	}
+	from, to, pg := paginate(len(rep.Recommendations), page, base)
+	idx.Pager = pg
 	// Answers come in the recommendations' order: each takes its own.
 	next := 0
-	for _, rec := range rep.Recommendations {
-		title, _, fallback := rec.In(p.Lang)
-		it := reportIndexItem{Reference: rec.Reference, Title: title, Fallback: fallback, Published: p.Date(rec.PublishedAt), Totals: rec.Totals, Quotes: rec.Quotes}
+	for i, rec := range rep.Recommendations {
 		end := next
 		for end < len(answers) && answers[end].RecommendationID == rec.ID {
 			end++
 		}
-		it.Answers = s.reportAnswersGrouped(p, rep, rec.ID, answers[next:end], byAnswer)
+		mine := answers[next:end]
 		next = end
+		if i < from || i >= to {
+			continue
+		}
+		title, _, fallback := rec.In(p.Lang)
+		it := reportIndexItem{Reference: rec.Reference, Title: title, Fallback: fallback, Published: p.Date(rec.PublishedAt), Totals: rec.Totals, Quotes: rec.Quotes}
+		it.Answers = s.reportAnswersGrouped(p, rep, rec.ID, mine, byAnswer)
 		for i := range it.Answers {
 			a := &it.Answers[i]
 			switch {
@@ -357,7 +471,7 @@ func (s *Server) handleReportOrganisation(w http.ResponseWriter, r *http.Request
 		return
 	}
 	p := s.newPage(r)
-	idx := s.reportIndex(p, rep.ForOrganisation(slug), -1)
+	idx := s.reportIndex(p, rep.ForOrganisation(slug), -1, pageParam(r), "/report/organisations/"+slug)
 	idx.Scope = s.orgName(slug)
 	for i := range idx.Items {
 		kept := idx.Items[i].Answers[:0]
@@ -393,6 +507,7 @@ type historyLine struct {
 	Due     string
 	First   bool
 	Update  *reportUpdate
+	WordsMark
 }
 
 func (s *Server) handleReportCommitment(w http.ResponseWriter, r *http.Request) {
@@ -446,7 +561,8 @@ func (s *Server) handleReportCommitment(w http.ResponseWriter, r *http.Request) 
 			u := s.reportUpdate(p, *h.Update)
 			line.Update = &u
 		} else {
-			line.Text, line.Owner, line.Due, line.First = h.Before.Text, h.Before.OwnerRole, p.Date(h.Before.Due), h.Version == 1
+			w, mark := markWords(p, accountability.Words{Text: h.Before.Text}, c.Translations)
+			line.Text, line.Owner, line.Due, line.First, line.WordsMark = w.Text, h.Before.OwnerRole, p.Date(h.Before.Due), h.Version == 1, mark
 		}
 		d.History = append(d.History, line)
 	}
@@ -529,4 +645,28 @@ func (p *Page) Headline(h accountability.Headline, period int) struct {
 		H      accountability.Headline
 		Period int
 	}{p, h, period}
+}
+
+// Pages pairs the page with a report's page navigation.
+func (p *Page) Pages(pg pager) struct {
+	Page  *Page
+	Pager pager
+} {
+	return struct {
+		Page  *Page
+		Pager pager
+	}{p, pg}
+}
+
+// WordsNote pairs the page with how some words are shown, for the
+// "words-note" template: "not yet translated" under English words, or
+// when they were translated.
+func (p *Page) WordsNote(m WordsMark) struct {
+	Page *Page
+	Mark WordsMark
+} {
+	return struct {
+		Page *Page
+		Mark WordsMark
+	}{p, m}
 }

@@ -44,13 +44,20 @@ func (s *Server) reportOutputRoutes() []Route {
 
 // openData reads the report and its public updates as open data.
 func (s *Server) openData(r *http.Request) (accountability.OpenData, error) {
+	d, _, _, err := s.openDataAnd(r)
+	return d, err
+}
+
+// openDataAnd is openData with the report and the updates it was built
+// from (the feed shows their translations).
+func (s *Server) openDataAnd(r *http.Request) (accountability.OpenData, accountability.Report, []accountability.Update, error) {
 	rep, err := s.store.Report(r.Context())
 	if err != nil {
-		return accountability.OpenData{}, err
+		return accountability.OpenData{}, rep, nil, err
 	}
 	updates, err := s.store.PublicUpdates(r.Context(), 0)
 	if err != nil {
-		return accountability.OpenData{}, err
+		return accountability.OpenData{}, rep, nil, err
 	}
 	prog := s.programme()
 	src := accountability.OpenSource{Programme: prog.Settings.Name, Base: s.baseURL(r), Updates: updates, Policy: s.policy,
@@ -58,7 +65,7 @@ func (s *Server) openData(r *http.Request) (accountability.OpenData, error) {
 	for _, o := range prog.Organisations {
 		src.Organisations = append(src.Organisations, accountability.OpenOrganisation{Slug: o.Slug, Name: o.Name, Kind: o.Kind, Website: o.Website})
 	}
-	return accountability.Open(rep, src), nil
+	return accountability.Open(rep, src), rep, updates, nil
 }
 
 // openHeaders marks an open-data answer: anyone may read it from another
@@ -140,13 +147,29 @@ func (s *Server) handleReportTable(which string) http.HandlerFunc {
 // reader's language where the labels are translated. An entry says what
 // changed and links to the commitment's page; it carries no quotes.
 func (s *Server) handleReportAtom(w http.ResponseWriter, r *http.Request) {
-	d, err := s.openData(r)
+	d, rep, updates, err := s.openDataAnd(r)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
 	p := s.newPage(r)
 	base := s.baseURL(r)
+	// The organisations' words in the reader's language where a
+	// translation is up to date; English, marked lang="en" and "in
+	// English", where not.
+	para := func(text string, m WordsMark) string {
+		if m.Fallback {
+			return `<p lang="en" dir="ltr">` + html.EscapeString(text) + "</p><p>(" + html.EscapeString(m.Mark) + ")</p>"
+		}
+		if m.Mark != "" {
+			return "<p>" + html.EscapeString(text) + " (" + html.EscapeString(m.Mark) + ")</p>"
+		}
+		return "<p>" + html.EscapeString(text) + "</p>"
+	}
+	byID := map[string]accountability.Update{}
+	for _, u := range updates {
+		byID[u.ID] = u
+	}
 	feed := &feeds.Feed{
 		Title:       d.Programme + ": " + p.T("opendata.feed_title"),
 		Link:        &feeds.Link{Href: base + "/report"},
@@ -155,8 +178,9 @@ func (s *Server) handleReportAtom(w http.ResponseWriter, r *http.Request) {
 		Updated:     d.Generated,
 	}
 	texts := map[string]string{}
-	for _, c := range d.Commitments {
-		texts[c.Reference] = c.Organisation + ": " + accountability.Excerpt(c.Text, 120)
+	for _, c := range rep.Commitments {
+		w, m := markWords(p, c.Words(), c.Translations)
+		texts[c.Reference] = para(c.Organisation+": "+accountability.Excerpt(w.Text, 120), m)
 	}
 	for i, u := range d.Updates {
 		if i == feedSize {
@@ -166,11 +190,12 @@ func (s *Server) handleReportAtom(w http.ResponseWriter, r *http.Request) {
 		// Atom content is HTML to a reader: the words are escaped, so an
 		// update cannot put markup into someone's feed reader.
 		var content bytes.Buffer
-		for _, para := range []string{texts[u.Commitment], u.Text} {
-			content.WriteString("<p>" + html.EscapeString(para) + "</p>")
-		}
-		if u.WhatChanged != "" {
-			content.WriteString("<p>" + html.EscapeString(p.T("opendata.feed_what_changed")+" "+u.WhatChanged) + "</p>")
+		orig := byID[u.ID]
+		words, m := markWords(p, orig.Words(), orig.Translations)
+		content.WriteString(texts[u.Commitment])
+		content.WriteString(para(words.Text, m))
+		if words.WhatChanged != "" {
+			content.WriteString("<p>" + html.EscapeString(p.T("opendata.feed_what_changed")) + "</p>" + para(words.WhatChanged, m))
 		}
 		on, _ := accountability.ParseDate(u.Date)
 		feed.Items = append(feed.Items, &feeds.Item{

@@ -51,6 +51,7 @@ func (s *Server) Routes() []Route {
 		s.commitmentRoutes(),
 		s.reviewRoutes(),
 		s.reportOutputRoutes(),
+		s.translationRoutes(),
 		s.rightsRoutes(),
 		s.rightsPersonRoutes(),
 		s.breachRoutes(),
