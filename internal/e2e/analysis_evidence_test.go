@@ -145,13 +145,16 @@ func TestAnalystFindsWhereALanguageThemeComesFromAndTheICBSeesItSuppressed(t *te
 	// Back to every stage: the census comparison.
 	off.open("/staff/analysis?rows=theme&cols=community")
 	census := off.text(`table[data-census="ethnic_group"]`)
-	for _, want := range []string{"Asian, Asian British or Asian Welsh", "83,343", "Black, Black British", "Not compared"} {
+	for _, want := range []string{"Asian: Bangladeshi, Indian or Pakistani", "73,869", "Black: African", "Not compared"} {
 		if !strings.Contains(census, want) {
 			t.Errorf("census comparison lacks %q: %s", want, census)
 		}
 	}
-	if !strings.Contains(off.text("main"), "Source: census table TS021") {
+	if !strings.Contains(off.text("main"), "Source: census table TS021") || !strings.Contains(off.text("main"), "census table TS024") {
 		t.Error("the census figures are not cited")
+	}
+	if lang := off.text(`table[data-census="main_language"]`); !strings.Contains(lang, "Polish") || !strings.Contains(lang, "7,823") {
+		t.Errorf("no main-language comparison with Luton's TS024 figures: %s", lang)
 	}
 	if len(off.texts("table[data-pairs] tbody tr")) == 0 {
 		t.Error("no themes named together")

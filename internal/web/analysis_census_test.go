@@ -12,7 +12,6 @@ import (
 	"github.com/hearme-project/hearme/internal/demo"
 	"github.com/hearme-project/hearme/internal/equality"
 	"github.com/hearme-project/hearme/internal/experience"
-	"github.com/hearme-project/hearme/internal/programme"
 	"github.com/hearme-project/hearme/internal/store"
 )
 
@@ -33,9 +32,10 @@ func section(t *testing.T, body, start, end string) string {
 // TestBreakdownComparesWithTheCensus: the analyst's page compares each
 // census group's share of the experiences with its share of Luton's
 // population (the demo's cited TS021 figures): 12 South Asian of 15
-// experiences with a known community against 37.0% of the population
-// is heard more than its share; no Black African or Caribbean experience
-// is "not heard from yet"; White is not compared (no community mapped).
+// experiences with a known community against the 32.8% of the
+// population who are Bangladeshi, Indian or Pakistani is heard more than
+// its share; no Black African or Caribbean experience is "not heard from
+// yet"; White British is not compared (no community mapped).
 func TestBreakdownComparesWithTheCensus(t *testing.T) {
 	t.Parallel()
 	e, _ := evidenceEnv(t)
@@ -46,25 +46,32 @@ func TestBreakdownComparesWithTheCensus(t *testing.T) {
 		t.Fatalf("breakdown: %d", r.status)
 	}
 	census := section(t, r.body, `data-census="ethnic_group"`, "</table>")
-	asian := section(t, census, "Asian, Asian British or Asian Welsh", "</tr>")
-	// 83,343 of 225,293 = 37.0%; 12 of 15 = 80.0%; ratio 2.16.
-	for _, want := range []string{"83,343", "37.0%", ">12<", "80.0%", "2.16", "216 experiences for every 100"} {
+	asian := section(t, census, "Asian: Bangladeshi, Indian or Pakistani", "</tr>")
+	// 73,869 of 225,261 = 32.8%; 12 of 15 = 80.0%; ratio 2.44.
+	for _, want := range []string{"73,869", "32.8%", ">12<", "80.0%", "2.44", "244 experiences for every 100"} {
 		if !strings.Contains(asian, want) {
 			t.Errorf("Asian row lacks %q: %s", want, asian)
 		}
 	}
-	black := section(t, census, "Black, Black British", "</tr>")
-	if !strings.Contains(black, "Not heard from yet") || !strings.Contains(black, "Too few experiences to test") || !strings.Contains(census, `<tr class="under-heard"><th scope="row">Black`) {
-		t.Errorf("Black row: %s", black)
+	for _, name := range []string{"Black: African", "Black: Caribbean"} {
+		black := section(t, census, name, "</tr>")
+		if !strings.Contains(black, "Not heard from yet") || !strings.Contains(black, "Too few experiences to test") || !strings.Contains(census, `<tr class="under-heard"><th scope="row">`+name) {
+			t.Errorf("%s row: %s", name, black)
+		}
 	}
-	if white := section(t, census, "<th scope=\"row\">White", "</tr>"); !strings.Contains(white, "Not compared") {
+	if white := section(t, census, "<th scope=\"row\">White: English", "</tr>"); !strings.Contains(white, "Not compared") {
 		t.Errorf("White row: %s", white)
 	}
-	if !strings.Contains(r.body, "Source: census table TS021") || !strings.Contains(r.body, "visionofbritain.org.uk") {
+	if !strings.Contains(r.body, "Source: census table TS021") || !strings.Contains(r.body, "github.com/Hossam53/CensusData") {
 		t.Error("the census figures are not cited on the page")
 	}
-	if !strings.Contains(r.body, "Shares are of the 15 experiences whose answer is known (3 of them from groups not matched to the census)") {
-		t.Error("the page does not say what the shares are of")
+	// The 3 Eastern European experiences are compared with Roma or other
+	// White residents: 25,458 of 225,261 = 11.3%; 3 of 15 = 20.0%.
+	if row := section(t, census, "White: Roma or other White", "</tr>"); !strings.Contains(row, "25,458") || !strings.Contains(row, "11.3%") || !strings.Contains(row, ">3<") || !strings.Contains(row, "20.0%") {
+		t.Errorf("Roma or other White row: %s", row)
+	}
+	if !strings.Contains(r.body, "Shares are of the 15 experiences whose answer is known (0 of them from groups not matched to the census)") {
+		t.Errorf("the page does not say what the shares are of: %s", section(t, r.body, "Shares are of", "</p>"))
 	}
 }
 
@@ -81,8 +88,8 @@ func TestEvidenceCensusAndStagesAreSuppressed(t *testing.T) {
 	if r.status != 200 {
 		t.Fatalf("evidence: %d", r.status)
 	}
-	asian := section(t, section(t, r.body, `data-census="ethnic_group"`, "</table>"), "Asian, Asian British", "</tr>")
-	for _, want := range []string{">10<", ">67%<", "1.81", "Heard more than its share"} {
+	asian := section(t, section(t, r.body, `data-census="ethnic_group"`, "</table>"), "Asian: Bangladeshi", "</tr>")
+	for _, want := range []string{">10<", ">67%<", "2.04", "Heard more than its share"} {
 		if !strings.Contains(asian, want) {
 			t.Errorf("published Asian row lacks %q: %s", want, asian)
 		}
@@ -105,11 +112,11 @@ func TestEvidenceCensusAndStagesAreSuppressed(t *testing.T) {
 	csv := analyst.get("/staff/analysis/breakdown.csv?rows=theme&cols=community")
 	line := ""
 	for _, l := range strings.Split(csv.body, "\n") {
-		if strings.HasPrefix(l, `"Asian, Asian British or Asian Welsh"`) {
+		if strings.HasPrefix(l, `"Asian: Bangladeshi, Indian or Pakistani"`) {
 			line = l
 		}
 	}
-	if !strings.Contains(csv.body, "Census group,Population") || !strings.Contains(line, ",10,67%,1.81,") || strings.Contains(line, ",12,") {
+	if !strings.Contains(csv.body, "Census group,Population") || !strings.Contains(line, ",10,67%,2.04,") || strings.Contains(line, ",12,") {
 		t.Errorf("the export's census row: %q", line)
 	}
 }
@@ -252,16 +259,17 @@ func TestCensusThatDoesNotAddUpIsRefusedOnImport(t *testing.T) {
 	cfg.Census.Tables[0].Categories[0].Population += 100
 	b, _ := json.Marshal(cfg)
 	r := admin.upload("/staff/programme/import", "file", "p.json", b)
-	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "does not add up: its categories come to 225393 but its total is 225293") {
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "does not add up: its categories come to 225361 but its total is 225261") {
 		t.Fatalf("a census that does not add up: %d\n%s", r.status, section(t, r.body, "<main", "</main>"))
 	}
-	if got, _ := e.store.Programme(ctx); got.Census.Tables[0].Categories[0].Population != 83343 {
+	if got, _ := e.store.Programme(ctx); got.Census.Tables[0].Categories[0].Population != 73869 {
 		t.Error("the refused file changed the census")
 	}
 	// The programme page lists the census as configured, cited, in the
 	// page's language.
 	page := admin.get("/staff/programme?lang=pl")
-	for _, want := range []string{"Dane ze spisu", "Tabela TS021 dla: Luton (local authority E06000032). Łącznie 225293 osób.", "Osoby azjatyckie, Azjaci brytyjscy lub walijscy: 83343", "<code>south-asian</code>", "visionofbritain.org.uk"} {
+	for _, want := range []string{"Dane ze spisu", "Tabela TS021 dla: Luton (local authority E06000032). Łącznie 225261 osób.", "Azjaci: pochodzenie bangladeskie, indyjskie lub pakistańskie: 73869", "<code>south-asian</code>", "github.com/Hossam53/CensusData",
+		"Tabela TS024 dla: Luton (local authority E06000032). Łącznie 215747 osób.", "Polski: 7823"} {
 		if !strings.Contains(page.body, want) {
 			t.Errorf("the programme page lacks %q", want)
 		}
@@ -304,7 +312,7 @@ func TestWithdrawnStoryLeavesEveryCountQuoteAndExport(t *testing.T) {
 			if row := section(t, section(t, ev.body, `data-evidence="community"`, "</table>"), "Language and interpreters</th>", "</tr>"); !strings.Contains(row, want["published"]) {
 				t.Errorf("stakeholders' row lacks %s: %s", want["published"], row)
 			}
-			if row := section(t, section(t, ev.body, `data-census="ethnic_group"`, "</table>"), "Asian, Asian British", "</tr>"); !strings.Contains(row, want["published"]) {
+			if row := section(t, section(t, ev.body, `data-census="ethnic_group"`, "</table>"), "Asian: Bangladeshi", "</tr>"); !strings.Contains(row, want["published"]) {
 				t.Errorf("stakeholders' census row lacks %s: %s", want["published"], row)
 			}
 			if got := strings.Contains(ev.body, "My daughter had to translate"); got != quoted {
@@ -329,27 +337,15 @@ func TestWithdrawnStoryLeavesEveryCountQuoteAndExport(t *testing.T) {
 	})
 }
 
-// TestMainLanguageComparedWithTheCensus: a programme whose file carries
-// a main-language table (TS024 shape; the figures here are a test's, not
-// an area's) is compared through the people's answers to the main
-// language question: 6 of 8 answers Polish against 10% of the
-// population is heard more than its share; English (80%) is under-heard;
-// "prefer not to say" is left out.
+// TestMainLanguageComparedWithTheCensus: the demo's main-language table
+// (Luton's TS024 figures) is compared through the people's answers to
+// the main language question: 6 of 8 answers Polish against the 3.6% of
+// Luton's residents aged 3 and over whose main language is Polish is
+// heard more than its share; English (76.9%) is under-heard; "prefer not
+// to say" is left out.
 func TestMainLanguageComparedWithTheCensus(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	prog := demo.Luton()
-	prog.Census.Tables = append(prog.Census.Tables, programme.CensusTable{Measure: programme.CensusMainLanguage, Table: "TS024",
-		Release: "a test table", Source: "this test", Total: 1000, Categories: []programme.CensusCategory{
-			{Slug: "english", Population: 800, Match: []string{"en"}, Names: map[string]string{"en": "English"}},
-			{Slug: "polish", Population: 100, Match: []string{"pl"}, Names: map[string]string{"en": "Polish"}},
-			{Slug: "other", Population: 100, Match: []string{"another-language"}, Names: map[string]string{"en": "Another language"}}}})
-	if err := e.store.ReplaceProgramme(ctx, "test", prog); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.web.ReloadProgramme(ctx); err != nil {
-		t.Fatal(err)
-	}
 	for i, lang := range []string{"pl", "pl", "pl", "pl", "pl", "pl", "en", "en", "prefer-not-to-say"} {
 		rc, err := e.store.SubmitExperience(ctx, experience.Submission{Kind: experience.KindExperience, Lang: "en", Role: "carer",
 			WhatHappened: fmt.Sprintf("Story %d.", i), Equality: equality.Answers{MainLanguage: lang},
@@ -365,10 +361,10 @@ func TestMainLanguageComparedWithTheCensus(t *testing.T) {
 	c.signIn(e.newStaff("analyst@example.org", account.Analyst, ""))
 	r := c.get("/staff/analysis")
 	table := section(t, r.body, `data-census="main_language"`, "</table>")
-	if polish := section(t, table, "<th scope=\"row\">Polish", "</tr>"); !strings.Contains(polish, ">6<") || !strings.Contains(polish, "75.0%") || !strings.Contains(polish, "7.50") || !strings.Contains(polish, "Heard more than its share") {
+	if polish := section(t, table, "<th scope=\"row\">Polish", "</tr>"); !strings.Contains(polish, ">6<") || !strings.Contains(polish, "75.0%") || !strings.Contains(polish, "20.68") || !strings.Contains(polish, "Heard more than its share") {
 		t.Errorf("Polish row: %s", polish)
 	}
-	if english := section(t, table, "<th scope=\"row\">English", "</tr>"); !strings.Contains(english, "Under-heard: 31 experiences for every 100") {
+	if english := section(t, table, "<th scope=\"row\">English", "</tr>"); !strings.Contains(english, "Under-heard: 32 experiences for every 100") {
 		t.Errorf("English row: %s", english)
 	}
 	if !strings.Contains(r.body, "main language (census table TS024)") || !strings.Contains(r.body, "Shares are of the 8 experiences whose answer is known (0 of them from groups not matched to the census); 1 without an answer are left out.") {
