@@ -266,8 +266,21 @@ func (s *Store) resealBatch(ctx context.Context, keys *sealed.Keyring, rotationI
 	})
 	if err == nil {
 		last = batch[len(batch)-1].key
+		s.checkpointAfterBatch(ctx)
 	}
 	return last, n, done, err
+}
+
+// checkpointAfterBatch copies what the batch wrote from SQLite's log
+// into the database file (a passive checkpoint: it takes no write lock).
+// Otherwise the server's own commit, finding the log grown past its
+// threshold (1,000 pages), would do the copying, and its request wait
+// for it. It is not an error when it cannot finish (a reader holds an
+// older snapshot): the server's checkpoint does the rest.
+func (s *Store) checkpointAfterBatch(ctx context.Context) {
+	if s.d.SingleWriter {
+		s.conns.Write.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)")
+	}
 }
 
 // Reseal seals again with the active key every keyring value under
