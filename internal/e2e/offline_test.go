@@ -8,12 +8,15 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/serviceworker"
 	"github.com/chromedp/chromedp"
 
 	"github.com/hearme-project/hearme/internal/account"
@@ -682,21 +685,44 @@ func testOffline200Records(t *testing.T, postgres bool) {
 }
 
 // TestOfflineShellOpensFast: on a throttled mid-range phone profile (CPU
-// 4x slower, a slow 3G-like network: 150 ms, 1.6 Mbit/s down, 750 kbit/s
-// up) with no connection, the capture page opens from the service worker
-// in under a second (to the load event, median of five opens).
+// 4x slower, Emulation.setCPUThrottlingRate, and no network) the capture
+// page opens from the service worker in under a second, to the load event.
+// Two series, HEARME_OFFLINE_OPENS opens each (default 5):
+//   - warm: the page opened again from itself, the worker running;
+//   - cold: from a blank tab, with every service worker stopped first
+//     (ServiceWorker.stopAllWorkers), as when the phone opens the page
+//     after a while: the worker starts, then answers.
+//
+// The machine the tests run on is shared: the medians and the spread are
+// logged (docs/performance.md gives them with the machine's load), and the
+// 1 s target is asserted on both medians when HEARME_OFFLINE_PERF=1.
 func TestOfflineShellOpensFast(t *testing.T) {
 	t.Parallel()
+	n := 5
+	if v, err := strconv.Atoi(os.Getenv("HEARME_OFFLINE_OPENS")); err == nil && v > 0 {
+		n = v
+	}
 	srv := startRestartable(t, false)
 	s := srv.site
+	ev := &event.Event{Kind: event.KindMiniHearMe, Visibility: event.Public, Languages: []string{"en"}, Start: time.Now().Add(-time.Hour),
+		End: time.Now().Add(2 * time.Hour), VenueName: "Mosque hall", VenueAddress: "Luton", Capacity: 40,
+		Texts: map[string]event.Text{"en": {Title: "Mini hear me: Saints"}}}
+	if err := s.App.Store.CreateEvent(bg, ev); err != nil {
+		t.Fatal(err)
+	}
 	champ := &person{Name: "Hodan Ali", Email: "hodan.ali@example.org", Password: "silver kettle river 27"}
 	s.newChampion(champ)
-	ctx := browsertest.New(t, browsertest.WithTimeout(3*time.Minute))
+	ctx := browsertest.New(t, browsertest.WithTimeout(time.Duration(2+n/3)*time.Minute))
 	b := newTab(t, ctx, s.URL)
 	b.signInChampion(champ)
 	b.open("/staff/capture")
 	b.workerReady()
+	b.wait("queue key kept", `HearmeQueue.meta("key").then(k => window.__key = !!k), window.__key === true`, 10*time.Second)
 	srv.down()
+	// Twenty records wait on the phone, as in the middle of an event.
+	b.network(true)
+	b.open("/staff/capture")
+	b.captureMany(ev, "PERF", 0, 20)
 	b.do("throttle", chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
 		if _, err := chromedp.Call(ctx, emulation.SetCPUThrottlingRate, emulation.SetCPUThrottlingRateParams{Rate: 4}); err != nil {
 			return err
@@ -713,28 +739,52 @@ func TestOfflineShellOpensFast(t *testing.T) {
 			MatchedNetworkConditions: []*network.Conditions{{Offline: true, Latency: 150, DownloadThroughput: 1.6 * 1024 * 1024 / 8, UploadThroughput: 750 * 1024 / 8}}})
 		return err
 	}))
-	var opens []time.Duration
-	for i := range 5 {
-		b.open("/staff/capture")
+	measure := func(series string, i int) time.Duration {
 		ms := eval[float64](b, `(e => e.loadEventEnd - e.startTime)(performance.getEntriesByType("navigation")[0])`)
 		if !eval[bool](b, `!!document.querySelector("form[data-shell]") && typeof HearmeQueue === "object"`) {
-			t.Fatalf("open %d: not the working shell", i)
+			t.Fatalf("%s open %d: not the working shell", series, i)
 		}
 		d := time.Duration(ms * float64(time.Millisecond))
-		t.Logf("open %d offline, CPU 4x slower: %v to the load event (%s)", i+1, d.Round(time.Millisecond),
-			eval[string](b, `(e => ["workerStart", "fetchStart", "responseStart", "responseEnd", "domInteractive", "domContentLoadedEventEnd"].map(k => k + " " + Math.round(e[k] - e.startTime)).join(", "))(performance.getEntriesByType("navigation")[0])`))
-		opens = append(opens, d)
+		b.wait("the page counts what waits", `/not sent yet: 20\b/.test(document.querySelector("[data-queue-banner]").innerText)`, 20*time.Second)
+		t.Logf("%s open %d offline, CPU 4x slower: %v to the load event; the 20 waiting counted at %.0f ms (%s)", series, i+1, d.Round(time.Millisecond),
+			eval[float64](b, `(performance.getEntriesByName("hearme-queue-shown")[0] || {startTime: -1}).startTime`),
+			eval[string](b, `(e => ["workerStart", "responseStart", "responseEnd", "domInteractive", "domContentLoadedEventEnd"].map(k => k + " " + Math.round(e[k] - e.startTime)).join(", ") +
+				", first paint " + Math.round((performance.getEntriesByName("first-contentful-paint")[0] || {startTime: NaN}).startTime))(performance.getEntriesByType("navigation")[0])`))
+		return d
 	}
-	// The figure is the median of five opens: the machine the tests run on
-	// is shared, and one open can wait for another process (the worst is
-	// logged and written up in docs/performance.md with the load).
-	slices.Sort(opens)
-	t.Logf("offline opens: median %v, worst %v", opens[2].Round(time.Millisecond), opens[4].Round(time.Millisecond))
-	// The 1 s target is checked when the machine is quiet enough to
-	// measure it (HEARME_OFFLINE_PERF=1, as docs/performance.md does); on a
-	// shared, loaded machine the test checks that the shell opens, offline
-	// and working, and logs the times.
-	if os.Getenv("HEARME_OFFLINE_PERF") == "1" && opens[2] >= time.Second {
-		t.Errorf("the capture page offline took %v (median of 5) to open, want under 1 s", opens[2])
+	var warm, cold []time.Duration
+	for i := range n {
+		b.open("/staff/capture")
+		warm = append(warm, measure("warm", i))
+	}
+	for i := range n {
+		b.do("blank tab, workers stopped", chromedp.Navigate("about:blank"), chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			if _, err := chromedp.Call(ctx, serviceworker.Enable, cdp.Empty{}); err != nil {
+				return err
+			}
+			_, err := chromedp.Call(ctx, serviceworker.StopAllWorkers, cdp.Empty{})
+			return err
+		}))
+		b.open("/staff/capture")
+		cold = append(cold, measure("cold", i))
+	}
+	for _, sr := range []struct {
+		name  string
+		opens []time.Duration
+	}{{"warm", warm}, {"cold", cold}} {
+		slices.Sort(sr.opens)
+		med := sr.opens[len(sr.opens)/2]
+		if len(sr.opens)%2 == 0 {
+			med = (sr.opens[len(sr.opens)/2-1] + med) / 2
+		}
+		t.Logf("offline opens, %s: median %v, from %v to %v (%d opens)", sr.name, med.Round(time.Millisecond),
+			sr.opens[0].Round(time.Millisecond), sr.opens[len(sr.opens)-1].Round(time.Millisecond), len(sr.opens))
+		// The 1 s target is checked when the machine is quiet enough to
+		// measure it (HEARME_OFFLINE_PERF=1, as docs/performance.md does);
+		// on a shared, loaded machine the test checks that the shell opens,
+		// offline and working, and logs the times.
+		if os.Getenv("HEARME_OFFLINE_PERF") == "1" && med >= time.Second {
+			t.Errorf("the capture page offline, %s, took %v (median of %d) to open, want under 1 s", sr.name, med, len(sr.opens))
+		}
 	}
 }

@@ -87,6 +87,10 @@ func (s *Server) handleCaptureShell(w http.ResponseWriter, r *http.Request) {
 	d := p.Data.(captureData)
 	d.Saved, d.Shell = nil, true
 	p.Data, p.Crisis, p.Timeout = d, "", nil
+	// Only app.css: the other parts' style sheets style none of the shell
+	// (TestCaptureShell checks the shell links app.css alone), and each is one more file to read and
+	// parse before the page is drawn on a slow phone (docs/performance.md).
+	p.styles = nil
 	for i := range p.Languages { // the switcher leads to the capture page itself
 		p.Languages[i].Href = (&url.URL{Path: offlineScope, RawQuery: "lang=" + url.QueryEscape(p.Languages[i].Code)}).String()
 	}

@@ -255,15 +255,28 @@
     }, function () { f.submit(); });
   }, true);
 
-  // Start.
+  // Start. The form is usable as soon as it is drawn: the work that can
+  // wait (the store, the worker's registration, asking for persistent
+  // storage, counting what waits) starts after the load event, so that
+  // opening the page, offline on a slow phone, costs only the page.
+  function afterLoad(fn) {
+    if (document.readyState === "complete") { setTimeout(fn, 0); return; }
+    window.addEventListener("load", function () { setTimeout(fn, 0); }, { once: true });
+  }
   var queued = /[?&]queued=1/.test(location.search);
   if (form) {
     newRecordID();
     var key = { kid: form.getAttribute("data-queue-kid"), version: form.getAttribute("data-consent-version") };
     try { key.jwk = JSON.parse(form.getAttribute("data-queue-key")); } catch (e) { key.jwk = null; }
-    var ready = key.jwk ? Q.setMeta("key", key).then(function () { return Q.setMeta("messages", { not_saved: msg("not_saved"),
-      lang: document.documentElement.lang, dir: document.documentElement.dir }); })
-      : Promise.resolve();
+    var words = { not_saved: msg("not_saved"), lang: document.documentElement.lang, dir: document.documentElement.dir };
+    // The queue key and the words the worker needs, written (durably)
+    // only when they changed.
+    var keep = function (name, value) {
+      return Q.meta(name).then(function (old) { return JSON.stringify(old) === JSON.stringify(value) ? null : Q.setMeta(name, value); });
+    };
+    var ready = new Promise(afterLoad).then(function () {
+      return key.jwk ? keep("key", key).then(function () { return keep("messages", words); }) : null;
+    });
     ready.catch(function () { state.broken = true; render(); });
     form.addEventListener("submit", function (e) {
       // Online, the form posts as it always has (if the post fails at the
@@ -273,20 +286,28 @@
       e.preventDefault();
       ready.then(queueForm);
     });
-    if ("serviceWorker" in navigator) {
-      navigator.serviceWorker.register("/staff/sw.js", { scope: "/staff/capture" }).catch(function () {});
-    }
     if (panel) {
       panel.querySelector("[data-queue-send]").addEventListener("click", function () { delay = 0; sendAll(); });
       panel.querySelector("[data-queue-export]").addEventListener("click", exportQueue);
     }
     if (queued) { state.notice = msg("saved_offline"); }
     if (shell && !navigator.onLine) { state.notice = state.notice || msg("offline_now"); }
-    askPersistence();
+    afterLoad(function () {
+      if ("serviceWorker" in navigator) {
+        navigator.serviceWorker.register("/staff/sw.js", { scope: "/staff/capture" }).catch(function () {});
+      }
+      askPersistence();
+    });
   }
   window.addEventListener("online", function () { delay = 0; sendAll(); });
-  Q.exists().then(function (yes) {
-    if (!yes && !form) { return; }
-    refresh().then(function () { if (state.waiting > 0) { sendAll(); } });
+  afterLoad(function () {
+    Q.exists().then(function (yes) {
+      if (!yes && !form) { return; }
+      refresh().then(function () {
+        // When the page first showed what waits (docs/performance.md).
+        if (performance.mark && !performance.getEntriesByName("hearme-queue-shown").length) { performance.mark("hearme-queue-shown"); }
+        if (state.waiting > 0) { sendAll(); }
+      });
+    });
   });
 })();
