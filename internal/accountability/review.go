@@ -179,11 +179,13 @@ func (in EventInput) Validate(today time.Time, communities, drafts []string) (Ev
 	return ev, errs
 }
 
-// Rank is one browser's place for one draft, among how many drafts it
-// ranked at once (a raw row: never shown as it is).
+// Rank is how many browsers (Count, at least 1) gave one draft one
+// place, among how many drafts they ranked at once (raw figures: never
+// shown as they are).
 type Rank struct {
 	RecommendationID string
 	Place, Of        int
+	Count            int
 }
 
 // Online is how the residents who ranked online placed one draft, as
@@ -230,10 +232,13 @@ func Priorities(ids []string, ranks []Rank, events []EventResult) []Priority {
 			if r.RecommendationID != id {
 				continue
 			}
-			places = append(places, float64(r.Place))
+			n := max(r.Count, 1)
+			for range n {
+				places = append(places, float64(r.Place))
+			}
 			of = max(of, r.Of)
 			if r.Place == 1 {
-				first++
+				first += n
 			}
 		}
 		p.Ranked = len(places) > 0

@@ -90,12 +90,11 @@ func TestPrioritiesGoThroughDisclosureControl(t *testing.T) {
 	t.Parallel()
 	var ranks []Rank
 	// 12 people rank a first and b second; 3 rank c (alone, later).
-	for range 12 {
-		ranks = append(ranks, Rank{"a", 1, 2}, Rank{"b", 2, 2})
+	for range 11 {
+		ranks = append(ranks, Rank{"a", 1, 2, 1}, Rank{"b", 2, 2, 0})
 	}
-	for range 3 {
-		ranks = append(ranks, Rank{"c", 1, 1})
-	}
+	ranks = append(ranks, Rank{"a", 1, 2, 1}, Rank{"b", 2, 2, 1}) // a count of 0 is one browser
+	ranks = append(ranks, Rank{"c", 1, 1, 3})
 	events := []EventResult{
 		{Place: "Somali centre", Community: "somali", Method: MethodRanks, Participants: 12, Values: map[string]int{"a": 2, "b": 1}},
 		{Place: "Polish club", Community: "polish", Method: MethodDots, Participants: 5, Values: map[string]int{"a": 4, "b": 1}},

@@ -130,7 +130,7 @@ func TestResidentsRankDraftsAndTheReportSaysHow(t *testing.T) {
 	rank("pl", "1", "2", "Bardzo potrzebne")
 	rank("so", "2", "1", "")
 	if ranks, err := s.App.Store.ReviewRanks(bg); err != nil || len(ranks) != 4 {
-		t.Fatalf("ranks: %d %v", len(ranks), err)
+		t.Fatalf("ranks: %+v %v", ranks, err)
 	}
 
 	// axe-core (JavaScript on) on the public pages, at phone width, in

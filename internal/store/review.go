@@ -227,13 +227,16 @@ func (s *Store) RecordEventResult(ctx context.Context, actorID string, ev accoun
 	return id, err
 }
 
-// ReviewRanks reads the online ranks given to recIDs (raw rows: the
-// caller publishes them only through accountability.Priorities).
+// ReviewRanks reads the online ranks, counted by draft, place and size
+// of the ranking (raw figures: the caller publishes them only through
+// accountability.Priorities). Grouped in the database, so the report
+// reads a few rows per draft however many residents ranked.
 func (s *Store) ReviewRanks(ctx context.Context) ([]accountability.Rank, error) {
-	rows, err := s.conns.Read.QueryContext(ctx, s.q("SELECT recommendation_id, place, of_count FROM review_ranks"))
+	rows, err := s.conns.Read.QueryContext(ctx, s.q(`SELECT recommendation_id, place, of_count, COUNT(*) FROM review_ranks
+		GROUP BY recommendation_id, place, of_count ORDER BY recommendation_id, place, of_count`))
 	return collect(rows, err, func(row rowScanner) (accountability.Rank, error) {
 		var r accountability.Rank
-		return r, row.Scan(&r.RecommendationID, &r.Place, &r.Of)
+		return r, row.Scan(&r.RecommendationID, &r.Place, &r.Of, &r.Count)
 	})
 }
 

@@ -617,6 +617,10 @@ func (s *Server) renderSharedDraft(w http.ResponseWriter, r *http.Request, statu
 		return
 	}
 	d := sharedDraftPage{Rec: rec, Item: s.reportItem(p, rec, accountability.Evidence{}), Notes: notes, Note: note}
+	if d.Item.Community, err = s.priorityOf(r, p, rec); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	for _, t := range rec.Themes {
 		d.Themes = append(d.Themes, themeName(book, t))
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/hearme-project/hearme/internal/accountability"
 	"github.com/hearme-project/hearme/internal/field"
 	"github.com/hearme-project/hearme/internal/moderation"
+	"github.com/hearme-project/hearme/internal/safeguarding"
 	"github.com/hearme-project/hearme/internal/store"
 	"github.com/hearme-project/hearme/internal/web/form"
 )
@@ -128,8 +129,15 @@ func (s *Server) reviewBoxOf(r *http.Request, p *Page, rec accountability.Recomm
 type staffReviews struct {
 	Drafts     []accountability.Recommendation
 	Priorities []*reviewPriority
-	Pending    []store.ReviewComment
+	Pending    []pendingComment
 	CanRecord  bool
+}
+
+// pendingComment is a comment in the moderation list, marked when it
+// holds a phrase suggesting a risk of harm.
+type pendingComment struct {
+	store.ReviewComment
+	Safeguarding bool
 }
 
 func (s *Server) handleStaffReviews(w http.ResponseWriter, r *http.Request) {
@@ -157,9 +165,13 @@ func (s *Server) handleStaffReviews(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if allowedTo(moderators, reqCtx(r).user.Role) {
-		if d.Pending, err = s.store.PendingReviewComments(r.Context(), 200); err != nil {
+		pending, err := s.store.PendingReviewComments(r.Context(), 200)
+		if err != nil {
 			s.serverError(w, r, err)
 			return
+		}
+		for _, c := range pending {
+			d.Pending = append(d.Pending, pendingComment{c, safeguarding.Flagged(c.Text)})
 		}
 	}
 	p.Data = d
@@ -242,12 +254,20 @@ type reviewCommentView struct {
 	Comment  store.ReviewComment
 	Segments []segment
 	Decision string
+	// Safeguarding: the phrases suggesting a risk of harm found in it
+	// (internal/safeguarding, as for experiences): a prompt for the
+	// moderator to act, docs/safeguarding.md.
+	Safeguarding []string
 }
 
 func (s *Server) reviewCommentPage(r *http.Request, c store.ReviewComment, decision string, errs field.Errors) *Page {
 	p := s.newPage(r)
 	p.Errors = errs
-	p.Form = reviewCommentView{Comment: c, Segments: segments("comment", c.Text, moderation.Scan(c.Text)), Decision: decision}
+	v := reviewCommentView{Comment: c, Segments: segments("comment", c.Text, moderation.Scan(c.Text)), Decision: decision}
+	for _, m := range safeguarding.Assess(c.Text) {
+		v.Safeguarding = append(v.Safeguarding, m.Phrase)
+	}
+	p.Form = v
 	return p
 }
 

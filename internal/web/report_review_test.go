@@ -136,8 +136,8 @@ func TestCommunityReviewOfDrafts(t *testing.T) {
 		}
 		good.Set("form_token", tokenOf(t, pl.get("/report/review?lang=so").body+`name="form_token" value="x"`))
 		pl.post("/report/review", good)
-		if ranks, _ := e.store.ReviewRanks(ctx); len(ranks) != 2 {
-			t.Fatalf("%d ranks after a second post from one browser, want 2", len(ranks))
+		if ranks, _ := e.store.ReviewRanks(ctx); len(ranks) != 2 || ranks[0].Count+ranks[1].Count != 2 {
+			t.Fatalf("ranks after a second post from one browser: %+v, want one each", ranks)
 		}
 		// A resident in Somali.
 		so := e.client()
@@ -145,7 +145,8 @@ func TestCommunityReviewOfDrafts(t *testing.T) {
 		if !strings.Contains(r.body, "Gaadiidka daaweynta") || !strings.Contains(r.body, "Kaalinta qabyada") {
 			t.Fatalf("Somali page:\n%s", r.body)
 		}
-		if r := so.post("/report/review?lang=so", url.Values{"form_token": {tokenOf(t, r.body)}, "rank-" + idA: {"2"}, "rank-" + idB: {"1"}}); r.status != http.StatusSeeOther {
+		if r := so.post("/report/review?lang=so", url.Values{"form_token": {tokenOf(t, r.body)}, "rank-" + idA: {"2"}, "rank-" + idB: {"1"},
+			"comment-" + idB: {"Waiting so long made me want to end my life"}}); r.status != http.StatusSeeOther {
 			t.Fatalf("Somali ranking: %d\n%s", r.status, r.body)
 		}
 		// A post without the browser's cookie is refused with the reason.
@@ -160,8 +161,19 @@ func TestCommunityReviewOfDrafts(t *testing.T) {
 			t.Error("an unmoderated comment is shown")
 		}
 		pending, err := e.store.PendingReviewComments(ctx, 10)
-		if err != nil || len(pending) != 1 || pending[0].Lang != "pl" {
+		if err != nil || len(pending) != 2 || pending[0].Lang != "pl" || pending[1].Lang != "so" {
 			t.Fatalf("pending: %+v %v", pending, err)
+		}
+		// The Somali resident's comment suggests a risk of harm: marked in
+		// the list and on its page, as experiences are.
+		if r := connector.get("/staff/reviews"); strings.Count(r.body, "possible risk of harm") != 1 {
+			t.Errorf("the list does not mark the one comment suggesting a risk of harm")
+		}
+		if r := connector.get("/staff/reviews/comments/" + pending[1].ID); !strings.Contains(r.body, "This comment may suggest a risk of harm") || !strings.Contains(r.body, "<q>end my life</q>") {
+			t.Errorf("the safeguarding prompt is missing:\n%s", r.body)
+		}
+		if r := connector.get("/staff/reviews/comments/" + pending[0].ID); strings.Contains(r.body, "This comment may suggest a risk of harm") {
+			t.Error("a safeguarding prompt on a comment with no such words")
 		}
 		if r := analyst.get("/staff/reviews/comments/" + pending[0].ID); r.status != http.StatusForbidden {
 			t.Errorf("an analyst moderates comments: %d", r.status)
@@ -202,6 +214,15 @@ func TestCommunityReviewOfDrafts(t *testing.T) {
 		}
 		if r := connector.post("/staff/reviews/events", event); r.status != http.StatusSeeOther {
 			t.Fatalf("event: %d\n%s", r.status, r.body)
+		}
+
+		// A draft shared for the factual-accuracy check shows the
+		// stakeholder the community's priorities too.
+		if r := connector.post(pageB+"/share", url.Values{}); r.status != http.StatusSeeOther {
+			t.Fatalf("share: %d", r.status)
+		}
+		if r := stakeholder.get("/staff/commitments/drafts/" + idB); r.status != 200 || !strings.Contains(r.body, "How the community ranked it") || !strings.Contains(r.body, "place 1 of 2") {
+			t.Errorf("the shared draft's page: %d\n%s", r.status, r.body)
 		}
 
 		// Closing: the public page has nothing to rank.
