@@ -174,6 +174,46 @@ type Counts struct {
 	ColTotals map[string]int            // column value -> experiences
 	RowValues []string                  // row values with at least one experience, sorted
 	FromEvent int
+	// Experiences is how many experiences the filter keeps (with a
+	// column value or not), All how many approved experiences there
+	// are, whatever the filter.
+	Experiences, All int
+	// Margins are the experiences the filter keeps by each value of
+	// further dimensions asked for (the census comparison's).
+	Margins map[Dimension]map[string]int
+	// Pairs are the co-occurrence counts of the dimension asked for.
+	Pairs PairCounts
+}
+
+// Filter narrows a breakdown: the months from..to ("YYYY-MM",
+// inclusive, "" for open), one community, one pathway stage.
+type Filter struct {
+	From, To, Community, Stage string
+}
+
+// Keep reports whether the filter keeps an experience.
+func (f Filter) Keep(x Fact) bool {
+	return (f.From == "" || x.Month >= f.From) && (f.To == "" || x.Month <= f.To) &&
+		(f.Community == "" || x.Community == f.Community) && (f.Stage == "" || slices.Contains(x.Stages, f.Stage))
+}
+
+// Scope names the experiences a filter keeps apart from its months, as
+// the store keeps counts for: "" for all, "c:community", "s:stage" or
+// "c:community s:stage".
+func (f Filter) Scope() string { return Scope(f.Community, f.Stage) }
+
+// Scope is the name of the experiences of a community (or "") and a
+// stage (or "").
+func Scope(community, stage string) string {
+	switch {
+	case community != "" && stage != "":
+		return "c:" + community + " s:" + stage
+	case community != "":
+		return "c:" + community
+	case stage != "":
+		return "s:" + stage
+	}
+	return ""
 }
 
 // Add adds n experiences with row value r (or "" for none) in column c.

@@ -72,6 +72,20 @@ type CensusComparison struct {
 // everyone; a row is tested (a 1-degree chi-square goodness of fit: in
 // the group or not) only where both expected counts are at least 5.
 func CompareCensus(facts []Fact, d Dimension, groups []PopulationGroup, total int) CensusComparison {
+	values := map[string]int{}
+	for _, f := range facts {
+		if v := f.Values(d); len(v) > 0 {
+			values[v[0]]++
+		}
+	}
+	return CompareCensusCounts(values, len(facts), groups, total)
+}
+
+// CompareCensusCounts is CompareCensus over counts kept beforehand:
+// values holds how many of the experiences have each value of the
+// dimension, experiences how many there are in all (with a value or
+// not). It gives what CompareCensus gives over the facts counted.
+func CompareCensusCounts(values map[string]int, experiences int, groups []PopulationGroup, total int) CensusComparison {
 	out := CensusComparison{Population: total}
 	group := map[string]int{}
 	for i, g := range groups {
@@ -80,19 +94,18 @@ func CompareCensus(facts []Fact, d Dimension, groups []PopulationGroup, total in
 		}
 	}
 	heard := make([]int, len(groups))
-	for _, f := range facts {
-		v := f.Values(d)
-		if len(v) == 0 || v[0] == "prefer-not-to-say" {
-			out.Unknown++
+	for v, n := range values {
+		if v == "" || v == "prefer-not-to-say" || n <= 0 {
 			continue
 		}
-		out.Known++
-		if i, ok := group[v[0]]; ok {
-			heard[i]++
+		out.Known += n
+		if i, ok := group[v]; ok {
+			heard[i] += n
 		} else {
-			out.Unmatched++
+			out.Unmatched += n
 		}
 	}
+	out.Unknown = experiences - out.Known
 	n := float64(out.Known)
 	for i, g := range groups {
 		r := CensusRow{Key: g.Key, Population: g.Population, Matched: len(g.Match) > 0, Heard: heard[i], Ratio: math.NaN()}

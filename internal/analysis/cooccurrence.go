@@ -27,43 +27,59 @@ type Pair struct {
 // experiences with any value of d) where all four expected counts are at
 // least 5.
 func CoOccurrence(facts []Fact, d Dimension, keys []string) []Pair {
-	at := map[string]int{}
-	for i, k := range keys {
-		at[k] = i
+	return CoOccurrenceCounts(CountPairs(facts, d), keys)
+}
+
+// PairCounts are the counts co-occurrence is made from: the experiences
+// with any value of a dimension (Coded), with each value (With), and
+// with each pair of values (Both, keyed by the two values in byte
+// order).
+type PairCounts struct {
+	Coded int
+	With  map[string]int
+	Both  map[[2]string]int
+}
+
+// PairKey is the key of two values in Both.
+func PairKey(a, b string) [2]string {
+	if b < a {
+		a, b = b, a
 	}
-	with := make([]int, len(keys))
-	both := make([][]int, len(keys))
-	for i := range both {
-		both[i] = make([]int, len(keys))
-	}
-	coded := 0
-	var idx []int
+	return [2]string{a, b}
+}
+
+// CountPairs counts facts by d's values and pairs of values.
+func CountPairs(facts []Fact, d Dimension) PairCounts {
+	pc := PairCounts{With: map[string]int{}, Both: map[[2]string]int{}}
+	var vals []string
 	for _, f := range facts {
-		vals := f.Values(d)
+		vals = append(vals[:0], f.Values(d)...)
+		slices.Sort(vals)
+		vals = slices.Compact(vals)
 		if len(vals) > 0 {
-			coded++
+			pc.Coded++
 		}
-		idx = idx[:0]
-		for _, v := range vals {
-			if i, ok := at[v]; ok && !slices.Contains(idx, i) {
-				idx = append(idx, i)
-			}
-		}
-		for x, i := range idx {
-			with[i]++
-			for _, j := range idx[x+1:] {
-				both[min(i, j)][max(i, j)]++
+		for x, a := range vals {
+			pc.With[a]++
+			for _, b := range vals[x+1:] {
+				pc.Both[[2]string{a, b}]++
 			}
 		}
 	}
+	return pc
+}
+
+// CoOccurrenceCounts is CoOccurrence over counts kept beforehand.
+func CoOccurrenceCounts(pc PairCounts, keys []string) []Pair {
 	var out []Pair
-	n := float64(coded)
+	n := float64(pc.Coded)
 	for i := range keys {
 		for j := i + 1; j < len(keys); j++ {
-			if both[i][j] == 0 {
+			both := pc.Both[PairKey(keys[i], keys[j])]
+			if both == 0 || keys[i] == keys[j] {
 				continue
 			}
-			p := Pair{A: keys[i], B: keys[j], Both: both[i][j], WithA: with[i], WithB: with[j], Coded: coded}
+			p := Pair{A: keys[i], B: keys[j], Both: both, WithA: pc.With[keys[i]], WithB: pc.With[keys[j]], Coded: pc.Coded}
 			a, b := float64(p.WithA), float64(p.WithB)
 			p.Expected = a * b / n
 			observed := []float64{float64(p.Both), a - float64(p.Both), b - float64(p.Both), n - a - b + float64(p.Both)}

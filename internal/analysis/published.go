@@ -14,13 +14,23 @@ type ThemeTable struct {
 
 // PublishedThemes counts facts by theme x community and publishes them.
 func PublishedThemes(facts []Fact, themes, communities []string) (ThemeTable, error) {
-	b := Tabulate(facts, DimTheme, DimCommunity, themes, communities)
 	totals := map[string]int{}
 	for _, f := range facts {
 		for _, t := range f.Themes {
 			totals[t]++
 		}
 	}
+	return publishThemes(Tabulate(facts, DimTheme, DimCommunity, themes, communities), totals, themes, communities)
+}
+
+// PublishedThemesCounts is PublishedThemes over kept counts of theme x
+// community, with the themes' co-occurrence counts (each theme's
+// experiences in any community or none).
+func PublishedThemesCounts(c Counts, themes, communities []string) (ThemeTable, error) {
+	return publishThemes(TabulateCounts(c, themes, communities), c.Pairs.With, themes, communities)
+}
+
+func publishThemes(b Breakdown, totals map[string]int, themes, communities []string) (ThemeTable, error) {
 	var out ThemeTable
 	for _, t := range themes {
 		out.Totals = append(out.Totals, disclosure.Count(totals[t]))
@@ -40,6 +50,26 @@ func PublishedThemes(facts []Fact, themes, communities []string) (ThemeTable, er
 	}
 	out.Cells = table.Cells
 	return out, nil
+}
+
+// PublishedThemeStagesCounts is PublishedThemeStages over kept counts:
+// byStage[stage][theme] is how many experiences name both.
+func PublishedThemeStagesCounts(byStage map[string]map[string]int, themes, stages []string) ([][]disclosure.Value, error) {
+	if len(stages) == 0 {
+		return nil, nil
+	}
+	counts := make([][]int, len(themes))
+	for i, t := range themes {
+		counts[i] = make([]int, len(stages))
+		for j, st := range stages {
+			counts[i][j] = byStage[st][t]
+		}
+	}
+	table, err := disclosure.NewTable(themes, stages, counts)
+	if err != nil {
+		return nil, err
+	}
+	return table.Cells, nil
 }
 
 // PublishedThemeStages counts facts by theme x pathway stage (a story

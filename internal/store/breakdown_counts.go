@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -33,6 +34,7 @@ type countFact struct {
 	Community string   `json:"c,omitempty"`
 	FromEvent bool     `json:"e,omitempty"`
 	Source    string   `json:"s,omitempty"`
+	Event     string   `json:"v,omitempty"`
 	Lang      string   `json:"l,omitempty"`
 	Equality  []string `json:"q,omitempty"` // in EqualityQuestions' order
 	Themes    []string `json:"t,omitempty"`
@@ -40,17 +42,52 @@ type countFact struct {
 	Stages    []string `json:"g,omitempty"`
 }
 
-// countKey is one count.
-type countKey struct{ colDim, rowKind, month, rowValue, colValue string }
+// countKey is one count: of the experiences in a scope (all of them, a
+// community's, a stage's, or both: analysis.Scope), by a column and a
+// row, in a month.
+type countKey struct{ scope, colDim, rowKind, month, rowValue, colValue string }
 
 // colFromEvent counts the experiences whose community came from their
 // event (the row of every experience, column value "1").
 const colFromEvent = "from_event"
 
-// keys are the counts an experience adds one to.
+// colPair counts themes and codes named together (co-occurrence): row
+// kind theme or code; row and column values ” the experiences with any
+// value, a value and ” those with it, two values (in byte order) those
+// with both.
+const colPair = "pair"
+
+// keys are the counts an experience adds one to: each of its base
+// counts in every scope it is in (all experiences, its community, each
+// of its stages, its community with each of its stages), so that a
+// breakdown filtered by community or stage reads counts as an
+// unfiltered one does.
 func (f countFact) keys() []countKey {
+	base := f.baseKeys()
+	scopes := []string{""}
+	if f.Community != "" {
+		scopes = append(scopes, analysis.Scope(f.Community, ""))
+	}
+	for _, st := range f.Stages {
+		scopes = append(scopes, analysis.Scope("", st))
+		if f.Community != "" {
+			scopes = append(scopes, analysis.Scope(f.Community, st))
+		}
+	}
+	out := make([]countKey, 0, len(base)*len(scopes))
+	for _, sc := range scopes {
+		for _, k := range base {
+			k.scope = sc
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// baseKeys are the counts an experience adds one to in each scope.
+func (f countFact) baseKeys() []countKey {
 	cols := [][2]string{{string(analysis.DimCommunity), f.Community}, {string(analysis.DimSource), f.Source},
-		{string(analysis.DimLanguage), f.Lang}, {string(analysis.DimPeriod), f.Month}}
+		{string(analysis.DimLanguage), f.Lang}, {string(analysis.DimPeriod), f.Month}, {string(analysis.DimEvent), f.Event}}
 	for i, q := range EqualityQuestions {
 		if i < len(f.Equality) {
 			cols = append(cols, [2]string{string(analysis.EqualityDimension(q)), f.Equality[i]})
@@ -61,18 +98,34 @@ func (f countFact) keys() []countKey {
 		if c[1] == "" {
 			continue
 		}
-		out = append(out, countKey{c[0], "", f.Month, "", c[1]})
+		out = append(out, countKey{"", c[0], "", f.Month, "", c[1]})
 		for _, r := range []struct {
 			kind analysis.Dimension
 			vals []string
 		}{{analysis.DimTheme, f.Themes}, {analysis.DimCode, f.Codes}, {analysis.DimStage, f.Stages}} {
 			for _, v := range r.vals {
-				out = append(out, countKey{c[0], string(r.kind), f.Month, v, c[1]})
+				out = append(out, countKey{"", c[0], string(r.kind), f.Month, v, c[1]})
 			}
 		}
 	}
 	if f.FromEvent {
-		out = append(out, countKey{colFromEvent, "", f.Month, "", "1"})
+		out = append(out, countKey{"", colFromEvent, "", f.Month, "", "1"})
+	}
+	for _, r := range []struct {
+		kind analysis.Dimension
+		vals []string
+	}{{analysis.DimTheme, f.Themes}, {analysis.DimCode, f.Codes}} {
+		if len(r.vals) == 0 {
+			continue
+		}
+		vals := slices.Compact(slices.Sorted(slices.Values(r.vals)))
+		out = append(out, countKey{"", colPair, string(r.kind), f.Month, "", ""})
+		for x, a := range vals {
+			out = append(out, countKey{"", colPair, string(r.kind), f.Month, a, ""})
+			for _, b := range vals[x+1:] {
+				out = append(out, countKey{"", colPair, string(r.kind), f.Month, a, b})
+			}
+		}
 	}
 	return out
 }
@@ -83,11 +136,11 @@ func (s *Store) factOf(ctx context.Context, q querier, id string, resolve func(s
 	var status, own, event string
 	var at time.Time
 	eq := make([]string, len(EqualityQuestions))
-	err = q.QueryRowContext(ctx, s.q(`SELECT e.status, e.source, e.lang, e.created_at, COALESCE(a.community, ''), COALESCE(v.community, ''),
+	err = q.QueryRowContext(ctx, s.q(`SELECT e.status, e.source, e.lang, e.created_at, COALESCE(a.community, ''), COALESCE(v.community, ''), COALESCE(v.id, ''),
 		COALESCE(a.ethnic_group, ''), COALESCE(a.age_band, ''), COALESCE(a.sex, ''), COALESCE(a.disability, ''),
 		COALESCE(a.religion, ''), COALESCE(a.main_language, '')
 		FROM experiences e LEFT JOIN equality_answers a ON a.experience_id = e.id LEFT JOIN events v ON v.id = e.event_id
-		WHERE e.id = ?`), id).Scan(&status, &f.Source, &f.Lang, &at, &own, &event, &eq[0], &eq[1], &eq[2], &eq[3], &eq[4], &eq[5])
+		WHERE e.id = ?`), id).Scan(&status, &f.Source, &f.Lang, &at, &own, &event, &f.Event, &eq[0], &eq[1], &eq[2], &eq[3], &eq[4], &eq[5])
 	if errors.Is(err, sql.ErrNoRows) || err == nil && status != string(experience.StatusApproved) {
 		return f, false, nil
 	}
@@ -236,7 +289,7 @@ func (s *Store) recountWith(ctx context.Context, tx *sql.Tx, id string, resolve 
 
 // applyCounts adds delta to the counts, in key order (so that two
 // transactions on PostgreSQL take the rows' locks in the same order),
-// removing counts that reach 0.
+// many counts a statement, removing counts that reach 0.
 func (s *Store) applyCounts(ctx context.Context, tx *sql.Tx, delta map[countKey]int) error {
 	keys := make([]countKey, 0, len(delta))
 	for k, d := range delta {
@@ -245,21 +298,37 @@ func (s *Store) applyCounts(ctx context.Context, tx *sql.Tx, delta map[countKey]
 		}
 	}
 	slices.SortFunc(keys, func(a, b countKey) int {
-		return strings.Compare(a.colDim+"\x00"+a.rowKind+"\x00"+a.month+"\x00"+a.rowValue+"\x00"+a.colValue,
-			b.colDim+"\x00"+b.rowKind+"\x00"+b.month+"\x00"+b.rowValue+"\x00"+b.colValue)
+		return cmp.Or(strings.Compare(a.scope, b.scope), strings.Compare(a.colDim, b.colDim), strings.Compare(a.rowKind, b.rowKind),
+			strings.Compare(a.month, b.month), strings.Compare(a.rowValue, b.rowValue), strings.Compare(a.colValue, b.colValue))
 	})
-	up := s.q(`INSERT INTO breakdown_counts (col_dim, row_kind, month, row_value, col_value, n) VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT (col_dim, row_kind, month, row_value, col_value) DO UPDATE SET n = breakdown_counts.n + excluded.n`)
-	for _, k := range keys {
-		d := delta[k]
-		if _, err := tx.ExecContext(ctx, up, k.colDim, k.rowKind, k.month, k.rowValue, k.colValue, d); err != nil {
+	const per = 400 // counts a statement: 7 arguments each, under both databases' limits
+	var fewer []countKey
+	for len(keys) > 0 {
+		part := keys[:min(per, len(keys))]
+		keys = keys[len(part):]
+		args := make([]any, 0, 7*len(part))
+		fewer = fewer[:0]
+		for _, k := range part {
+			args = append(args, k.scope, k.colDim, k.rowKind, k.month, k.rowValue, k.colValue, delta[k])
+			if delta[k] < 0 {
+				fewer = append(fewer, k)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO breakdown_counts (scope, col_dim, row_kind, month, row_value, col_value, n) VALUES (?, ?, ?, ?, ?, ?, ?)`+
+			strings.Repeat(", (?, ?, ?, ?, ?, ?, ?)", len(part)-1)+
+			` ON CONFLICT (scope, col_dim, row_kind, month, row_value, col_value) DO UPDATE SET n = breakdown_counts.n + excluded.n`), args...); err != nil {
 			return err
 		}
-		if d < 0 {
-			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM breakdown_counts WHERE col_dim = ? AND row_kind = ? AND month = ?
-				AND row_value = ? AND col_value = ? AND n <= 0`), k.colDim, k.rowKind, k.month, k.rowValue, k.colValue); err != nil {
-				return err
-			}
+		if len(fewer) == 0 {
+			continue
+		}
+		args = args[:0]
+		for _, k := range fewer {
+			args = append(args, k.scope, k.colDim, k.rowKind, k.month, k.rowValue, k.colValue)
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM breakdown_counts WHERE n <= 0 AND (scope, col_dim, row_kind, month, row_value, col_value) IN (VALUES (?, ?, ?, ?, ?, ?)`+
+			strings.Repeat(", (?, ?, ?, ?, ?, ?)", len(fewer)-1)+`)`), args...); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -336,6 +405,10 @@ func (s *Store) recountEvent(ctx context.Context, tx *sql.Tx, eventID string) er
 	if err != nil {
 		return err
 	}
+	// Search filters on the same community (PostgreSQL's documents carry it).
+	if err := s.refreshSearchFacets(ctx, tx, "e.event_id = ?", eventID); err != nil {
+		return err
+	}
 	return s.recountAll(ctx, tx, ids)
 }
 
@@ -364,65 +437,117 @@ func changedCodes(before, after *analysis.Codebook) []string {
 	return out
 }
 
-// BreakdownCounts reads the kept counts of approved experiences by rows
-// (theme, code or stage) and columns (community, source, language,
-// period or an equality question), shared in the months from..to
-// ("YYYY-MM", inclusive; "" for open). From the read pool.
-func (s *Store) BreakdownCounts(ctx context.Context, rows, cols analysis.Dimension, from, to string) (analysis.Counts, error) {
+// BreakdownQuery asks for kept counts: rows (theme, code or stage) by
+// columns (community, source, event, language, period or an equality
+// question) of the experiences a filter keeps, with the totals of
+// further column dimensions (Margins) and the co-occurrence counts of
+// themes or codes (Pairs, "" for none).
+type BreakdownQuery struct {
+	Rows, Cols analysis.Dimension
+	Filter     analysis.Filter
+	Margins    []analysis.Dimension
+	Pairs      analysis.Dimension
+}
+
+// BreakdownCounts reads the kept counts a breakdown page needs, in one
+// query from the read pool: each part a range of the primary key
+// (scope, column dimension, row kind, months), whatever the number of
+// experiences.
+func (s *Store) BreakdownCounts(ctx context.Context, bq BreakdownQuery) (analysis.Counts, error) {
+	rows, cols, f := bq.Rows, bq.Cols, bq.Filter
 	var c analysis.Counts
 	c.Add("", "", 0) // an empty breakdown is counted, not nil
 	delete(c.ColTotals, "")
+	c.Margins = map[analysis.Dimension]map[string]int{}
+	for _, m := range bq.Margins {
+		c.Margins[m] = map[string]int{}
+	}
+	c.Pairs = analysis.PairCounts{With: map[string]int{}, Both: map[[2]string]int{}}
 	months, margs := "", []any{}
-	if from != "" {
+	if f.From != "" {
 		months += " AND month >= ?"
-		margs = append(margs, from)
+		margs = append(margs, f.From)
 	}
-	if to != "" {
+	if f.To != "" {
 		months += " AND month <= ?"
-		margs = append(margs, to)
+		margs = append(margs, f.To)
 	}
-	// Four reads, each a range of the primary key (column dimension,
-	// row kind, months): the cells, the columns' totals, the row values
-	// that occur at all (counted by month), and the experiences whose
-	// community came from their event.
-	query := `SELECT 'cell', row_value, col_value, SUM(n) FROM breakdown_counts WHERE col_dim = ? AND row_kind = ?` + months + ` GROUP BY row_value, col_value
-		UNION ALL SELECT 'total', '', col_value, SUM(n) FROM breakdown_counts WHERE col_dim = ? AND row_kind = ''` + months + ` GROUP BY col_value
-		UNION ALL SELECT 'row', row_value, '', SUM(n) FROM breakdown_counts WHERE col_dim = 'period' AND row_kind = ?` + months + ` GROUP BY row_value
-		UNION ALL SELECT 'event', '', '', SUM(n) FROM breakdown_counts WHERE col_dim = ? AND row_kind = ''` + months
+	scope := f.Scope()
+	var parts []string
 	var args []any
-	args = append(append(args, string(cols), string(rows)), margs...)
-	args = append(append(args, string(cols)), margs...)
-	args = append(append(args, string(rows)), margs...)
-	args = append(append(args, colFromEvent), margs...)
-	rs, err := s.conns.Read.QueryContext(ctx, s.q(query), args...)
+	part := func(query string, a ...any) {
+		parts = append(parts, query)
+		args = append(args, a...)
+	}
+	// The cells, the columns' totals, the row values that occur at all
+	// (counted by month), the experiences whose community came from
+	// their event, the experiences kept, and every approved experience.
+	part(`SELECT 'cell', '', row_value, col_value, SUM(n) FROM breakdown_counts WHERE scope = ? AND col_dim = ? AND row_kind = ?`+months+` GROUP BY row_value, col_value`,
+		append([]any{scope, string(cols), string(rows)}, margs...)...)
+	part(`SELECT 'total', '', '', col_value, SUM(n) FROM breakdown_counts WHERE scope = ? AND col_dim = ? AND row_kind = ''`+months+` GROUP BY col_value`,
+		append([]any{scope, string(cols)}, margs...)...)
+	part(`SELECT 'row', '', row_value, '', SUM(n) FROM breakdown_counts WHERE scope = ? AND col_dim = 'period' AND row_kind = ?`+months+` GROUP BY row_value`,
+		append([]any{scope, string(rows)}, margs...)...)
+	part(`SELECT 'event', '', '', '', SUM(n) FROM breakdown_counts WHERE scope = ? AND col_dim = ? AND row_kind = ''`+months,
+		append([]any{scope, colFromEvent}, margs...)...)
+	part(`SELECT 'kept', '', '', '', SUM(n) FROM breakdown_counts WHERE scope = ? AND col_dim = 'period' AND row_kind = ''`+months,
+		append([]any{scope}, margs...)...)
+	part(`SELECT 'all', '', '', '', SUM(n) FROM breakdown_counts WHERE scope = '' AND col_dim = 'period' AND row_kind = ''`)
+	for _, m := range bq.Margins {
+		part(`SELECT 'margin', col_dim, '', col_value, SUM(n) FROM breakdown_counts WHERE scope = ? AND col_dim = ? AND row_kind = ''`+months+` GROUP BY col_dim, col_value`,
+			append([]any{scope, string(m)}, margs...)...)
+	}
+	if bq.Pairs != "" {
+		part(`SELECT 'pair', '', row_value, col_value, SUM(n) FROM breakdown_counts WHERE scope = ? AND col_dim = ? AND row_kind = ?`+months+` GROUP BY row_value, col_value`,
+			append([]any{scope, colPair, string(bq.Pairs)}, margs...)...)
+	}
+	rs, err := s.conns.Read.QueryContext(ctx, s.q(strings.Join(parts, "\nUNION ALL ")), args...)
 	if err != nil {
 		return c, err
 	}
 	defer rs.Close()
 	for rs.Next() {
-		var part, rv, cv string
+		var part, dim, rv, cv string
 		var n sql.NullInt64
-		if err := rs.Scan(&part, &rv, &cv, &n); err != nil {
+		if err := rs.Scan(&part, &dim, &rv, &cv, &n); err != nil {
 			return c, err
 		}
 		if n.Int64 <= 0 {
 			continue
 		}
+		v := int(n.Int64)
 		switch part {
 		case "cell":
 			if rows != "" {
-				c.Add(rv, cv, int(n.Int64))
+				c.Add(rv, cv, v)
 			}
 		case "total":
 			if cv != "" {
-				c.Add("", cv, int(n.Int64))
+				c.Add("", cv, v)
 			}
 		case "row":
 			if rows != "" {
 				c.RowValues = append(c.RowValues, rv)
 			}
 		case "event":
-			c.FromEvent = int(n.Int64)
+			c.FromEvent = v
+		case "kept":
+			c.Experiences = v
+		case "all":
+			c.All = v
+		case "margin":
+			if m := c.Margins[analysis.Dimension(dim)]; m != nil && cv != "" {
+				m[cv] = v
+			}
+		case "pair":
+			switch {
+			case rv == "":
+				c.Pairs.Coded = v
+			case cv == "":
+				c.Pairs.With[rv] = v
+			default:
+				c.Pairs.Both[analysis.PairKey(rv, cv)] = v
+			}
 		}
 	}
 	if err := rs.Err(); err != nil {
@@ -432,10 +557,54 @@ func (s *Store) BreakdownCounts(ctx context.Context, rows, cols analysis.Dimensi
 	return c, nil
 }
 
+// StageThemeCounts reads, from the kept counts, how many approved
+// experiences there are at each pathway stage (stages) and how many of
+// them name each theme (byStage[stage][theme]). From the read pool.
+func (s *Store) StageThemeCounts(ctx context.Context) (stages map[string]int, byStage map[string]map[string]int, err error) {
+	stages, byStage = map[string]int{}, map[string]map[string]int{}
+	// The scopes of one stage ('s:<stage>') are a range of the key.
+	rows, err := s.conns.Read.QueryContext(ctx, `SELECT scope, row_kind, row_value, SUM(n) FROM breakdown_counts
+		WHERE scope >= 's:' AND scope < 's;' AND col_dim = 'period' AND row_kind IN ('', 'theme') GROUP BY scope, row_kind, row_value`)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var scope, kind, theme string
+		var n int
+		if err := rows.Scan(&scope, &kind, &theme, &n); err != nil {
+			return nil, nil, err
+		}
+		st, ok := strings.CutPrefix(scope, "s:")
+		if !ok || n <= 0 {
+			continue
+		}
+		if kind == "" {
+			stages[st] = n
+			continue
+		}
+		if byStage[st] == nil {
+			byStage[st] = map[string]int{}
+		}
+		byStage[st][theme] = n
+	}
+	return stages, byStage, rows.Err()
+}
+
 // CountUncounted adds to the counts every approved experience that is
 // not in them (those approved before the counts existed), a batch at a
 // time, and returns how many. hearme runs it at start.
 func (s *Store) CountUncounted(ctx context.Context) (int, error) {
+	// Nothing counted at all (a new database, or migration 0030, which
+	// threw the counts away to count them by scope): all at once.
+	var counted, approved int
+	if err := s.conns.Read.QueryRowContext(ctx, `SELECT CASE WHEN EXISTS (SELECT 1 FROM breakdown_facts) THEN 1 ELSE 0 END,
+		CASE WHEN EXISTS (SELECT 1 FROM experiences WHERE status = 'approved') THEN 1 ELSE 0 END`).Scan(&counted, &approved); err != nil {
+		return 0, err
+	}
+	if counted == 0 && approved == 1 {
+		return s.RecountBreakdowns(ctx)
+	}
 	total := 0
 	for {
 		rows, err := s.conns.Read.QueryContext(ctx, `SELECT e.id FROM experiences e WHERE e.status = 'approved'
@@ -509,9 +678,9 @@ func (s *Store) RecountBreakdowns(ctx context.Context) (int, error) {
 		if err := ins.flush(ctx); err != nil {
 			return err
 		}
-		cins := newBulkInsert(s, tx, "breakdown_counts", []string{"col_dim", "row_kind", "month", "row_value", "col_value", "n"})
+		cins := newBulkInsert(s, tx, "breakdown_counts", []string{"scope", "col_dim", "row_kind", "month", "row_value", "col_value", "n"})
 		for k, v := range counts {
-			if err := cins.add(ctx, k.colDim, k.rowKind, k.month, k.rowValue, k.colValue, v); err != nil {
+			if err := cins.add(ctx, k.scope, k.colDim, k.rowKind, k.month, k.rowValue, k.colValue, v); err != nil {
 				return err
 			}
 		}
@@ -543,7 +712,7 @@ type idFact struct {
 // would let the planner take the status index and sort every approved
 // experience for each batch.
 func (s *Store) factsBatch(ctx context.Context, q querier, book *analysis.Codebook, after string, limit int) ([]idFact, string, error) {
-	rows, err := q.QueryContext(ctx, s.q(`SELECT e.id, e.status, e.source, e.lang, e.created_at, COALESCE(a.community, ''), COALESCE(v.community, ''),
+	rows, err := q.QueryContext(ctx, s.q(`SELECT e.id, e.status, e.source, e.lang, e.created_at, COALESCE(a.community, ''), COALESCE(v.community, ''), COALESCE(v.id, ''),
 		COALESCE(a.ethnic_group, ''), COALESCE(a.age_band, ''), COALESCE(a.sex, ''), COALESCE(a.disability, ''),
 		COALESCE(a.religion, ''), COALESCE(a.main_language, '')
 		FROM experiences e LEFT JOIN equality_answers a ON a.experience_id = e.id LEFT JOIN events v ON v.id = e.event_id
@@ -559,7 +728,7 @@ func (s *Store) factsBatch(ctx context.Context, q querier, book *analysis.Codebo
 		var at time.Time
 		var status, own, event string
 		eq := make([]string, len(EqualityQuestions))
-		if err := rows.Scan(&f.id, &status, &f.fact.Source, &f.fact.Lang, &at, &own, &event, &eq[0], &eq[1], &eq[2], &eq[3], &eq[4], &eq[5]); err != nil {
+		if err := rows.Scan(&f.id, &status, &f.fact.Source, &f.fact.Lang, &at, &own, &event, &f.fact.Event, &eq[0], &eq[1], &eq[2], &eq[3], &eq[4], &eq[5]); err != nil {
 			rows.Close()
 			return nil, "", err
 		}

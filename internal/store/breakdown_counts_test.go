@@ -15,22 +15,22 @@ import (
 	"github.com/hearme-project/hearme/internal/store/storetest"
 )
 
-// keptCounts reads every kept breakdown count, as "col|row|month|rv|cv=n" lines.
+// keptCounts reads every kept breakdown count, as "scope|col|row|month|rv|cv=n" lines.
 func keptCounts(t *testing.T, s *store.Store) []string {
 	t.Helper()
-	rows, err := s.ReadDB().Query("SELECT col_dim, row_kind, month, row_value, col_value, n FROM breakdown_counts")
+	rows, err := s.ReadDB().Query("SELECT scope, col_dim, row_kind, month, row_value, col_value, n FROM breakdown_counts")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rows.Close()
 	var out []string
 	for rows.Next() {
-		var a, b, c, d, e string
+		var sc, a, b, c, d, e string
 		var n int
-		if err := rows.Scan(&a, &b, &c, &d, &e, &n); err != nil {
+		if err := rows.Scan(&sc, &a, &b, &c, &d, &e, &n); err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, fmt.Sprintf("%s|%s|%s|%s|%s=%d", a, b, c, d, e, n))
+		out = append(out, fmt.Sprintf("%s|%s|%s|%s|%s|%s=%d", sc, a, b, c, d, e, n))
 	}
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
@@ -40,8 +40,11 @@ func keptCounts(t *testing.T, s *store.Store) []string {
 }
 
 // checkAgainstRecount compares the counts kept as changes happened with
-// the counts made from scratch, and the breakdowns read from them with
-// the breakdowns Tabulate makes from every experience's facts.
+// the counts made from scratch, and every answer the breakdown and
+// evidence pages read from them (the table and its tests under each
+// filter, the census comparison, co-occurrence, the experiences from
+// events, the themes by stage) with the answer made from every
+// experience's facts.
 func checkAgainstRecount(t *testing.T, s *store.Store, step string) {
 	t.Helper()
 	book := codebookOf(t, s)
@@ -49,35 +52,93 @@ func checkAgainstRecount(t *testing.T, s *store.Store, step string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, rows := range []analysis.Dimension{analysis.DimTheme, analysis.DimCode, analysis.DimStage} {
-		for _, cols := range []analysis.Dimension{analysis.DimCommunity, analysis.DimSource, analysis.DimLanguage, analysis.DimPeriod, analysis.EqualityDimension("ethnic_group")} {
-			for _, period := range [][2]string{{"", ""}, {"2026-02", "2026-03"}} {
-				c, err := s.BreakdownCounts(ctx, rows, cols, period[0], period[1])
+	communities := []string{"south-asian", "black-african", "eastern-european", "nobody-here"}
+	stages := []string{"screening", "treatment", "getting-diagnosed", "nobody-here"}
+	// Every filter (each community and stage, alone and together, with
+	// and without months) against each kind of row, the columns taken in
+	// turn.
+	var filters []analysis.Filter
+	for _, c := range append([]string{""}, communities...) {
+		for _, st := range append([]string{""}, stages...) {
+			filters = append(filters, analysis.Filter{Community: c, Stage: st})
+			filters = append(filters, analysis.Filter{Community: c, Stage: st, From: "2026-02", To: "2026-03"})
+		}
+	}
+	allCols := []analysis.Dimension{analysis.DimCommunity, analysis.DimSource, analysis.DimEvent, analysis.DimLanguage, analysis.DimPeriod, analysis.EqualityDimension("ethnic_group")}
+	margins := []analysis.Dimension{analysis.DimCommunity, analysis.EqualityDimension("main_language"), analysis.EqualityDimension("ethnic_group")}
+	groups := []analysis.PopulationGroup{{Key: "asian", Population: 500, Match: []string{"south-asian", "indian"}},
+		{Key: "black", Population: 300, Match: []string{"black-african", "african"}}, {Key: "other", Population: 200}}
+	turn := len(step)
+	for ri, rows := range []analysis.Dimension{analysis.DimTheme, analysis.DimCode, analysis.DimStage} {
+		for fi, f := range filters {
+			cols := allCols[(turn+ri+fi)%len(allCols)]
+			{
+				pairs := analysis.DimTheme
+				if rows == analysis.DimCode {
+					pairs = analysis.DimCode
+				}
+				c, err := s.BreakdownCounts(ctx, store.BreakdownQuery{Rows: rows, Cols: cols, Filter: f, Margins: margins, Pairs: pairs})
 				if err != nil {
 					t.Fatal(err)
 				}
-				in := slices.DeleteFunc(slices.Clone(facts), func(f analysis.Fact) bool {
-					return period[0] != "" && f.Month < period[0] || period[1] != "" && f.Month > period[1]
-				})
+				in := slices.DeleteFunc(slices.Clone(facts), func(x analysis.Fact) bool { return !f.Keep(x) })
+				if c.All != len(facts) || c.Experiences != len(in) {
+					t.Fatalf("%s: %s x %s %+v: kept %d experiences of %d, facts %d of %d", step, rows, cols, f, c.Experiences, c.All, len(in), len(facts))
+				}
 				rk, ck := analysis.Keys(in, rows), analysis.Keys(in, cols)
 				if !slices.Equal(c.RowValues, rk) || !slices.Equal(c.ColValues(), ck) {
-					t.Fatalf("%s: %s x %s %v: kept values %v x %v, facts %v x %v", step, rows, cols, period, c.RowValues, c.ColValues(), rk, ck)
+					t.Fatalf("%s: %s x %s %+v: kept values %v x %v, facts %v x %v", step, rows, cols, f, c.RowValues, c.ColValues(), rk, ck)
 				}
 				got, want := analysis.TabulateCounts(c, rk, ck), analysis.Tabulate(in, rows, cols, rk, ck)
 				if fmt.Sprint(got) != fmt.Sprint(want) {
-					t.Fatalf("%s: %s x %s %v:\nkept  %+v\nfacts %+v", step, rows, cols, period, got, want)
+					t.Fatalf("%s: %s x %s %+v:\nkept  %+v\nfacts %+v", step, rows, cols, f, got, want)
 				}
 				fromEvent := 0
-				for _, f := range in {
-					if f.FromEvent {
+				for _, x := range in {
+					if x.FromEvent {
 						fromEvent++
 					}
 				}
 				if c.FromEvent != fromEvent {
-					t.Fatalf("%s: %d from events kept, %d in the facts", step, c.FromEvent, fromEvent)
+					t.Fatalf("%s: %+v: %d from events kept, %d in the facts", step, f, c.FromEvent, fromEvent)
+				}
+				for _, m := range margins {
+					got, want := analysis.CompareCensusCounts(c.Margins[m], c.Experiences, groups, 1000), analysis.CompareCensus(in, m, groups, 1000)
+					if fmt.Sprint(got) != fmt.Sprint(want) {
+						t.Fatalf("%s: census by %s %+v:\nkept  %+v\nfacts %+v", step, m, f, got, want)
+					}
+				}
+				keys := analysis.Keys(in, pairs)
+				if wk := analysis.CountPairs(in, pairs).With; !slices.Equal(keys, sortedKeys(c.Pairs.With)) {
+					t.Fatalf("%s: %s named %v kept, %v in the facts (%v)", step, pairs, sortedKeys(c.Pairs.With), keys, wk)
+				}
+				slices.Reverse(keys) // any order the page gives
+				got2, want2 := analysis.CoOccurrenceCounts(c.Pairs, keys), analysis.CoOccurrence(in, pairs, keys)
+				if fmt.Sprint(got2) != fmt.Sprint(want2) {
+					t.Fatalf("%s: co-occurrence of %s %+v:\nkept  %+v\nfacts %+v", step, pairs, f, got2, want2)
 				}
 			}
 		}
+	}
+	// The stakeholders' themes by stage.
+	stageTotals, byStage, err := s.StageThemeCounts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	themes, allStages := analysis.Keys(facts, analysis.DimTheme), analysis.Keys(facts, analysis.DimStage)
+	if !slices.Equal(sortedKeys(stageTotals), allStages) {
+		t.Fatalf("%s: stages kept %v, in the facts %v", step, stageTotals, allStages)
+	}
+	got, err := analysis.PublishedThemeStagesCounts(byStage, themes, allStages)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := analysis.PublishedThemeStages(facts, themes, allStages)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("%s: themes by stage kept %v, facts %v", step, got, want)
 	}
 	kept := keptCounts(t, s)
 	if _, err := s.RecountBreakdowns(ctx); err != nil {
@@ -86,6 +147,17 @@ func checkAgainstRecount(t *testing.T, s *store.Store, step string) {
 	if again := keptCounts(t, s); !slices.Equal(kept, again) {
 		t.Fatalf("%s: the kept counts differ from a recount:\nkept    %v\nrecount %v", step, kept, again)
 	}
+}
+
+func sortedKeys(m map[string]int) []string {
+	var out []string
+	for k, n := range m {
+		if n > 0 {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 func codebookOf(t *testing.T, s *store.Store) *analysis.Codebook {

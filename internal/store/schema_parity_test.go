@@ -34,11 +34,23 @@ var schemaByDesign = map[string]string{
 	"index search_documents_words":           "PostgreSQL: the GIN index of the tsvector",
 	"index search_documents_trigrams":        "PostgreSQL: the trigram (pg_trgm) GIN index of documents in languages without a stemmer (migration 0022)",
 	"triggers on search_documents":           "SQLite: keep the FTS5 index (external content) in step with the documents",
-	"table search_index":                     "SQLite: the FTS5 table",
-	"table search_index_config":              "SQLite: an FTS5 shadow table",
-	"table search_index_data":                "SQLite: an FTS5 shadow table",
-	"table search_index_docsize":             "SQLite: an FTS5 shadow table",
-	"table search_index_idx":                 "SQLite: an FTS5 shadow table",
+	// Search with a filter newest first (migration 0030): PostgreSQL's documents carry what search filters on, with a b-tree each;
+	// SQLite's FTS5 index hands matches over newest first by the document's number.
+	"column search_documents.created_at":  "PostgreSQL: the time its experience was shared, for newest first",
+	"column search_documents.community":   "PostgreSQL: the community the search filter reads",
+	"column search_documents.source":      "PostgreSQL: the source, for the filter",
+	"column search_documents.event_id":    "PostgreSQL: the event, for the filter",
+	"column search_documents.stages":      "PostgreSQL: the pathway stages (an array), for the filter",
+	"index search_documents_newest":       "PostgreSQL: documents newest first",
+	"index search_documents_by_community": "PostgreSQL: a community's documents newest first",
+	"index search_documents_by_lang":      "PostgreSQL: a language's documents newest first",
+	"index search_documents_by_source":    "PostgreSQL: a source's documents newest first",
+	"index search_documents_by_event":     "PostgreSQL: an event's documents newest first",
+	"table search_index":                  "SQLite: the FTS5 table",
+	"table search_index_config":           "SQLite: an FTS5 shadow table",
+	"table search_index_data":             "SQLite: an FTS5 shadow table",
+	"table search_index_docsize":          "SQLite: an FTS5 shadow table",
+	"table search_index_idx":              "SQLite: an FTS5 shadow table",
 }
 
 func TestSchemaParity(t *testing.T) {

@@ -82,12 +82,44 @@ func (s *Store) SearchExperiences(ctx context.Context, viewerID string, q analys
 	where := []string{"e.status = 'approved'"}
 	from := "search_documents d JOIN experiences e ON e.id = d.experience_id"
 	order := "e.created_at DESC, e.id DESC"
+	if s.d.SearchFacets {
+		order = "d.created_at DESC, d.experience_id DESC"
+	}
 	var args []any
 	if !q.Empty() {
 		from, order, args = s.d.TextMatch(q)
 	}
 	add := func(cond string, v any) {
 		where, args = append(where, cond), append(args, v)
+	}
+	if s.d.SearchFacets {
+		// The document's own columns (migration 0030), which its b-trees
+		// list newest first.
+		if f.Community != "" {
+			add("d.community = ?", f.Community)
+		}
+		if f.Stage != "" {
+			add("d.stages @> ARRAY[CAST(? AS TEXT)]", f.Stage)
+		}
+		if f.CodeID != "" {
+			add("EXISTS (SELECT 1 FROM codings c WHERE c.experience_id = d.experience_id AND c.sample_id = '' AND c.code_id = ?)", f.CodeID)
+		}
+		if f.Lang != "" {
+			add("d.lang = ?", f.Lang)
+		}
+		if f.Source != "" {
+			add("d.source = ?", string(f.Source))
+		}
+		if f.EventID != "" {
+			add("d.event_id = ?", f.EventID)
+		}
+		if !f.From.IsZero() {
+			add("d.created_at >= ?", f.From.UTC())
+		}
+		if !f.To.IsZero() {
+			add("d.created_at < ?", f.To.UTC())
+		}
+		f = SearchFilters{}
 	}
 	if f.Community != "" {
 		add(`COALESCE(NULLIF((SELECT a.community FROM equality_answers a WHERE a.experience_id = e.id), ''),
@@ -179,14 +211,43 @@ func (s *Store) reindex(ctx context.Context, tx *sql.Tx, id string) error {
 			ON CONFLICT (experience_id) DO UPDATE SET body = excluded.body, lang = excluded.lang, updated_at = excluded.updated_at`,
 			base, base, base+docSlots, id, body, lang, s.now())
 	} else {
-		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO search_documents (experience_id, body, lang, updated_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT (experience_id) DO UPDATE SET body = excluded.body, lang = excluded.lang, updated_at = excluded.updated_at`), id, body, lang, s.now())
+		// With what search filters on (migration 0030), read from the
+		// experience as it is now.
+		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO search_documents (experience_id, body, lang, updated_at, created_at, source, event_id, community, stages)
+			SELECT e.id, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TIMESTAMPTZ), e.created_at, e.source, e.event_id, `+searchCommunity+`, `+searchStages+`
+			FROM experiences e WHERE e.id = ?
+			ON CONFLICT (experience_id) DO UPDATE SET body = excluded.body, lang = excluded.lang, updated_at = excluded.updated_at,
+			created_at = excluded.created_at, source = excluded.source, event_id = excluded.event_id, community = excluded.community, stages = excluded.stages`),
+			body, lang, s.now(), id)
 	}
 	if err != nil {
 		return err
 	}
 	// The breakdown counts change with the same events (breakdown_counts.go).
 	return s.recount(ctx, tx, id)
+}
+
+// searchCommunity and searchStages are what a search document carries
+// of its experience e for the filters (PostgreSQL, migration 0030): the
+// person's own community answer, else the community of the event; the
+// pathway stages.
+const (
+	searchCommunity = `COALESCE(NULLIF((SELECT a.community FROM equality_answers a WHERE a.experience_id = e.id), ''),
+		(SELECT v.community FROM events v WHERE v.id = e.event_id), '')`
+	searchStages = `ARRAY(SELECT st.stage FROM experience_stages st WHERE st.experience_id = e.id ORDER BY st.stage)`
+)
+
+// refreshSearchFacets writes again what the search documents selected
+// by cond (over d, the document, and e, its experience) carry for the
+// filters: after an event's community changed, or a bulk load.
+func (s *Store) refreshSearchFacets(ctx context.Context, q querier, cond string, args ...any) error {
+	if !s.d.SearchFacets {
+		return nil
+	}
+	_, err := q.ExecContext(ctx, s.q(`UPDATE search_documents d SET created_at = e.created_at, source = e.source, event_id = e.event_id,
+		community = `+searchCommunity+`, stages = `+searchStages+`
+		FROM experiences e WHERE e.id = d.experience_id AND `+cond), args...)
+	return err
 }
 
 // docSlots is how many documents one second of sharing can number.

@@ -277,3 +277,53 @@ func TestSearchNewestFirstWhateverTheApprovalOrder(t *testing.T) {
 		}
 	})
 }
+
+// TestSearchFiltersFollowTheEvent: a story heard at an event, whose
+// person left the community question to it, is found under the event's
+// community, and under its new one once the event's community changes
+// (PostgreSQL's documents carry the community, migration 0030); the
+// source and event filters find it, newest first among its neighbours.
+func TestSearchFiltersFollowTheEvent(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		clock := time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)
+		s.SetClock(func() time.Time { clock = clock.Add(time.Hour); return clock })
+		ev := newTestEvent(t, s, 40, time.Date(2026, 3, 25, 10, 0, 0, 0, time.UTC))
+		sub := searchStory("en", "The nurse explained the results slowly.", "treatment")
+		sub.Source, sub.EventID = experience.SourceEvent, ev.ID
+		atEvent := approved(t, s, sub)
+		own := searchStory("en", "The nurse explained nothing.", "treatment")
+		own.Equality = equality.Answers{Community: "south-asian"}
+		own.Source, own.EventID = experience.SourceEvent, ev.ID
+		answered := approved(t, s, own)
+		online := approved(t, s, searchStory("en", "The nurse rang me back.", "screening"))
+		for _, c := range []struct {
+			f    store.SearchFilters
+			want []string
+		}{
+			{store.SearchFilters{Community: "eastern-european"}, []string{atEvent.Reference}},
+			{store.SearchFilters{Community: "south-asian"}, []string{answered.Reference}},
+			{store.SearchFilters{Source: experience.SourceEvent}, []string{answered.Reference, atEvent.Reference}},
+			{store.SearchFilters{EventID: ev.ID, Stage: "treatment"}, []string{answered.Reference, atEvent.Reference}},
+			{store.SearchFilters{Stage: "screening"}, []string{online.Reference}},
+			{store.SearchFilters{Lang: "en"}, []string{online.Reference, answered.Reference, atEvent.Reference}},
+		} {
+			if got := find(t, s, "nurse", c.f); !slices.Equal(got, c.want) {
+				t.Errorf("%+v: found %v, want %v", c.f, got, c.want)
+			}
+		}
+		ev.Community = "black-african"
+		if _, err := s.UpdateEvent(ctx, "connector-1", ev, nil); err != nil {
+			t.Fatal(err)
+		}
+		if got := find(t, s, "nurse", store.SearchFilters{Community: "eastern-european"}); len(got) != 0 {
+			t.Errorf("found under the event's old community: %v", got)
+		}
+		if got := find(t, s, "nurse", store.SearchFilters{Community: "black-african"}); !slices.Equal(got, []string{atEvent.Reference}) {
+			t.Errorf("under the event's new community: %v", got)
+		}
+		if got := find(t, s, "", store.SearchFilters{Community: "south-asian"}); !slices.Equal(got, []string{answered.Reference}) {
+			t.Errorf("the person's own answer: %v", got)
+		}
+	})
+}

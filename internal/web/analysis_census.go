@@ -92,14 +92,20 @@ func censusHeading(p *Page, t programme.CensusTable) string {
 	return p.T("analysis.census_heading_"+t.Measure, "Table", t.Table)
 }
 
-// censusComparisons compares facts with each configured census table,
-// exactly: for the analyst's screen.
-func (s *Server) censusComparisons(p *Page, facts []analysis.Fact) []censusView {
+// compareCensus compares the kept counts (with the census dimensions
+// among their margins) with one census table.
+func compareCensus(c analysis.Counts, m string, t programme.CensusTable) analysis.CensusComparison {
+	return analysis.CompareCensusCounts(c.Margins[censusDimension(m)], c.Experiences, populationGroups(t), t.Total)
+}
+
+// censusComparisons compares the counts with each configured census
+// table, exactly: for the analyst's screen.
+func (s *Server) censusComparisons(p *Page, counts analysis.Counts) []censusView {
 	prog := s.programme()
 	var out []censusView
 	for _, m := range prog.Census.Measures() {
 		t, _ := prog.Census.Table(m)
-		c := analysis.CompareCensus(facts, censusDimension(m), populationGroups(t), t.Total)
+		c := compareCensus(counts, m, t)
 		v := censusView{Measure: m, Heading: censusHeading(p, t), Table: t.Table, Release: t.Release, Source: t.Source, Note: t.Note, Area: prog.Census.Area,
 			Known: fmt.Sprint(c.Known), Unmatched: fmt.Sprint(c.Unmatched), Unknown: fmt.Sprint(c.Unknown), Population: thousands(t.Total)}
 		for i, r := range c.Rows {
@@ -127,13 +133,12 @@ func (s *Server) censusComparisons(p *Page, facts []analysis.Fact) []censusView 
 
 // publishedCensus is the same comparison through disclosure control, for
 // stakeholders and files.
-func (s *Server) publishedCensus(p *Page, facts []analysis.Fact) []censusView {
+func (s *Server) publishedCensus(p *Page, counts analysis.Counts) []censusView {
 	prog := s.programme()
 	var out []censusView
 	for _, m := range prog.Census.Measures() {
 		t, _ := prog.Census.Table(m)
-		c := analysis.CompareCensus(facts, censusDimension(m), populationGroups(t), t.Total)
-		pub := c.Publish()
+		pub := compareCensus(counts, m, t).Publish()
 		v := censusView{Measure: m, Heading: censusHeading(p, t), Table: t.Table, Release: t.Release, Source: t.Source, Note: t.Note, Area: prog.Census.Area,
 			Known: pub.Known.String(), Population: thousands(t.Total), AllWithheld: true}
 		compared := false
@@ -207,8 +212,8 @@ type pairView struct {
 // maxPairs is how many pairs the page lists (most often together first).
 const maxPairs = 15
 
-func (s *Server) coOccurrence(p *Page, lab *labeller, d analysis.Dimension, keys []string, facts []analysis.Fact) ([]pairView, int) {
-	pairs := analysis.CoOccurrence(facts, d, keys)
+func (s *Server) coOccurrence(p *Page, lab *labeller, d analysis.Dimension, keys []string, counts analysis.PairCounts) ([]pairView, int) {
+	pairs := analysis.CoOccurrenceCounts(counts, keys)
 	var out []pairView
 	for i, pr := range pairs {
 		if i == maxPairs {

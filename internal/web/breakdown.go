@@ -142,7 +142,12 @@ func (l *labeller) label(d analysis.Dimension, v string) string {
 // themes and codes, the programme's for communities, stages and
 // languages, the options' for equality answers, sorted otherwise.
 func (l *labeller) keys(d analysis.Dimension, facts []analysis.Fact) []string {
-	present := analysis.Keys(facts, d)
+	return l.ordered(d, analysis.Keys(facts, d))
+}
+
+// ordered puts the values of a dimension that occur (present, sorted) in
+// that order.
+func (l *labeller) ordered(d analysis.Dimension, present []string) []string {
 	var order []string
 	switch d {
 	case analysis.DimTheme:
@@ -217,19 +222,59 @@ type breakdownQuery struct {
 	rows, cols       analysis.Dimension
 	from, to         string
 	community, stage string
-	all              int // approved experiences before the filters
-	facts            []analysis.Fact
+	counts           analysis.Counts // kept counts of the experiences the filters keep
+	pairs            analysis.Dimension
 	rowKeys, colKeys []string
 	table            analysis.Breakdown
 	lab              *labeller
 	page             *Page
 }
 
+// filter is the breakdown's filters.
+func (bq *breakdownQuery) filter() analysis.Filter {
+	return analysis.Filter{From: bq.from, To: bq.to, Community: bq.community, Stage: bq.stage}
+}
+
+// pairDimension is what co-occurrence is shown for: codes when the rows
+// are codes, themes otherwise.
+func pairDimension(rows analysis.Dimension) analysis.Dimension {
+	if rows == analysis.DimCode {
+		return analysis.DimCode
+	}
+	return analysis.DimTheme
+}
+
+// censusMargins are the dimensions the census comparison counts by.
+func (s *Server) censusMargins() []analysis.Dimension {
+	var out []analysis.Dimension
+	for _, m := range s.programme().Census.Measures() {
+		if d := censusDimension(m); !slices.Contains(out, d) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// present lists the values with at least one experience in a map of
+// counts, sorted.
+func present(m map[string]int) []string {
+	var out []string
+	for v, n := range m {
+		if n > 0 && v != "" {
+			out = append(out, v)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 var monthRE = regexp.MustCompile(`^[0-9]{4}-(0[1-9]|1[0-2])$`)
 
-// countBreakdown reads the query, the facts and counts them. Filters it
-// cannot read come back as field errors against the form (the page is
-// shown again with them and the choices kept; nothing is counted).
+// countBreakdown reads the query and the kept counts it needs (never
+// every experience: store.BreakdownCounts reads ranges of the counts
+// kept as coding happens). Filters it cannot read come back as field
+// errors against the form (the page is shown again with them and the
+// choices kept; nothing is counted).
 func (s *Server) countBreakdown(r *http.Request) (*breakdownQuery, field.Errors, error) {
 	q := r.URL.Query()
 	rows := analysis.Dimension(form.Clean(q.Get("rows"), 40))
@@ -272,17 +317,14 @@ func (s *Server) countBreakdown(r *http.Request) (*breakdownQuery, field.Errors,
 	if len(errs) > 0 {
 		return bq, errs, nil
 	}
-	facts, err := s.store.AnalysisFacts(r.Context(), book)
+	bq.pairs = pairDimension(rows)
+	bq.counts, err = s.store.BreakdownCounts(r.Context(), store.BreakdownQuery{Rows: rows, Cols: cols, Filter: bq.filter(),
+		Margins: s.censusMargins(), Pairs: bq.pairs})
 	if err != nil {
 		return nil, nil, err
 	}
-	bq.all = len(facts)
-	bq.facts = slices.DeleteFunc(facts, func(f analysis.Fact) bool {
-		return bq.from != "" && f.Month < bq.from || bq.to != "" && f.Month > bq.to ||
-			bq.community != "" && f.Community != bq.community || bq.stage != "" && !slices.Contains(f.Stages, bq.stage)
-	})
-	bq.rowKeys, bq.colKeys = bq.lab.keys(rows, bq.facts), bq.lab.keys(cols, bq.facts)
-	bq.table = analysis.Tabulate(bq.facts, rows, cols, bq.rowKeys, bq.colKeys)
+	bq.rowKeys, bq.colKeys = bq.lab.ordered(rows, bq.counts.RowValues), bq.lab.ordered(cols, bq.counts.ColValues())
+	bq.table = analysis.TabulateCounts(bq.counts, bq.rowKeys, bq.colKeys)
 	return bq, nil, nil
 }
 
@@ -290,9 +332,9 @@ func (s *Server) countBreakdown(r *http.Request) (*breakdownQuery, field.Errors,
 // at all, none matching the filters, or none with a column value.
 func (bq *breakdownQuery) emptyReason() string {
 	switch {
-	case bq.all == 0:
+	case bq.counts.All == 0:
 		return "analysis.breakdown_empty"
-	case len(bq.facts) == 0:
+	case bq.counts.Experiences == 0:
 		return "analysis.breakdown_no_match"
 	case bq.table.Total == 0:
 		return "analysis.breakdown_no_column"
@@ -386,29 +428,22 @@ func (s *Server) renderBreakdown(w http.ResponseWriter, r *http.Request, bq *bre
 	for _, k := range bq.colKeys {
 		d.ColLabels = append(d.ColLabels, lab.label(cols, k))
 	}
-	for _, f := range bq.facts {
-		if f.FromEvent {
-			d.FromEvent++
-		}
-	}
+	d.FromEvent = bq.counts.FromEvent
 	d.ColTotals, d.Total, d.Empty = b.ColTotals, b.Total, bq.emptyReason()
 	if d.Empty != "" {
 		d.Table = nil
 	}
 	d.ChartHeight = 22*len(d.Table) + 4
 	d.CSV, d.XLSX = bq.exportURL("csv"), bq.exportURL("xlsx")
-	if len(bq.facts) > 0 {
-		d.Census = s.censusComparisons(p, bq.facts)
-		pd := analysis.DimTheme
-		if rows == analysis.DimCode {
-			pd = analysis.DimCode
-		}
+	if bq.counts.Experiences > 0 {
+		d.Census = s.censusComparisons(p, bq.counts)
+		pd := bq.pairs
 		keys := bq.rowKeys
 		if pd != rows {
-			keys = lab.keys(pd, bq.facts)
+			keys = lab.ordered(pd, present(bq.counts.Pairs.With))
 		}
 		var all int
-		d.Pairs, all = s.coOccurrence(p, lab, pd, keys, bq.facts)
+		d.Pairs, all = s.coOccurrence(p, lab, pd, keys, bq.counts.Pairs)
 		d.PairsName, d.PairsMore = dimLabel(p, pd), all-len(d.Pairs)
 	}
 	p.Data = d
@@ -487,7 +522,7 @@ func (s *Server) handleBreakdownExport(kind string) http.HandlerFunc {
 		}
 		name := fmt.Sprintf("breakdown-%s-by-%s-%s", bq.rows, strings.ReplaceAll(string(bq.cols), ".", "-"), s.now().Format("2006-01-02"))
 		sheets := []sheet{{"Breakdown", rows, 1}}
-		if census := s.publishedCensus(p, bq.facts); len(census) > 0 {
+		if census := s.publishedCensus(p, bq.counts); len(census) > 0 {
 			sheets = append(sheets, censusSheet(p, census))
 		}
 		s.exportTables(w, r, kind, name, sheets...)
@@ -569,15 +604,22 @@ func (s *Server) handleEvidence(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	facts, err := s.store.AnalysisFacts(r.Context(), book)
+	// From the kept counts, never every experience (as the breakdown page).
+	counts, err := s.store.BreakdownCounts(r.Context(), store.BreakdownQuery{Rows: analysis.DimTheme, Cols: analysis.DimCommunity,
+		Margins: s.censusMargins(), Pairs: analysis.DimTheme})
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	stageTotals, byStage, err := s.store.StageThemeCounts(r.Context())
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
 	lab := s.newLabeller(p, book)
-	rowKeys := lab.keys(analysis.DimTheme, facts)
-	colKeys := lab.keys(analysis.DimCommunity, facts)
-	table, err := analysis.PublishedThemes(facts, rowKeys, colKeys)
+	rowKeys := lab.ordered(analysis.DimTheme, counts.RowValues)
+	colKeys := lab.ordered(analysis.DimCommunity, counts.ColValues())
+	table, err := analysis.PublishedThemesCounts(counts, rowKeys, colKeys)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -594,8 +636,8 @@ func (s *Server) handleEvidence(w http.ResponseWriter, r *http.Request) {
 		}
 		rows = append(rows, row)
 	}
-	stageKeys := lab.keys(analysis.DimStage, facts)
-	stages, err := analysis.PublishedThemeStages(facts, rowKeys, stageKeys)
+	stageKeys := lab.ordered(analysis.DimStage, present(stageTotals))
+	stages, err := analysis.PublishedThemeStagesCounts(byStage, rowKeys, stageKeys)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -645,7 +687,7 @@ func (s *Server) handleEvidence(w http.ResponseWriter, r *http.Request) {
 		Quotes                   []quoteView
 	}{refused, rows, stageRows, colLabels, stageLabels, everyCellWithheld(append(slices.Clone(table.Cells), table.Totals)),
 		stages != nil && everyCellWithheld(append(slices.Clone(stages), table.Totals)),
-		disclosure.Count(len(facts)), s.publishedCensus(p, facts), qs}
+		disclosure.Count(counts.All), s.publishedCensus(p, counts), qs}
 	s.render(w, r, status, "staff_evidence", p)
 }
 

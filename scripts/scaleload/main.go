@@ -6,7 +6,11 @@
 //
 // Breakdowns are what the page runs: the kept counts
 // (store.BreakdownCounts) and the table with its tests
-// (analysis.TabulateCounts). Searches are what the search page runs
+// (analysis.TabulateCounts). Pages are the whole breakdown page
+// (/staff/analysis: the table, census comparison, co-occurrence, with
+// the community and stage filters) and the stakeholders' evidence page,
+// over loopback HTTP as a signed-in analyst (each run adds one analyst
+// account, scaleload-<time>@example.org, to the synthetic database). Searches are what the search page runs
 // (store.SearchExperiences: the query, newest first, a page of 20, and
 // its audit entry, a durable write): two words taken from one sentence
 // of the phrase bank (so that they meet in some stories, as a person's
@@ -24,6 +28,10 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"runtime/pprof"
 	"slices"
@@ -33,12 +41,20 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/pquerna/otp/totp"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/hearme-project/hearme/internal/account"
 	"github.com/hearme-project/hearme/internal/analysis"
 	"github.com/hearme-project/hearme/internal/app"
+	"github.com/hearme-project/hearme/internal/auth"
 	"github.com/hearme-project/hearme/internal/config"
 	"github.com/hearme-project/hearme/internal/experience"
+	"github.com/hearme-project/hearme/internal/programme"
+	"github.com/hearme-project/hearme/internal/sealed"
 	"github.com/hearme-project/hearme/internal/store"
 	"github.com/hearme-project/hearme/internal/synthetic"
+	"github.com/hearme-project/hearme/internal/web"
 )
 
 func main() {
@@ -47,6 +63,7 @@ func main() {
 	n := flag.Int("n", 400, "requests per case")
 	c := flag.Int("c", 4, "concurrent workers")
 	only := flag.String("only", "", "run only cases whose name contains this")
+	skip := flag.String("skip", "", "skip cases whose name contains this")
 	profile := flag.String("cpuprofile", "", "write a CPU profile of the runs here")
 	flag.Parse()
 	if *profile != "" {
@@ -85,17 +102,13 @@ func main() {
 			if withPeriod {
 				from, to = period(r)
 			}
-			cs, err := st.BreakdownCounts(ctx, rows, cols, from, to)
+			cs, err := st.BreakdownCounts(ctx, store.BreakdownQuery{Rows: rows, Cols: cols, Filter: analysis.Filter{From: from, To: to}})
 			check(err)
 			b := analysis.TabulateCounts(cs, cs.RowValues, cs.ColValues())
 			if b.Total == 0 {
 				panic("an empty breakdown: is the programme seeded?")
 			}
 		}
-	}
-	type kase struct {
-		name string
-		run  func(r *rand.Rand)
 	}
 	cases := []kase{
 		{"breakdown theme x community, 3-12 months", breakdown(analysis.DimTheme, analysis.DimCommunity, true)},
@@ -146,8 +159,11 @@ func main() {
 			check(err)
 		}})
 	}
+	if *only == "" || strings.Contains("page", *only) || strings.Contains(*only, "page") {
+		cases = append(cases, pageCases(ctx, st, config.Config{DataDir: *data, Database: *database}, prog.Communities, prog.Stages, period)...)
+	}
 	for _, k := range cases {
-		if *only != "" && !strings.Contains(k.name, *only) {
+		if *only != "" && !strings.Contains(k.name, *only) || *skip != "" && strings.Contains(k.name, *skip) {
 			continue
 		}
 		lat := make([]time.Duration, 0, *n)
@@ -183,6 +199,90 @@ func main() {
 		}
 		pct := func(p float64) time.Duration { return lat[int(p*float64(len(lat)-1))].Round(100 * time.Microsecond) }
 		fmt.Printf("%-46s p50 %8s  p99 %8s  max %8s  cpu/req %6.1f ms  (%d in %s)\n", k.name, pct(0.5), pct(0.99), lat[len(lat)-1].Round(100*time.Microsecond), cpu, len(lat), time.Since(t0).Round(time.Millisecond))
+	}
+}
+
+type kase struct {
+	name string
+	run  func(r *rand.Rand)
+}
+
+// pageCases serve the site over loopback and sign an analyst in.
+func pageCases(ctx context.Context, st *store.Store, cfg config.Config, communities, stages []programme.Item, period func(*rand.Rand) (string, string)) []kase {
+	cfg.Addr, cfg.MaxBodyBytes, cfg.SessionIdle, cfg.SessionLifetime = "127.0.0.1:0", 1<<20, time.Hour, 12*time.Hour
+	cfg.LogLevel, cfg.FormMinFill, cfg.BaseURL = "error", time.Nanosecond, "http://127.0.0.1"
+	keys, err := sealed.LoadOrCreate(cfg.KeyPath())
+	check(err)
+	cat, err := web.Catalogue()
+	check(err)
+	w, err := web.New(ctx, web.Deps{Config: cfg, Store: st, Catalog: cat, Keys: keys, Sessions: app.NewSessions(cfg, st),
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Registry: prometheus.NewRegistry()})
+	check(err)
+	srv := httptest.NewServer(w.Handler())
+	email := fmt.Sprintf("scaleload-%d@example.org", time.Now().UnixNano())
+	password := "a long scaleload passphrase " + fmt.Sprint(time.Now().UnixNano())
+	u, err := st.CreateUser(ctx, "scaleload", account.NewUser{Email: email, DisplayName: "Scaleload", Role: account.Analyst})
+	check(err)
+	h, err := auth.HashPassword(password)
+	check(err)
+	check(st.SetPassword(ctx, u.ID, h))
+	secret, _, err := auth.NewTOTPSecret("scaleload", email)
+	check(err)
+	sealedSecret, err := keys.Seal(secret)
+	check(err)
+	check(st.EnrolTOTP(ctx, u.ID, sealedSecret, 0))
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	r, err := client.PostForm(srv.URL+"/login", url.Values{"email": {email}, "password": {password}})
+	check(err)
+	r.Body.Close()
+	code, err := totp.GenerateCode(secret, time.Now())
+	check(err)
+	r, err = client.PostForm(srv.URL+"/login/code", url.Values{"code": {code}})
+	check(err)
+	r.Body.Close()
+	if r.StatusCode != http.StatusSeeOther {
+		panic(fmt.Sprintf("sign in: %d", r.StatusCode))
+	}
+	get := func(path string) {
+		r, err := client.Get(srv.URL + path)
+		check(err)
+		body, err := io.ReadAll(r.Body)
+		r.Body.Close()
+		check(err)
+		if r.StatusCode != http.StatusOK {
+			panic(fmt.Sprintf("%s: %d\n%.2000s", path, r.StatusCode, body))
+		}
+	}
+	page := func(rows, cols string, withPeriod, filters bool) func(r *rand.Rand) {
+		return func(r *rand.Rand) {
+			q := url.Values{"rows": {rows}, "cols": {cols}}
+			if withPeriod {
+				from, to := period(r)
+				q.Set("from", from)
+				q.Set("to", to)
+			}
+			if filters {
+				switch r.IntN(3) {
+				case 0:
+					q.Set("community", communities[r.IntN(len(communities))].Slug)
+				case 1:
+					q.Set("stage", stages[r.IntN(len(stages))].Slug)
+				default:
+					q.Set("community", communities[r.IntN(len(communities))].Slug)
+					q.Set("stage", stages[r.IntN(len(stages))].Slug)
+				}
+			}
+			get("/staff/analysis?" + q.Encode())
+		}
+	}
+	return []kase{
+		{"page theme x community, 3-12 months", page("theme", "community", true, false)},
+		{"page theme x community, all time", page("theme", "community", false, false)},
+		{"page theme x source, a community or stage, 3-12 months", page("theme", "source", true, true)},
+		{"page code x ethnic group, a community or stage, all time", page("code", "equality.ethnic_group", false, true)},
+		{"page stage x event, all time", page("stage", "event", false, false)},
+		{"page evidence (stakeholders)", func(*rand.Rand) { get("/staff/evidence") }},
 	}
 }
 

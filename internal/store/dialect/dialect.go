@@ -71,13 +71,17 @@ type Dialect struct {
 	// search indexes dropped during the load and built after it
 	// (PostgreSQL; the synthetic seeder).
 	BulkCopy bool
+	// SearchFacets: search documents carry the time shared and the
+	// columns search filters on, each with a b-tree newest first
+	// (PostgreSQL, migration 0030), and searches filter and order on them.
+	SearchFacets bool
 }
 
 var (
 	sqliteDialect = Dialect{Name: SQLite, SingleWriter: true, FileSnapshot: true, CurrentTransaction: "''",
 		textMatch: ftsMatch, NumberedDocuments: true}
 	postgresDialect = Dialect{Name: Postgres, RowLock: " FOR UPDATE", advisoryLocks: true, numberedParams: true, CurrentTransaction: "pg_current_xact_id()::text",
-		textMatch: tsMatch, BulkCopy: true}
+		textMatch: tsMatch, BulkCopy: true, SearchFacets: true}
 )
 
 // ForUpdate returns query (a SELECT run inside a write transaction) with

@@ -65,7 +65,9 @@ func ftsMatch(q analysis.Query) (string, string, []any) {
 // language than English (PostgreSQL has no stemmer for Polish, Urdu,
 // Bengali or Somali) a word or phrase of at least 3 letters also
 // matches inside longer words, by trigrams (pg_trgm, migration 0022):
-// "wynik" finds "wyniki" and "wyników".
+// "wynik" finds "wyniki" and "wyników". Newest first by the document's
+// own time shared (migration 0030), which its filter b-trees list in
+// that order.
 func tsMatch(q analysis.Query) (string, string, []any) {
 	var args []any
 	term := func(t analysis.Term) string {
@@ -97,5 +99,5 @@ func tsMatch(q analysis.Query) (string, string, []any) {
 		all = append(all, "NOT "+term(t))
 	}
 	return "search_documents d JOIN experiences e ON e.id = d.experience_id AND " + strings.Join(all, " AND "),
-		"e.created_at DESC, e.id DESC", args
+		"d.created_at DESC, d.experience_id DESC", args
 }
