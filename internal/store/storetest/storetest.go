@@ -10,9 +10,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -40,10 +42,94 @@ func Each(t *testing.T, fn func(t *testing.T, s *store.Store)) {
 	})
 }
 
-// SQLite returns a migrated store on a new SQLite file.
+// SQLite returns a migrated store on a new SQLite file. The file is a copy
+// of one that the current migrations were applied to once per test binary
+// (see sqliteTemplate): a copy takes milliseconds, where migrating a new
+// file took one to two seconds of waiting for the disk (every migration
+// syncs the file).
 func SQLite(t testing.TB) *store.Store {
 	t.Helper()
-	return open(t, filepath.Join(t.TempDir(), "hearme.db"))
+	tmpl, err := sqliteTemplate()
+	if err != nil {
+		t.Fatalf("storetest: template SQLite file: %v", err)
+	}
+	path := filepath.Join(t.TempDir(), "hearme.db")
+	if err := copyFile(tmpl, path); err != nil {
+		t.Fatalf("storetest: copy the template SQLite file: %v", err)
+	}
+	// Migrate finds every migration applied; the store checks it as it
+	// would at start-up.
+	return open(t, path)
+}
+
+// sqliteTmpl is the migrated SQLite file of this test binary.
+var sqliteTmpl struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// sqliteTemplate returns the path of an SQLite file that this binary's
+// migrations were applied to, making it the first time. It is made by the
+// running code, so it can never be stale; it lives in a directory named
+// for the process (under hearme-storetest in the temporary directory),
+// and the directories of binaries no longer running are removed.
+func sqliteTemplate() (string, error) {
+	sqliteTmpl.once.Do(func() { sqliteTmpl.path, sqliteTmpl.err = makeSQLiteTemplate() })
+	return sqliteTmpl.path, sqliteTmpl.err
+}
+
+func makeSQLiteTemplate() (string, error) {
+	root := filepath.Join(os.TempDir(), "hearme-storetest")
+	if entries, err := os.ReadDir(root); err == nil {
+		for _, e := range entries {
+			if pid, err := strconv.Atoi(e.Name()); err == nil && pid != os.Getpid() && syscall.Kill(pid, 0) == syscall.ESRCH {
+				os.RemoveAll(filepath.Join(root, e.Name()))
+			}
+		}
+	}
+	dir := filepath.Join(root, strconv.Itoa(os.Getpid()))
+	if err := os.RemoveAll(dir); err != nil { // left by a process with the same id
+		return "", err
+	}
+	path := filepath.Join(dir, "hearme.db")
+	ctx := context.Background()
+	s, err := store.Open(ctx, path)
+	if err != nil {
+		return "", err
+	}
+	_, err = s.Migrate(ctx)
+	if cerr := s.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return "", err
+	}
+	// Closed, SQLite has written the write-ahead log into the file and
+	// removed it: the file alone is the database.
+	if fi, err := os.Stat(path + "-wal"); err == nil && fi.Size() > 0 {
+		return "", fmt.Errorf("%s-wal is left after closing the store", path)
+	}
+	return path, nil
+}
+
+// copyFile copies the file src to a new file dst, readable by its owner
+// only (as the store makes its files).
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }
 
 // Postgres returns a migrated store in a new PostgreSQL database of its
