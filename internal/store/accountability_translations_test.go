@@ -69,7 +69,7 @@ func TestWordsTranslations(t *testing.T) {
 			t.Errorf("a translation of words the commitment does not say: %v", err)
 		}
 
-		rep, err := s.Report(ctx)
+		rep, err := s.Report(ctx, "ur")
 		if err != nil {
 			t.Fatal(err)
 		}

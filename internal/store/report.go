@@ -10,8 +10,11 @@ import (
 // (not one per recommendation): the published recommendations with their
 // texts, organisations, frozen theme totals and how many quotes still
 // have their words; every response to them; every commitment on them;
-// and, by commitment, the public claims of a change made with evidence.
-func (s *Store) Report(ctx context.Context) (accountability.Report, error) {
+// and, by commitment, the public claims of a change made with evidence;
+// with a language other than English, the translations into it of the
+// commitments and the answers' reasons (two queries more; a page reads
+// only its reader's language).
+func (s *Store) Report(ctx context.Context, lang ...string) (accountability.Report, error) {
 	var rep accountability.Report
 	db := s.conns.Read
 	rows, err := db.QueryContext(ctx, "SELECT "+recommendationColumns+" FROM recommendations WHERE status = 'published' ORDER BY published_at DESC, reference DESC")
@@ -91,19 +94,6 @@ func (s *Store) Report(ctx context.Context) (accountability.Report, error) {
 	if rep.Commitments, err = collect(rows, err, scanCommitment); err != nil {
 		return rep, err
 	}
-	// The translations of the organisations' words (two queries more).
-	if err := s.withCommitmentTranslations(ctx, rep.Commitments, "JOIN recommendations r ON r.id = c.recommendation_id AND r.status = 'published'"); err != nil {
-		return rep, err
-	}
-	if len(rep.Responses) > 0 {
-		m, err := s.translationsWhere(ctx, accountability.SubjectResponse, "JOIN recommendation_responses p ON p.id = x.response_id JOIN recommendations r ON r.id = p.recommendation_id AND r.status = 'published'")
-		if err != nil {
-			return rep, err
-		}
-		for i := range rep.Responses {
-			rep.Responses[i].Translations = m[rep.Responses[i].ID]
-		}
-	}
 	rep.ChangesMade = map[string]int{}
 	err = each(`SELECT commitment_id, COUNT(*) FROM commitment_updates WHERE review = 'approved' AND claim = 'made' AND evidence_url <> '' GROUP BY commitment_id`, func(row rowScanner) error {
 		var id string
@@ -114,5 +104,21 @@ func (s *Store) Report(ctx context.Context) (accountability.Report, error) {
 		rep.ChangesMade[id] = n
 		return nil
 	})
-	return rep, err
+	if err != nil || len(lang) == 0 || lang[0] == "" || lang[0] == "en" {
+		return rep, err
+	}
+	// The translations of the organisations' words into lang.
+	if err := s.withCommitmentTranslations(ctx, rep.Commitments, "JOIN recommendations r ON r.id = c.recommendation_id AND r.status = 'published' WHERE x.lang = ?", lang[0]); err != nil {
+		return rep, err
+	}
+	if len(rep.Responses) > 0 {
+		m, err := s.translationsWhere(ctx, accountability.SubjectResponse, "JOIN recommendation_responses p ON p.id = x.response_id JOIN recommendations r ON r.id = p.recommendation_id AND r.status = 'published' WHERE x.lang = ?", lang[0])
+		if err != nil {
+			return rep, err
+		}
+		for i := range rep.Responses {
+			rep.Responses[i].Translations = m[rep.Responses[i].ID]
+		}
+	}
+	return rep, nil
 }

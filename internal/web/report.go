@@ -73,7 +73,7 @@ func (s *Server) reportItem(p *Page, rec accountability.Recommendation, ev accou
 }
 
 func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) {
-	rep, err := s.store.Report(r.Context())
+	rep, err := s.store.Report(r.Context(), reqCtx(r).lang)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -122,7 +122,7 @@ func (s *Server) renderReportRecommendation(w http.ResponseWriter, r *http.Reque
 		return
 	}
 	if rec.Status == accountability.Published {
-		rep, err := s.store.Report(r.Context())
+		rep, err := s.store.Report(r.Context(), reqCtx(r).lang)
 		if err != nil {
 			s.serverError(w, r, err)
 			return
@@ -465,7 +465,7 @@ func (s *Server) handleReportOrganisation(w http.ResponseWriter, r *http.Request
 		s.errorPage(w, r, http.StatusNotFound)
 		return
 	}
-	rep, err := s.store.Report(r.Context())
+	rep, err := s.store.Report(r.Context(), reqCtx(r).lang)
 	if err != nil {
 		s.serverError(w, r, err)
 		return

@@ -39,7 +39,7 @@ func (s *Server) handleReportCommunity(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, http.StatusNotFound)
 		return
 	}
-	rep, err := s.store.Report(r.Context())
+	rep, err := s.store.Report(r.Context(), reqCtx(r).lang)
 	if err != nil {
 		s.serverError(w, r, err)
 		return

@@ -51,7 +51,7 @@ func (s *Server) openData(r *http.Request) (accountability.OpenData, error) {
 // openDataAnd is openData with the report and the updates it was built
 // from (the feed shows their translations).
 func (s *Server) openDataAnd(r *http.Request) (accountability.OpenData, accountability.Report, []accountability.Update, error) {
-	rep, err := s.store.Report(r.Context())
+	rep, err := s.store.Report(r.Context(), reqCtx(r).lang)
 	if err != nil {
 		return accountability.OpenData{}, rep, nil, err
 	}

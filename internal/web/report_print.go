@@ -43,7 +43,7 @@ type cachedPDF struct {
 }
 
 func (s *Server) reportPrintPage(r *http.Request) (*Page, error) {
-	rep, err := s.store.Report(r.Context())
+	rep, err := s.store.Report(r.Context(), reqCtx(r).lang)
 	if err != nil {
 		return nil, err
 	}
