@@ -262,6 +262,7 @@ func Jobs(d JobDeps) []jobs.Job {
 	all = append(all, erasureJobs(d)...)
 	all = append(all, rightsJobs(d)...)
 	all = append(all, accountabilityJobs(d)...)
+	all = append(all, digestJobs(d)...)
 	all = append(all, backupJobs(d)...)
 	return append(all, eventJobs(d)...)
 }

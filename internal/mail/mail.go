@@ -20,6 +20,11 @@ type Message struct {
 	Text    string `json:"text"`
 	HTML    string `json:"html,omitempty"`
 	Lang    string `json:"lang,omitempty"`
+	// ListUnsubscribe, when set, is an https link that unsubscribes the
+	// recipient at once: it becomes the List-Unsubscribe header with
+	// List-Unsubscribe-Post (RFC 8058 one-click), which mail programs show
+	// as an "Unsubscribe" button and answer with a POST to the link.
+	ListUnsubscribe string `json:"list_unsubscribe,omitempty"`
 }
 
 // Queued is a message sealed for the outbox: the recipient and the body

@@ -66,6 +66,17 @@ func Build(m Message, from, id string, date time.Time) ([]byte, Envelope, error)
 	}
 	// RFC 3834: sent by a program, so auto-responders do not answer.
 	h("Auto-Submitted", "auto-generated")
+	if u := m.ListUnsubscribe; u != "" {
+		// RFC 2369 and RFC 8058: one-click unsubscribe. The link must be
+		// one plain http(s) URL: nothing in it can end the header.
+		if !(strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://")) || len(u) > 900 || strings.ContainsFunc(u, func(r rune) bool {
+			return r <= ' ' || r >= 0x7f || r == '<' || r == '>' || r == '"' || r == ','
+		}) {
+			return nil, env, fmt.Errorf("%w: list-unsubscribe %q", ErrBadHeader, u)
+		}
+		h("List-Unsubscribe", "<"+u+">")
+		h("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
+	}
 
 	if m.HTML == "" {
 		h("Content-Type", "text/plain; charset=utf-8")

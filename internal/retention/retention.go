@@ -124,6 +124,7 @@ func (r Rules) rules() []struct {
 		{RuleRightsRequests, RightsRequests},
 		{RuleBreaches, Breaches},
 		{RuleReviewComments, ReviewComments},
+		{RuleUnconfirmedSubscriptions, UnconfirmedSubscriptions},
 		{RuleChampionApps, r.ChampionApplications},
 		{RuleChampionsLeft, r.ChampionsLeft},
 	}

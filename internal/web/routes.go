@@ -52,6 +52,7 @@ func (s *Server) Routes() []Route {
 		s.reviewRoutes(),
 		s.reportOutputRoutes(),
 		s.translationRoutes(),
+		s.subscriptionRoutes(),
 		s.rightsRoutes(),
 		s.rightsPersonRoutes(),
 		s.breachRoutes(),

@@ -94,6 +94,9 @@ var formLimits = abuse.LimiterConfig{Forms: map[string]abuse.Limit{
 	"champion":       {Every: time.Minute, Burst: 10},
 	"signpost":       {Every: time.Second, Burst: 120},     // counting a click on a support service
 	"review":         {Every: 30 * time.Second, Burst: 30}, // ranking the drafts open for community review (a venue's shared address)
+	// Following the report: a hall of people at a feedback event may
+	// subscribe from one address.
+	"subscribe": {Every: 10 * time.Second, Burst: 60},
 }}
 
 // Deps are the parts the composition root hands the web layer.
