@@ -22,7 +22,10 @@ var confirmLinkRE = regexp.MustCompile(`https?://\S+/report/subscribe/confirm/\S
 // link (also as a mail program's one-click POST, without cookies) deletes
 // the address, and a second use says so; a forged link is not found; the
 // address is in no log and no URL.
-func TestSubscribeConfirmUnsubscribe(t *testing.T) { t.Parallel(); eachEnv(t, testSubscribeConfirmUnsubscribe) }
+func TestSubscribeConfirmUnsubscribe(t *testing.T) {
+	t.Parallel()
+	eachEnv(t, testSubscribeConfirmUnsubscribe)
+}
 
 func testSubscribeConfirmUnsubscribe(t *testing.T, e *env) {
 	const addr = "ania.kowalska@example.org"
