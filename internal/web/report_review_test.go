@@ -277,3 +277,21 @@ func TestCommunityReviewOfDrafts(t *testing.T) {
 		}
 	})
 }
+
+// The privacy notice and the record of processing state how long
+// comments on drafts are kept, from the retention rule.
+func TestPrivacyNoticeStatesHowLongReviewCommentsAreKept(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	if r := e.client().get("/privacy"); !strings.Contains(r.body, `data-rule="review-comments">Comments on draft recommendations: deleted 180 days after they were written`) {
+		t.Errorf("the privacy notice does not state the comments' retention")
+	}
+	if r := e.client().get("/privacy?lang=pl"); !strings.Contains(r.body, "usuwane 180 dni po ich napisaniu") {
+		t.Errorf("the Polish privacy notice does not state the comments' retention")
+	}
+	c := e.client()
+	c.signIn(e.newStaff("dpo@example.org", account.DPO, ""))
+	if r := c.get("/staff/ropa"); !strings.Contains(r.body, "deleted 180 days after they were written</span> (review-comments)") {
+		t.Errorf("the record of processing does not state the comments' retention")
+	}
+}
