@@ -46,13 +46,19 @@ type restartable struct {
 	stop func()
 }
 
+// shutdownTimeout is longer than the 5 s for which net/http's Shutdown
+// waits on a connection that has not yet sent a request: Chromium opens
+// connections ahead of need (preconnect), and one opened just before a
+// test stops the server would otherwise hold the shutdown past its limit.
+const shutdownTimeout = 10 * time.Second
+
 func startRestartable(t *testing.T, postgres bool) *restartable {
 	t.Helper()
 	testenv.ChromiumPath(t)
 	cfg := config.Config{
 		Addr: "127.0.0.1:0", DataDir: t.TempDir(), Demo: true, LogLevel: "info",
 		MaxBodyBytes: 1 << 20, SessionIdle: 30 * time.Minute, SessionLifetime: 12 * time.Hour,
-		ShutdownTimeout: 5 * time.Second, Mail: config.Mail{From: "hearme <hearme@localhost>", TLS: "none"},
+		ShutdownTimeout: shutdownTimeout, Mail: config.Mail{From: "hearme <hearme@localhost>", TLS: "none"},
 	}
 	if postgres {
 		cfg.Database = storetest.PostgresDSN(t)
@@ -392,7 +398,8 @@ func testOfflineCaptureJourney(t *testing.T, postgres bool) {
 // connection and never answers (a captive portal, a signal that drops
 // mid-post). Each time the record goes into the encrypted queue and the
 // page says it is saved on this phone; once the server is back, each
-// arrives once.
+// arrives once. A post that can be neither sent nor kept is answered so, and
+// Back returns to what was typed.
 func TestOfflineServerGoneWhileOnline(t *testing.T) {
 	t.Parallel()
 	for _, db := range []string{"sqlite", "postgres"} {
@@ -477,6 +484,22 @@ func testOfflineServerGoneWhileOnline(t *testing.T, postgres bool) {
 	s = srv.site
 	b.sendNow()
 	b.wait("the third sent", `/Nothing is waiting/.test(document.querySelector("[data-queue-count]").innerText)`, 60*time.Second)
+
+	// A post that can be neither sent nor kept (here the phone has lost
+	// the queue key): the worker says so, in the page's words, and Back
+	// returns to what was typed.
+	b.open("/staff/capture")
+	b.wait("queue key kept", `HearmeQueue.meta("key").then(k => window.__key = !!k), window.__key === true`, 10*time.Second)
+	b.do("lose the queue key", chromedp.Evaluate[chromedp.Void](`new Promise((ok, fail) => { const r = indexedDB.open("hearme-capture"); r.onsuccess = () => {
+		const t = r.result.transaction("meta", "readwrite"); t.objectStore("meta").delete("key"); t.oncomplete = () => { r.result.close(); ok(true); }; t.onerror = fail; }; r.onerror = fail; })`, chromedp.EvalAwaitPromise))
+	srv.down()
+	b.fill("#what_happened", marker+"-unsaved")
+	b.do("save", chromedp.Click(chromedp.CSS(`button[name=next][value=another]`)))
+	b.wait("not saved", `/Not sent and not saved on this phone/.test(document.body.innerText) && document.documentElement.lang === "en"`, 30*time.Second)
+	b.do("back", chromedp.NavigateBack())
+	b.wait("what was typed, back", fmt.Sprintf(`(e => !!e && e.value === %q)(document.querySelector("#what_happened"))`, marker+"-unsaved"), 20*time.Second)
+	srv.up("")
+	s = srv.site
 
 	q, err := s.App.Store.ModerationQueue(bg, 100)
 	if err != nil {
