@@ -24,6 +24,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -184,12 +185,9 @@ func (b *Browser) Close() {
 func (b *Browser) Tab(t testing.TB, opts ...Option) context.Context {
 	t.Helper()
 	cfg := options(opts)
-	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
-	// The first action binds the tab's life to the context it runs with:
-	// run it with ctx itself, and add the timeout to what follows.
-	if err := chromedp.Do(ctx, EmulateFocus()); err != nil {
-		cancel()
-		t.Fatalf("browsertest: open a tab: %v\n%s", err, b.out.String())
+	ctx, cancel, err := OpenTab(b.ctx)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, b.out.String())
 	}
 	tctx, cancelTimeout := context.WithTimeout(ctx, cfg.timeout)
 	t.Cleanup(func() {
@@ -202,6 +200,39 @@ func (b *Browser) Tab(t testing.TB, opts ...Option) context.Context {
 		}
 	})
 	return tctx
+}
+
+// OpenTab opens a tab in a new browser context (its own cookies, storage
+// and cache) of the browser that parent's tab belongs to, and makes its
+// page behave as the focused one (EmulateFocus). cancel closes the tab and
+// its browser context. Every tab the package's helpers open goes through
+// here, so that Stats counts it.
+func OpenTab(parent context.Context) (context.Context, context.CancelFunc, error) {
+	ctx, cancel := chromedp.NewContext(parent, chromedp.WithNewBrowserContext())
+	// The first action binds the tab's life to the context it runs with:
+	// run it with ctx itself, and add any timeout to what follows.
+	if err := chromedp.Do(ctx, EmulateFocus()); err != nil {
+		cancel()
+		return nil, nil, fmt.Errorf("browsertest: open a tab: %w", err)
+	}
+	stats.tabs.Add(1)
+	return ctx, cancel, nil
+}
+
+// stats counts what the helpers of the package did in Chromium, for the
+// whole test binary: these counts do not depend on the load of the
+// machine, unlike the time a run takes.
+var stats struct {
+	tabs          atomic.Int64 // tabs opened by OpenTab (Tab, Shared.Tab)
+	axeInjections atomic.Int64 // axe-core put into a page (RunAxe)
+	axeRuns       atomic.Int64 // axe-core runs in a page (RunAxe)
+}
+
+// Stats describes what the package's helpers did in this test binary: the
+// tabs opened, and the axe-core runs and injections into a page.
+func Stats() string {
+	return fmt.Sprintf("browsertest: %d tabs opened, %d axe-core runs, axe-core injected %d times",
+		stats.tabs.Load(), stats.axeRuns.Load(), stats.axeInjections.Load())
 }
 
 // EmulateFocus is an action that makes the page of its tab behave as the
@@ -398,11 +429,13 @@ func RunAxe(ctx context.Context, axeSource string) ([]Violation, error) {
 		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](axeSource)); err != nil {
 			return nil, fmt.Errorf("browsertest: inject axe: %w", err)
 		}
+		stats.axeInjections.Add(1)
 	}
 	vs, err := chromedp.Run(ctx, chromedp.Evaluate[[]Violation](runAxeJS, chromedp.EvalAwaitPromise))
 	if err != nil {
 		return nil, fmt.Errorf("browsertest: run axe: %w", err)
 	}
+	stats.axeRuns.Add(1)
 	return vs, nil
 }
 

@@ -36,6 +36,7 @@ var browser browsertest.Shared
 func TestMain(m *testing.M) {
 	code := m.Run()
 	browser.Close()
+	fmt.Println(browsertest.Stats())
 	os.Exit(code)
 }
 
@@ -168,13 +169,11 @@ func newTab(t *testing.T, ctx context.Context, base string) *tab {
 // shares no cookies with the other tabs, like a second person.
 func privateTab(t *testing.T, ctx context.Context, base string) *tab {
 	t.Helper()
-	pctx, cancel := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext())
-	t.Cleanup(cancel)
-	// Open the tab with the tab's own context: the first action binds the
-	// tab's life to the context it runs with, and b.do adds a timeout.
-	if err := chromedp.Do(pctx, browsertest.EmulateFocus()); err != nil {
+	pctx, cancel, err := browsertest.OpenTab(ctx)
+	if err != nil {
 		t.Fatalf("open a private tab: %v", err)
 	}
+	t.Cleanup(cancel)
 	return newTab(t, pctx, base)
 }
 
