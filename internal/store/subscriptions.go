@@ -399,3 +399,29 @@ func eachPair(rows *sql.Rows, err error, into map[string][]string) error {
 	}
 	return closeRows(rows)
 }
+
+// SeedSubscriptions stores confirmed subscriptions in bulk, in
+// transactions of a thousand, with no confirmation email: for load
+// scripts (scripts/digestload) and demos only, never for a form.
+func (s *Store) SeedSubscriptions(ctx context.Context, subs []NewSubscription, confirmedAt time.Time) error {
+	for len(subs) > 0 {
+		n := min(len(subs), 1000)
+		batch := subs[:n]
+		subs = subs[n:]
+		err := s.tx(ctx, func(tx *sql.Tx) error {
+			for _, sub := range batch {
+				key, _ := s.LookupKeys(sub.Email, "")
+				if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO subscriptions (id, email_sealed, email_key, lang, scope, target, created_at, confirmed_at)
+					VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), sub.ID, sub.EmailSealed, key, sub.Lang, string(sub.Follow.Scope), sub.Follow.Target,
+					confirmedAt.UTC(), confirmedAt.UTC()); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
