@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/hearme-project/hearme/internal/analysis"
 	"github.com/hearme-project/hearme/internal/audit"
 	"github.com/hearme-project/hearme/internal/experience"
@@ -157,6 +159,13 @@ func (s *Store) SearchExperiences(ctx context.Context, viewerID string, q analys
 		}
 	}
 	args = append(args, SearchPageSize+1, page*SearchPageSize)
+	if s.d.SearchFacets {
+		// Planned for these words and filters each time (an unnamed
+		// statement), never with a plan cached for the statement: a cached
+		// (generic) plan cannot tell a date range of a month from all time,
+		// nor a common word from a rare one, and took seconds on some.
+		args = append([]any{pgx.QueryExecModeDescribeExec}, args...)
+	}
 	rows, err := s.conns.Read.QueryContext(ctx, s.q(`SELECT e.id, e.reference, e.lang, e.source, e.created_at, d.body
 		FROM `+from+`
 		WHERE `+strings.Join(where, " AND ")+` ORDER BY `+order+` LIMIT ? OFFSET ?`), args...)

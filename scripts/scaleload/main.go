@@ -64,6 +64,7 @@ func main() {
 	c := flag.Int("c", 4, "concurrent workers")
 	only := flag.String("only", "", "run only cases whose name contains this")
 	skip := flag.String("skip", "", "skip cases whose name contains this")
+	slow := flag.Duration("slow", 0, "print each search slower than this, with its words and filter")
 	profile := flag.String("cpuprofile", "", "write a CPU profile of the runs here")
 	flag.Parse()
 	if *profile != "" {
@@ -77,8 +78,17 @@ func main() {
 		os.Exit(2)
 	}
 	ctx := context.Background()
-	st, err := app.OpenStore(ctx, config.Config{DataDir: *data, Database: *database}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	// Opened as hearme opens it, without start-up's catching up
+	// (search documents, counts): a run never starts a recount.
+	cfg := config.Config{DataDir: *data, Database: *database}
+	st, err := store.Open(ctx, cfg.DatabaseDSN())
 	check(err)
+	_, err = st.Migrate(ctx)
+	check(err)
+	check(app.UseAuditTrust(ctx, cfg, st, slog.New(slog.NewTextHandler(io.Discard, nil)), true))
+	keys, err := sealed.LoadOrCreate(cfg.KeyPath())
+	check(err)
+	st.UseKeys(keys)
 	defer st.Close()
 	exps, codings, err := st.CountSynthetic(ctx)
 	check(err)
@@ -155,8 +165,12 @@ func main() {
 				f.From, _ = time.Parse("2006-01", from)
 				f.To, _ = time.Parse("2006-01", to)
 			}
+			t0 := time.Now()
 			_, _, err = st.SearchExperiences(ctx, "scaleload", q, f, 0)
 			check(err)
+			if *slow > 0 && time.Since(t0) > *slow {
+				fmt.Printf("slow search (%s): %q %q %+v\n", time.Since(t0).Round(time.Millisecond), p[0], p[1], f)
+			}
 		}})
 	}
 	if *only == "" || strings.Contains("page", *only) || strings.Contains(*only, "page") {
