@@ -62,6 +62,18 @@ func (s *Server) reportPrintPage(r *http.Request) (*Page, error) {
 		it.Answers = s.reportAnswers(p, rep, rec.ID, answers)
 		d.Items = append(d.Items, it)
 	}
+	// How the community ranked each (report_review_staff.go).
+	recs := make([]accountability.Recommendation, len(rep.Recommendations))
+	for i, rec := range rep.Recommendations {
+		recs[i] = rec.Recommendation
+	}
+	ranked, err := s.priorities(r, p, recs)
+	if err != nil {
+		return nil, err
+	}
+	for i := range d.Items {
+		d.Items[i].Community = ranked[recs[i].ID]
+	}
 	p.Data = d
 	return p, nil
 }

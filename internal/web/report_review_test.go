@@ -243,7 +243,7 @@ func TestCommunityReviewOfDrafts(t *testing.T) {
 			t.Fatalf("publish: %d\n%s", r.status, r.body)
 		}
 		rec, _ := e.store.Recommendation(ctx, idA)
-		for _, path := range []string{"/report", "/report/" + rec.Reference} {
+		for _, path := range []string{"/report", "/report/" + rec.Reference, "/report/print"} {
 			r := e.client().get(path)
 			if !strings.Contains(r.body, "How the community ranked it") {
 				t.Errorf("%s does not say how the community ranked it", path)
