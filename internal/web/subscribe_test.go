@@ -120,6 +120,10 @@ func testSubscribeConfirmUnsubscribe(t *testing.T, e *env) {
 			t.Errorf("forged link %s: %d", forged, p.status)
 		}
 	}
+	// The privacy notice says what is kept and for how long.
+	if p := e.client().get("/privacy?lang=en"); !strings.Contains(p.body, "if you follow the report by email") || !strings.Contains(p.body, "Not confirmed: deleted after 7 days") {
+		t.Error("the privacy notice does not list subscriptions")
+	}
 	if strings.Contains(strings.ToLower(e.logs.String()), "kowalska") {
 		t.Fatal("the address is in the log")
 	}
