@@ -52,7 +52,7 @@ func TestRulesPlanAndApply(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if plan.Total() != 5 || len(plan.Counts) != 11 || plan.Counts[0].Rule != retention.RuleContactDetails || plan.Counts[0].Records != 5 {
+		if plan.Total() != 5 || len(plan.Counts) != 12 || plan.Counts[0].Rule != retention.RuleContactDetails || plan.Counts[0].Records != 5 {
 			t.Fatalf("plan %+v", plan)
 		}
 		if rej := plan.Counts[2]; rej.Rule != retention.RuleRejectedSubmissions || rej.Records != 0 {
