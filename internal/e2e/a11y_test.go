@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,9 +19,12 @@ import (
 // axeChecker runs axe-core on pages and fails the test on any violation of
 // WCAG 2.0, 2.1 and 2.2 at levels A and AA (browsertest.AxeTags). It also
 // keeps, for the summary at the end, which pages break each rule where.
+// Subtests of its test may use it at once: a failure is reported to the
+// test of the tab checked.
 type axeChecker struct {
 	t     *testing.T
 	src   string
+	mu    sync.Mutex
 	pages int
 	seen  map[string][]string // "rule-id target" -> pages
 	order []string
@@ -33,17 +37,21 @@ func newAxeChecker(t *testing.T) *axeChecker {
 // check runs axe on the page of b. what names the page (and its state) for
 // the failure message, lang the language it should be in.
 func (c *axeChecker) check(b *tab, lang, what string) {
-	c.t.Helper()
+	b.t.Helper()
 	vs, err := browsertest.RunAxe(b.ctx, c.src)
 	if err != nil {
-		c.t.Fatalf("%s [%s]: %v", what, lang, err)
+		b.t.Fatalf("%s [%s]: %v", what, lang, err)
 	}
+	c.mu.Lock()
 	c.pages++
+	c.mu.Unlock()
 	if len(vs) == 0 {
 		return
 	}
 	page := fmt.Sprintf("%s [%s] %s", what, lang, b.location())
-	c.t.Errorf("%s:\n%s", page, browsertest.FormatViolations(vs))
+	b.t.Errorf("%s:\n%s", page, browsertest.FormatViolations(vs))
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	for _, v := range vs {
 		for _, n := range v.Nodes {
 			key := v.ID + "  " + strings.Join(n.Target, " | ")
@@ -58,6 +66,8 @@ func (c *axeChecker) check(b *tab, lang, what string) {
 // summary logs each broken rule and element once, with the pages.
 func (c *axeChecker) summary() {
 	c.t.Helper()
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.t.Logf("axe-core checked %d page states", c.pages)
 	if len(c.order) == 0 {
 		return
@@ -79,9 +89,6 @@ func TestAccessibilityOfEveryPublicPage(t *testing.T) {
 	s := startSite(t)
 	langs := s.languages()
 	firstLink := s.firstAdminLink()
-	// 6 minutes: about 120 page states, while other tests share the CPU.
-	ctx := browser.Tab(t, browsertest.WithTimeout(6*time.Minute))
-	anon := newTab(t, ctx, s.URL)
 	defer axe.summary()
 
 	invalidLink := "/setup/" + strings.Repeat("x", 43)
@@ -99,7 +106,11 @@ func TestAccessibilityOfEveryPublicPage(t *testing.T) {
 		{"/no-such-page", http.StatusNotFound, "not found"},
 		{invalidLink, http.StatusNotFound, "set-up link that does not work"},
 	}
-	for _, l := range langs {
+	// The public pages in every language at once, each language in a tab
+	// (a browser context) of its own: they run before the staff part below
+	// uses the first-administrator link.
+	atOnce(t, langs, func(t *testing.T, l programme.Language) {
+		anon := newTab(t, browser.Tab(t, browsertest.WithTimeout(3*time.Minute)), s.URL)
 		if st := anon.open("/?lang=" + l.Code); st != http.StatusOK {
 			t.Fatalf("/?lang=%s: status %d", l.Code, st)
 		}
@@ -132,7 +143,11 @@ func TestAccessibilityOfEveryPublicPage(t *testing.T) {
 			t.Errorf("empty first-administrator form [%s]: status %d, want %d", l.Code, st, http.StatusUnprocessableEntity)
 		}
 		axe.check(anon, l.Code, "set-up, first administrator, empty form sent")
-	}
+	})
+
+	// 6 minutes: about 70 page states, while other tests share the CPU.
+	ctx := browser.Tab(t, browsertest.WithTimeout(6*time.Minute))
+	anon := newTab(t, ctx, s.URL)
 
 	// The staff pages, as the first administrator, in English and Urdu.
 	b := privateTab(t, ctx, s.URL)
@@ -313,9 +328,10 @@ func TestAccessibilityOfEveryPublicPage(t *testing.T) {
 // TestAccessibilityOfTheShareJourney runs axe-core on every page of the
 // share journey in every language of the programme, with the error states
 // of the who, stages, story, consent and check pages, and checks that each
-// page is translated. Each language has its own private tab (its own
-// draft); all wait together for the check page's time token, so the test
-// waits about 3 s once, not once per language.
+// page is translated. Each language is a subtest with its own private tab
+// (its own draft), and the languages run at once: each waits for its own
+// check page's time token, so the test waits for the token about once,
+// not once per language.
 func TestAccessibilityOfTheShareJourney(t *testing.T) {
 	t.Parallel()
 	axe := newAxeChecker(t)
@@ -327,107 +343,123 @@ func TestAccessibilityOfTheShareJourney(t *testing.T) {
 	const minFill = 15 * time.Second
 	s := startSiteWith(t, func(c *config.Config) { c.FormMinFill = minFill })
 	langs := s.languages()
-	ctx := browser.Tab(t, browsertest.WithTimeout(4*time.Minute))
 	defer axe.summary()
 
-	type sending struct {
-		b         *tab
-		lang, dir string
-		shown     time.Time // when the check page (and its token) was made
-	}
-	var pending []sending
+	atOnce(t, langs, func(t *testing.T, l programme.Language) {
+		b := newTab(t, browser.Tab(t, browsertest.WithTimeout(3*time.Minute)), s.URL)
+		shareJourneyAccessible(t, b, axe, cat, l.Code, l.Dir(), minFill, l.Code == langs[0].Code)
+	})
+}
+
+// atOnce runs fn for every language as a subtest named for the language,
+// all at the same time, and returns when they have all ended. The
+// subtests are not t.Parallel ones: those would wait for a free slot
+// behind every test of the package not yet started, and the longest test
+// would end last. They run within their test's own slot, each in a tab
+// of its own.
+func atOnce(t *testing.T, langs []programme.Language, fn func(t *testing.T, l programme.Language)) {
+	t.Helper()
+	var wg sync.WaitGroup
 	for _, l := range langs {
-		lang, dir := l.Code, l.Dir()
-		b := privateTab(t, ctx, s.URL)
-		look := func(what, wantPath string) {
-			t.Helper()
-			if p := b.path(); p != wantPath {
-				t.Fatalf("%s [%s]: on %s, want %s\n%s", what, lang, b.location(), wantPath, b.text("main"))
-			}
-			b.wantLang(lang, dir)
-			cat.check(b, lang, what)
-			axe.check(b, lang, what)
-		}
-		send := func(what string, wantStatus int64, wantPath string) {
-			t.Helper()
-			if st := follow(b, chromedp.CSS(`main form button[type=submit]`)); st != wantStatus {
-				t.Errorf("%s [%s]: status %d, want %d", what, lang, st, wantStatus)
-			}
-			look(what, wantPath)
-		}
-		wantErrors := func(what string, n int) {
-			t.Helper()
-			if got := len(b.texts(`[data-error-summary] li`)); got != n {
-				t.Errorf("%s [%s]: %d errors listed, want %d", what, lang, got, n)
-			}
-		}
-		choose := func(css string) { b.do("choose "+css, chromedp.Click(chromedp.CSS(css))) }
-
-		if st := b.open("/share?lang=" + lang); st != http.StatusOK {
-			t.Fatalf("/share?lang=%s: status %d", lang, st)
-		}
-		look("share: start, language just chosen", "/share")
-		if st := follow(b, chromedp.CSS(`main a.button[href="/share/who"]`)); st != http.StatusOK {
-			t.Fatalf("start button [%s]: status %d", lang, st)
-		}
-		look("share: who", "/share/who")
-		send("share: who, nothing chosen", http.StatusUnprocessableEntity, "/share/who")
-		wantErrors("share: who, nothing chosen", 1)
-		choose(`input[name=role][value="friend"]`)
-		send("share: stages", http.StatusOK, "/share/stages")
-		send("share: stages, nothing chosen", http.StatusUnprocessableEntity, "/share/stages")
-		wantErrors("share: stages, nothing chosen", 1)
-		choose(`input[name=stages][value="screening"]`)
-		choose(`input[name=stages][value="treatment"]`)
-		send("share: story", http.StatusOK, "/share/story")
-		send("share: story, nothing written", http.StatusUnprocessableEntity, "/share/story")
-		wantErrors("share: story, nothing written", 1)
-		b.fill("#went_well", "OK "+lang)
-		send("share: details", http.StatusOK, "/share/details")
-		send("share: about you", http.StatusOK, "/share/about-you")
-		send("share: consent", http.StatusOK, "/share/consent")
-		// Contact allowed but no way given, and the needed box left empty.
-		choose(`#consent_contact`)
-		send("share: consent, with errors", http.StatusUnprocessableEntity, "/share/consent")
-		wantErrors("share: consent, with errors", 2)
-		choose(`#consent_contact`)
-		choose(`#consent_evidence`)
-		send("share: check answers", http.StatusOK, "/share/check")
-		// Sent at once: the time token is too young, the page comes back
-		// with an error (and a new token).
-		if st := follow(b, chromedp.CSS(`#send`)); st != http.StatusUnprocessableEntity {
-			t.Errorf("share: check answers, sent at once [%s]: status %d, want %d", lang, st, http.StatusUnprocessableEntity)
-		}
-		shown := time.Now()
-		look("share: check answers, sent too soon", "/share/check")
-		wantErrors("share: check answers, sent too soon", 1)
-		pending = append(pending, sending{b, lang, dir, shown})
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t.Run(l.Code, func(t *testing.T) { fn(t, l) })
+		}()
 	}
+	wg.Wait()
+}
 
-	time.Sleep(minFill + 150*time.Millisecond - time.Since(pending[len(pending)-1].shown))
-	for _, p := range pending {
-		b := p.b
-		if st := follow(b, chromedp.CSS(`#send`)); st != http.StatusOK {
-			t.Fatalf("share: send [%s]: status %d on %s\n%s", p.lang, st, b.location(), b.text("main"))
+// shareJourneyAccessible is TestAccessibilityOfTheShareJourney in one
+// language, in the tab b of its own. checkTheCheck also puts message keys
+// into the last page, to see that the translation check finds them.
+func shareJourneyAccessible(t *testing.T, b *tab, axe *axeChecker, cat *catalogueCheck, lang, dir string, minFill time.Duration, checkTheCheck bool) {
+	look := func(what, wantPath string) {
+		t.Helper()
+		if p := b.path(); p != wantPath {
+			t.Fatalf("%s [%s]: on %s, want %s\n%s", what, lang, b.location(), wantPath, b.text("main"))
 		}
-		if path := b.path(); path != "/share/done" {
-			t.Fatalf("share: send [%s]: on %s, want /share/done\n%s", p.lang, b.location(), b.text("main"))
-		}
-		b.wantLang(p.lang, p.dir)
-		b.receipt()
-		cat.check(b, p.lang, "share: done")
-		axe.check(b, p.lang, "share: done")
-		// Opened again, the page no longer shows the codes.
-		b.open("/share/done")
-		cat.check(b, p.lang, "share: done, codes already shown")
-		axe.check(b, p.lang, "share: done, codes already shown")
+		b.wantLang(lang, dir)
+		cat.check(b, lang, what)
+		axe.check(b, lang, what)
 	}
+	send := func(what string, wantStatus int64, wantPath string) {
+		t.Helper()
+		if st := follow(b, chromedp.CSS(`main form button[type=submit]`)); st != wantStatus {
+			t.Errorf("%s [%s]: status %d, want %d", what, lang, st, wantStatus)
+		}
+		look(what, wantPath)
+	}
+	wantErrors := func(what string, n int) {
+		t.Helper()
+		if got := len(b.texts(`[data-error-summary] li`)); got != n {
+			t.Errorf("%s [%s]: %d errors listed, want %d", what, lang, got, n)
+		}
+	}
+	choose := func(css string) { b.do("choose "+css, chromedp.Click(chromedp.CSS(css))) }
 
+	if st := b.open("/share?lang=" + lang); st != http.StatusOK {
+		t.Fatalf("/share?lang=%s: status %d", lang, st)
+	}
+	look("share: start, language just chosen", "/share")
+	if st := follow(b, chromedp.CSS(`main a.button[href="/share/who"]`)); st != http.StatusOK {
+		t.Fatalf("start button [%s]: status %d", lang, st)
+	}
+	look("share: who", "/share/who")
+	send("share: who, nothing chosen", http.StatusUnprocessableEntity, "/share/who")
+	wantErrors("share: who, nothing chosen", 1)
+	choose(`input[name=role][value="friend"]`)
+	send("share: stages", http.StatusOK, "/share/stages")
+	send("share: stages, nothing chosen", http.StatusUnprocessableEntity, "/share/stages")
+	wantErrors("share: stages, nothing chosen", 1)
+	choose(`input[name=stages][value="screening"]`)
+	choose(`input[name=stages][value="treatment"]`)
+	send("share: story", http.StatusOK, "/share/story")
+	send("share: story, nothing written", http.StatusUnprocessableEntity, "/share/story")
+	wantErrors("share: story, nothing written", 1)
+	b.fill("#went_well", "OK "+lang)
+	send("share: details", http.StatusOK, "/share/details")
+	send("share: about you", http.StatusOK, "/share/about-you")
+	send("share: consent", http.StatusOK, "/share/consent")
+	// Contact allowed but no way given, and the needed box left empty.
+	choose(`#consent_contact`)
+	send("share: consent, with errors", http.StatusUnprocessableEntity, "/share/consent")
+	wantErrors("share: consent, with errors", 2)
+	choose(`#consent_contact`)
+	choose(`#consent_evidence`)
+	send("share: check answers", http.StatusOK, "/share/check")
+	// Sent at once: the time token is too young, the page comes back
+	// with an error (and a new token).
+	if st := follow(b, chromedp.CSS(`#send`)); st != http.StatusUnprocessableEntity {
+		t.Errorf("share: check answers, sent at once [%s]: status %d, want %d", lang, st, http.StatusUnprocessableEntity)
+	}
+	shown := time.Now()
+	look("share: check answers, sent too soon", "/share/check")
+	wantErrors("share: check answers, sent too soon", 1)
+
+	time.Sleep(minFill + 150*time.Millisecond - time.Since(shown))
+	if st := follow(b, chromedp.CSS(`#send`)); st != http.StatusOK {
+		t.Fatalf("share: send [%s]: status %d on %s\n%s", lang, st, b.location(), b.text("main"))
+	}
+	if path := b.path(); path != "/share/done" {
+		t.Fatalf("share: send [%s]: on %s, want /share/done\n%s", lang, b.location(), b.text("main"))
+	}
+	b.wantLang(lang, dir)
+	b.receipt()
+	cat.check(b, lang, "share: done")
+	axe.check(b, lang, "share: done")
+	// Opened again, the page no longer shows the codes.
+	b.open("/share/done")
+	cat.check(b, lang, "share: done, codes already shown")
+	axe.check(b, lang, "share: done, codes already shown")
+
+	if !checkTheCheck {
+		return
+	}
 	// The translation check itself: it must see a message key shown as
 	// it is, or the checks above prove nothing.
-	b := pending[0].b
 	eval[bool](b, `(document.querySelector("main").insertAdjacentHTML("beforeend", '<p>share.no_such_message</p><p>share.done_title</p>'), true)`)
-	if got := cat.problems(b, pending[0].lang); len(got) != 2 {
+	if got := cat.problems(b, lang); len(got) != 2 {
 		t.Errorf("the translation check found %q in a page with two message keys put into it", got)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"net"
 	"net/http"
@@ -34,11 +35,26 @@ var bg = context.Background()
 var browser browsertest.Shared
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	testenv.DefaultParallel(parallelTests)
+	// Passwords hashed at a cheap argon2id cost, as in the web package's
+	// tests: the cost is asserted by the auth package (TestProductionCost),
+	// and at the production cost the hashes of these journeys were CPU
+	// time taken from the browser.
+	auth.UseTestCost()
 	code := m.Run()
 	browser.Close()
 	fmt.Println(browsertest.Stats())
 	os.Exit(code)
 }
+
+// parallelTests is how many of the package's tests run at once unless
+// go test's -parallel says otherwise. go test's default is the number of
+// CPUs (2 on the CI machine), but a browser journey spends most of its
+// time waiting (for a page, for Chromium's renderer, for a form's least
+// filling time) and not computing, so two at a time left the CPUs idle
+// for most of the package's run.
+const parallelTests = 4
 
 // site is a running hearme: built by app.New and served by App.Serve on
 // a loopback port, as `hearme serve` does, on a fresh data directory with
