@@ -19,9 +19,10 @@ import (
 // scanner that fetches the link confirms nothing); every digest carries
 // a one-click unsubscribe link (RFC 8058) that deletes the address.
 
-// linkPurpose names the derived key that signs subscription links
-// (pinned across key rotations: sealed.DerivePurposes).
-const linkPurpose = "subscription-links"
+// linkKey is the derived key that signs subscription links (pinned
+// across key rotations: sealed.DerivePurposes; the literal lets
+// TestDerivePurposesListed check it).
+func (s *Server) linkKey() []byte { return s.keys.Derive("subscription-links") }
 
 func (s *Server) subscriptionRoutes() []Route {
 	return []Route{
@@ -124,7 +125,7 @@ func (s *Server) handleSubscribeSent(w http.ResponseWriter, r *http.Request) {
 // subscriptionURL is the absolute signed link of purpose for a
 // subscription, opening in its language.
 func (s *Server) subscriptionURL(purpose, id, lang string) string {
-	tok := subscription.Token(s.keys.Derive(linkPurpose), purpose, id)
+	tok := subscription.Token(s.linkKey(), purpose, id)
 	return s.cfg.PublicURL() + subscription.Path(purpose, tok) + "?lang=" + url.QueryEscape(lang)
 }
 
@@ -150,7 +151,7 @@ type linkPage struct {
 // (and a 404 answered) for a link that is not ours; sub is nil when the
 // subscription no longer exists.
 func (s *Server) subscriptionLink(w http.ResponseWriter, r *http.Request, purpose string) (*subscription.Subscription, string, bool) {
-	id, ok := subscription.Verify(s.keys.Derive(linkPurpose), purpose, r.PathValue("token"))
+	id, ok := subscription.Verify(s.linkKey(), purpose, r.PathValue("token"))
 	if !ok {
 		s.errorPage(w, r, http.StatusNotFound)
 		return nil, "", false
@@ -229,7 +230,7 @@ func (s *Server) handleConfirmSubscription(w http.ResponseWriter, r *http.Reques
 // "List-Unsubscribe=One-Click", no cookies, no form token). A link used
 // twice says the address was deleted the first time.
 func (s *Server) handleUnsubscribe(w http.ResponseWriter, r *http.Request) {
-	id, ok := subscription.Verify(s.keys.Derive(linkPurpose), subscription.PurposeUnsubscribe, r.PathValue("token"))
+	id, ok := subscription.Verify(s.linkKey(), subscription.PurposeUnsubscribe, r.PathValue("token"))
 	if !ok {
 		s.errorPage(w, r, http.StatusNotFound)
 		return
