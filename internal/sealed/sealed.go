@@ -84,7 +84,7 @@ const pinPrefix = "derive."
 // pinned in the keyring file when a key is added (AddKey), so its derived
 // key outlives the key it came from. TestDerivePurposesListed fails when
 // the code asks for a purpose missing here.
-var DerivePurposes = []string{"form-tokens", "registration-dedupe", "registration-cancel", "recovery-codes", "subscription-links"}
+var DerivePurposes = []string{"form-tokens", "registration-dedupe", "registration-cancel", "recovery-codes", "subscription-links", "review-browser"}
 
 // Parse reads a keyring: one key per line, "id:base64-of-32-bytes";
 // blank lines and lines starting with # are ignored. Lines
