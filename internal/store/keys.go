@@ -43,6 +43,7 @@ var keyringSealed = []sealedColumns{
 	{"champion_notes", "id", []string{"body_sealed"}},
 	{"rights_requests", "id", []string{"contact_sealed"}},
 	{"capture_queue_keys", "id", []string{"private_sealed"}},
+	{"subscriptions", "id", []string{"email_sealed"}},
 }
 
 // Rotation is one run of `hearme keys rotate`, finished or not.
