@@ -62,7 +62,7 @@ type Person struct {
 	// Found counts the records read per table.
 	Found map[string]int `json:"-"`
 	// The ids the links led to, for erasure and restriction.
-	Experiences, Registrations, Invitations, Champions, Accounts, RightsRequests, Emails []string `json:"-"`
+	Experiences, Registrations, Invitations, Champions, Accounts, RightsRequests, Emails, Subscriptions []string `json:"-"`
 }
 
 // Of returns the person's records of a table.
@@ -104,6 +104,7 @@ func champIDs(p *Person) []string { return p.Champions }
 func userIDs(p *Person) []string  { return p.Accounts }
 func rightIDs(p *Person) []string { return p.RightsRequests }
 func mailIDs(p *Person) []string  { return p.Emails }
+func subIDs(p *Person) []string   { return p.Subscriptions }
 
 // PersonTables are the tables the finder reads, in the pack's order.
 // Every table of both schemas is either here or in the schema walk's
@@ -143,6 +144,7 @@ var PersonTables = []personTable{
 	{"rights_reminders", "stage", "request_id", rightIDs},
 	{"rights_packs", "id", "request_id", rightIDs},
 	{"outbox", "id", "id", mailIDs},
+	{"subscriptions", "id", "id", subIDs},
 }
 
 // NormaliseReference reads a typed reference code ("hm 7k4q 9xpt",
@@ -180,8 +182,9 @@ func (s *Store) FindPerson(ctx context.Context, q PersonQuery) (Person, error) {
 
 // personLinks finds the ids of what is linked to the person: things
 // shared (by reference or the contact left with them), registrations,
-// invitations, champion applications and accounts, rights requests and
-// emails (by the lookup hashes of the email address and phone number).
+// invitations, champion applications and accounts, rights requests,
+// emails and subscriptions to the report (by the lookup hashes of the
+// email address and phone number).
 func (s *Store) personLinks(ctx context.Context, db querier, q PersonQuery, p *Person) error {
 	ek, pk := s.LookupKeys(strings.TrimSpace(q.Email), strings.TrimSpace(q.Phone))
 	ref := NormaliseReference(q.Reference)
@@ -214,6 +217,7 @@ func (s *Store) personLinks(ctx context.Context, db querier, q PersonQuery, p *P
 		{&p.Champions, "SELECT id FROM champion_applications WHERE ", "email_key", "phone_key"},
 		{&p.RightsRequests, "SELECT id FROM rights_requests WHERE ", "contact_key", "contact_key"},
 		{&p.Emails, "SELECT id FROM outbox WHERE ", "to_key", ""},
+		{&p.Subscriptions, "SELECT id FROM subscriptions WHERE ", "email_key", ""},
 	} {
 		for _, c := range []struct{ col, key string }{{l.email, ek}, {l.phone, pk}} {
 			if c.col == "" || c.key == "" {

@@ -62,7 +62,8 @@ const (
 // place's count stays, anonymous); the contact and the requester's own
 // text of their invitations, and staff notes on them; their champion
 // record, reduced to counts (the account disabled and anonymised, notes,
-// training and outreach text gone); every email to them in the outbox.
+// training and outreach text gone); every email to them in the outbox;
+// their subscriptions to the report.
 // What it keeps is in Kept*. A count per month and kind is kept
 // (erasure_counts) and the erase-leftovers job then clears what the
 // deletions left in the database files. An erasure while the person
@@ -101,7 +102,7 @@ func (s *Store) ErasePerson(ctx context.Context, actorID, requestID string, q Pe
 				accounts = append(accounts, id)
 			}
 		}
-		if len(p.Experiences)+len(p.Registrations)+len(p.Invitations)+len(p.Champions)+len(p.Emails) == 0 {
+		if len(p.Experiences)+len(p.Registrations)+len(p.Invitations)+len(p.Champions)+len(p.Emails)+len(p.Subscriptions) == 0 {
 			return rights.ErrNothingFound
 		}
 		for _, id := range p.Experiences {
@@ -160,6 +161,10 @@ func (s *Store) ErasePerson(ctx context.Context, actorID, requestID string, q Pe
 			return err
 		}
 		erased["emails"] += int(n)
+		if n, err = update(p.Subscriptions, "DELETE FROM subscriptions WHERE id"); err != nil {
+			return err
+		}
+		erased["subscriptions"] += int(n)
 		kept[KeptRightsRequests], kept[KeptStaffAccounts] = len(p.RightsRequests), len(accounts)
 		month := now.Format("2006-01")
 		for what, c := range erased {

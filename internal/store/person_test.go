@@ -196,6 +196,11 @@ func plantPerson(t *testing.T, s *store.Store, keys *sealed.Keyring, marker stri
 	if err := s.EnqueueMail(ctx, m); err != nil {
 		t.Fatal(err)
 	}
+	// A subscription to the report, by the address (its confirmation
+	// email is not needed here: the outbox is planted above).
+	subKey, _ := s.LookupKeys(p.Email, "")
+	exec(`INSERT INTO subscriptions (id, email_sealed, email_key, lang, scope, target, created_at) VALUES (?, ?, ?, 'pl', 'community', 'south-asian', ?)`,
+		store.NewID(), seal(strings.ToLower(p.Email)), subKey, now)
 	return p
 }
 
@@ -235,7 +240,8 @@ func TestFinderFindsEveryPersonalTable(t *testing.T) {
 		want := map[string]string{"experiences.what_happened": "[redacted] what " + marker, "contact_details.email_sealed": p.Email,
 			"registrations.access_needs_sealed": "ramp " + marker, "invitations.notes": "notes " + marker, "champion_notes.body_sealed": "note " + marker,
 			"experience_originals.sealed": "original " + marker, "translations.text": "translation " + marker, "memos.text": "memo " + marker,
-			"recommendation_quote_words.words": "quoted " + marker, "outbox.subject": "subject " + marker, "consents.version": "2026-11"}
+			"recommendation_quote_words.words": "quoted " + marker, "outbox.subject": "subject " + marker, "consents.version": "2026-11",
+			"subscriptions.email_sealed": strings.ToLower(p.Email), "subscriptions.target": "south-asian"}
 		for k, v := range want {
 			table, col, _ := strings.Cut(k, ".")
 			recs := byAll.Of(table)
@@ -308,6 +314,16 @@ var noPersonalData = map[string]string{
 	"recommendation_notes":         "organisations' notes on recommendations",
 	"recommendation_responses":     "organisations' responses to recommendations",
 	"key_rotations":                "the keyring's rotation progress",
+	"digest_runs":                  "the report digest's runs: dates and how many were queued (migration 0027)",
+	"commitment_translations":      "connectors' translations of stakeholders' commitments (staff ids; migration 0029)",
+	"update_translations":          "connectors' translations of stakeholders' progress updates (staff ids)",
+	"response_translations":        "connectors' translations of organisations' reasons (staff ids)",
+	"recommendation_reviews":       "when a draft recommendation was open for community review (staff ids; migration 0028)",
+	"review_figures":               "suppressed counts shown with a draft under community review",
+	"review_ranks":                 "anonymous ranks of draft recommendations, under a keyed hash of a random browser cookie: no reference or contact links them to anyone",
+	"review_comments":              "anonymous comments on draft recommendations: no reference or contact to find them by; identifying details are flagged by the scanner and removed at moderation, and comments are deleted after 180 days (rule review-comments)",
+	"review_events":                "listening events' results: place, date, community and how many took part (staff ids)",
+	"review_event_votes":           "a listening event's ranks or dots per draft: counts",
 	"ropa_versions":                "the record of processing activities, as the programme writes it",
 	// Only on SQLite: FTS5's shadow tables of search_documents.
 	"search_index":         "SQLite FTS5 index of search_documents: follows it (a deleted document's words go with it, secure-delete on, proved by the marker test)",
@@ -357,6 +373,16 @@ var reviewedColumns = map[string]string{
 	"recommendation_quotes":        "id,recommendation_id,position,theme_id,theme_name",
 	"breaches":                     "id,version,aware_at,reported,created_at,updated_at",
 	"breach_versions":              "breach_id,version,entry,changed_by,changed_at",
+	"digest_runs":                  "id,since_at,until_at,started_at,finished_at,queued",
+	"commitment_translations":      "commitment_id,lang,body,reason,what_changed,source,translated_by,translated_at",
+	"update_translations":          "update_id,lang,body,reason,what_changed,source,translated_by,translated_at",
+	"response_translations":        "response_id,lang,body,reason,what_changed,source,translated_by,translated_at",
+	"recommendation_reviews":       "recommendation_id,opened_by,opened_at,closed_by,closed_at",
+	"review_figures":               "recommendation_id,theme_id,theme_name,community,value,position",
+	"review_ranks":                 "recommendation_id,browser,ballot_id,place,of_count,created_at",
+	"review_comments":              "id,recommendation_id,lang,body,status,created_at,moderated_by,moderated_at",
+	"review_events":                "id,place,held_on,community,method,participants,recorded_by,created_at",
+	"review_event_votes":           "event_id,recommendation_id,value",
 }
 
 // dialectOnly are tables that exist in one database only.
