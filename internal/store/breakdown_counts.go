@@ -558,13 +558,21 @@ func (s *Store) BreakdownCounts(ctx context.Context, bq BreakdownQuery) (analysi
 }
 
 // StageThemeCounts reads, from the kept counts, how many approved
-// experiences there are at each pathway stage (stages) and how many of
-// them name each theme (byStage[stage][theme]). From the read pool.
-func (s *Store) StageThemeCounts(ctx context.Context) (stages map[string]int, byStage map[string]map[string]int, err error) {
+// experiences there are at each of the pathway stages given (stages)
+// and how many of them name each theme (byStage[stage][theme]). From
+// the read pool.
+func (s *Store) StageThemeCounts(ctx context.Context, stageList []string) (stages map[string]int, byStage map[string]map[string]int, err error) {
 	stages, byStage = map[string]int{}, map[string]map[string]int{}
-	// The scopes of one stage ('s:<stage>') are a range of the key.
-	rows, err := s.conns.Read.QueryContext(ctx, `SELECT scope, row_kind, row_value, SUM(n) FROM breakdown_counts
-		WHERE scope >= 's:' AND scope < 's;' AND col_dim = 'period' AND row_kind IN ('', 'theme') GROUP BY scope, row_kind, row_value`)
+	if len(stageList) == 0 {
+		return stages, byStage, nil
+	}
+	// One key range per stage's scope ('s:<stage>', period columns).
+	args := make([]any, len(stageList))
+	for i, st := range stageList {
+		args[i] = analysis.Scope("", st)
+	}
+	rows, err := s.conns.Read.QueryContext(ctx, s.q(`SELECT scope, row_kind, row_value, SUM(n) FROM breakdown_counts
+		WHERE scope IN (?`+strings.Repeat(", ?", len(stageList)-1)+`) AND col_dim = 'period' AND row_kind IN ('', 'theme') GROUP BY scope, row_kind, row_value`), args...)
 	if err != nil {
 		return nil, nil, err
 	}

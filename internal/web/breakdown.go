@@ -611,7 +611,11 @@ func (s *Server) handleEvidence(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	stageTotals, byStage, err := s.store.StageThemeCounts(r.Context())
+	var stageSlugs []string
+	for _, st := range s.programme().Stages {
+		stageSlugs = append(stageSlugs, st.Slug)
+	}
+	stageTotals, byStage, err := s.store.StageThemeCounts(r.Context(), stageSlugs)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
