@@ -2,7 +2,7 @@ package jobs
 
 import (
 	"context"
-	"io"
+	"os"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -21,7 +21,7 @@ func TestAfterFirstRoundWaitsForTheFirstRound(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		release := make(chan struct{})
 		var runs atomic.Int32
-		r := NewRunner(s, "instance", slog.New(slog.NewTextHandler(io.Discard, nil)))
+		r := NewRunner(s, "instance", slog.New(slog.NewTextHandler(os.Stderr, nil)))
 		r.Add(Job{Name: "quick", Every: time.Hour, Run: func(ctx context.Context) error { runs.Add(1); return nil }})
 		heldStarted := make(chan struct{})
 		var heldOnce sync.Once

@@ -60,6 +60,16 @@ func (r *Runner) Jobs() []Job { return r.jobs }
 // RunOnce runs a job now if no other instance holds it; ran is false when
 // another holder has the lease.
 func (r *Runner) RunOnce(ctx context.Context, j Job) (ran bool, err error) {
+	return r.run(ctx, j, false)
+}
+
+// run runs j unless this instance is running it already; with ifDue, only
+// if it is still due once marked running. Start looks at a job's last run
+// before starting it, and a run of it may end in between (its last run is
+// written as it ends, and it is no longer marked running only after
+// that): looking again here, where no run of it can end, keeps a job from
+// running twice in a row.
+func (r *Runner) run(ctx context.Context, j Job, ifDue bool) (ran bool, err error) {
 	r.mu.Lock()
 	if r.running[j.Name] {
 		r.mu.Unlock()
@@ -72,6 +82,9 @@ func (r *Runner) RunOnce(ctx context.Context, j Job) (ran bool, err error) {
 		delete(r.running, j.Name)
 		r.mu.Unlock()
 	}()
+	if ifDue && !r.due(ctx, j, time.Now()) {
+		return false, nil
+	}
 	got, err := r.store.AcquireJobLock(ctx, j.Name, r.holder, j.MaxRunFor)
 	if err != nil || !got {
 		return false, err
@@ -129,7 +142,7 @@ func (r *Runner) Start(ctx context.Context, tick time.Duration) {
 				if round != nil {
 					defer round.Done()
 				}
-				ran, err := r.RunOnce(ctx, j)
+				ran, err := r.run(ctx, j, true)
 				if err != nil && ctx.Err() != nil {
 					r.log.Info("job stopped by shutdown", "job", j.Name)
 				} else if err != nil {
