@@ -2,8 +2,8 @@ package jobs
 
 import (
 	"context"
-	"os"
 	"log/slog"
+	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
