@@ -268,13 +268,19 @@ func grepDir(t *testing.T, dir string, needles ...string) []string {
 // browser's profile holds neither a marker from a story nor the key.
 func TestOfflineCaptureJourney(t *testing.T) {
 	t.Parallel()
+	onBothDatabases(t, testOfflineCaptureJourney)
+}
+
+// onBothDatabases runs test as parallel subtests on SQLite and on
+// PostgreSQL (each with a restartable server of its own).
+func onBothDatabases(t *testing.T, test func(t *testing.T, postgres bool)) {
 	for _, db := range []string{"sqlite", "postgres"} {
 		t.Run(db, func(t *testing.T) {
 			t.Parallel()
 			if db == "postgres" {
 				testenv.PostgresDSN(t)
 			}
-			testOfflineCaptureJourney(t, db == "postgres")
+			test(t, db == "postgres")
 		})
 	}
 }
@@ -402,15 +408,7 @@ func testOfflineCaptureJourney(t *testing.T, postgres bool) {
 // Back returns to what was typed.
 func TestOfflineServerGoneWhileOnline(t *testing.T) {
 	t.Parallel()
-	for _, db := range []string{"sqlite", "postgres"} {
-		t.Run(db, func(t *testing.T) {
-			t.Parallel()
-			if db == "postgres" {
-				testenv.PostgresDSN(t)
-			}
-			testOfflineServerGoneWhileOnline(t, db == "postgres")
-		})
-	}
+	onBothDatabases(t, testOfflineServerGoneWhileOnline)
 }
 
 func testOfflineServerGoneWhileOnline(t *testing.T, postgres bool) {
@@ -593,15 +591,7 @@ func (b *tab) cacheNames() []string {
 // (docs/performance.md).
 func TestOffline200Records(t *testing.T) {
 	t.Parallel()
-	for _, db := range []string{"sqlite", "postgres"} {
-		t.Run(db, func(t *testing.T) {
-			t.Parallel()
-			if db == "postgres" {
-				testenv.PostgresDSN(t)
-			}
-			testOffline200Records(t, db == "postgres")
-		})
-	}
+	onBothDatabases(t, testOffline200Records)
 }
 
 func testOffline200Records(t *testing.T, postgres bool) {
