@@ -94,59 +94,38 @@ func (s *Store) SearchExperiences(ctx context.Context, viewerID string, q analys
 	add := func(cond string, v any) {
 		where, args = append(where, cond), append(args, v)
 	}
+	// Where the filters are read: the experience and its answers, or on
+	// PostgreSQL the search document's own columns (migration 0030),
+	// which its b-trees list newest first.
+	t, community, stage := "e", `COALESCE(NULLIF((SELECT a.community FROM equality_answers a WHERE a.experience_id = e.id), ''),
+			(SELECT v.community FROM events v WHERE v.id = e.event_id), '') = ?`, "EXISTS (SELECT 1 FROM experience_stages st WHERE st.experience_id = e.id AND st.stage = ?)"
+	expID := "e.id"
 	if s.d.SearchFacets {
-		// The document's own columns (migration 0030), which its b-trees
-		// list newest first.
-		if f.Community != "" {
-			add("d.community = ?", f.Community)
-		}
-		if f.Stage != "" {
-			add("d.stages @> ARRAY[CAST(? AS TEXT)]", f.Stage)
-		}
-		if f.CodeID != "" {
-			add("EXISTS (SELECT 1 FROM codings c WHERE c.experience_id = d.experience_id AND c.sample_id = '' AND c.code_id = ?)", f.CodeID)
-		}
-		if f.Lang != "" {
-			add("d.lang = ?", f.Lang)
-		}
-		if f.Source != "" {
-			add("d.source = ?", string(f.Source))
-		}
-		if f.EventID != "" {
-			add("d.event_id = ?", f.EventID)
-		}
-		if !f.From.IsZero() {
-			add("d.created_at >= ?", f.From.UTC())
-		}
-		if !f.To.IsZero() {
-			add("d.created_at < ?", f.To.UTC())
-		}
-		f = SearchFilters{}
+		t, community, stage, expID = "d", "d.community = ?", "d.stages @> ARRAY[CAST(? AS TEXT)]", "d.experience_id"
 	}
 	if f.Community != "" {
-		add(`COALESCE(NULLIF((SELECT a.community FROM equality_answers a WHERE a.experience_id = e.id), ''),
-			(SELECT v.community FROM events v WHERE v.id = e.event_id), '') = ?`, f.Community)
+		add(community, f.Community)
 	}
 	if f.Stage != "" {
-		add("EXISTS (SELECT 1 FROM experience_stages st WHERE st.experience_id = e.id AND st.stage = ?)", f.Stage)
+		add(stage, f.Stage)
 	}
 	if f.CodeID != "" {
-		add("EXISTS (SELECT 1 FROM codings c WHERE c.experience_id = e.id AND c.sample_id = '' AND c.code_id = ?)", f.CodeID)
+		add("EXISTS (SELECT 1 FROM codings c WHERE c.experience_id = "+expID+" AND c.sample_id = '' AND c.code_id = ?)", f.CodeID)
 	}
 	if f.Lang != "" {
-		add("e.lang = ?", f.Lang)
+		add(t+".lang = ?", f.Lang)
 	}
 	if f.Source != "" {
-		add("e.source = ?", string(f.Source))
+		add(t+".source = ?", string(f.Source))
 	}
 	if f.EventID != "" {
-		add("e.event_id = ?", f.EventID)
+		add(t+".event_id = ?", f.EventID)
 	}
 	if !f.From.IsZero() {
-		add("e.created_at >= ?", f.From.UTC())
+		add(t+".created_at >= ?", f.From.UTC())
 	}
 	if !f.To.IsZero() {
-		add("e.created_at < ?", f.To.UTC())
+		add(t+".created_at < ?", f.To.UTC())
 	}
 	if s.d.NumberedDocuments && !q.Empty() {
 		// The dates bound the documents' numbers too (they follow the
