@@ -15,6 +15,9 @@ import (
 // allocates through, and trimming hands memory back. If a new libc
 // renamed the variables, the names would bind to empty ones of our own:
 // Allocs would stay 0 however much SQLite allocated.
+//
+// Not parallel: it reads the process-wide allocator before and after a
+// release, and another test's SQLite work in between would move it.
 func TestLibcAllocatorIsReached(t *testing.T) {
 	// The layout read by name is that of this libc release: a new one
 	// must be read again (libc_musl.go, mem_musl.go) before this pin
