@@ -44,6 +44,10 @@ type DigestResult struct {
 // for a group is rendered (each group renders once).
 const unsubscribePlaceholder = "https://unsubscribe.invalid/hearme-digest-placeholder"
 
+// managePlaceholder is put in place of the subscriber's own link to the
+// page that changes their language or what they follow.
+const managePlaceholder = "https://manage.invalid/hearme-digest-placeholder"
+
 // digestItem is one line of a digest: no free text anyone wrote, only
 // references, a recommendation's title, names and statuses.
 type digestItem struct {
@@ -55,6 +59,7 @@ type digestData struct {
 	Items          []digestItem
 	ReportURL      string
 	UnsubscribeURL string
+	ManageURL      string
 }
 
 // RunDigest works on the digest due at now: it starts one (or resumes
@@ -192,7 +197,7 @@ func (b *digestBuilder) render(lang string, f subscription.Follow) (*mail.Messag
 		return slug
 	}
 	q := "?lang=" + lang
-	data := digestData{ReportURL: b.base + "/report" + q, UnsubscribeURL: unsubscribePlaceholder,
+	data := digestData{ReportURL: b.base + "/report" + q, UnsubscribeURL: unsubscribePlaceholder, ManageURL: managePlaceholder,
 		Follow: subscription.Label(f, l.T, b.orgName, func(slug string) string {
 			if n, ok := b.comms[slug]; ok {
 				return n(lang)
@@ -238,10 +243,12 @@ func (b *digestBuilder) compose(sub subscription.Subscription) (*mail.Queued, er
 		return nil, err
 	}
 	unsub := b.base + subscription.Path(subscription.PurposeUnsubscribe, subscription.Token(b.key, subscription.PurposeUnsubscribe, sub.ID)) + "?lang=" + lang
+	manage := b.base + subscription.Path(subscription.PurposeManage, subscription.Token(b.key, subscription.PurposeManage, sub.ID)) + "?lang=" + lang
+	links := strings.NewReplacer(unsubscribePlaceholder, unsub, managePlaceholder, manage)
 	m := *g
 	m.To = to
-	m.Text = strings.ReplaceAll(m.Text, unsubscribePlaceholder, unsub)
-	m.HTML = strings.ReplaceAll(m.HTML, unsubscribePlaceholder, unsub)
+	m.Text = links.Replace(m.Text)
+	m.HTML = links.Replace(m.HTML)
 	m.ListUnsubscribe = unsub
 	q, err := mail.Seal(b.d.Keys, "subscription_digest", m)
 	if err != nil {

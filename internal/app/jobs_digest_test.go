@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -136,6 +137,15 @@ func TestReportDigest(t *testing.T) {
 		if id, ok := subscription.Verify(keys.Derive("subscription-links"), subscription.PurposeUnsubscribe,
 			strings.TrimSuffix(strings.TrimPrefix(m.ListUnsubscribe, "https://hearme.example/report/unsubscribe/"), "?lang=pl")); !ok || id != pl {
 			t.Fatalf("the unsubscribe link names %q, %v", id, ok)
+		}
+		// The link to change the language or what is followed: its own
+		// signed token, for this subscriber, in both bodies.
+		manage := regexp.MustCompile(`https://hearme\.example/report/subscribe/manage/([^?\s"]+)\?lang=pl`).FindStringSubmatch(m.Text)
+		if manage == nil || !strings.Contains(m.HTML, manage[0]) {
+			t.Fatalf("no manage link in both bodies:\n%s", m.Text)
+		}
+		if id, ok := subscription.Verify(keys.Derive("subscription-links"), subscription.PurposeManage, manage[1]); !ok || id != pl {
+			t.Fatalf("the manage link names %q, %v", id, ok)
 		}
 		en := got["icb-watcher@example.org"]
 		if en.Lang != "en" || !strings.Contains(en.Text, "answered "+rec.Reference) || en.ListUnsubscribe == m.ListUnsubscribe {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/hearme-project/hearme/internal/audit"
 	"github.com/hearme-project/hearme/internal/mail"
 	"github.com/hearme-project/hearme/internal/retention"
 	"github.com/hearme-project/hearme/internal/subscription"
@@ -149,6 +150,38 @@ func (s *Store) Unsubscribe(ctx context.Context, id string) error {
 		return err
 	}
 	return requireRow(res, ErrNotFound)
+}
+
+// AuditSubscriptionChanged is the audit action of a subscriber changing
+// their language or what they follow (the manage page a digest links
+// to). The actor is "anonymous" (no account), the subject the
+// subscription's id, the detail the new language and follow: never the
+// address.
+const AuditSubscriptionChanged = "subscription.changed"
+
+// ErrAlreadyFollowing: the subscriber's address already follows what
+// they asked to follow instead, through another subscription.
+var ErrAlreadyFollowing = errors.New("subscription: the address already follows that")
+
+// ChangeSubscription sets a subscription's language and what it follows,
+// with its audit entry in the same transaction. It answers ErrNotFound
+// when the subscription no longer exists (unsubscribed, or unconfirmed
+// and deleted), and ErrAlreadyFollowing when the same address already
+// follows f through another subscription (nothing changes).
+func (s *Store) ChangeSubscription(ctx context.Context, id, lang string, f subscription.Follow) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE subscriptions SET lang = ?, scope = ?, target = ? WHERE id = ?`), lang, string(f.Scope), f.Target, id)
+		if err != nil {
+			if s.d.IsUniqueViolation(err) {
+				return ErrAlreadyFollowing
+			}
+			return err
+		}
+		if err := requireRow(res, ErrNotFound); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, "anonymous", AuditSubscriptionChanged, id, audit.Detail(map[string]string{"lang": lang, "follow": f.String()}))
+	})
 }
 
 // DigestRun is one digest: the changes in (Since, Until].

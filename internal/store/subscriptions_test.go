@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -122,6 +123,63 @@ func TestSubscriptionLifecycle(t *testing.T) {
 		}
 		if _, err := s.Subscription(ctx, kept); err != nil {
 			t.Fatalf("confirmed subscription deleted: %v", err)
+		}
+	})
+}
+
+// TestChangeSubscription: a subscriber changes their language and what
+// they follow (the manage page): the row changes, with an audit entry
+// that names the subscription, the language and the follow but not the
+// address; following what the same address already follows through
+// another subscription is refused and changes nothing; a subscription
+// that is gone answers ErrNotFound and writes no audit entry.
+func TestChangeSubscription(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		id, _ := subscribe(t, s, "cy@example.org", "community/polish")
+		if err := s.ConfirmSubscription(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.ChangeSubscription(ctx, id, "ur", subscription.Follow{Scope: subscription.ScopeOrganisation, Target: "icb"}); err != nil {
+			t.Fatal(err)
+		}
+		sub, err := s.Subscription(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sub.Lang != "ur" || sub.Follow.String() != "organisation/icb" || sub.ConfirmedAt == nil {
+			t.Fatalf("after the change: %+v", sub)
+		}
+		entries, err := s.RecentAudit(ctx, 1)
+		if err != nil || len(entries) != 1 {
+			t.Fatalf("audit: %v %v", entries, err)
+		}
+		e := entries[0]
+		if e.Action != store.AuditSubscriptionChanged || e.Subject != id || e.ActorID != "anonymous" ||
+			!strings.Contains(e.Detail, `"organisation/icb"`) || !strings.Contains(e.Detail, `"ur"`) || strings.Contains(e.Detail, "cy@example.org") {
+			t.Fatalf("audit entry: %+v", e)
+		}
+
+		// The same address already follows the whole report.
+		other, _ := subscribe(t, s, "cy@example.org", "all")
+		if err := s.ChangeSubscription(ctx, id, "pl", subscription.Follow{Scope: subscription.ScopeAll}); !errors.Is(err, store.ErrAlreadyFollowing) {
+			t.Fatalf("following what another subscription follows: %v", err)
+		}
+		if sub, _ := s.Subscription(ctx, id); sub.Lang != "ur" || sub.Follow.String() != "organisation/icb" {
+			t.Fatalf("a refused change changed the row: %+v", sub)
+		}
+		if err := s.Unsubscribe(ctx, other); err != nil {
+			t.Fatal(err)
+		}
+		seq, _ := s.AuditNextSeq(ctx)
+		if err := s.Unsubscribe(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.ChangeSubscription(ctx, id, "pl", subscription.Follow{Scope: subscription.ScopeAll}); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("changing an unsubscribed subscription: %v", err)
+		}
+		if after, _ := s.AuditNextSeq(ctx); after != seq {
+			t.Fatalf("a refused change wrote an audit entry (%d -> %d)", seq, after)
 		}
 	})
 }

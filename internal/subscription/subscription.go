@@ -109,6 +109,7 @@ func (r *Request) Validate(choices []string) field.Errors {
 const (
 	PurposeConfirm     = "confirm"
 	PurposeUnsubscribe = "unsubscribe"
+	PurposeManage      = "manage" // a digest's link to change the language or what is followed
 )
 
 // Token signs a link for a subscription: "<id>.<mac>", the MAC an
@@ -227,8 +228,33 @@ func Label(f Follow, t func(key string, pairs ...any) string, orgName, community
 
 // Path is where a signed link of purpose leads on the site.
 func Path(purpose, token string) string {
-	if purpose == PurposeUnsubscribe {
+	switch purpose {
+	case PurposeUnsubscribe:
 		return "/report/unsubscribe/" + token
+	case PurposeManage:
+		return "/report/subscribe/manage/" + token
 	}
 	return "/report/subscribe/confirm/" + token
+}
+
+// Choices is what a subscriber asks to change on the manage page (a
+// digest's manage link): what they follow and the language of their
+// emails.
+type Choices struct {
+	Follow string // as posted: Follow.String()
+	Lang   string // a programme language's code
+}
+
+// Validate checks the choices in the order the page shows them: what to
+// follow (one of follows, the Follow.String of each offered), then the
+// language (one of langs, the programme's languages).
+func (c Choices) Validate(follows, langs []string) field.Errors {
+	var errs field.Errors
+	if _, ok := ParseFollow(c.Follow); !ok || !slices.Contains(follows, c.Follow) {
+		errs.Add("follow", "subscriptions.error.follow_required")
+	}
+	if c.Lang == "" || !slices.Contains(langs, c.Lang) {
+		errs.Add("language", "subscriptions.error.language_required")
+	}
+	return errs
 }

@@ -36,6 +36,34 @@ func TestValidate(t *testing.T) {
 	}
 }
 
+// TestChoicesValidate: the manage page's choices are checked in the
+// page's order, each against what is offered.
+func TestChoicesValidate(t *testing.T) {
+	t.Parallel()
+	follows := []string{"all", "organisation/icb", "community/polish"}
+	langs := []string{"en", "pl", "ur"}
+	cases := []struct {
+		c      Choices
+		fields string
+	}{
+		{Choices{}, "follow,language"},
+		{Choices{Follow: "community/nowhere", Lang: "pl"}, "follow"},
+		{Choices{Follow: "organisation/", Lang: "pl"}, "follow"},
+		{Choices{Follow: "all", Lang: "de"}, "language"},
+		{Choices{Follow: "all", Lang: ""}, "language"},
+		{Choices{Follow: "community/polish", Lang: "ur"}, ""},
+	}
+	for _, c := range cases {
+		var got []string
+		for _, e := range c.c.Validate(follows, langs) {
+			got = append(got, e.Field)
+		}
+		if strings.Join(got, ",") != c.fields {
+			t.Errorf("%+v: fields %v, want %q", c.c, got, c.fields)
+		}
+	}
+}
+
 func TestTokens(t *testing.T) {
 	t.Parallel()
 	key := []byte("0123456789abcdef0123456789abcdef")
@@ -46,6 +74,15 @@ func TestTokens(t *testing.T) {
 	}
 	if _, ok := Verify(key, PurposeUnsubscribe, tok); ok {
 		t.Error("a confirmation token was accepted as an unsubscribe token")
+	}
+	if _, ok := Verify(key, PurposeManage, Token(key, PurposeUnsubscribe, id)); ok {
+		t.Error("an unsubscribe token was accepted as a manage token")
+	}
+	if _, ok := Verify(key, PurposeUnsubscribe, Token(key, PurposeManage, id)); ok {
+		t.Error("a manage token was accepted as an unsubscribe token")
+	}
+	if p := Path(PurposeManage, "tok"); p != "/report/subscribe/manage/tok" {
+		t.Errorf("manage path %q", p)
 	}
 	if _, ok := Verify([]byte("another key, another key, anothe"), PurposeConfirm, tok); ok {
 		t.Error("a token signed with another key was accepted")

@@ -16,6 +16,7 @@ import (
 	"github.com/hearme-project/hearme/internal/experience"
 	"github.com/hearme-project/hearme/internal/rights"
 	"github.com/hearme-project/hearme/internal/store"
+	"github.com/hearme-project/hearme/internal/subscription"
 )
 
 // formsWalked is the number of forms TestEveryFormEmptyPost found and
@@ -23,7 +24,7 @@ import (
 // fill, by the path it posts to). Raise it when forms are added; the test
 // fails if fewer are found, so a form that stops being reachable, or a
 // page that stops showing its form, is noticed.
-const formsWalked = 134
+const formsWalked = 135
 
 // TestEveryFormEmptyPost finds every form a person fills in, public and
 // staff, as an anonymous visitor and as each role: it follows the links
@@ -129,6 +130,10 @@ func TestEveryFormEmptyPost(t *testing.T) {
 	seeds["anonymous"] = []string{"/", "/share", "/share/who", "/share/stages", "/share/story", "/share/details", "/share/about-you",
 		"/share/consent", "/share/check", "/ideas", "/invite", "/champions", "/events", "/events/" + ev.ID, "/my-story", "/my-story/view",
 		"/my-story/withdraw", "/support", "/awareness", "/login"}
+	// A subscriber's manage page, reached from a digest's link.
+	follower := confirmedSubscription(t, e, "walker@example.org", "en", "all")
+	seeds["anonymous"] = append(seeds["anonymous"], subscription.Path(subscription.PurposeManage,
+		subscription.Token(e.keys.Derive("subscription-links"), subscription.PurposeManage, follower))+"?lang=en")
 
 	// Someone setting their password from a set-up link.
 	newcomer, err := e.store.CreateUser(ctx, "test", account.NewUser{Email: "newcomer@example.org", DisplayName: "Newcomer", Role: account.Connector})
@@ -228,7 +233,7 @@ var (
 	attrRE         = regexp.MustCompile(`([a-z-]+)="([^"]*)"`)
 	inputRE        = regexp.MustCompile(`<(input|textarea|select)\b([^>]*)>`)
 	linkRE         = regexp.MustCompile(`href="(/[^"#]*)"`)
-	idSegmentRE    = regexp.MustCompile(`/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|/setup/[A-Za-z0-9_-]+|^/staff/awareness/[a-z0-9-]+/[a-z]{2,3}$`)
+	idSegmentRE    = regexp.MustCompile(`/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|/setup/[A-Za-z0-9_-]+|/report/subscribe/manage/[A-Za-z0-9._-]+|^/staff/awareness/[a-z0-9-]+/[a-z]{2,3}$`)
 )
 
 // foundForm is a form to fill found on a page.
@@ -276,6 +281,8 @@ func crawlForms(t *testing.T, c *client, seeds []string) []foundForm {
 				switch {
 				case strings.HasPrefix(s, "/setup/"):
 					return "/setup/{token}"
+				case strings.HasPrefix(s, "/report/subscribe/manage/"):
+					return "/report/subscribe/manage/{token}"
 				case strings.HasPrefix(s, "/staff/awareness/"):
 					return "/staff/awareness/{slug}/{lang}"
 				}

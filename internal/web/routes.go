@@ -53,6 +53,7 @@ func (s *Server) Routes() []Route {
 		s.reportOutputRoutes(),
 		s.translationRoutes(),
 		s.subscriptionRoutes(),
+		s.subscriptionManageRoutes(),
 		s.rightsRoutes(),
 		s.rightsPersonRoutes(),
 		s.breachRoutes(),

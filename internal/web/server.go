@@ -97,6 +97,9 @@ var formLimits = abuse.LimiterConfig{Forms: map[string]abuse.Limit{
 	// Following the report: a hall of people at a feedback event may
 	// subscribe from one address.
 	"subscribe": {Every: 10 * time.Second, Burst: 60},
+	// A subscriber changing their language or what they follow (a
+	// digest's manage link).
+	"subscribe-manage": {Every: 10 * time.Second, Burst: 60},
 }}
 
 // Deps are the parts the composition root hands the web layer.
