@@ -42,7 +42,10 @@ func (s *Server) reportOutputRoutes() []Route {
 	}
 }
 
-// openData reads the report and its public updates as open data.
+// openData reads the report and its public updates as open data, with
+// the words in the reader's language (the site's own choice of language:
+// ?lang=, then the language cookie, then Accept-Language; the data says
+// which it used) and what the community said of each recommendation.
 func (s *Server) openData(r *http.Request) (accountability.OpenData, error) {
 	d, _, _, err := s.openDataAnd(r)
 	return d, err
@@ -59,8 +62,23 @@ func (s *Server) openDataAnd(r *http.Request) (accountability.OpenData, accounta
 	if err != nil {
 		return accountability.OpenData{}, rep, nil, err
 	}
+	// What the community said of each recommendation: the same
+	// disclosure-controlled function the report's pages use.
+	ranks, err := s.store.ReviewRanks(r.Context())
+	if err != nil {
+		return accountability.OpenData{}, rep, nil, err
+	}
+	events, err := s.store.ReviewEvents(r.Context())
+	if err != nil {
+		return accountability.OpenData{}, rep, nil, err
+	}
+	ids := make([]string, len(rep.Recommendations))
+	for i, rec := range rep.Recommendations {
+		ids[i] = rec.ID
+	}
 	prog := s.programme()
 	src := accountability.OpenSource{Programme: prog.Settings.Name, Base: s.baseURL(r), Updates: updates, Policy: s.policy,
+		Lang: reqCtx(r).lang, Priorities: accountability.Priorities(ids, ranks, events),
 		Today: s.today(), Loc: s.site.Load().loc, Generated: s.now()}
 	for _, o := range prog.Organisations {
 		src.Organisations = append(src.Organisations, accountability.OpenOrganisation{Slug: o.Slug, Name: o.Name, Kind: o.Kind, Website: o.Website})
