@@ -49,7 +49,9 @@ func (s *site) devMail(kind string) (*netmail.Message, string) {
 // page with a button; opening it confirms nothing); the ICB's reviewed
 // progress update is published; the weekly digest runs and the email
 // that arrives is in Polish, lists the update, links to the report and
-// carries the one-click unsubscribe headers; its unsubscribe link works
+// carries the one-click unsubscribe headers; its manage link opens the
+// page where the resident switches the emails to Urdu (saved, the page
+// then in Urdu, right to left); its unsubscribe link works
 // and deletes the address, and used again says so. Every page passes
 // axe-core.
 func TestResidentFollowsCommunityAndGetsDigest(t *testing.T) {
@@ -159,6 +161,27 @@ func TestResidentFollowsCommunityAndGetsDigest(t *testing.T) {
 	unsub := strings.Trim(msg.Header.Get("List-Unsubscribe"), "<>")
 	if !strings.HasPrefix(unsub, s.URL+"/report/unsubscribe/") || !strings.Contains(text, unsub) {
 		t.Fatalf("unsubscribe link %q not in the header and the text", unsub)
+	}
+	// The digest's link to change the language or what is followed,
+	// without unsubscribing: the resident switches to Urdu.
+	manage := regexp.MustCompile(regexp.QuoteMeta(s.URL) + `/report/subscribe/manage/[A-Za-z0-9._-]+\?lang=pl`).FindString(text)
+	if manage == "" {
+		t.Fatalf("no manage link in the digest:\n%s", text)
+	}
+	if st := r.open(strings.TrimPrefix(manage, s.URL)); st != http.StatusOK {
+		t.Fatalf("manage page: %d", st)
+	}
+	r.wantLang("pl", "ltr")
+	axe.check(r, "pl", "manage page")
+	r.do("choose Urdu", chromedp.Click(chromedp.CSS(`label[for="language-ur"]`)))
+	time.Sleep(tokenAge) // the form's time token
+	if st := follow(r, chromedp.CSS(`#send`)); st != http.StatusOK || r.text("main .notice") == "" {
+		t.Fatalf("manage: %d %q", st, r.text("main"))
+	}
+	r.wantLang("ur", "rtl")
+	axe.check(r, "ur", "manage page, changes saved")
+	if sub, err := st.Subscription(bg, id); err != nil || sub.Lang != "ur" || sub.Follow.String() != "community/eastern-european" {
+		t.Fatalf("after the change: %+v %v", sub, err)
 	}
 	if st := r.open(strings.TrimPrefix(unsub, s.URL)); st != http.StatusOK {
 		t.Fatalf("unsubscribe page: %d", st)
