@@ -151,6 +151,7 @@ func TestRotationUnderLoad(t *testing.T) {
 	baseW, baseR := slices.Clone(writes), slices.Clone(reads)
 	writes, reads = nil, nil
 	mu.Unlock()
+	waitsBefore, waitedBefore, _ := st.WriteLockWaits()
 	loadBefore, _ := os.ReadFile("/proc/loadavg")
 	start := time.Now()
 	args := append([]string{"keys", "rotate"}, dbArgs...)
@@ -177,6 +178,10 @@ func TestRotationUnderLoad(t *testing.T) {
 	t.Logf("rotation of %d values (+%d written during it) in %s: %.0f values/s", n, len(writes), took.Round(time.Millisecond), float64(n)/took.Seconds())
 	t.Logf("writes during rotation: %d, p50 %s p99 %s max %s", len(writes), pct(writes, .5), pct(writes, .99), pct(writes, 1))
 	t.Logf("reads during rotation: %d, p50 %s p99 %s max %s", len(reads), pct(reads, .5), pct(reads, .99), pct(reads, 1))
+	waits, waited, longest := st.WriteLockWaits()
+	// (Before the rotation nothing else writes: the longest is the rotation's.)
+	t.Logf("writes that found the write lock held by the rotation (SQLite): %d, waiting %s in all, longest %s",
+		waits-waitsBefore, (waited - waitedBefore).Round(time.Microsecond), longest.Round(time.Microsecond))
 	if !measure {
 		return
 	}

@@ -322,15 +322,17 @@ const minBatch = 10
 //
 // On SQLite there is one write lock, and the rotation (another process)
 // and the server take turns at it. A server's write that finds it taken
-// waits in SQLite's busy handler, which looks again 1, 2, 5, 10, 15, 20,
-// 25, 25, 25, then 50 and 100 ms apart: a write that waited through a
-// few long batches lands in the 50-100 ms steps and its p99 goes past
-// 100 ms. So each write transaction is kept short (Hold 10 ms; and it
-// does not wait for the disk, see resealTx), and the lock is left alone
-// for at least 30 ms (longer than the busy handler's early steps) and at
-// least as long as the batch took. On PostgreSQL rows are locked, not
-// the database, and the pause only leaves the machine's processors and
-// disk to the server.
+// waits for it, trying again every millisecond (dialect.Conns.BeginWrite;
+// SQLite's own busy handler would sleep 25, 50, then 100 ms between
+// tries), so what it waits is how long the rotation holds the lock. So
+// each write transaction is kept short (Hold 10 ms; and it does not wait
+// for the disk, see resealTx), and the lock is left alone for at least
+// 30 ms, time for the writes that queued meanwhile, and at least as long
+// as the batch took. The rotation's own transactions keep SQLite's busy
+// handler: when they meet the server's writes they wait longer, which
+// is the right way round. On PostgreSQL rows are locked, not the
+// database, and the pause only leaves the machine's processors and disk
+// to the server.
 func (s *Store) DefaultResealPace() ResealPace {
 	if s.d.SingleWriter {
 		return ResealPace{Batch: 200, Hold: 10 * time.Millisecond, Pause: 30 * time.Millisecond, Ratio: 1}

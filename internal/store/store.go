@@ -69,6 +69,14 @@ func (s *Store) Close() error {
 // dialect.Conns.ReleaseIdle).
 func (s *Store) ReleaseIdle() { s.conns.ReleaseIdle() }
 
+// WriteLockWaits reports the write transactions that found SQLite's
+// write lock held by another connection (another process: a key
+// rotation, a command), how long they waited in all and the longest
+// wait (dialect.Conns.WriteLockWaits; zero on PostgreSQL).
+func (s *Store) WriteLockWaits() (n int64, total, longest time.Duration) {
+	return s.conns.WriteLockWaits()
+}
+
 // Dialect reports which database this is.
 func (s *Store) Dialect() dialect.Name { return s.d.Name }
 
@@ -113,12 +121,14 @@ type querier interface {
 // q rebinds a shared query for this dialect.
 func (s *Store) q(query string) string { return s.d.Rebind(query) }
 
-// tx runs fn in a write transaction (BEGIN IMMEDIATE on SQLite).
+// tx runs fn in a write transaction (BEGIN IMMEDIATE on SQLite, waiting
+// for another process's write lock in Go: dialect.Conns.BeginWrite).
 func (s *Store) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.conns.Write.BeginTx(ctx, nil)
+	tx, release, err := s.conns.BeginWrite(ctx)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
+	defer release()
 	if err := fn(tx); err != nil {
 		if rerr := tx.Rollback(); rerr != nil && !errors.Is(rerr, sql.ErrTxDone) {
 			return errors.Join(err, fmt.Errorf("rollback: %w", rerr))

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/alexedwards/scs/postgresstore"
@@ -144,6 +145,13 @@ type Conns struct {
 
 	// idle lists the SQLite pools that ReleaseIdle empties.
 	idle []idlePool
+
+	// beginRetries counts the tries BeginWrite made after a first that
+	// met the write lock held (tests).
+	beginRetries atomic.Int64
+	// beginWaits, beginWaited and beginLongest: the writes that waited
+	// for the lock, the nanoseconds they waited, the longest wait.
+	beginWaits, beginWaited, beginLongest atomic.Int64
 }
 
 // Close closes the handles.
@@ -199,7 +207,7 @@ func openSQLite(ctx context.Context, path string) (*Conns, error) {
 	// consent, and must survive a power cut. secure_delete: deleted
 	// content is overwritten with zeros, not left in free pages
 	// (erasure.go).
-	pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_pragma=secure_delete(1)&_time_format=sqlite"
+	pragmas := fmt.Sprintf("_pragma=busy_timeout(%d)", busyTimeoutMS) + "&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_pragma=secure_delete(1)&_time_format=sqlite"
 	u := url.URL{Scheme: "file", Opaque: uriPath(path)}
 	w, err := sql.Open("sqlite", u.String()+"?"+pragmas+"&_pragma=journal_mode(WAL)&_txlock=immediate")
 	if err != nil {
