@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net"
@@ -181,8 +182,15 @@ func (s *Sender) Run(ctx context.Context, every time.Duration) {
 // released for another sender. Only a crash (the process killed) can
 // leave a message accepted by the server but not recorded as sent; see
 // docs/email.md.
-func (s *Sender) RunOnce(ctx context.Context) (Result, error) {
-	var res Result
+//
+// The sender overlaps the database with the network but never more than
+// one message's acceptance: while message N's mark is being committed,
+// message N+1 is opened and built and its envelope and body are sent
+// (MAIL, RCPT, DATA, the text), but the end of its data, the "." the
+// server answers 250 to, is only sent once N's mark is committed. So at
+// any moment at most one message has been accepted and not yet recorded:
+// the window of docs/email.md stays one message per sender.
+func (s *Sender) RunOnce(ctx context.Context) (res Result, err error) {
 	// A From address that cannot be used is the configuration's fault,
 	// not the messages': leave them queued.
 	if _, err := parseOne(s.cfg.From); err != nil {
@@ -208,18 +216,61 @@ func (s *Sender) RunOnce(ctx context.Context) (Result, error) {
 			}
 		}
 	}()
-	for ctx.Err() == nil {
-		batch, err := s.out.ClaimMail(ctx, s.cfg.Holder, s.cfg.Lease, s.cfg.Batch)
+	// The accepted message whose mark is being committed, if any. Every
+	// way out of RunOnce waits for it: an acceptance is always recorded.
+	var mark *pendingMark
+	waitMark := func() error {
+		if mark == nil {
+			return nil
+		}
+		err := <-mark.done
+		m := mark.m
+		mark = nil
 		if err != nil {
-			return res, fmt.Errorf("claim: %w", err)
+			return fmt.Errorf("mark sent: %w", err)
+		}
+		res.Sent++
+		if s.metrics != nil {
+			s.metrics.sent.WithLabelValues(m.Kind).Inc()
+		}
+		return nil
+	}
+	defer func() { err = errors.Join(err, waitMark()) }()
+	// The next batch, claimed while the last messages of this one are
+	// sent (a full batch means more may be due); given back if unused.
+	var next chan claimed
+	defer func() {
+		if next != nil {
+			if r := <-next; len(r.batch) > 0 {
+				err = errors.Join(err, s.release(ctx, r.batch))
+			}
+		}
+	}()
+	for ctx.Err() == nil {
+		var r claimed
+		if next != nil {
+			r = <-next
+			next = nil
+		} else {
+			r = s.claim(ctx)
+		}
+		batch := r.batch
+		if r.err != nil {
+			return res, fmt.Errorf("claim: %w", r.err)
 		}
 		if len(batch) == 0 {
 			return res, nil
 		}
-		leaseEnd := time.Now().Add(s.cfg.Lease)
+		// Counted from before the claim: the lease may end a little
+		// later than this, never earlier.
+		leaseEnd := r.at.Add(s.cfg.Lease)
 		for i, m := range batch {
+			if len(batch) == s.cfg.Batch && i == len(batch)-min(prefetchAt, len(batch)) && ctx.Err() == nil {
+				next = make(chan claimed, 1)
+				go func(next chan<- claimed) { next <- s.claim(ctx) }(next)
+			}
 			if ctx.Err() != nil {
-				if err := s.release(ctx, batch[i:]); err != nil {
+				if err := errors.Join(waitMark(), s.release(ctx, batch[i:])); err != nil {
 					return res, err
 				}
 				return res, ctx.Err()
@@ -227,21 +278,22 @@ func (s *Sender) RunOnce(ctx context.Context) (Result, error) {
 			// Never start a message the lease might not cover: another
 			// sender may take it once the lease lapses.
 			if time.Until(leaseEnd) < s.cfg.Timeout+min(s.cfg.Timeout, 5*time.Second) {
-				return res, s.release(ctx, batch[i:])
+				return res, errors.Join(waitMark(), s.release(ctx, batch[i:]))
 			}
 			msg, env, err := s.prepare(m)
 			if err != nil {
 				// Cannot be opened or built: retrying will not help.
-				if ferr := s.fail(ctx, m, err, true, &res); ferr != nil {
+				if ferr := errors.Join(waitMark(), s.fail(ctx, m, err, true, &res)); ferr != nil {
 					return res, ferr
 				}
 				continue
 			}
 			if s.DevMode() {
-				if err := s.writeDev(m, msg); err != nil {
+				if err := errors.Join(waitMark(), s.writeDev(m, msg)); err != nil {
 					return res, err
 				}
-				if err := s.sent(ctx, m, &res); err != nil {
+				mark = s.markSent(ctx, m)
+				if err := waitMark(); err != nil {
 					return res, err
 				}
 				devKinds[m.Kind]++
@@ -249,6 +301,9 @@ func (s *Sender) RunOnce(ctx context.Context) (Result, error) {
 			}
 			if c == nil {
 				if c, err = s.dial(ctx); err != nil {
+					if werr := waitMark(); werr != nil {
+						return res, werr
+					}
 					if ctx.Err() != nil {
 						return res, errors.Join(ctx.Err(), s.release(ctx, batch[i:]))
 					}
@@ -262,12 +317,33 @@ func (s *Sender) RunOnce(ctx context.Context) (Result, error) {
 					return res, nil
 				}
 			}
-			err = c.send(env, msg, s.cfg.Timeout)
+			// Everything up to the end of the data, while the previous
+			// message's mark is being committed.
+			err = c.begin(env, msg, s.cfg.Timeout)
 			if err == nil {
-				if err := s.sent(ctx, m, &res); err != nil {
-					return res, err
+				if werr := waitMark(); werr != nil {
+					// The previous acceptance could not be recorded:
+					// this one is not completed (the server discards a
+					// message whose data never ended).
+					c.abort()
+					c = nil
+					return res, werr
 				}
+				if time.Until(leaseEnd) < s.cfg.Timeout {
+					// The mark took so long that the lease might lapse
+					// while this message is accepted: give it back.
+					c.abort()
+					c = nil
+					return res, s.release(ctx, batch[i:])
+				}
+				err = c.finish(s.cfg.Timeout)
+			}
+			if err == nil {
+				mark = s.markSent(ctx, m)
 				continue
+			}
+			if werr := waitMark(); werr != nil {
+				return res, werr
 			}
 			if c.broken {
 				c.close()
@@ -284,6 +360,31 @@ func (s *Sender) RunOnce(ctx context.Context) (Result, error) {
 	return res, ctx.Err()
 }
 
+// prefetchAt is how many messages before the end of a full batch the
+// next batch is claimed: late enough that its lease is barely used
+// before its first message, early enough that the claim's commit is
+// done by then.
+const prefetchAt = 10
+
+// claimed is the outcome of one claim.
+type claimed struct {
+	batch []Claimed
+	at    time.Time // when the claim was asked for: its lease runs from no earlier
+	err   error
+}
+
+func (s *Sender) claim(ctx context.Context) claimed {
+	at := time.Now()
+	b, err := s.out.ClaimMail(ctx, s.cfg.Holder, s.cfg.Lease, s.cfg.Batch)
+	return claimed{batch: b, at: at, err: err}
+}
+
+// pendingMark is an accepted message whose mark is being committed.
+type pendingMark struct {
+	m    Claimed
+	done chan error
+}
+
 // prepare opens a claimed message and builds it.
 func (s *Sender) prepare(m Claimed) ([]byte, Envelope, error) {
 	msg, err := Open(s.keys, m.Payload)
@@ -293,20 +394,18 @@ func (s *Sender) prepare(m Claimed) ([]byte, Envelope, error) {
 	return Build(msg, s.cfg.From, m.ID, m.CreatedAt)
 }
 
-// sent records an accepted message at once. It is written even when ctx
-// has just ended: the server has the message, and forgetting that would
-// send it twice.
-func (s *Sender) sent(ctx context.Context, m Claimed, res *Result) error {
+// markSent records an accepted message at once, in the background; the
+// caller waits for it (RunOnce's waitMark) before the next acceptance. It
+// is written even when ctx has just ended: the server has the message,
+// and forgetting that would send it twice.
+func (s *Sender) markSent(ctx context.Context, m Claimed) *pendingMark {
+	p := &pendingMark{m: m, done: make(chan error, 1)}
 	wctx, cancel := after(ctx)
-	defer cancel()
-	if err := s.out.MarkMailSent(wctx, m.ID); err != nil {
-		return fmt.Errorf("mark sent: %w", err)
-	}
-	res.Sent++
-	if s.metrics != nil {
-		s.metrics.sent.WithLabelValues(m.Kind).Inc()
-	}
-	return nil
+	go func() {
+		defer cancel()
+		p.done <- s.out.MarkMailSent(wctx, m.ID)
+	}()
+	return p
 }
 
 func (s *Sender) fail(ctx context.Context, m Claimed, cause error, giveUp bool, res *Result) error {
@@ -378,6 +477,8 @@ type client struct {
 	c      *smtp.Client
 	raw    net.Conn
 	broken bool // the connection cannot carry another message
+	// data is the message begun and not finished (begin, finish).
+	data io.WriteCloser
 }
 
 func (s *Sender) dial(ctx context.Context) (*client, error) {
@@ -429,8 +530,10 @@ func (s *Sender) dial(ctx context.Context) (*client, error) {
 	return c, nil
 }
 
-// send carries one message; nil means the server accepted it.
-func (c *client) send(env Envelope, msg []byte, timeout time.Duration) error {
+// begin sends a message up to the end of its data: the envelope, DATA
+// and the text, flushed to the server. The server has accepted nothing
+// yet; finish sends the end.
+func (c *client) begin(env Envelope, msg []byte, timeout time.Duration) error {
 	if err := c.raw.SetDeadline(time.Now().Add(timeout)); err != nil {
 		c.broken = true
 		return fmt.Errorf("SMTP deadline: %w", err)
@@ -456,6 +559,23 @@ func (c *client) send(env Envelope, msg []byte, timeout time.Duration) error {
 		c.broken = true
 		return fmt.Errorf("writing the message: %w", err)
 	}
+	if err := c.c.Text.W.Flush(); err != nil {
+		c.broken = true
+		return fmt.Errorf("writing the message: %w", err)
+	}
+	c.data = w
+	return nil
+}
+
+// finish ends the data begun by begin; nil means the server accepted
+// the message.
+func (c *client) finish(timeout time.Duration) error {
+	w := c.data
+	c.data = nil
+	if err := c.raw.SetDeadline(time.Now().Add(timeout)); err != nil {
+		c.broken = true
+		return fmt.Errorf("SMTP deadline: %w", err)
+	}
 	// The server's reply to the end of the message is the moment it
 	// takes responsibility for it.
 	if err := w.Close(); err != nil {
@@ -466,6 +586,14 @@ func (c *client) send(env Envelope, msg []byte, timeout time.Duration) error {
 		return fmt.Errorf("message refused: %w", err)
 	}
 	return nil
+}
+
+// abort drops the connection in the middle of a message's data, without
+// its end: the server discards that message (RFC 5321 section 4.1.1.4
+// accepts a message only at the end of its data).
+func (c *client) abort() {
+	c.data = nil
+	c.raw.Close()
 }
 
 func (c *client) close() {
