@@ -43,6 +43,8 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"os/signal"
+	"runtime/pprof"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -68,6 +70,7 @@ func main() {
 	}
 	n := flag.Int("n", 100000, "confirmed subscribers")
 	dsn := flag.String("dsn", "", "a postgres:// URL on a loopback host (a schema of its own is made and dropped); empty: SQLite in a temporary directory")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the last worker (the one that finishes: sending only) to this file")
 	flag.Parse()
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "digestload-")
@@ -133,9 +136,9 @@ func main() {
 	defer sink.stop()
 	exe, err := os.Executable()
 	check(err)
-	startWorker := func(name string) *exec.Cmd {
+	startWorker := func(name string, env ...string) *exec.Cmd {
 		cmd := exec.Command(exe)
-		cmd.Env = append(os.Environ(), "DIGESTLOAD_WORKER="+name, "W_DATA="+dir, "W_DB="+cfg.Database, "W_SMTP="+addr)
+		cmd.Env = append(append(os.Environ(), "DIGESTLOAD_WORKER="+name, "W_DATA="+dir, "W_DB="+cfg.Database, "W_SMTP="+addr), env...)
 		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 		check(cmd.Start())
 		return cmd
@@ -163,7 +166,12 @@ func main() {
 	_ = b.Wait()
 	atKillB, deliveredB := queued(), sink.distinct()
 	// 3c. Restarted: finishes.
-	cw := startWorker("C")
+	var cw *exec.Cmd
+	if *cpuProfile != "" {
+		cw = startWorker("C", "W_CPUPROFILE="+*cpuProfile)
+	} else {
+		cw = startWorker("C")
+	}
 	for sink.distinct() < *n {
 		time.Sleep(50 * time.Millisecond)
 		if time.Since(start) > 30*time.Minute {
@@ -172,8 +180,21 @@ func main() {
 		}
 	}
 	elapsed := time.Since(start)
-	_ = cw.Process.Kill()
-	_ = cw.Wait()
+	if *cpuProfile != "" {
+		// The worker writes its profile when interrupted.
+		_ = cw.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { _ = cw.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = cw.Process.Kill()
+			<-done
+		}
+	} else {
+		_ = cw.Process.Kill()
+		_ = cw.Wait()
+	}
 
 	// 4. Counts.
 	var rows, runs int
@@ -215,6 +236,19 @@ func worker() {
 	snd := hmail.NewSender(hmail.SenderConfig{Host: host, Port: p, TLS: "none", From: "hearme <hello@hearme.example>",
 		Holder: "worker-" + os.Getenv("DIGESTLOAD_WORKER") + "-" + strconv.Itoa(os.Getpid()), Lease: 5 * time.Second, Timeout: time.Second},
 		st, st.Keys(), log, nil)
+	if f := os.Getenv("W_CPUPROFILE"); f != "" {
+		out, err := os.Create(f)
+		check(err)
+		check(pprof.StartCPUProfile(out))
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, os.Interrupt)
+		go func() {
+			<-sig
+			pprof.StopCPUProfile()
+			check(out.Close())
+			os.Exit(0)
+		}()
+	}
 	go snd.Run(ctx, 10*time.Millisecond)
 	d := app.JobDeps{Config: cfg, Store: st, Keys: st.Keys(), Catalog: cat, Log: log}
 	for {
