@@ -236,9 +236,19 @@ func (s *Store) AddCoding(ctx context.Context, coderID string, n NewCoding) (Cod
 		return Coding{}, analysis.ErrNoQuoteConsent
 	}
 	c := Coding{ID: NewID(), ExperienceID: n.ExperienceID, CodeID: n.CodeID, Passage: p, Quote: n.Quote, SampleID: n.SampleID, CoderID: coderID}
-	err = s.tx(ctx, func(tx *sql.Tx) error {
+	// A coding brings the experience's breakdown counts up to date in
+	// every scope (breakdown_counts.go), and on SQLite the writer's turn
+	// is everyone's: the statements are prepared once, and the coding
+	// shares its commit with the writes waiting beside it under its own
+	// savepoint (group_commit.go; docs/performance.md, "Coding, the cost
+	// of keeping more counts").
+	if err := s.prepareCoding(ctx); err != nil {
+		return Coding{}, err
+	}
+	err = s.durably(ctx, func(ctx context.Context, t *sql.Tx) error {
+		tx := keptTx{s, t}
 		var stamp time.Time
-		if err := tx.QueryRowContext(ctx, s.q("SELECT updated_at FROM experiences WHERE id = ? AND status = 'approved'"), n.ExperienceID).Scan(&stamp); err != nil {
+		if err := tx.QueryRowContext(ctx, s.q(sqlCodingStamp), n.ExperienceID).Scan(&stamp); err != nil {
 			return notFound(err)
 		}
 		if !n.Stamp.IsZero() && !stamp.Equal(n.Stamp) {
@@ -246,7 +256,7 @@ func (s *Store) AddCoding(ctx context.Context, coderID string, n NewCoding) (Cod
 		}
 		var archived bool
 		var merged string
-		if err := tx.QueryRowContext(ctx, s.q("SELECT archived, merged_into FROM codes WHERE id = ?"), n.CodeID).Scan(&archived, &merged); err != nil {
+		if err := tx.QueryRowContext(ctx, s.q(sqlCodingCodeState), n.CodeID).Scan(&archived, &merged); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
 				return analysis.ErrCodeNotFound
 			}
@@ -256,12 +266,11 @@ func (s *Store) AddCoding(ctx context.Context, coderID string, n NewCoding) (Cod
 			return analysis.ErrCodeInactive
 		}
 		c.CreatedAt = s.now()
-		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO codings (id, experience_id, code_id, field, start_pos, end_pos, whole, quote, needs_review, sample_id, coder_id, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, FALSE, ?, ?, ?)`), c.ID, c.ExperienceID, c.CodeID, p.Field, p.Start, p.End, p.Whole, c.Quote, c.SampleID, coderID, c.CreatedAt)
+		_, err := tx.ExecContext(ctx, s.q(sqlCodingAdd), c.ID, c.ExperienceID, c.CodeID, p.Field, p.Start, p.End, p.Whole, c.Quote, c.SampleID, coderID, c.CreatedAt)
 		if err != nil {
 			return s.conflict(err)
 		}
-		return s.recount(ctx, tx, c.ExperienceID)
+		return s.recount(ctx, t, c.ExperienceID)
 	})
 	if errors.Is(err, ErrConflict) {
 		// Someone applied the same code to the same words first: theirs stands.
@@ -295,21 +304,43 @@ func (s *Store) translationText(ctx context.Context, experienceID, field string)
 	return text, openAll(d, experienceID, &text)
 }
 
+// The statements of a coding added or removed (with recount's).
+const (
+	sqlCodingStamp     = "SELECT updated_at FROM experiences WHERE id = ? AND status = 'approved'"
+	sqlCodingCodeState = "SELECT archived, merged_into FROM codes WHERE id = ?"
+	sqlCodingAdd       = `INSERT INTO codings (id, experience_id, code_id, field, start_pos, end_pos, whole, quote, needs_review, sample_id, coder_id, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, FALSE, ?, ?, ?)`
+	sqlCodingOf     = "SELECT experience_id FROM codings WHERE id = ?"
+	sqlCodingRemove = "DELETE FROM codings WHERE id = ?"
+)
+
+// prepareCoding prepares those statements on the writer, once.
+func (s *Store) prepareCoding(ctx context.Context) error {
+	if _, err := s.writeStatements(ctx, s.q(sqlCodingStamp), s.q(sqlCodingCodeState), s.q(sqlCodingAdd), s.q(sqlCodingOf), s.q(sqlCodingRemove)); err != nil {
+		return err
+	}
+	return s.prepareRecount(ctx)
+}
+
 // RemoveCoding takes a coding away (ErrNotFound if someone already did).
 func (s *Store) RemoveCoding(ctx context.Context, id string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	if err := s.prepareCoding(ctx); err != nil {
+		return err
+	}
+	return s.durably(ctx, func(ctx context.Context, t *sql.Tx) error {
+		tx := keptTx{s, t}
 		var exp string
-		if err := tx.QueryRowContext(ctx, s.q("SELECT experience_id FROM codings WHERE id = ?"), id).Scan(&exp); err != nil {
+		if err := tx.QueryRowContext(ctx, s.q(sqlCodingOf), id).Scan(&exp); err != nil {
 			return notFound(err)
 		}
-		res, err := tx.ExecContext(ctx, s.q("DELETE FROM codings WHERE id = ?"), id)
+		res, err := tx.ExecContext(ctx, s.q(sqlCodingRemove), id)
 		if err != nil {
 			return err
 		}
 		if err := requireRow(res, ErrNotFound); err != nil {
 			return err
 		}
-		return s.recount(ctx, tx, exp)
+		return s.recount(ctx, t, exp)
 	})
 }
 

@@ -58,12 +58,25 @@ const colFromEvent = "from_event"
 const colPair = "pair"
 
 // keys are the counts an experience adds one to: each of its base
-// counts in every scope it is in (all experiences, its community, each
-// of its stages, its community with each of its stages), so that a
-// breakdown filtered by community or stage reads counts as an
-// unfiltered one does.
+// counts in every scope it is in (scopes), so that a breakdown filtered
+// by community or stage reads counts as an unfiltered one does.
 func (f countFact) keys() []countKey {
 	base := f.baseKeys()
+	scopes := f.scopes()
+	out := make([]countKey, 0, len(base)*len(scopes))
+	for _, sc := range scopes {
+		for _, k := range base {
+			k.scope = sc
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// scopes are the scopes an experience is counted in: all experiences,
+// its community, each of its stages, its community with each of its
+// stages.
+func (f countFact) scopes() []string {
 	scopes := []string{""}
 	if f.Community != "" {
 		scopes = append(scopes, analysis.Scope(f.Community, ""))
@@ -74,14 +87,48 @@ func (f countFact) keys() []countKey {
 			scopes = append(scopes, analysis.Scope(f.Community, st))
 		}
 	}
-	out := make([]countKey, 0, len(base)*len(scopes))
-	for _, sc := range scopes {
-		for _, k := range base {
-			k.scope = sc
-			out = append(out, k)
+	return scopes
+}
+
+// countDelta is what replacing an experience's fact old (had: it was
+// counted) by now (ok: it is counted now) adds to each count. When both
+// are counted in the same scopes (a code added or taken away), the
+// difference of their base counts is worked out once and repeated in
+// each scope: the same result as subtracting every key of old from every
+// key of now, without building both.
+func countDelta(old countFact, had bool, now countFact, ok bool) map[countKey]int {
+	delta := map[countKey]int{}
+	if had && ok {
+		if scopes := old.scopes(); slices.Equal(scopes, now.scopes()) {
+			base := map[countKey]int{}
+			for _, k := range old.baseKeys() {
+				base[k]--
+			}
+			for _, k := range now.baseKeys() {
+				base[k]++
+			}
+			for _, sc := range scopes {
+				for k, d := range base {
+					if d != 0 {
+						k.scope = sc
+						delta[k] += d
+					}
+				}
+			}
+			return delta
 		}
 	}
-	return out
+	if had {
+		for _, k := range old.keys() {
+			delta[k]--
+		}
+	}
+	if ok {
+		for _, k := range now.keys() {
+			delta[k]++
+		}
+	}
+	return delta
 }
 
 // baseKeys are the counts an experience adds one to in each scope.
@@ -136,11 +183,7 @@ func (s *Store) factOf(ctx context.Context, q querier, id string, resolve func(s
 	var status, own, event string
 	var at time.Time
 	eq := make([]string, len(EqualityQuestions))
-	err = q.QueryRowContext(ctx, s.q(`SELECT e.status, e.source, e.lang, e.created_at, COALESCE(a.community, ''), COALESCE(v.community, ''), COALESCE(v.id, ''),
-		COALESCE(a.ethnic_group, ''), COALESCE(a.age_band, ''), COALESCE(a.sex, ''), COALESCE(a.disability, ''),
-		COALESCE(a.religion, ''), COALESCE(a.main_language, '')
-		FROM experiences e LEFT JOIN equality_answers a ON a.experience_id = e.id LEFT JOIN events v ON v.id = e.event_id
-		WHERE e.id = ?`), id).Scan(&status, &f.Source, &f.Lang, &at, &own, &event, &f.Event, &eq[0], &eq[1], &eq[2], &eq[3], &eq[4], &eq[5])
+	err = q.QueryRowContext(ctx, s.q(sqlFactOf), id).Scan(&status, &f.Source, &f.Lang, &at, &own, &event, &f.Event, &eq[0], &eq[1], &eq[2], &eq[3], &eq[4], &eq[5])
 	if errors.Is(err, sql.ErrNoRows) || err == nil && status != string(experience.StatusApproved) {
 		return f, false, nil
 	}
@@ -152,11 +195,11 @@ func (s *Store) factOf(ctx context.Context, q querier, id string, resolve func(s
 	if slices.ContainsFunc(eq, func(v string) bool { return v != "" }) {
 		f.Equality = eq
 	}
-	rows, err := q.QueryContext(ctx, s.q("SELECT stage FROM experience_stages WHERE experience_id = ? ORDER BY stage"), id)
+	rows, err := q.QueryContext(ctx, s.q(sqlFactStages), id)
 	if f.Stages, err = collect(rows, err, scanValue[string]); err != nil {
 		return f, false, err
 	}
-	rows, err = q.QueryContext(ctx, s.q("SELECT DISTINCT code_id FROM codings WHERE experience_id = ? AND sample_id = '' ORDER BY code_id"), id)
+	rows, err = q.QueryContext(ctx, s.q(sqlFactCodes), id)
 	codes, err := collect(rows, err, scanValue[string])
 	if err != nil {
 		return f, false, err
@@ -184,14 +227,29 @@ func communityOf(own, event string) (string, bool) {
 
 // resolverIn resolves codes one at a time inside q, following merges
 // and then parents as analysis.Codebook's Resolve and Theme do, for a
-// change that touches few codes.
+// change that touches few codes. Each code is read once (the codebook
+// does not change during one recount).
 func (s *Store) resolverIn(ctx context.Context, q querier) func(string) (string, string, error) {
-	look := func(id string) (parent, merged string, ok bool, err error) {
-		err = q.QueryRowContext(ctx, s.q("SELECT parent_id, merged_into FROM codes WHERE id = ?"), id).Scan(&parent, &merged)
-		if errors.Is(err, sql.ErrNoRows) {
-			return "", "", false, nil
+	type links struct {
+		parent, merged string
+		ok             bool
+	}
+	seen := map[string]links{}
+	look := func(id string) (string, string, bool, error) {
+		if l, hit := seen[id]; hit {
+			return l.parent, l.merged, l.ok, nil
 		}
-		return parent, merged, err == nil, err
+		var l links
+		err := q.QueryRowContext(ctx, s.q(sqlCodeLinks), id).Scan(&l.parent, &l.merged)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return "", "", false, err
+		default:
+			l.ok = true
+		}
+		seen[id] = l
+		return l.parent, l.merged, l.ok, nil
 	}
 	return func(id string) (string, string, error) {
 		for range 64 {
@@ -233,34 +291,111 @@ func bookResolver(b *analysis.Codebook) func(string) (string, string, error) {
 	}
 }
 
+// The statements a recount runs for one experience, prepared once on
+// the writer by prepareRecount (keptTx uses them when they are).
+const (
+	sqlFactOf = `SELECT e.status, e.source, e.lang, e.created_at, COALESCE(a.community, ''), COALESCE(v.community, ''), COALESCE(v.id, ''),
+		COALESCE(a.ethnic_group, ''), COALESCE(a.age_band, ''), COALESCE(a.sex, ''), COALESCE(a.disability, ''),
+		COALESCE(a.religion, ''), COALESCE(a.main_language, '')
+		FROM experiences e LEFT JOIN equality_answers a ON a.experience_id = e.id LEFT JOIN events v ON v.id = e.event_id
+		WHERE e.id = ?`
+	sqlFactStages  = "SELECT stage FROM experience_stages WHERE experience_id = ? ORDER BY stage"
+	sqlFactCodes   = "SELECT DISTINCT code_id FROM codings WHERE experience_id = ? AND sample_id = '' ORDER BY code_id"
+	sqlCodeLinks   = "SELECT parent_id, merged_into FROM codes WHERE id = ?"
+	sqlFactKept    = "SELECT fact FROM breakdown_facts WHERE experience_id = ?"
+	sqlFactPut     = "INSERT INTO breakdown_facts (experience_id, fact) VALUES (?, ?) ON CONFLICT (experience_id) DO UPDATE SET fact = excluded.fact"
+	sqlFactDropped = "DELETE FROM breakdown_facts WHERE experience_id = ?"
+)
+
+// countsPer is the most counts one statement writes (7 arguments each,
+// under both databases' limits); a change writes its counts in parts of
+// a power of two (countParts), so that few statements cover every size
+// and each can be prepared once.
+const countsPer = 256 // a power of two
+
+// countParts are the sizes of the statements that write n counts: the
+// powers of two in n, largest first, after as many of countsPer as fit.
+func countParts(n int) []int {
+	var out []int
+	for ; n >= countsPer; n -= countsPer {
+		out = append(out, countsPer)
+	}
+	for p := countsPer / 2; p > 0; p /= 2 {
+		if n >= p {
+			out = append(out, p)
+			n -= p
+		}
+	}
+	return out
+}
+
+// sqlCountsAdd adds n deltas to the counts; sqlCountsDrop removes those
+// of n counts that reached 0.
+func sqlCountsAdd(n int) string {
+	return `INSERT INTO breakdown_counts (scope, col_dim, row_kind, month, row_value, col_value, n) VALUES (?, ?, ?, ?, ?, ?, ?)` +
+		strings.Repeat(", (?, ?, ?, ?, ?, ?, ?)", n-1) +
+		` ON CONFLICT (scope, col_dim, row_kind, month, row_value, col_value) DO UPDATE SET n = breakdown_counts.n + excluded.n`
+}
+
+func sqlCountsDrop(n int) string {
+	return `DELETE FROM breakdown_counts WHERE n <= 0 AND (scope, col_dim, row_kind, month, row_value, col_value) IN (VALUES (?, ?, ?, ?, ?, ?)` +
+		strings.Repeat(", (?, ?, ?, ?, ?, ?)", n-1) + `)`
+}
+
+// recountSQL is recount's statements rebound for the dialect: all
+// (to prepare) and those that write n counts.
+type recountSQL struct {
+	all       []string
+	add, drop map[int]string
+}
+
+func (s *Store) recountStatements() *recountSQL {
+	s.recountOnce.Do(func() {
+		r := &s.recountSQL
+		r.all = []string{s.q(sqlFactOf), s.q(sqlFactStages), s.q(sqlFactCodes), s.q(sqlCodeLinks), s.q(sqlFactKept), s.q(sqlFactPut), s.q(sqlFactDropped)}
+		r.add, r.drop = map[int]string{}, map[int]string{}
+		for n := countsPer; n > 0; n /= 2 {
+			r.add[n], r.drop[n] = s.q(sqlCountsAdd(n)), s.q(sqlCountsDrop(n))
+			r.all = append(r.all, r.add[n], r.drop[n])
+		}
+	})
+	return &s.recountSQL
+}
+
+// prepareRecount prepares recount's statements on the writer (once).
+// Like writeStatements it must be called outside a write transaction. A
+// recount run without it compiles each statement as it goes, with the
+// same result.
+func (s *Store) prepareRecount(ctx context.Context) error {
+	if s.recountReady.Load() {
+		return nil
+	}
+	if _, err := s.writeStatements(ctx, s.recountStatements().all...); err != nil {
+		return err
+	}
+	s.recountReady.Store(true)
+	return nil
+}
+
 // recount brings an experience's part of the breakdown counts up to
 // date inside tx: takes out what it added last time, adds what it adds
 // now (nothing unless it is approved).
 func (s *Store) recount(ctx context.Context, tx *sql.Tx, id string) error {
-	return s.recountWith(ctx, tx, id, s.resolverIn(ctx, tx))
+	q := keptTx{s, tx}
+	return s.recountWith(ctx, q, id, s.resolverIn(ctx, q))
 }
 
-func (s *Store) recountWith(ctx context.Context, tx *sql.Tx, id string, resolve func(string) (string, string, error)) error {
+func (s *Store) recountWith(ctx context.Context, q querier, id string, resolve func(string) (string, string, error)) error {
 	var old string
 	had := true
-	if err := tx.QueryRowContext(ctx, s.q("SELECT fact FROM breakdown_facts WHERE experience_id = ?"), id).Scan(&old); errors.Is(err, sql.ErrNoRows) {
+	if err := q.QueryRowContext(ctx, s.q(sqlFactKept), id).Scan(&old); errors.Is(err, sql.ErrNoRows) {
 		had = false
 	} else if err != nil {
 		return err
 	}
-	f, ok, err := s.factOf(ctx, tx, id, resolve)
+	f, ok, err := s.factOf(ctx, q, id, resolve)
 	if err != nil {
 		return err
-	}
-	delta := map[countKey]int{}
-	if had {
-		var of countFact
-		if err := json.Unmarshal([]byte(old), &of); err != nil {
-			return fmt.Errorf("breakdown fact of %s: %w", id, err)
-		}
-		for _, k := range of.keys() {
-			delta[k]--
-		}
 	}
 	var enc []byte
 	if ok {
@@ -268,29 +403,31 @@ func (s *Store) recountWith(ctx context.Context, tx *sql.Tx, id string, resolve 
 			return err
 		}
 		if had && string(enc) == old {
-			return nil
-		}
-		for _, k := range f.keys() {
-			delta[k]++
+			return nil // the same fact: no count changes
 		}
 	}
-	if err := s.applyCounts(ctx, tx, delta); err != nil {
+	var of countFact
+	if had {
+		if err := json.Unmarshal([]byte(old), &of); err != nil {
+			return fmt.Errorf("breakdown fact of %s: %w", id, err)
+		}
+	}
+	if err := s.applyCounts(ctx, q, countDelta(of, had, f, ok)); err != nil {
 		return err
 	}
 	switch {
 	case ok:
-		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO breakdown_facts (experience_id, fact) VALUES (?, ?)
-			ON CONFLICT (experience_id) DO UPDATE SET fact = excluded.fact`), id, string(enc))
+		_, err = q.ExecContext(ctx, s.q(sqlFactPut), id, string(enc))
 	case had:
-		_, err = tx.ExecContext(ctx, s.q("DELETE FROM breakdown_facts WHERE experience_id = ?"), id)
+		_, err = q.ExecContext(ctx, s.q(sqlFactDropped), id)
 	}
 	return err
 }
 
 // applyCounts adds delta to the counts, in key order (so that two
 // transactions on PostgreSQL take the rows' locks in the same order),
-// many counts a statement, removing counts that reach 0.
-func (s *Store) applyCounts(ctx context.Context, tx *sql.Tx, delta map[countKey]int) error {
+// many counts a statement (countParts), removing counts that reach 0.
+func (s *Store) applyCounts(ctx context.Context, q querier, delta map[countKey]int) error {
 	keys := make([]countKey, 0, len(delta))
 	for k, d := range delta {
 		if d != 0 {
@@ -301,12 +438,13 @@ func (s *Store) applyCounts(ctx context.Context, tx *sql.Tx, delta map[countKey]
 		return cmp.Or(strings.Compare(a.scope, b.scope), strings.Compare(a.colDim, b.colDim), strings.Compare(a.rowKind, b.rowKind),
 			strings.Compare(a.month, b.month), strings.Compare(a.rowValue, b.rowValue), strings.Compare(a.colValue, b.colValue))
 	})
-	const per = 400 // counts a statement: 7 arguments each, under both databases' limits
 	var fewer []countKey
-	for len(keys) > 0 {
-		part := keys[:min(per, len(keys))]
-		keys = keys[len(part):]
-		args := make([]any, 0, 7*len(part))
+	args := make([]any, 0, 7*min(countsPer, len(keys)))
+	sqls := s.recountStatements()
+	for _, n := range countParts(len(keys)) {
+		part := keys[:n]
+		keys = keys[n:]
+		args = args[:0]
 		fewer = fewer[:0]
 		for _, k := range part {
 			args = append(args, k.scope, k.colDim, k.rowKind, k.month, k.rowValue, k.colValue, delta[k])
@@ -314,21 +452,18 @@ func (s *Store) applyCounts(ctx context.Context, tx *sql.Tx, delta map[countKey]
 				fewer = append(fewer, k)
 			}
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO breakdown_counts (scope, col_dim, row_kind, month, row_value, col_value, n) VALUES (?, ?, ?, ?, ?, ?, ?)`+
-			strings.Repeat(", (?, ?, ?, ?, ?, ?, ?)", len(part)-1)+
-			` ON CONFLICT (scope, col_dim, row_kind, month, row_value, col_value) DO UPDATE SET n = breakdown_counts.n + excluded.n`), args...); err != nil {
+		if _, err := q.ExecContext(ctx, sqls.add[n], args...); err != nil {
 			return err
 		}
-		if len(fewer) == 0 {
-			continue
-		}
-		args = args[:0]
-		for _, k := range fewer {
-			args = append(args, k.scope, k.colDim, k.rowKind, k.month, k.rowValue, k.colValue)
-		}
-		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM breakdown_counts WHERE n <= 0 AND (scope, col_dim, row_kind, month, row_value, col_value) IN (VALUES (?, ?, ?, ?, ?, ?)`+
-			strings.Repeat(", (?, ?, ?, ?, ?, ?)", len(fewer)-1)+`)`), args...); err != nil {
-			return err
+		for _, m := range countParts(len(fewer)) {
+			args = args[:0]
+			for _, k := range fewer[:m] {
+				args = append(args, k.scope, k.colDim, k.rowKind, k.month, k.rowValue, k.colValue)
+			}
+			fewer = fewer[m:]
+			if _, err := q.ExecContext(ctx, sqls.drop[m], args...); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

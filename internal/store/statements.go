@@ -55,4 +55,45 @@ type statementCache struct {
 	prepared      sync.Map // query -> *sql.Stmt on the write handle
 	prepareMu     sync.Mutex
 	preparedCount atomic.Int32 // statements prepared so far (tests)
+
+	// The statements of a recount, rebound once (breakdown_counts.go).
+	recountOnce  sync.Once
+	recountSQL   recountSQL
+	recountReady atomic.Bool // prepared on the writer
+}
+
+// keptTx runs queries inside tx with the statement writeStatements kept
+// for the same text (already rebound for the dialect) when there is one,
+// and compiles them otherwise: the same statements, the same results.
+type keptTx struct {
+	s  *Store
+	tx *sql.Tx
+}
+
+func (k keptTx) kept(ctx context.Context, query string) *sql.Stmt {
+	if v, ok := k.s.prepared.Load(query); ok {
+		return k.tx.StmtContext(ctx, v.(*sql.Stmt))
+	}
+	return nil
+}
+
+func (k keptTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := k.kept(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return k.tx.ExecContext(ctx, query, args...)
+}
+
+func (k keptTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := k.kept(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return k.tx.QueryContext(ctx, query, args...)
+}
+
+func (k keptTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := k.kept(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return k.tx.QueryRowContext(ctx, query, args...)
 }
