@@ -57,7 +57,8 @@ type config struct {
 }
 
 // WithTimeout sets the overall time limit of the browser (default
-// DefaultTimeout). When it runs out, every later action fails with
+// DefaultTimeout), which HEARME_TEST_TIMEOUT_SCALE multiplies (see
+// testenv.Scaled). When it runs out, every later action fails with
 // context.DeadlineExceeded.
 func WithTimeout(d time.Duration) Option {
 	return func(c *config) { c.timeout = d }
@@ -98,11 +99,14 @@ func New(t testing.TB, opts ...Option) context.Context {
 	return ctx
 }
 
+// options is the configuration opts make, with the timeout multiplied by
+// testenv.TimeoutScale (HEARME_TEST_TIMEOUT_SCALE, 1 unless set).
 func options(opts []Option) config {
 	cfg := config{timeout: DefaultTimeout}
 	for _, o := range opts {
 		o(&cfg)
 	}
+	cfg.timeout = testenv.Scaled(cfg.timeout)
 	return cfg
 }
 

@@ -157,8 +157,9 @@ func (s *site) totpStep(email string) int64 {
 }
 
 // actionTimeout bounds one browser step, so a missing element fails the
-// test quickly and not when the browser's own time runs out.
-const actionTimeout = 15 * time.Second
+// test quickly and not when the browser's own time runs out (15 s, times
+// HEARME_TEST_TIMEOUT_SCALE on a loaded machine, see testenv.Scaled).
+var actionTimeout = testenv.Scaled(15 * time.Second)
 
 // tab is one browser tab on the site.
 type tab struct {
