@@ -11,7 +11,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/hearme-project/hearme/internal/account"
 	"github.com/hearme-project/hearme/internal/browsertest"
 	"github.com/hearme-project/hearme/internal/config"
 	"github.com/hearme-project/hearme/internal/programme"
@@ -82,10 +81,7 @@ func (c *axeChecker) summary() {
 
 // TestAccessibilityOfEveryPublicPage runs axe-core on every public page in
 // every language of the programme, in the states people see (errors shown,
-// language just changed). The staff pages, the set-up link and the
-// security-code step of signing in are checked by the tests that follow,
-// each on a site of its own, so that they run at the same time as this one
-// and not after it.
+// language just changed), and on the staff pages in English and Urdu.
 func TestAccessibilityOfEveryPublicPage(t *testing.T) {
 	t.Parallel()
 	axe := newAxeChecker(t)
@@ -111,8 +107,8 @@ func TestAccessibilityOfEveryPublicPage(t *testing.T) {
 		{invalidLink, http.StatusNotFound, "set-up link that does not work"},
 	}
 	// The public pages in every language at once, each language in a tab
-	// (a browser context) of its own. The first-administrator link is only
-	// shown and sent empty here: nobody uses it on this site.
+	// (a browser context) of its own: they run before the staff part below
+	// uses the first-administrator link.
 	atOnce(t, langs, func(t *testing.T, l programme.Language) {
 		anon := newTab(t, browser.Tab(t, browsertest.WithTimeout(3*time.Minute)), s.URL)
 		if st := anon.open("/?lang=" + l.Code); st != http.StatusOK {
@@ -147,68 +143,33 @@ func TestAccessibilityOfEveryPublicPage(t *testing.T) {
 			t.Errorf("empty first-administrator form [%s]: status %d, want %d", l.Code, st, http.StatusUnprocessableEntity)
 		}
 		axe.check(anon, l.Code, "set-up, first administrator, empty form sent")
-
-		if l.Code != langs[0].Code {
-			return
-		}
-		// The checker itself: axe must see a problem put into one of
-		// these pages, or the checks prove nothing.
-		anon.open("/")
-		eval[bool](anon, `(document.querySelector("main").insertAdjacentHTML("beforeend", '<img src="/static/app.css" width="10" height="10">'), true)`)
-		vs, err := browsertest.RunAxe(anon.ctx, axe.src)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !slices.Contains(browsertest.ViolationIDs(vs), "image-alt") {
-			t.Errorf("axe-core did not report an image without alt text put into the home page: %s", browsertest.FormatViolations(vs))
-		}
 	})
 
-	if !slices.ContainsFunc(langs, func(l programme.Language) bool { return l.Dir() == "rtl" }) {
-		t.Errorf("the demo programme has no right-to-left language: the checks miss that layout")
-	}
-}
+	// 6 minutes: about 70 page states, while other tests share the CPU.
+	ctx := browser.Tab(t, browsertest.WithTimeout(6*time.Minute))
+	anon := newTab(t, ctx, s.URL)
 
-// staffLanguages are the languages the staff pages are checked in: English
-// and one written right to left. It fails the test when the programme does
-// not offer them.
-func staffLanguages(t *testing.T, langs []programme.Language) []programme.Language {
-	t.Helper()
-	var out []programme.Language
-	for _, code := range []string{"en", "ur"} {
-		i := slices.IndexFunc(langs, func(l programme.Language) bool { return l.Code == code })
-		if i < 0 {
-			t.Fatalf("the programme does not offer %q", code)
-		}
-		out = append(out, langs[i])
-	}
-	return out
-}
-
-// TestAccessibilityOfTheFirstAdministratorsSetUp runs axe-core on the
-// pages the first administrator goes through after the one-time link (the
-// security code in English and Urdu, with a wrong code sent, the recovery
-// codes) and on the record of processing and the DPIA.
-func TestAccessibilityOfTheFirstAdministratorsSetUp(t *testing.T) {
-	t.Parallel()
-	axe := newAxeChecker(t)
-	s := startSite(t)
-	staffLangs := staffLanguages(t, s.languages())
-	firstLink := s.firstAdminLink()
-	defer axe.summary()
-
-	b := newTab(t, browser.Tab(t, browsertest.WithTimeout(3*time.Minute)), s.URL)
+	// The staff pages, as the first administrator, in English and Urdu.
+	b := privateTab(t, ctx, s.URL)
 	admin := firstAdmin()
 	b.createFirstAdmin(firstLink, admin)
-	for _, l := range staffLangs {
-		b.open("/staff/account/security-code?lang=" + l.Code)
-		b.wantLang(l.Code, l.Dir())
-		axe.check(b, l.Code, "security code")
+	staffLangs := []string{"en", "ur"}
+	dir := map[string]string{}
+	for _, l := range langs {
+		dir[l.Code] = l.Dir()
+	}
+	for _, lang := range staffLangs {
+		if _, ok := dir[lang]; !ok {
+			t.Fatalf("the programme does not offer %q", lang)
+		}
+		b.open("/staff/account/security-code?lang=" + lang)
+		b.wantLang(lang, dir[lang])
+		axe.check(b, lang, "security code")
 		b.fill("#code", wrongCode(t, admin.secret))
 		if st := follow(b, chromedp.CSS(`main form button[type=submit]`)); st != http.StatusUnprocessableEntity {
-			t.Errorf("wrong security code [%s]: status %d, want %d", l.Code, st, http.StatusUnprocessableEntity)
+			t.Errorf("wrong security code [%s]: status %d, want %d", lang, st, http.StatusUnprocessableEntity)
 		}
-		axe.check(b, l.Code, "security code, wrong code sent")
+		axe.check(b, lang, "security code, wrong code sent")
 	}
 	b.open("/staff/account/security-code?lang=en")
 	b.fill("#code", code(t, admin.secret, s.totpStep(admin.Email)))
@@ -235,40 +196,12 @@ func TestAccessibilityOfTheFirstAdministratorsSetUp(t *testing.T) {
 		t.Errorf("empty record form: status %d, want 422", st)
 	}
 	axe.check(b, "ur", "record of processing, empty form sent")
-}
 
-// TestAccessibilityOfTheStaffPages runs axe-core on the administrator's
-// pages in English and Urdu (each language in a tab of its own, as an
-// administrator of its own, at once), with forms sent empty or wrong, and
-// then on the set-up page of a one-time link made on one of them, in every
-// language.
-func TestAccessibilityOfTheStaffPages(t *testing.T) {
-	t.Parallel()
-	axe := newAxeChecker(t)
-	s := startSite(t)
-	langs := s.languages()
-	staffLangs := staffLanguages(t, langs)
-	defer axe.summary()
-
-	// Administrators who have finished setting up, made through the
-	// store before the tabs start (the first administrator's own pages
-	// are TestAccessibilityOfTheFirstAdministratorsSetUp's).
-	admins := map[string]*person{
-		"en": {Name: "Aisha Rahman", Email: "aisha.rahman@example.org", Password: "marmalade lantern orchard 47"},
-		"ur": {Name: "Bilal Chaudhry", Email: "bilal.chaudhry@example.org", Password: "saffron harbour willow 58"},
-	}
-	for _, l := range staffLangs {
-		s.newStaffMember(admins[l.Code], account.Admin)
-	}
+	var setupLinks []string
 	newUsers := map[string][2]string{"en": {"Rosa Ionescu", "rosa.ionescu@example.org"}, "ur": {"Imran Qureshi", "imran.qureshi@example.org"}}
-	var mu sync.Mutex
-	setupLinks := map[string]string{}
-	atOnce(t, staffLangs, func(t *testing.T, l programme.Language) {
-		lang := l.Code
-		b := newTab(t, browser.Tab(t, browsertest.WithTimeout(3*time.Minute)), s.URL)
-		b.signIn(s, admins[lang])
+	for _, lang := range staffLangs {
 		b.open("/staff?lang=" + lang)
-		b.wantLang(lang, l.Dir())
+		b.wantLang(lang, dir[lang])
 		for _, p := range []struct{ path, what string }{
 			{"/staff", "staff home"},
 			{"/staff/users", "users"},
@@ -283,7 +216,7 @@ func TestAccessibilityOfTheStaffPages(t *testing.T) {
 			if st := b.open(p.path); st != http.StatusOK || b.path() != p.path {
 				t.Errorf("%s [%s]: status %d on %s", p.path, lang, st, b.path())
 			}
-			b.wantLang(lang, l.Dir())
+			b.wantLang(lang, dir[lang])
 			axe.check(b, lang, p.what)
 		}
 
@@ -305,9 +238,7 @@ func TestAccessibilityOfTheStaffPages(t *testing.T) {
 		if !strings.HasPrefix(link, s.URL+"/setup/") {
 			t.Fatalf("add connector [%s]: set-up link %q", lang, link)
 		}
-		mu.Lock()
-		setupLinks[lang] = link
-		mu.Unlock()
+		setupLinks = append(setupLinks, link)
 		edit := eval[string](b, `(f => f ? f.getAttribute("action") : "")(document.querySelector('main form[action^="/staff/users/"]'))`)
 		if st := b.open(edit); st != http.StatusOK {
 			t.Fatalf("%s [%s]: status %d", edit, lang, st)
@@ -326,62 +257,31 @@ func TestAccessibilityOfTheStaffPages(t *testing.T) {
 			t.Errorf("import without a file [%s]: status %d, want %d", lang, st, http.StatusUnprocessableEntity)
 		}
 		axe.check(b, lang, "programme import refused")
-	})
-
-	// The set-up page of an ordinary one-time link (the one made in
-	// English above), in every language at once.
-	link := setupLinks["en"]
-	if link == "" {
-		t.Fatal("no set-up link was made in English (see the failure above)")
 	}
-	t.Run("set-up link", func(t *testing.T) {
-		atOnce(t, langs, func(t *testing.T, l programme.Language) { setUpLinkAccessible(t, axe, s, link, l) })
-	})
-}
 
-// setUpLinkAccessible checks the set-up page of link in language l, shown
-// and sent empty, in a tab of its own.
-func setUpLinkAccessible(t *testing.T, axe *axeChecker, s *site, link string, l programme.Language) {
-	anon := newTab(t, browser.Tab(t, browsertest.WithTimeout(3*time.Minute)), s.URL)
-	if st := anon.open(link + "?lang=" + l.Code); st != http.StatusOK {
-		t.Fatalf("set-up link [%s]: status %d", l.Code, st)
-	}
-	anon.wantLang(l.Code, l.Dir())
-	axe.check(anon, l.Code, "set-up")
-	if st := follow(anon, chromedp.CSS(`main form button[type=submit]`)); st != http.StatusUnprocessableEntity {
-		t.Errorf("empty set-up form [%s]: status %d, want %d", l.Code, st, http.StatusUnprocessableEntity)
-	}
-	axe.check(anon, l.Code, "set-up, empty form sent")
-}
-
-// TestAccessibilityOfTheSecurityCodeAtSignIn runs axe-core on the
-// security-code and recovery-code steps of signing in, in every language
-// (with a wrong code and a malformed recovery code sent in English and
-// Urdu). Each language is a tab of its own, signed in with the password of
-// an administrator of its own, and the languages run at once.
-func TestAccessibilityOfTheSecurityCodeAtSignIn(t *testing.T) {
-	t.Parallel()
-	axe := newAxeChecker(t)
-	s := startSite(t)
-	langs := s.languages()
-	defer axe.summary()
-
-	admins := map[string]*person{}
+	// The set-up page of an ordinary one-time link, in every language.
 	for _, l := range langs {
-		p := &person{Name: "Admin " + l.Code, Email: "admin-" + l.Code + "@example.org", Password: "marmalade lantern orchard 47 " + l.Code}
-		s.newStaffMember(p, account.Admin)
-		admins[l.Code] = p
-	}
-	atOnce(t, langs, func(t *testing.T, l programme.Language) {
-		admin := admins[l.Code]
-		anon := newTab(t, browser.Tab(t, browsertest.WithTimeout(3*time.Minute)), s.URL)
-		anon.open("/login")
-		anon.fill("#email", admin.Email)
-		anon.fill("#password", admin.Password)
-		follow(anon, chromedp.CSS(`form[action="/login"] button[type=submit]`))
-		if p := anon.path(); p != "/login/code" {
-			t.Fatalf("after the password [%s]: on %s, want /login/code", l.Code, p)
+		if st := anon.open(setupLinks[0] + "?lang=" + l.Code); st != http.StatusOK {
+			t.Fatalf("set-up link [%s]: status %d", l.Code, st)
 		}
+		anon.wantLang(l.Code, l.Dir())
+		axe.check(anon, l.Code, "set-up")
+		if st := follow(anon, chromedp.CSS(`main form button[type=submit]`)); st != http.StatusUnprocessableEntity {
+			t.Errorf("empty set-up form [%s]: status %d, want %d", l.Code, st, http.StatusUnprocessableEntity)
+		}
+		axe.check(anon, l.Code, "set-up, empty form sent")
+	}
+
+	// The security-code step of signing in, in every language (wrong codes
+	// in two only: a sixth failure would be throttled).
+	anon.open("/login")
+	anon.fill("#email", admin.Email)
+	anon.fill("#password", admin.Password)
+	follow(anon, chromedp.CSS(`form[action="/login"] button[type=submit]`))
+	if p := anon.path(); p != "/login/code" {
+		t.Fatalf("after the password: on %s, want /login/code", p)
+	}
+	for _, l := range langs {
 		if st := anon.open("/login/code?lang=" + l.Code); st != http.StatusOK || anon.path() != "/login/code" {
 			t.Fatalf("/login/code [%s]: status %d on %s", l.Code, st, anon.path())
 		}
@@ -406,12 +306,22 @@ func TestAccessibilityOfTheSecurityCodeAtSignIn(t *testing.T) {
 			}
 			axe.check(anon, l.Code, "sign in, recovery code, malformed code sent")
 		}
-	})
-	if _, ok := admins["en"]; !ok {
-		t.Errorf("the programme does not offer English: no wrong code was sent in it")
 	}
-	if _, ok := admins["ur"]; !ok {
-		t.Errorf("the programme does not offer Urdu: no wrong code was sent in it")
+
+	// The checker itself: axe must see a problem put into one of these pages,
+	// or the checks above prove nothing.
+	anon.open("/")
+	eval[bool](anon, `(document.querySelector("main").insertAdjacentHTML("beforeend", '<img src="/static/app.css" width="10" height="10">'), true)`)
+	vs, err := browsertest.RunAxe(anon.ctx, axe.src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(browsertest.ViolationIDs(vs), "image-alt") {
+		t.Errorf("axe-core did not report an image without alt text put into the home page: %s", browsertest.FormatViolations(vs))
+	}
+
+	if !slices.ContainsFunc(langs, func(l programme.Language) bool { return l.Dir() == "rtl" }) {
+		t.Errorf("the demo programme has no right-to-left language: the checks miss that layout")
 	}
 }
 
