@@ -64,24 +64,38 @@ func (r *Runner) RunOnce(ctx context.Context, j Job) (ran bool, err error) {
 }
 
 // run runs j unless this instance is running it already; with ifDue, only
-// if it is still due once marked running. Start looks at a job's last run
-// before starting it, and a run of it may end in between (its last run is
-// written as it ends, and it is no longer marked running only after
-// that): looking again here, where no run of it can end, keeps a job from
-// running twice in a row.
+// if it is still due once marked running.
 func (r *Runner) run(ctx context.Context, j Job, ifDue bool) (ran bool, err error) {
-	r.mu.Lock()
-	if r.running[j.Name] {
-		r.mu.Unlock()
+	if !r.claim(j.Name) {
 		return false, nil
 	}
-	r.running[j.Name] = true
+	defer r.unclaim(j.Name)
+	return r.runClaimed(ctx, j, ifDue)
+}
+
+// claim marks j as running on this instance; false if it already is.
+func (r *Runner) claim(name string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.running[name] {
+		return false
+	}
+	r.running[name] = true
+	return true
+}
+
+func (r *Runner) unclaim(name string) {
+	r.mu.Lock()
+	delete(r.running, name)
 	r.mu.Unlock()
-	defer func() {
-		r.mu.Lock()
-		delete(r.running, j.Name)
-		r.mu.Unlock()
-	}()
+}
+
+// runClaimed runs j, which the caller has claimed. Start looks at a job's
+// last run before claiming it, and a run of it may end in between (its
+// last run is written as it ends, and it is no longer marked running only
+// after that): with ifDue, looking again here, where no run of it can
+// end, keeps a job from running twice in a row.
+func (r *Runner) runClaimed(ctx context.Context, j Job, ifDue bool) (ran bool, err error) {
 	if ifDue && !r.due(ctx, j, time.Now()) {
 		return false, nil
 	}
@@ -132,6 +146,14 @@ func (r *Runner) Start(ctx context.Context, tick time.Duration) {
 			if !r.due(ctx, j, time.Now()) {
 				continue
 			}
+			// Claimed here, not in the goroutine: otherwise a later tick
+			// could start the job again before this round's goroutine
+			// has begun, that goroutine would find it running and end at
+			// once, and the first round would seem over while its job
+			// still ran.
+			if !r.claim(j.Name) {
+				continue
+			}
 			wg.Add(1)
 			round := first
 			if round != nil {
@@ -142,7 +164,8 @@ func (r *Runner) Start(ctx context.Context, tick time.Duration) {
 				if round != nil {
 					defer round.Done()
 				}
-				ran, err := r.run(ctx, j, true)
+				defer r.unclaim(j.Name)
+				ran, err := r.runClaimed(ctx, j, true)
 				if err != nil && ctx.Err() != nil {
 					r.log.Info("job stopped by shutdown", "job", j.Name)
 				} else if err != nil {
