@@ -247,22 +247,20 @@ func (s *Store) AddCoding(ctx context.Context, coderID string, n NewCoding) (Cod
 	}
 	err = s.durably(ctx, func(ctx context.Context, t *sql.Tx) error {
 		tx := keptTx{s, t}
-		var stamp time.Time
-		if err := tx.QueryRowContext(ctx, s.q(sqlCodingStamp), n.ExperienceID).Scan(&stamp); err != nil {
-			return notFound(err)
-		}
-		if !n.Stamp.IsZero() && !stamp.Equal(n.Stamp) {
-			return analysis.ErrStoryChanged
-		}
-		var archived bool
-		var merged string
-		if err := tx.QueryRowContext(ctx, s.q(sqlCodingCodeState), n.CodeID).Scan(&archived, &merged); err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				return analysis.ErrCodeNotFound
-			}
+		var stamp sql.NullTime
+		var archived sql.NullBool
+		var merged sql.NullString
+		if err := tx.QueryRowContext(ctx, s.q(sqlCodingState), n.ExperienceID, n.CodeID).Scan(&stamp, &archived, &merged); err != nil {
 			return err
 		}
-		if archived || merged != "" {
+		switch {
+		case !stamp.Valid:
+			return ErrNotFound
+		case !n.Stamp.IsZero() && !stamp.Time.Equal(n.Stamp):
+			return analysis.ErrStoryChanged
+		case !archived.Valid:
+			return analysis.ErrCodeNotFound
+		case archived.Bool || merged.String != "":
 			return analysis.ErrCodeInactive
 		}
 		c.CreatedAt = s.now()
@@ -306,9 +304,11 @@ func (s *Store) translationText(ctx context.Context, experienceID, field string)
 
 // The statements of a coding added or removed (with recount's).
 const (
-	sqlCodingStamp     = "SELECT updated_at FROM experiences WHERE id = ? AND status = 'approved'"
-	sqlCodingCodeState = "SELECT archived, merged_into FROM codes WHERE id = ?"
-	sqlCodingAdd       = `INSERT INTO codings (id, experience_id, code_id, field, start_pos, end_pos, whole, quote, needs_review, sample_id, coder_id, created_at)
+	// sqlCodingState is the approved experience's stamp and the code's
+	// state in one statement (NULLs for either missing).
+	sqlCodingState = `SELECT e.updated_at, k.archived, k.merged_into FROM (SELECT CAST(? AS TEXT) AS id, CAST(? AS TEXT) AS code) x
+			LEFT JOIN experiences e ON e.id = x.id AND e.status = 'approved' LEFT JOIN codes k ON k.id = x.code`
+	sqlCodingAdd = `INSERT INTO codings (id, experience_id, code_id, field, start_pos, end_pos, whole, quote, needs_review, sample_id, coder_id, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, FALSE, ?, ?, ?)`
 	sqlCodingOf     = "SELECT experience_id FROM codings WHERE id = ?"
 	sqlCodingRemove = "DELETE FROM codings WHERE id = ?"
@@ -316,7 +316,7 @@ const (
 
 // prepareCoding prepares those statements on the writer, once.
 func (s *Store) prepareCoding(ctx context.Context) error {
-	if _, err := s.writeStatements(ctx, s.q(sqlCodingStamp), s.q(sqlCodingCodeState), s.q(sqlCodingAdd), s.q(sqlCodingOf), s.q(sqlCodingRemove)); err != nil {
+	if _, err := s.writeStatements(ctx, s.q(sqlCodingState), s.q(sqlCodingAdd), s.q(sqlCodingOf), s.q(sqlCodingRemove)); err != nil {
 		return err
 	}
 	return s.prepareRecount(ctx)

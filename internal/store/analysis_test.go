@@ -74,6 +74,13 @@ func TestCodebookEditsKeepEveryCoding(t *testing.T) {
 		if _, err := s.AddCoding(ctx, "coder-2", store.NewCoding{ExperienceID: rc.ID, CodeID: waiting, Passage: analysis.Passage{Field: "what_happened", Whole: true}}); !errors.Is(err, analysis.ErrCodeInactive) {
 			t.Errorf("coding with a merged code: %v", err)
 		}
+		// A code that does not exist, and an experience that does not.
+		if _, err := s.AddCoding(ctx, "coder-2", store.NewCoding{ExperienceID: rc.ID, CodeID: "no-such-code", Passage: analysis.Passage{Field: "what_happened", Whole: true}}); !errors.Is(err, analysis.ErrCodeNotFound) {
+			t.Errorf("coding with a code that does not exist: %v", err)
+		}
+		if _, err := s.AddCoding(ctx, "coder-2", store.NewCoding{ExperienceID: "no-such-experience", CodeID: language, Passage: analysis.Passage{Field: "what_happened", Whole: true}}); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("coding an experience that does not exist: %v", err)
+		}
 		// Split: new codes beside it, codings stay where they were.
 		ids, err := s.SplitCode(ctx, "analyst-1", language, []analysis.Code{{Name: "Interpreters", Definition: "d"}, {Name: "Translated letters", Definition: "d"}})
 		if err != nil || len(ids) != 2 {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -177,44 +176,84 @@ func (f countFact) baseKeys() []countKey {
 	return out
 }
 
-// factOf reads what an experience adds to the counts; ok is false when
-// it adds nothing (not approved, or gone).
-func (s *Store) factOf(ctx context.Context, q querier, id string, resolve func(string) (string, string, error)) (f countFact, ok bool, err error) {
-	var status, own, event string
-	var at time.Time
+// factOf reads what an experience adds to the counts (ok is false when
+// it adds nothing: not approved, or gone) and the fact kept for it
+// (had is false when there is none), in two statements: the
+// experience's row with its kept fact, then its stages, its codes and
+// every code they lead to by merges and parents (sqlFactParts). A
+// recount runs inside the transaction of every coding, which other
+// codings wait on for the counts' rows, so each statement saved is
+// taken off everyone's turn. resolve, when given, resolves codes (a
+// codebook read once for many experiences); else the links read here
+// do, as analysis.Codebook would.
+func (s *Store) factOf(ctx context.Context, q querier, id string, resolve func(string) (string, string, error)) (f countFact, ok bool, kept string, had bool, err error) {
+	var fact, status sql.NullString
+	var own, event string
+	var at sql.NullTime
 	eq := make([]string, len(EqualityQuestions))
-	err = q.QueryRowContext(ctx, s.q(sqlFactOf), id).Scan(&status, &f.Source, &f.Lang, &at, &own, &event, &f.Event, &eq[0], &eq[1], &eq[2], &eq[3], &eq[4], &eq[5])
-	if errors.Is(err, sql.ErrNoRows) || err == nil && status != string(experience.StatusApproved) {
-		return f, false, nil
-	}
+	err = q.QueryRowContext(ctx, s.q(sqlFactOf), id).Scan(&fact, &status, &f.Source, &f.Lang, &at, &own, &event, &f.Event, &eq[0], &eq[1], &eq[2], &eq[3], &eq[4], &eq[5])
 	if err != nil {
-		return f, false, err
+		return f, false, "", false, err
 	}
-	f.Month = at.UTC().Format("2006-01")
+	kept, had = fact.String, fact.Valid
+	if status.String != string(experience.StatusApproved) || !at.Valid {
+		return countFact{}, false, kept, had, nil
+	}
+	f.Month = at.Time.UTC().Format("2006-01")
 	f.Community, f.FromEvent = communityOf(own, event)
 	if slices.ContainsFunc(eq, func(v string) bool { return v != "" }) {
 		f.Equality = eq
 	}
-	rows, err := q.QueryContext(ctx, s.q(sqlFactStages), id)
-	if f.Stages, err = collect(rows, err, scanValue[string]); err != nil {
-		return f, false, err
-	}
-	rows, err = q.QueryContext(ctx, s.q(sqlFactCodes), id)
-	codes, err := collect(rows, err, scanValue[string])
+	rows, err := q.QueryContext(ctx, s.q(sqlFactParts), id, id)
+	parts, err := collect(rows, err, func(r rowScanner) (factPart, error) {
+		var p factPart
+		return p, r.Scan(&p.kind, &p.value, &p.parent, &p.merged)
+	})
 	if err != nil {
-		return f, false, err
+		return f, false, "", false, err
 	}
-	for _, c := range codes {
+	links := map[string]codeLinks{}
+	var codes []string
+	for _, p := range parts {
+		switch p.kind {
+		case partStage:
+			f.Stages = append(f.Stages, p.value)
+		case partOwnCode:
+			codes = append(codes, p.value)
+			fallthrough
+		default:
+			links[p.value] = codeLinks{parent: p.parent, merged: p.merged}
+		}
+	}
+	slices.Sort(f.Stages)
+	f.Stages = slices.Compact(f.Stages)
+	if resolve == nil {
+		resolve = linkResolver(links)
+	}
+	for _, c := range slices.Compact(slices.Sorted(slices.Values(codes))) {
 		code, theme, err := resolve(c)
 		if err != nil {
-			return f, false, err
+			return f, false, "", false, err
 		}
 		f.Codes, f.Themes = appendOnce(f.Codes, code), appendOnce(f.Themes, theme)
 	}
 	slices.Sort(f.Codes)
 	slices.Sort(f.Themes)
-	return f, true, nil
+	return f, true, kept, had, nil
 }
+
+// factPart is a row of sqlFactParts: a stage, or a code with its links.
+type factPart struct {
+	kind                  int
+	value, parent, merged string
+}
+
+// The kinds of sqlFactParts' rows.
+const (
+	partStage   = 0 // a pathway stage of the experience
+	partCode    = 1 // a code reached by a merge or as a parent
+	partOwnCode = 2 // a code the experience is coded with
+)
 
 // communityOf is an experience's community for the breakdowns: the
 // person's own answer, else the community of the event it was heard at.
@@ -225,59 +264,36 @@ func communityOf(own, event string) (string, bool) {
 	return own, false
 }
 
-// resolverIn resolves codes one at a time inside q, following merges
-// and then parents as analysis.Codebook's Resolve and Theme do, for a
-// change that touches few codes. Each code is read once (the codebook
-// does not change during one recount).
-func (s *Store) resolverIn(ctx context.Context, q querier) func(string) (string, string, error) {
-	type links struct {
-		parent, merged string
-		ok             bool
-	}
-	seen := map[string]links{}
-	look := func(id string) (string, string, bool, error) {
-		if l, hit := seen[id]; hit {
-			return l.parent, l.merged, l.ok, nil
-		}
-		var l links
-		err := q.QueryRowContext(ctx, s.q(sqlCodeLinks), id).Scan(&l.parent, &l.merged)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-		case err != nil:
-			return "", "", false, err
-		default:
-			l.ok = true
-		}
-		seen[id] = l
-		return l.parent, l.merged, l.ok, nil
+// codeLinks are a code's parent and the code it was merged into.
+type codeLinks struct{ parent, merged string }
+
+// linkResolver resolves codes with the links factOf read, following
+// merges and then parents as analysis.Codebook's Resolve and Theme do
+// (a code not among them stops the walk, as a code not in the book
+// does).
+func linkResolver(links map[string]codeLinks) func(string) (string, string, error) {
+	look := func(id string) (codeLinks, bool) {
+		l, ok := links[id]
+		return l, ok
 	}
 	return func(id string) (string, string, error) {
 		for range 64 {
-			_, merged, ok, err := look(id)
-			if err != nil {
-				return "", "", err
-			}
-			if !ok || merged == "" {
+			l, ok := look(id)
+			if !ok || l.merged == "" {
 				break
 			}
-			id = merged
+			id = l.merged
 		}
 		theme := id
 		for range 64 {
-			parent, _, ok, err := look(theme)
-			if err != nil {
-				return "", "", err
-			}
-			if !ok || parent == "" {
+			l, ok := look(theme)
+			if !ok || l.parent == "" {
 				break
 			}
-			if _, _, ok, err := look(parent); err != nil || !ok {
-				if err != nil {
-					return "", "", err
-				}
+			if _, ok := look(l.parent); !ok {
 				break
 			}
-			theme = parent
+			theme = l.parent
 		}
 		return id, theme, nil
 	}
@@ -294,15 +310,23 @@ func bookResolver(b *analysis.Codebook) func(string) (string, string, error) {
 // The statements a recount runs for one experience, prepared once on
 // the writer by prepareRecount (keptTx uses them when they are).
 const (
-	sqlFactOf = `SELECT e.status, e.source, e.lang, e.created_at, COALESCE(a.community, ''), COALESCE(v.community, ''), COALESCE(v.id, ''),
-		COALESCE(a.ethnic_group, ''), COALESCE(a.age_band, ''), COALESCE(a.sex, ''), COALESCE(a.disability, ''),
-		COALESCE(a.religion, ''), COALESCE(a.main_language, '')
-		FROM experiences e LEFT JOIN equality_answers a ON a.experience_id = e.id LEFT JOIN events v ON v.id = e.event_id
-		WHERE e.id = ?`
-	sqlFactStages  = "SELECT stage FROM experience_stages WHERE experience_id = ? ORDER BY stage"
-	sqlFactCodes   = "SELECT DISTINCT code_id FROM codings WHERE experience_id = ? AND sample_id = '' ORDER BY code_id"
-	sqlCodeLinks   = "SELECT parent_id, merged_into FROM codes WHERE id = ?"
-	sqlFactKept    = "SELECT fact FROM breakdown_facts WHERE experience_id = ?"
+	// sqlFactOf is the experience's row and its kept fact; the row
+	// comes back, with NULLs, when either is missing.
+	sqlFactOf = `SELECT f.fact, e.status, COALESCE(e.source, ''), COALESCE(e.lang, ''), e.created_at, COALESCE(a.community, ''),
+		COALESCE(v.community, ''), COALESCE(v.id, ''), COALESCE(a.ethnic_group, ''), COALESCE(a.age_band, ''), COALESCE(a.sex, ''),
+		COALESCE(a.disability, ''), COALESCE(a.religion, ''), COALESCE(a.main_language, '')
+		FROM (SELECT CAST(? AS TEXT) AS id) x LEFT JOIN breakdown_facts f ON f.experience_id = x.id
+		LEFT JOIN experiences e ON e.id = x.id LEFT JOIN equality_answers a ON a.experience_id = e.id LEFT JOIN events v ON v.id = e.event_id`
+	// sqlFactParts are the experience's stages (kind 0), the codes it is
+	// coded with (kind 2) and the codes those lead to by merges and
+	// parents (kind 1), each code with its links.
+	sqlFactParts = `WITH RECURSIVE links (own, id, parent_id, merged_into) AS (
+			SELECT 1, k.id, k.parent_id, k.merged_into FROM codes k
+			WHERE k.id IN (SELECT code_id FROM codings WHERE experience_id = ? AND sample_id = '')
+		UNION
+			SELECT 0, k.id, k.parent_id, k.merged_into FROM links l JOIN codes k ON k.id = l.parent_id OR k.id = l.merged_into)
+		SELECT 0, stage, '', '' FROM experience_stages WHERE experience_id = ?
+		UNION ALL SELECT 1 + own, id, parent_id, merged_into FROM links`
 	sqlFactPut     = "INSERT INTO breakdown_facts (experience_id, fact) VALUES (?, ?) ON CONFLICT (experience_id) DO UPDATE SET fact = excluded.fact"
 	sqlFactDropped = "DELETE FROM breakdown_facts WHERE experience_id = ?"
 )
@@ -342,8 +366,19 @@ func sqlCountsDrop(n int) string {
 		strings.Repeat(", (?, ?, ?, ?, ?, ?)", n-1) + `)`
 }
 
+// sqlCountsAddArrays and sqlCountsDropArrays do the same for any number
+// of counts, one array per column (dialect.ColumnArrays).
+const (
+	sqlCountsAddArrays = `INSERT INTO breakdown_counts (scope, col_dim, row_kind, month, row_value, col_value, n)
+		SELECT * FROM unnest(CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS INTEGER[]))
+		ON CONFLICT (scope, col_dim, row_kind, month, row_value, col_value) DO UPDATE SET n = breakdown_counts.n + excluded.n`
+	sqlCountsDropArrays = `DELETE FROM breakdown_counts WHERE n <= 0 AND (scope, col_dim, row_kind, month, row_value, col_value) IN
+		(SELECT * FROM unnest(CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[])))`
+)
+
 // recountSQL is recount's statements rebound for the dialect: all
-// (to prepare) and those that write n counts.
+// (to prepare) and those that write n counts (add[0] and drop[0]: any
+// number, where the dialect takes column arrays).
 type recountSQL struct {
 	all       []string
 	add, drop map[int]string
@@ -352,8 +387,13 @@ type recountSQL struct {
 func (s *Store) recountStatements() *recountSQL {
 	s.recountOnce.Do(func() {
 		r := &s.recountSQL
-		r.all = []string{s.q(sqlFactOf), s.q(sqlFactStages), s.q(sqlFactCodes), s.q(sqlCodeLinks), s.q(sqlFactKept), s.q(sqlFactPut), s.q(sqlFactDropped)}
+		r.all = []string{s.q(sqlFactOf), s.q(sqlFactParts), s.q(sqlFactPut), s.q(sqlFactDropped)}
 		r.add, r.drop = map[int]string{}, map[int]string{}
+		if s.d.ColumnArrays {
+			r.add[0], r.drop[0] = s.q(sqlCountsAddArrays), s.q(sqlCountsDropArrays)
+			r.all = append(r.all, r.add[0], r.drop[0])
+			return
+		}
 		for n := countsPer; n > 0; n /= 2 {
 			r.add[n], r.drop[n] = s.q(sqlCountsAdd(n)), s.q(sqlCountsDrop(n))
 			r.all = append(r.all, r.add[n], r.drop[n])
@@ -381,19 +421,13 @@ func (s *Store) prepareRecount(ctx context.Context) error {
 // date inside tx: takes out what it added last time, adds what it adds
 // now (nothing unless it is approved).
 func (s *Store) recount(ctx context.Context, tx *sql.Tx, id string) error {
-	q := keptTx{s, tx}
-	return s.recountWith(ctx, q, id, s.resolverIn(ctx, q))
+	return s.recountWith(ctx, keptTx{s, tx}, id, nil)
 }
 
+// recountWith is recount with resolve resolving codes (nil: as the
+// transaction sees the codebook; factOf).
 func (s *Store) recountWith(ctx context.Context, q querier, id string, resolve func(string) (string, string, error)) error {
-	var old string
-	had := true
-	if err := q.QueryRowContext(ctx, s.q(sqlFactKept), id).Scan(&old); errors.Is(err, sql.ErrNoRows) {
-		had = false
-	} else if err != nil {
-		return err
-	}
-	f, ok, err := s.factOf(ctx, q, id, resolve)
+	f, ok, old, had, err := s.factOf(ctx, q, id, resolve)
 	if err != nil {
 		return err
 	}
@@ -412,16 +446,18 @@ func (s *Store) recountWith(ctx context.Context, q querier, id string, resolve f
 			return fmt.Errorf("breakdown fact of %s: %w", id, err)
 		}
 	}
-	if err := s.applyCounts(ctx, q, countDelta(of, had, f, ok)); err != nil {
-		return err
-	}
 	switch {
 	case ok:
 		_, err = q.ExecContext(ctx, s.q(sqlFactPut), id, string(enc))
 	case had:
 		_, err = q.ExecContext(ctx, s.q(sqlFactDropped), id)
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	// The counts last: other writers wait for their rows' locks (on
+	// PostgreSQL) from here to the commit.
+	return s.applyCounts(ctx, q, countDelta(of, had, f, ok))
 }
 
 // applyCounts adds delta to the counts, in key order (so that two
@@ -438,9 +474,12 @@ func (s *Store) applyCounts(ctx context.Context, q querier, delta map[countKey]i
 		return cmp.Or(strings.Compare(a.scope, b.scope), strings.Compare(a.colDim, b.colDim), strings.Compare(a.rowKind, b.rowKind),
 			strings.Compare(a.month, b.month), strings.Compare(a.rowValue, b.rowValue), strings.Compare(a.colValue, b.colValue))
 	})
+	sqls := s.recountStatements()
+	if s.d.ColumnArrays {
+		return applyCountArrays(ctx, q, sqls, keys, delta)
+	}
 	var fewer []countKey
 	args := make([]any, 0, 7*min(countsPer, len(keys)))
-	sqls := s.recountStatements()
 	for _, n := range countParts(len(keys)) {
 		part := keys[:n]
 		keys = keys[n:]
@@ -467,6 +506,35 @@ func (s *Store) applyCounts(ctx context.Context, q querier, delta map[countKey]i
 		}
 	}
 	return nil
+}
+
+// applyCountArrays is applyCounts in two statements, whatever the
+// number of counts: the keys (in order) and their changes as one array
+// per column, then the counts that reached 0 among those that fell.
+func applyCountArrays(ctx context.Context, q querier, sqls *recountSQL, keys []countKey, delta map[countKey]int) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	var cols [6][]string
+	ns := make([]int32, 0, len(keys))
+	var fell [6][]string
+	for _, k := range keys {
+		for i, v := range [6]string{k.scope, k.colDim, k.rowKind, k.month, k.rowValue, k.colValue} {
+			cols[i] = append(cols[i], v)
+			if delta[k] < 0 {
+				fell[i] = append(fell[i], v)
+			}
+		}
+		ns = append(ns, int32(delta[k]))
+	}
+	if _, err := q.ExecContext(ctx, sqls.add[0], cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], ns); err != nil {
+		return err
+	}
+	if len(fell[0]) == 0 {
+		return nil
+	}
+	_, err := q.ExecContext(ctx, sqls.drop[0], fell[0], fell[1], fell[2], fell[3], fell[4], fell[5])
+	return err
 }
 
 // uncountWhere takes the experiences that query (with args) selects out
