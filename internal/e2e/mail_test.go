@@ -71,7 +71,7 @@ func TestMailOutbox(t *testing.T) {
 		}
 		if len(got) == 1 {
 			failedID = got[0].ID
-			if err := st.MarkMailFailed(bg, "e2e", failedID, "550 5.1.1 mailbox unavailable", time.Now(), true); err != nil {
+			if err := st.MarkMailFailed(bg, "e2e", failedID, "550 5.1.1 mailbox unavailable", 0, true); err != nil {
 				t.Fatal(err)
 			}
 		}

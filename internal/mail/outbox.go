@@ -47,8 +47,10 @@ type Outbox interface {
 	// their payload is emptied, kind and times are kept.
 	MarkMailSent(ctx context.Context, ids ...string) error
 	// MarkMailFailed records a failed attempt on a message holder holds:
-	// it is due again at retryAt, or given up (failed) when giveUp.
-	MarkMailFailed(ctx context.Context, holder, id, reason string, retryAt time.Time, giveUp bool) error
+	// it is due again once retryAfter has passed by the outbox's clock
+	// (the clock its due messages are chosen by), or given up (failed)
+	// when giveUp.
+	MarkMailFailed(ctx context.Context, holder, id, reason string, retryAfter time.Duration, giveUp bool) error
 	// ReleaseMail gives back holder's lease on messages it did not try.
 	ReleaseMail(ctx context.Context, holder string, ids ...string) error
 }

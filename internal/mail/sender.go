@@ -414,7 +414,7 @@ func (s *Sender) fail(ctx context.Context, m Claimed, cause error, giveUp bool, 
 	reason := cause.Error()
 	wctx, cancel := after(ctx)
 	defer cancel()
-	if err := s.out.MarkMailFailed(wctx, s.cfg.Holder, m.ID, reason, time.Now().Add(s.cfg.Backoff(attempt)), giveUp); err != nil {
+	if err := s.out.MarkMailFailed(wctx, s.cfg.Holder, m.ID, reason, s.cfg.Backoff(attempt), giveUp); err != nil {
 		return fmt.Errorf("mark failed: %w", err)
 	}
 	if s.metrics != nil {

@@ -112,9 +112,11 @@ func (s *Store) MarkMailSent(ctx context.Context, ids ...string) error {
 }
 
 // MarkMailFailed records a failed attempt on a message holder holds: due
-// again at retryAt, or given up when giveUp (it then shows to staff).
-func (s *Store) MarkMailFailed(ctx context.Context, holder, id, reason string, retryAt time.Time, giveUp bool) error {
+// again once retryAfter has passed, by the clock ClaimMail chooses due
+// messages by, or given up when giveUp (it then shows to staff).
+func (s *Store) MarkMailFailed(ctx context.Context, holder, id, reason string, retryAfter time.Duration, giveUp bool) error {
 	now := s.now()
+	retryAt := now.Add(retryAfter)
 	var failedAt any
 	if giveUp {
 		failedAt = now

@@ -79,7 +79,7 @@ func TestOutboxClaimLeaseAndSent(t *testing.T) {
 			t.Fatalf("claimed %v, want %v (the sent one never again)", got, want)
 		}
 		// a's late failure report on a message it no longer holds changes nothing.
-		if err := s.MarkMailFailed(ctx, "a", a[1].ID, "late", now, true); err != nil {
+		if err := s.MarkMailFailed(ctx, "a", a[1].ID, "late", 0, true); err != nil {
 			t.Fatal(err)
 		}
 		if st, _ := s.MailStatus(ctx); st.Failed != 0 || st.Queued != 2 || st.Sent != 1 {
@@ -107,10 +107,10 @@ func TestOutboxFailureRetryAndPurge(t *testing.T) {
 		if len(c) != 2 {
 			t.Fatalf("claimed %d", len(c))
 		}
-		if err := s.MarkMailFailed(ctx, "a", c[0].ID, "451 try later", now.Add(30*time.Second), false); err != nil {
+		if err := s.MarkMailFailed(ctx, "a", c[0].ID, "451 try later", 30*time.Second, false); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.MarkMailFailed(ctx, "a", c[1].ID, "550 no such user", now, true); err != nil {
+		if err := s.MarkMailFailed(ctx, "a", c[1].ID, "550 no such user", 0, true); err != nil {
 			t.Fatal(err)
 		}
 		st, err := s.MailStatus(ctx)
@@ -139,7 +139,7 @@ func TestOutboxFailureRetryAndPurge(t *testing.T) {
 		if len(r) != 1 || r[0].ID != c[1].ID || r[0].Attempts != 0 {
 			t.Fatalf("after retry now: %+v", r)
 		}
-		if err := s.MarkMailFailed(ctx, "b", r[0].ID, "550 again", now, true); err != nil {
+		if err := s.MarkMailFailed(ctx, "b", r[0].ID, "550 again", 0, true); err != nil {
 			t.Fatal(err)
 		}
 		if n, err := s.RetryAllMail(ctx); err != nil || n != 1 {
@@ -151,7 +151,7 @@ func TestOutboxFailureRetryAndPurge(t *testing.T) {
 			t.Fatalf("claim %d", len(r))
 		}
 		_ = s.MarkMailSent(ctx, again[0].ID)
-		_ = s.MarkMailFailed(ctx, "b", r[0].ID, "550", now, true)
+		_ = s.MarkMailFailed(ctx, "b", r[0].ID, "550", 0, true)
 		if n, err := s.PurgeMail(ctx, now, now); err != nil || n != 0 {
 			t.Fatalf("purged %d %v: nothing is old enough", n, err)
 		}

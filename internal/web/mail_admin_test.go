@@ -31,7 +31,7 @@ func testMailAdminPage(t *testing.T, e *env) {
 	if err != nil || len(claimed) != 1 {
 		t.Fatalf("claim %v %v", claimed, err)
 	}
-	if err := e.store.MarkMailFailed(ctx, "test", claimed[0].ID, "550 5.1.1 mailbox unavailable", time.Now(), true); err != nil {
+	if err := e.store.MarkMailFailed(ctx, "test", claimed[0].ID, "550 5.1.1 mailbox unavailable", 0, true); err != nil {
 		t.Fatal(err)
 	}
 
