@@ -49,12 +49,16 @@ func TestMain(m *testing.M) {
 }
 
 // parallelTests is how many of the package's tests run at once unless
-// go test's -parallel says otherwise. go test's default is the number of
-// CPUs (2 on the CI machine), but a browser journey spends most of its
-// time waiting (for a page, for Chromium's renderer, for a form's least
-// filling time) and not computing, so two at a time left the CPUs idle
-// for most of the package's run.
-const parallelTests = 4
+// go test's -parallel says otherwise. Four were tried, on the belief that
+// two left the CPUs idle: that came from the CPU time of the test
+// process and its children, which misses most of Chromium's (its
+// renderers are not the test's children by the time they exit). The
+// machine's own count (/proc/stat) shows the CPUs busy the whole run:
+// alone on 2 cores the package took 548 s at four and 540 s at two
+// (1,013 s of CPU), so more at once only lengthened each step and made
+// journeys run out of their step limits (docs/performance.md, "Suite
+// time, 2026-12-06 night").
+const parallelTests = 2
 
 // site is a running hearme: built by app.New and served by App.Serve on
 // a loopback port, as `hearme serve` does, on a fresh data directory with
