@@ -256,7 +256,8 @@ func (s *Store) loadExperience(ctx context.Context, where string, args ...any) (
 	var contacts, originals int
 	var sealedKey string
 	sub := &h.Submission
-	err := s.conns.Read.QueryRowContext(ctx, s.q(`SELECT e.id, e.reference, e.kind, e.status, e.lang, e.role, e.what_happened, e.went_well,
+	read := keptRead{s}
+	err := read.QueryRowContext(ctx, s.q(`SELECT e.id, e.reference, e.kind, e.status, e.lang, e.role, e.what_happened, e.went_well,
 		e.could_be_better, e.idea, e.cancer_type, e.services, e.year, e.source, e.created_at, e.reject_reason,
 		c.version, c.evidence, c.quote, c.contact, c.named, c.verbal,
 		(SELECT COUNT(*) FROM contact_details d WHERE d.experience_id = e.id),
@@ -283,7 +284,7 @@ func (s *Store) loadExperience(ctx context.Context, where string, args ...any) (
 		sub.Services = strings.Split(services, ",")
 	}
 	h.HasContact, h.Redacted = contacts > 0, originals > 0
-	crows, err := s.conns.Read.QueryContext(ctx, s.q("SELECT id, text, created_at FROM experience_corrections WHERE experience_id = ? ORDER BY created_at, id"), h.ID)
+	crows, err := read.QueryContext(ctx, s.q("SELECT id, text, created_at FROM experience_corrections WHERE experience_id = ? ORDER BY created_at, id"), h.ID)
 	if h.Corrections, err = collect(crows, err, func(row rowScanner) (Correction, error) {
 		var c Correction
 		if err := row.Scan(&c.ID, &c.Text, &c.CreatedAt); err != nil {
@@ -293,7 +294,7 @@ func (s *Store) loadExperience(ctx context.Context, where string, args ...any) (
 	}); err != nil {
 		return h, err
 	}
-	rows, err := s.conns.Read.QueryContext(ctx, s.q("SELECT stage FROM experience_stages WHERE experience_id = ? ORDER BY stage"), h.ID)
+	rows, err := read.QueryContext(ctx, s.q("SELECT stage FROM experience_stages WHERE experience_id = ? ORDER BY stage"), h.ID)
 	sub.Stages, err = collect(rows, err, scanValue[string])
 	return h, err
 }

@@ -43,16 +43,62 @@ func (s *Store) writeStatements(ctx context.Context, queries ...string) ([]*sql.
 
 // closeStatements closes the prepared statements (on Close).
 func (s *Store) closeStatements() {
-	s.prepared.Range(func(k, v any) bool {
-		v.(*sql.Stmt).Close()
-		s.prepared.Delete(k)
-		return true
-	})
+	for _, m := range []*sync.Map{&s.prepared, &s.readPrepared} {
+		m.Range(func(k, v any) bool {
+			v.(*sql.Stmt).Close()
+			m.Delete(k)
+			return true
+		})
+	}
+}
+
+// keptRead runs queries on the read pool with a statement prepared once
+// for each query text (database/sql prepares it again on each connection
+// the first time it runs there). For the reads behind every staff page
+// that opens an experience or a session's user: SQLite compiled their
+// wide SELECTs again on every request, about a tenth of a coding's CPU
+// (docs/performance.md, "Coding on PostgreSQL, 2026-12-06 night").
+// Queries must be fixed texts (a few per call site), not built from
+// values, or the kept statements would grow without end.
+type keptRead struct{ s *Store }
+
+func (k keptRead) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if v, ok := k.s.readPrepared.Load(query); ok {
+		return v.(*sql.Stmt), nil
+	}
+	st, err := k.s.conns.Read.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if v, loaded := k.s.readPrepared.LoadOrStore(query, st); loaded {
+		st.Close() // another request prepared it first
+		return v.(*sql.Stmt), nil
+	}
+	return st, nil
+}
+
+func (k keptRead) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := k.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// QueryRowContext reports a failure to prepare through the row's Scan,
+// as database/sql does.
+func (k keptRead) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := k.stmt(ctx, query)
+	if err != nil {
+		return k.s.conns.Read.QueryRowContext(ctx, query, args...) // compiles it and reports the same error
+	}
+	return st.QueryRowContext(ctx, args...)
 }
 
 // statementCache is the Store's share of writeStatements.
 type statementCache struct {
 	prepared      sync.Map // query -> *sql.Stmt on the write handle
+	readPrepared  sync.Map // query -> *sql.Stmt on the read pool (keptRead)
 	prepareMu     sync.Mutex
 	preparedCount atomic.Int32 // statements prepared so far (tests)
 

@@ -48,7 +48,7 @@ func (s *Store) CreateUser(ctx context.Context, actorID string, n account.NewUse
 
 // UserByID returns one account.
 func (s *Store) UserByID(ctx context.Context, id string) (account.User, error) {
-	u, err := scanUser(s.conns.Read.QueryRowContext(ctx, s.q("SELECT "+userColumns+" FROM users WHERE id = ?"), id))
+	u, err := scanUser(keptRead{s}.QueryRowContext(ctx, s.q("SELECT "+userColumns+" FROM users WHERE id = ?"), id))
 	return u, notFound(err)
 }
 
