@@ -181,9 +181,9 @@ func (f countFact) baseKeys() []countKey {
 // (had is false when there is none), in two statements: the
 // experience's row with its kept fact, then its stages, its codes and
 // every code they lead to by merges and parents (sqlFactParts). A
-// recount runs inside the transaction of every coding, which other
-// codings wait on for the counts' rows, so each statement saved is
-// taken off everyone's turn. resolve, when given, resolves codes (a
+// recount runs inside every coding's transaction: each statement saved
+// is a round trip and a statement's set-up taken off every coding.
+// resolve, when given, resolves codes (a
 // codebook read once for many experiences); else the links read here
 // do, as analysis.Codebook would.
 func (s *Store) factOf(ctx context.Context, q querier, id string, resolve func(string) (string, string, error)) (f countFact, ok bool, kept string, had bool, err error) {
@@ -272,13 +272,9 @@ type codeLinks struct{ parent, merged string }
 // (a code not among them stops the walk, as a code not in the book
 // does).
 func linkResolver(links map[string]codeLinks) func(string) (string, string, error) {
-	look := func(id string) (codeLinks, bool) {
-		l, ok := links[id]
-		return l, ok
-	}
 	return func(id string) (string, string, error) {
 		for range 64 {
-			l, ok := look(id)
+			l, ok := links[id]
 			if !ok || l.merged == "" {
 				break
 			}
@@ -286,11 +282,11 @@ func linkResolver(links map[string]codeLinks) func(string) (string, string, erro
 		}
 		theme := id
 		for range 64 {
-			l, ok := look(theme)
+			l, ok := links[theme]
 			if !ok || l.parent == "" {
 				break
 			}
-			if _, ok := look(l.parent); !ok {
+			if _, ok := links[l.parent]; !ok {
 				break
 			}
 			theme = l.parent
@@ -519,13 +515,14 @@ func applyCountArrays(ctx context.Context, q querier, sqls *recountSQL, keys []c
 	ns := make([]int32, 0, len(keys))
 	var fell [6][]string
 	for _, k := range keys {
+		d := delta[k]
 		for i, v := range [6]string{k.scope, k.colDim, k.rowKind, k.month, k.rowValue, k.colValue} {
 			cols[i] = append(cols[i], v)
-			if delta[k] < 0 {
+			if d < 0 {
 				fell[i] = append(fell[i], v)
 			}
 		}
-		ns = append(ns, int32(delta[k]))
+		ns = append(ns, int32(d))
 	}
 	if _, err := q.ExecContext(ctx, sqls.add[0], cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], ns); err != nil {
 		return err

@@ -7,9 +7,9 @@ import (
 )
 
 // TimeoutScaleEnv names the environment variable that multiplies the time
-// limits of tests that drive a browser (see Scaled): set it to 3 or 4 to
-// run them on a machine that other work loads many times over, where their
-// steps take many times longer than on CI's two otherwise idle cores.
+// limits of tests that drive a browser (see Scaled): .ci/run sets 2, as
+// the whole suite keeps CI's two cores busy; 3 or 4 for a machine that
+// other work loads many times over.
 const TimeoutScaleEnv = "HEARME_TEST_TIMEOUT_SCALE"
 
 // TimeoutScale is the factor of Scaled: HEARME_TEST_TIMEOUT_SCALE, or 1

@@ -77,11 +77,11 @@ type Dialect struct {
 	// (PostgreSQL, migration 0030), and searches filter and order on them.
 	SearchFacets bool
 	// ColumnArrays: many rows can be handed to one statement as one array
-	// per column (PostgreSQL's unnest), so the statement is the same
-	// whatever their number, planned and set up once. Without it
-	// (SQLite) rows go as a VALUES list of placeholders, which SQLite
-	// compiles cheaply; PostgreSQL spent more of a coding's time setting
-	// up a hundred-row VALUES list than writing its rows.
+	// per column (PostgreSQL's unnest), so one prepared statement with a
+	// few parameters writes any number of rows, instead of one statement
+	// per size of VALUES list with seven placeholders a row. Without it
+	// (SQLite, which compiles and binds VALUES lists cheaply in process)
+	// rows go as VALUES lists.
 	ColumnArrays bool
 }
 
