@@ -31,8 +31,9 @@ type SyntheticEvent struct {
 }
 
 // SyntheticExperience is an invented, approved experience with its
-// stages, equality answers (question -> answer), consent to be quoted
-// and the codes coded on its whole first answer.
+// stages, equality answers (question -> answer), consent to be quoted,
+// the codes coded on its whole first answer, and whether an analyst marked
+// the first of those codings as a quote.
 type SyntheticExperience struct {
 	ID, Lang, Role, Source, EventID       string
 	WhatHappened, WentWell, CouldBeBetter string
@@ -40,6 +41,7 @@ type SyntheticExperience struct {
 	Equality                              map[string]string
 	Quote                                 bool
 	Codes                                 []string
+	Quoted                                bool // the first coding is marked as a quote
 	CreatedAt                             time.Time
 }
 
@@ -78,7 +80,7 @@ var syntheticTables = []struct {
 	{"experience_stages", []string{"experience_id", "stage"}},
 	{"equality_answers", []string{"experience_id", "community", "ethnic_group", "age_band", "sex", "disability", "religion", "main_language"}},
 	{"consents", []string{"experience_id", "version", "evidence", "quote", "contact", "named", "verbal", "given_at", "updated_at"}},
-	{"codings", []string{"id", "experience_id", "code_id", "field", "start_pos", "end_pos", "whole", "sample_id", "coder_id", "created_at"}},
+	{"codings", []string{"id", "experience_id", "code_id", "field", "start_pos", "end_pos", "whole", "quote", "sample_id", "coder_id", "created_at"}},
 	{"search_documents", []string{"experience_id", "body", "lang", "updated_at"}},
 }
 
@@ -239,7 +241,7 @@ func (s *Store) syntheticRows(e SyntheticExperience, reference string, rows map[
 	add("consents", e.ID, "synthetic", true, e.Quote, false, false, e.Source != "online", at, at)
 	whole := analysis.WholeOf("what_happened", e.WhatHappened)
 	for i, c := range e.Codes {
-		add("codings", fmt.Sprintf("%s-%d", e.ID, i), e.ID, c, whole.Field, whole.Start, whole.End, true, "", "synthetic", at)
+		add("codings", fmt.Sprintf("%s-%d", e.ID, i), e.ID, c, whole.Field, whole.Start, whole.End, true, e.Quoted && i == 0, "", "synthetic", at)
 	}
 	var parts []string
 	for _, p := range []string{e.WhatHappened, e.WentWell, e.CouldBeBetter} {

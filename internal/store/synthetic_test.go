@@ -54,6 +54,12 @@ func TestSyntheticProgrammeLoadsMarkedAndRefusesRealData(t *testing.T) {
 			t.Fatalf("%d experiences not marked synthetic (%v)", unmarked, err)
 		}
 		checkAgainstRecount(t, s, "after the load")
+		// Some passages are marked as quotes, and those whose person agreed
+		// are what the evidence page lists.
+		quotes, err := s.ConsentedQuotes(ctx, 100)
+		if err != nil || len(quotes) == 0 || len(quotes) > 30 {
+			t.Fatalf("%d consented quotes among 300 synthetic stories (%v); want about 10", len(quotes), err)
+		}
 		// Their text is sealed as every story's is, and searchable.
 		q, _ := analysis.ParseQuery("czekałam wyniki")
 		res, _, err := s.SearchExperiences(ctx, "analyst-1", q, store.SearchFilters{}, 0)

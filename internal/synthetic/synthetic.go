@@ -288,6 +288,8 @@ func (g *Generator) Next() (store.SyntheticExperience, bool) {
 		e.Equality["main_language"] = g.mainLang[r.IntN(len(g.mainLang))]
 	}
 	e.Quote = r.IntN(3) > 0
+	// Analysts mark a few passages as quotes: one story in twenty here.
+	e.Quoted = len(e.Codes) > 0 && r.IntN(20) == 0
 	return e, true
 }
 
