@@ -143,6 +143,48 @@ func TestEvidenceSaysWhenEveryFigureIsWithheld(t *testing.T) {
 	}
 }
 
+// TestEvidenceSaysWhenOnlyTotalsAreShown: cells of 3, 3 and 2 are all
+// withheld while their total of 8 is published as 10; the page and the
+// export say that every cell is withheld and only the totals are shown
+// (not that the whole table is withheld, which would be untrue). On both
+// databases, since the counts are the store's.
+func TestEvidenceSaysWhenOnlyTotalsAreShown(t *testing.T) {
+	t.Parallel()
+	eachEnv(t, func(t *testing.T, e *env) {
+		codes, _ := demo.Codebook()
+		if _, _, err := e.store.ImportCodes(ctx, "test", codes, true); err != nil {
+			t.Fatal(err)
+		}
+		for community, n := range map[string]int{"south-asian": 3, "eastern-european": 3, "black-african": 2} {
+			for range n {
+				addCodedExperience(t, e, community, false, "No interpreter again.")
+			}
+		}
+		c := e.client()
+		c.signIn(e.newStaff("analyst@example.org", account.Analyst, ""))
+		r := c.get("/staff/evidence")
+		table := section(t, r.body, `data-evidence="community"`, `data-evidence="stage"`)
+		row := section(t, table, "Language and interpreters</th>", "</tr>")
+		if !strings.Contains(row, ">10<") || strings.Count(row, ">*<") != 3 {
+			t.Fatalf("expected a published total of 10 and three withheld cells: %s", row)
+		}
+		const only = "Every cell of this table is between 1 and 7, so all are withheld to protect privacy; only the totals are shown."
+		if !strings.Contains(table, "data-all-withheld") || !strings.Contains(table, only) {
+			t.Errorf("no message when every cell is withheld but a total is shown:\n%s", table)
+		}
+		if strings.Contains(r.body, "Every figure in this table is between 1 and 7") {
+			t.Error("the page says every figure is withheld although a total is shown")
+		}
+		csv := c.get("/staff/analysis/breakdown.csv?rows=theme&cols=community")
+		if !strings.Contains(csv.body, only) || strings.Contains(csv.body, "Every figure in this table") {
+			t.Errorf("the export does not say only totals are shown:\n%s", csv.body)
+		}
+		if !strings.Contains(csv.body, "Language and interpreters,*,*,*,10") {
+			t.Errorf("the export's row: %s", csv.body)
+		}
+	})
+}
+
 // TestStakeholderAskingForMoreIsToldPlainly: another organisation's view
 // or one person's answers are refused with a message on the page, which
 // still shows what the stakeholder may see; their own view is fine.

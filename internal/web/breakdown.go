@@ -484,18 +484,18 @@ func (s *Server) handleBreakdownExport(kind string) http.HandlerFunc {
 			rows = append(rows, []string{f})
 		}
 		empty := bq.emptyReason()
-		allWithheld := false
+		withheld := ""
 		if len(colLabels) > 0 && empty == "" {
 			t, err := disclosure.NewTable(rowLabels, colLabels, counts)
 			if err != nil {
 				s.serverError(w, r, err)
 				return
 			}
-			totals := make([]disclosure.Value, len(b.RowTotals))
-			for i, n := range b.RowTotals {
-				totals[i] = disclosure.Count(n)
+			totals := []disclosure.Value{disclosure.Count(b.Total)}
+			for _, n := range append(slices.Clone(b.RowTotals), b.ColTotals...) {
+				totals = append(totals, disclosure.Count(n))
 			}
-			allWithheld = everyCellWithheld(append(slices.Clone(t.Cells), totals))
+			withheld = withheldMessage(t.Cells, totals)
 			for i := range rowLabels {
 				row := []string{rowLabels[i]}
 				for _, v := range t.Cells[i] {
@@ -517,8 +517,8 @@ func (s *Server) handleBreakdownExport(kind string) http.HandlerFunc {
 			// An empty selection still makes a file (the link may have
 			// been kept), saying plainly that there is nothing in it.
 			rows = append(rows, []string{p.T(empty)})
-		} else if allWithheld {
-			rows = append(rows, []string{p.T("analysis.all_withheld")})
+		} else if withheld != "" {
+			rows = append(rows, []string{p.T(withheld)})
 		}
 		name := fmt.Sprintf("breakdown-%s-by-%s-%s", bq.rows, strings.ReplaceAll(string(bq.cols), ".", "-"), s.now().Format("2006-01-02"))
 		sheets := []sheet{{"Breakdown", rows, 1}}
@@ -557,9 +557,27 @@ func (bq *breakdownQuery) filterText() string {
 	return strings.Join(parts, "; ")
 }
 
-// everyCellWithheld reports whether a published table shows no figure at
-// all: every cell withheld or zero, and at least one withheld. Callers
-// pass the totals shown beside the cells as a further row.
+// withheldMessage says, as a message key, what a published table hides
+// when none of its cells shows a figure: "" while any cell does, the
+// whole table when its totals are withheld too, and otherwise that only
+// the totals are shown. It looks at the cells alone, since a total can
+// be published (3, 3 and 2 make 8) when none of its cells is.
+func withheldMessage(cells [][]disclosure.Value, totals ...[]disclosure.Value) string {
+	if !everyCellWithheld(cells) {
+		return ""
+	}
+	for _, row := range totals {
+		for _, v := range row {
+			if n, _ := v.Int(); !v.Suppressed() && n != 0 {
+				return "analysis.cells_withheld"
+			}
+		}
+	}
+	return "analysis.all_withheld"
+}
+
+// everyCellWithheld reports whether published cells show no figure at
+// all: every cell withheld or zero, and at least one withheld.
 func everyCellWithheld(cells [][]disclosure.Value) bool {
 	withheld := false
 	for _, row := range cells {
@@ -685,12 +703,12 @@ func (s *Server) handleEvidence(w http.ResponseWriter, r *http.Request) {
 		Refused                  string
 		Rows, StageRows          []evidenceRow
 		ColLabels, StageLabels   []string
-		Withheld, StagesWithheld bool
+		Withheld, StagesWithheld string // message keys, "" when cells show figures
 		Total                    disclosure.Value
 		Census                   []censusView
 		Quotes                   []quoteView
-	}{refused, rows, stageRows, colLabels, stageLabels, everyCellWithheld(append(slices.Clone(table.Cells), table.Totals)),
-		stages != nil && everyCellWithheld(append(slices.Clone(stages), table.Totals)),
+	}{refused, rows, stageRows, colLabels, stageLabels, withheldMessage(table.Cells, table.Totals),
+		withheldMessage(stages, table.Totals),
 		disclosure.Count(counts.All), s.publishedCensus(p, counts), qs}
 	s.render(w, r, status, "staff_evidence", p)
 }

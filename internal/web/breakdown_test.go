@@ -30,20 +30,7 @@ func seedEvidence(t *testing.T, e *env) []experience.Receipt {
 	}
 	var rcs []experience.Receipt
 	add := func(community string, quote bool, text string) {
-		rc, err := e.store.SubmitExperience(ctx, experience.Submission{Kind: experience.KindExperience, Lang: "en", Role: "person-with-cancer",
-			Stages: []string{"treatment"}, WhatHappened: text, Equality: equality.Answers{Community: community},
-			Consent: experience.Consent{Version: "t", Evidence: true, Quote: quote}, Source: experience.SourceOnline}, experience.Contact{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := e.store.DecideExperience(ctx, "test", rc.ID, experience.StatusApproved, ""); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := e.store.AddCoding(ctx, "coder", store.NewCoding{ExperienceID: rc.ID, CodeID: demo.CodeID("language-family-interpreting"), Quote: quote,
-			Passage: analysis.Passage{Field: "what_happened", Whole: true}}); err != nil {
-			t.Fatal(err)
-		}
-		rcs = append(rcs, rc)
+		rcs = append(rcs, addCodedExperience(t, e, community, quote, text))
 	}
 	add("south-asian", true, "My daughter had to translate for me at the clinic.")
 	add("eastern-european", false, "Nobody offered me an interpreter, a secret not to quote.")
@@ -54,6 +41,27 @@ func seedEvidence(t *testing.T, e *env) []experience.Receipt {
 		add("eastern-european", false, "No interpreter again.")
 	}
 	return rcs
+}
+
+// addCodedExperience adds an approved experience from community at the
+// treatment stage, coded whole with "language and interpreters" (the
+// codebook must be imported).
+func addCodedExperience(t *testing.T, e *env, community string, quote bool, text string) experience.Receipt {
+	t.Helper()
+	rc, err := e.store.SubmitExperience(ctx, experience.Submission{Kind: experience.KindExperience, Lang: "en", Role: "person-with-cancer",
+		Stages: []string{"treatment"}, WhatHappened: text, Equality: equality.Answers{Community: community},
+		Consent: experience.Consent{Version: "t", Evidence: true, Quote: quote}, Source: experience.SourceOnline}, experience.Contact{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.DecideExperience(ctx, "test", rc.ID, experience.StatusApproved, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.store.AddCoding(ctx, "coder", store.NewCoding{ExperienceID: rc.ID, CodeID: demo.CodeID("language-family-interpreting"), Quote: quote,
+		Passage: analysis.Passage{Field: "what_happened", Whole: true}}); err != nil {
+		t.Fatal(err)
+	}
+	return rc
 }
 
 func TestBreakdownForAnalysts(t *testing.T) {
