@@ -99,26 +99,27 @@ func (s *Server) handleExportQDPX(w http.ResponseWriter, r *http.Request) {
 // disclosureNote is written under every exported table of counts.
 const disclosureNote = "Counts of 1 to 7 are shown as * and others are rounded to the nearest 5 (NHS England small-number rule; see docs/disclosure.md)."
 
-// frequencyTable is the code frequencies (experiences and passages per
-// code) and the co-occurrence of codes in one experience.
-func (s *Server) frequencyTable(r *http.Request) ([][]string, [][]string, error) {
+// frequencySheets are the code frequencies (experiences per code) and
+// the co-occurrence of codes in one experience. Passages per code are not
+// exported: no page shows them, and an export never holds a figure its
+// page would not show (experiences per code are the row totals of the
+// breakdown by code).
+func (s *Server) frequencySheets(r *http.Request) ([]sheet, error) {
 	book, _, err := s.codebook(r)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	pairs, err := s.store.CodeOccurrences(r.Context())
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	exps := map[string]map[string]bool{} // code -> experiences
-	passages := map[string]int{}
 	for _, p := range pairs {
 		code := book.Resolve(p.CodeID)
 		if exps[code] == nil {
 			exps[code] = map[string]bool{}
 		}
 		exps[code][p.ExperienceID] = true
-		passages[code] += p.Passages
 	}
 	var nodes []analysis.Node
 	for _, n := range book.Walk(true) {
@@ -128,17 +129,20 @@ func (s *Server) frequencyTable(r *http.Request) ([][]string, [][]string, error)
 	}
 	// A file leaves the analyst's screen, so every count in it goes
 	// through disclosure control (docs/disclosure.md).
-	count := func(n int) string { return disclosure.Count(n).String() }
-	freq := [][]string{{"code", "path", "experiences", "passages"}}
+	freq := [][]string{{"code", "path", "experiences"}}
 	head := []string{"code"}
+	var freqCells [][]disclosure.Value
 	for _, n := range nodes {
-		freq = append(freq, []string{n.Name, n.Path, count(len(exps[n.ID])), count(passages[n.ID])})
+		v := disclosure.Count(len(exps[n.ID]))
+		freq = append(freq, []string{n.Name, n.Path, v.String()})
+		freqCells = append(freqCells, []disclosure.Value{v})
 		head = append(head, n.Name)
 	}
-	freq = append(freq, []string{disclosureNote})
 	co := [][]string{head}
+	var coCells [][]disclosure.Value
 	for _, a := range nodes {
 		row := []string{a.Name}
+		var cells []disclosure.Value
 		for _, b := range nodes {
 			n := 0
 			for e := range exps[a.ID] {
@@ -146,22 +150,37 @@ func (s *Server) frequencyTable(r *http.Request) ([][]string, [][]string, error)
 					n++
 				}
 			}
-			row = append(row, count(n))
+			v := disclosure.Count(n)
+			row = append(row, v.String())
+			cells = append(cells, v)
 		}
 		co = append(co, row)
+		coCells = append(coCells, cells)
 	}
-	return freq, co, nil
+	p := s.newPage(r)
+	// Under each table, as under the breakdown export's: the note, and in
+	// words when nothing is coded yet or every figure is withheld.
+	foot := func(rows [][]string, cells [][]disclosure.Value) [][]string {
+		rows = append(rows, []string{}, []string{disclosureNote})
+		if len(pairs) == 0 {
+			return append(rows, []string{p.T("analysis.breakdown_empty")})
+		}
+		if m := withheldMessage(cells); m != "" {
+			rows = append(rows, []string{p.T(m)})
+		}
+		return rows
+	}
+	return []sheet{{"Frequencies", foot(freq, freqCells), 2}, {"Co-occurrence", foot(co, coCells), 1}}, nil
 }
 
 func (s *Server) handleExportFrequencies(kind string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		freq, co, err := s.frequencyTable(r)
+		sheets, err := s.frequencySheets(r)
 		if err != nil {
 			s.serverError(w, r, err)
 			return
 		}
-		s.exportTables(w, r, kind, "code-frequencies-"+s.now().Format("2006-01-02"),
-			sheet{"Frequencies", freq, 2}, sheet{"Co-occurrence", co, 1})
+		s.exportTables(w, r, kind, "code-frequencies-"+s.now().Format("2006-01-02"), sheets...)
 	}
 }
 
