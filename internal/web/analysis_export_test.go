@@ -149,3 +149,120 @@ func TestFrequenciesExportSaysWhatItHolds(t *testing.T) {
 		}
 	})
 }
+
+// TestExportsNeutraliseFormulas: a code named like a formula and
+// communities whose names start with + and @ come out of both exports,
+// CSV and XLSX, as text a spreadsheet will not run (the apostrophe of
+// tabular.Neutralise, as in the support and report exports), and each
+// workbook sheet has its bold frozen header row and the suppression note.
+func TestExportsNeutraliseFormulas(t *testing.T) {
+	t.Parallel()
+	eachEnv(t, func(t *testing.T, e *env) {
+		codes, _ := demo.Codebook()
+		for i := range codes {
+			if codes[i].ID == demo.CodeID("language-family-interpreting") {
+				codes[i].Name = `=HYPERLINK("x")`
+			}
+		}
+		if _, _, err := e.store.ImportCodes(ctx, "test", codes, true); err != nil {
+			t.Fatal(err)
+		}
+		prog, err := e.store.Programme(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, c := range prog.Communities {
+			switch c.Slug {
+			case "south-asian":
+				prog.Communities[i].Names = map[string]string{"en": "+1"}
+			case "eastern-european":
+				prog.Communities[i].Names = map[string]string{"en": "@x"}
+			}
+		}
+		if err := e.store.ReplaceProgramme(ctx, "test", prog); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.web.ReloadProgramme(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for range 10 {
+			addCodedExperience(t, e, "south-asian", false, "No interpreter again.")
+		}
+		addCodedExperience(t, e, "eastern-european", false, "No interpreter again.")
+		c := e.client()
+		c.signIn(e.newStaff("analyst@example.org", account.Analyst, ""))
+
+		const breakdown = "/staff/analysis/breakdown.%s?rows=code&cols=community"
+		for _, path := range []string{strings.Replace(breakdown, "%s", "csv", 1), "/staff/analysis/frequencies.csv"} {
+			r := c.get(path)
+			for _, want := range []string{`"'=HYPERLINK(""x"")"`} {
+				if !strings.Contains(r.body, want) {
+					t.Errorf("%s lacks %s:\n%s", path, want, r.body)
+				}
+			}
+			if strings.Contains(r.body, `,"=HYPERLINK`) || strings.Contains(r.body, "\n\"=HYPERLINK") {
+				t.Errorf("%s has a formula:\n%s", path, r.body)
+			}
+		}
+		if r := c.get(strings.Replace(breakdown, "%s", "csv", 1)); !strings.Contains(r.body, ",'@x,'+1,") {
+			t.Errorf("breakdown csv header: %s", strings.SplitN(r.body, "\n", 2)[0])
+		}
+
+		// Workbooks: every sheet's header and note, and the cells as text.
+		want := map[string][]string{
+			strings.Replace(breakdown, "%s", "xlsx", 1): {"Breakdown", "Census"},
+			"/staff/analysis/frequencies.xlsx":          {"Frequencies", "Co-occurrence"},
+		}
+		for path, sheets := range want {
+			f := openXLSX(t, c.get(path).body)
+			if got := f.GetSheetList(); strings.Join(got, ",") != strings.Join(sheets, ",") {
+				t.Errorf("%s sheets: %v, want %v", path, got, sheets)
+			}
+			for _, name := range sheets {
+				rows := checkSheet(t, f, name)
+				if name == "Census" {
+					continue
+				}
+				text := flat(rows)
+				if !strings.Contains(text, `'=HYPERLINK("x")`) || strings.Contains(text, "\n=HYPERLINK") || strings.Contains(text, "|=HYPERLINK") {
+					t.Errorf("%s %s: the code's name is not neutralised:\n%s", path, name, text)
+				}
+				cols, _ := f.GetCols(name)
+				for x, col := range cols {
+					for y := range col {
+						cell, _ := excelize.CoordinatesToCellName(x+1, y+1)
+						if fm, _ := f.GetCellFormula(name, cell); fm != "" {
+							t.Errorf("%s %s!%s is a formula: %s", path, name, cell, fm)
+						}
+					}
+				}
+			}
+			if path != "/staff/analysis/frequencies.xlsx" {
+				rows, _ := f.GetRows("Breakdown")
+				if strings.Join(rows[0], "|") != "Code|'@x|'+1|All" {
+					t.Errorf("breakdown header: %v", rows[0])
+				}
+				// 1 -> *, 10 -> 10; numbers are numbers.
+				for _, row := range rows {
+					if len(row) > 0 && row[0] == `'=HYPERLINK("x")` {
+						if strings.Join(row[1:], "|") != "*|10|10" {
+							t.Errorf("breakdown row: %v", row)
+						}
+						if typ, _ := f.GetCellType("Breakdown", "C"+strconv.Itoa(indexOf(rows, row)+1)); typ == excelize.CellTypeSharedString || typ == excelize.CellTypeInlineString {
+							t.Errorf("a count is written as text")
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+func indexOf(rows [][]string, row []string) int {
+	for i, r := range rows {
+		if strings.Join(r, "\x00") == strings.Join(row, "\x00") {
+			return i
+		}
+	}
+	return -1
+}

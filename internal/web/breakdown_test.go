@@ -154,7 +154,13 @@ func TestBreakdownExportIsSuppressed(t *testing.T) {
 		t.Error("no suppression note")
 	}
 	x := c.get("/staff/analysis/breakdown.xlsx?rows=theme&cols=community")
-	if x.status != 200 || !strings.HasPrefix(x.body, "PK") {
-		t.Errorf("xlsx: %d", x.status)
+	if x.status != 200 {
+		t.Fatalf("xlsx: %d", x.status)
+	}
+	rows := checkSheet(t, openXLSX(t, x.body), "Breakdown")
+	for _, row := range rows {
+		if len(row) > 2 && row[0] == "Language and interpreters" && (row[1] != "*" || row[2] != "10") {
+			t.Errorf("xlsx row not suppressed: %v", row)
+		}
 	}
 }
