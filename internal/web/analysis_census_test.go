@@ -258,6 +258,13 @@ func TestBreakdownFiltersAndTheirMistakes(t *testing.T) {
 	if csv.status != 200 || !strings.Contains(csv.body, "No experience matches these filters") || !strings.Contains(csv.body, "Pathway stage: End of life care") {
 		t.Errorf("export of an empty selection: %d\n%s", csv.status, csv.body)
 	}
+	// The page shows no census comparison then, nor does the export.
+	if strings.Contains(r.body, "data-census") || strings.Contains(csv.body, "Census group") {
+		t.Errorf("a census comparison of nothing: page %v, export %v", strings.Contains(r.body, "data-census"), strings.Contains(csv.body, "Census group"))
+	}
+	if f := openXLSX(t, c.get("/staff/analysis/breakdown.xlsx?stage=end-of-life").body); strings.Join(f.GetSheetList(), ",") != "Breakdown" {
+		t.Errorf("sheets of an empty selection's workbook: %v", f.GetSheetList())
+	}
 	if r := c.get("/staff/analysis?rows=theme&cols=equality.religion"); !strings.Contains(r.body, "None of these experiences has an answer for the column chosen") {
 		t.Error("a column nobody answered is not explained")
 	}

@@ -522,8 +522,11 @@ func (s *Server) handleBreakdownExport(kind string) http.HandlerFunc {
 		}
 		name := fmt.Sprintf("breakdown-%s-by-%s-%s", bq.rows, strings.ReplaceAll(string(bq.cols), ".", "-"), s.now().Format("2006-01-02"))
 		sheets := []sheet{{"Breakdown", rows, 1}}
-		if census := s.publishedCensus(p, bq.counts); len(census) > 0 {
-			sheets = append(sheets, censusSheet(p, census))
+		// As on the page: no census comparison when nothing matched.
+		if bq.counts.Experiences > 0 {
+			if census := s.publishedCensus(p, bq.counts); len(census) > 0 {
+				sheets = append(sheets, censusSheet(p, census))
+			}
 		}
 		s.exportTables(w, r, kind, name, sheets...)
 	}
