@@ -212,9 +212,50 @@ type breakdownRow struct {
 	Cells  []breakdownCell
 	Tested bool
 	P      string
-	// Where its bar is drawn in the chart (a 720-wide SVG: labels on
-	// the first 300, bars from 310 on up to 340 long, the count after).
-	Y, W, LX int
+	// Where its bar is drawn in the chart: a 360-wide SVG, narrow enough
+	// to stay legible on a phone, with the label on a line of its own
+	// above a bar up to chartLongest long, in a part per column, and the
+	// row's total after it.
+	Y, LX int
+	Parts []chartPart
+}
+
+// chartPart is one column's part of a row's bar.
+type chartPart struct {
+	X, W    int
+	Pattern int // which of chartPatterns fills it
+	Title   string
+}
+
+const (
+	chartLongest = 300 // the longest bar
+	chartRow     = 44  // a row's height: its label, then its bar
+	chartFills   = 6   // patterns in the template's <defs>, told apart in grey
+)
+
+// chartParts splits a row's bar by column, each part as long as its
+// count on a scale where the longest bar (the largest sum of a row's
+// cells) is chartLongest; the parts start where the ones before end, so
+// rounding never opens a gap. Columns past the sixth reuse the patterns,
+// in the same order as the key.
+func chartParts(counts []int, colLabels []string, longest int) ([]chartPart, int) {
+	var parts []chartPart
+	sum := 0
+	for j, n := range counts {
+		if n == 0 {
+			continue
+		}
+		x := sum * chartLongest / longest
+		sum += n
+		parts = append(parts, chartPart{X: x, W: sum*chartLongest/longest - x, Pattern: j % chartFills, Title: fmt.Sprintf("%s: %d", colLabels[j], n)})
+	}
+	return parts, sum * chartLongest / longest
+}
+
+// legendItem is one column in the chart's key.
+type legendItem struct {
+	Label   string
+	Pattern int
 }
 
 // breakdownQuery is a breakdown as asked for and counted.
@@ -376,6 +417,7 @@ type breakdownData struct {
 	Filters          []filterSelect
 	RowName, ColName string
 	ColLabels        []string
+	Legend           []legendItem
 	Table            []breakdownRow
 	ColTotals        []int
 	Total, FromEvent int
@@ -404,13 +446,26 @@ func (s *Server) renderBreakdown(w http.ResponseWriter, r *http.Request, bq *bre
 		s.render(w, r, http.StatusUnprocessableEntity, "staff_breakdown", p)
 		return
 	}
-	maxTotal := 1
-	for _, t := range b.RowTotals {
-		maxTotal = max(maxTotal, t)
+	for _, k := range bq.colKeys {
+		d.ColLabels = append(d.ColLabels, lab.label(cols, k))
+	}
+	longest := 1
+	for i := range bq.rowKeys {
+		sum := 0
+		for _, c := range b.Cells[i] {
+			sum += c.Count
+		}
+		longest = max(longest, sum)
 	}
 	for i, k := range bq.rowKeys {
-		w := 340 * b.RowTotals[i] / maxTotal
-		row := breakdownRow{Label: lab.label(rows, k), Total: b.RowTotals[i], Tested: b.RowTest[i].Tested, Y: 22 * i, W: w, LX: 316 + w}
+		row := breakdownRow{Label: lab.label(rows, k), Total: b.RowTotals[i], Tested: b.RowTest[i].Tested, Y: chartRow * i}
+		counts := make([]int, len(b.Cells[i]))
+		for j, c := range b.Cells[i] {
+			counts[j] = c.Count
+		}
+		var end int
+		row.Parts, end = chartParts(counts, d.ColLabels, longest)
+		row.LX = end + 6
 		if row.Tested {
 			row.P = formatP(b.RowTest[i].P)
 		}
@@ -425,15 +480,15 @@ func (s *Server) renderBreakdown(w http.ResponseWriter, r *http.Request, bq *bre
 		}
 		d.Table = append(d.Table, row)
 	}
-	for _, k := range bq.colKeys {
-		d.ColLabels = append(d.ColLabels, lab.label(cols, k))
+	for j, l := range d.ColLabels {
+		d.Legend = append(d.Legend, legendItem{l, j % chartFills})
 	}
 	d.FromEvent = bq.counts.FromEvent
 	d.ColTotals, d.Total, d.Empty = b.ColTotals, b.Total, bq.emptyReason()
 	if d.Empty != "" {
 		d.Table = nil
 	}
-	d.ChartHeight = 22*len(d.Table) + 4
+	d.ChartHeight = chartRow * len(d.Table)
 	d.CSV, d.XLSX = bq.exportURL("csv"), bq.exportURL("xlsx")
 	if bq.counts.Experiences > 0 {
 		d.Census = s.censusComparisons(p, bq.counts)

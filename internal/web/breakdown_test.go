@@ -79,8 +79,26 @@ func TestBreakdownForAnalysts(t *testing.T) {
 	if !strings.Contains(row, ">12 <") || !strings.Contains(row, ">3 <") {
 		t.Errorf("theme row: %s", row)
 	}
-	if !strings.Contains(r.body, `<svg role="img"`) {
-		t.Error("no chart")
+	// The chart splits each row's bar by column: a part per community,
+	// each with its count as a title and a pattern named in the key, and
+	// the table as its described alternative.
+	chart := section(t, r.body, `<figure class="chart">`, "</figure>")
+	for _, want := range []string{`<svg role="img" aria-labelledby="chart-title" aria-describedby="chart-caption"`,
+		`<title id="chart-title">Experiences by Theme and Community</title>`, `<figcaption id="chart-caption">`, `href="#breakdown-table"`,
+		`fill="url(#chart-pattern-0)" stroke="#0b0c0c" stroke-width="1" class="chart-part"><title>Eastern European: 3</title>`,
+		`fill="url(#chart-pattern-1)" stroke="#0b0c0c" stroke-width="1" class="chart-part"><title>South Asian: 12</title>`,
+		`fill="url(#chart-pattern-0)" stroke="#0b0c0c" stroke-width="1"></rect></svg> Eastern European</li>`,
+		`fill="url(#chart-pattern-1)" stroke="#0b0c0c" stroke-width="1"></rect></svg> South Asian</li>`} {
+		if !strings.Contains(chart, want) {
+			t.Errorf("the chart lacks %s:\n%s", want, chart)
+		}
+	}
+	if !strings.Contains(r.body, `<table class="breakdown" id="breakdown-table">`) {
+		t.Error("the chart's alternative is not the table it points to")
+	}
+	// 3 and 12 of the longest bar's 15: 60 and 240 of 300, end to end.
+	if !strings.Contains(chart, `<rect x="0" y="20" width="60"`) || !strings.Contains(chart, `<rect x="60" y="20" width="240"`) {
+		t.Errorf("the parts are not to scale:\n%s", chart)
 	}
 	if r := c.get("/staff/analysis?rows=bogus&cols=%3Cscript%3E"); r.status != 200 {
 		t.Errorf("unknown dimensions: %d", r.status)
