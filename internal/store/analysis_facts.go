@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/hearme-project/hearme/internal/analysis"
@@ -113,7 +114,7 @@ func appendOnce(list []string, v string) []string {
 // redacted) experience, for evidence pages.
 type Quote struct {
 	CodingID, ExperienceID, CodeID, Lang, Words string
-	Translation                                 string // the English rendering of the whole answer, when there is one
+	Translation                                 string // the English rendering, when the quote is the whole answer and it has one
 }
 
 // ConsentedQuotes lists the passages marked as quotes whose person agreed
@@ -158,9 +159,18 @@ func (s *Store) ConsentedQuotes(ctx context.Context, limit int) ([]Quote, error)
 			lang := v.Experience.Submission.Lang
 			if c.Field != field {
 				lang = "en"
+				// A rendering made before the answer last changed (a
+				// redaction) may hold words the answer no longer has.
+				if t, ok := v.Translations[field]; !ok || t.OutOfDate {
+					continue
+				}
 			}
 			q := Quote{CodingID: c.ID, ExperienceID: r.exp, CodeID: r.code, Lang: lang, Words: c.Passage.Text(v.Answers[c.Field])}
-			if t, ok := v.Translations[field]; ok && lang != "en" && !t.OutOfDate {
+			// The rendering goes beside the quote only when it renders
+			// exactly the quoted words: the whole answer quoted. Else it
+			// would show words beyond the quote (an analyst can quote the
+			// matching passage of the rendering instead).
+			if t, ok := v.Translations[field]; ok && lang != "en" && !t.OutOfDate && strings.TrimSpace(q.Words) == strings.TrimSpace(v.Answers[field]) {
 				q.Translation = t.Text
 			}
 			if q.Words != "" {

@@ -1,0 +1,115 @@
+package store_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/hearme-project/hearme/internal/analysis"
+	"github.com/hearme-project/hearme/internal/demo"
+	"github.com/hearme-project/hearme/internal/store"
+	"github.com/hearme-project/hearme/internal/store/storetest"
+)
+
+// passageOf is the passage of field that holds words, in code points.
+func passageOf(t *testing.T, field, text, words string) analysis.Passage {
+	t.Helper()
+	i := strings.Index(text, words)
+	if i < 0 {
+		t.Fatalf("%q is not in %q", words, text)
+	}
+	start := len([]rune(text[:i]))
+	return analysis.Passage{Field: field, Start: start, End: start + len([]rune(words))}
+}
+
+// quoteOf adds a quote on a passage of an approved experience.
+func quoteOf(t *testing.T, s *store.Store, experienceID, slug string, p analysis.Passage) store.Coding {
+	t.Helper()
+	c, err := s.AddCoding(ctx, "coder-1", store.NewCoding{ExperienceID: experienceID, CodeID: demo.CodeID(slug), Quote: true, Passage: p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func consentedQuotes(t *testing.T, s *store.Store) map[string]store.Quote {
+	t.Helper()
+	qs, err := s.ConsentedQuotes(ctx, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]store.Quote{}
+	for _, q := range qs {
+		out[q.CodingID] = q
+	}
+	return out
+}
+
+// TestQuoteShowsTheRenderingOfItsOwnWordsOnly: a quote of one sentence of
+// a Polish answer is shown without the English rendering of the whole
+// answer (which says more than the quote); a quote of the whole answer
+// has the rendering beside it; the matching passage of the rendering,
+// quoted itself, is an English quote of its own.
+func TestQuoteShowsTheRenderingOfItsOwnWordsOnly(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		loadDemoCodebook(t, s)
+		sub := submission()
+		sub.WhatHappened = "Czekaliśmy trzy miesiące. Lekarz powiedział, że to nic."
+		sub.CouldBeBetter = "Tłumacz na każdej wizycie."
+		rc := approved(t, s, sub)
+		rendering := "We waited three months. The doctor said it was nothing."
+		for field, text := range map[string]string{"what_happened": rendering, "could_be_better": "An interpreter at every appointment."} {
+			if err := s.SaveTranslation(ctx, "translator-1", rc.ID, field, text); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sentence := quoteOf(t, s, rc.ID, "waiting", passageOf(t, "what_happened", sub.WhatHappened, "Czekaliśmy trzy miesiące."))
+		whole := quoteOf(t, s, rc.ID, "language", analysis.Passage{Field: "could_be_better", Whole: true})
+		english := quoteOf(t, s, rc.ID, "waiting", passageOf(t, "translation.what_happened", rendering, "We waited three months."))
+
+		qs := consentedQuotes(t, s)
+		if q := qs[sentence.ID]; q.Words != "Czekaliśmy trzy miesiące." || q.Lang != "pl" || q.Translation != "" {
+			t.Errorf("a one-sentence quote came with words beyond it: %+v", q)
+		}
+		for _, q := range qs {
+			if strings.Contains(q.Words+q.Translation, "The doctor said") {
+				t.Errorf("the rendering of an unquoted sentence is shown: %+v", q)
+			}
+		}
+		if q := qs[whole.ID]; q.Words != sub.CouldBeBetter || q.Translation != "An interpreter at every appointment." {
+			t.Errorf("the whole answer quoted lost its rendering: %+v", q)
+		}
+		if q := qs[english.ID]; q.Words != "We waited three months." || q.Lang != "en" || q.Translation != "" {
+			t.Errorf("the quoted passage of the rendering: %+v", q)
+		}
+	})
+}
+
+// TestQuoteOnStaleRenderingHiddenWithoutReviewFlag: a quote on a
+// rendering made out of date by a redaction is not shown, even with no
+// coder asked to look at it again.
+func TestQuoteOnStaleRenderingHiddenWithoutReviewFlag(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		loadDemoCodebook(t, s)
+		sub := submission()
+		sub.WhatHappened = "Dr Nowak był niemiły."
+		rc := approved(t, s, sub)
+		if err := s.SaveTranslation(ctx, "translator-1", rc.ID, "what_happened", "Dr Nowak was rude."); err != nil {
+			t.Fatal(err)
+		}
+		c := quoteOf(t, s, rc.ID, "communication", analysis.Passage{Field: "translation.what_happened", Whole: true})
+		v, _ := s.ExperienceForCoding(ctx, rc.ID, "moderator", "")
+		texts := v.Experience.Submission
+		texts.WhatHappened = "Dr [name] był niemiły."
+		if err := s.RedactExperience(ctx, "moderator", rc.ID, texts, nil, "v1:k:o"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.WriteDB().ExecContext(ctx, "UPDATE codings SET needs_review = FALSE"); err != nil {
+			t.Fatal(err)
+		}
+		if q, ok := consentedQuotes(t, s)[c.ID]; ok {
+			t.Errorf("a quote on an out-of-date rendering is shown: %+v", q)
+		}
+	})
+}
