@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hearme-project/hearme/internal/analysis"
@@ -510,10 +511,24 @@ func (s *Store) SaveTranslation(ctx context.Context, translatorID, experienceID,
 		if err != nil {
 			return err
 		}
+		// The rendering as it was, so codings on it can follow their words.
+		var old string
+		if err := tx.QueryRowContext(ctx, s.q("SELECT text FROM translations WHERE experience_id = ? AND field = ?"), experienceID, fieldName).Scan(&old); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if old != "" {
+			if err := openAll(d, experienceID, &old); err != nil {
+				return err
+			}
+		}
 		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO translations (experience_id, field, text, source_hash, translator_id, updated_at) VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT (experience_id, field) DO UPDATE SET text = excluded.text, source_hash = excluded.source_hash,
 			translator_id = excluded.translator_id, updated_at = excluded.updated_at`), experienceID, fieldName, d.Seal(experienceID, text), answerHash(src), translatorID, s.now())
 		if err != nil {
+			return err
+		}
+		rendering := analysis.TranslationPrefix + fieldName
+		if err := s.reanchorCodings(ctx, tx, experienceID, map[string]string{rendering: old}, map[string]string{rendering: text}); err != nil {
 			return err
 		}
 		return s.reindex(ctx, tx, experienceID)
@@ -620,8 +635,11 @@ func (s *Store) CodingFingerprint(ctx context.Context) (string, error) {
 }
 
 // reanchorCodings moves each coding of an experience whose words moved
-// (a redaction before them) and sends back to a coder each whose words
-// changed, in the transaction that changed the text.
+// (a redaction before them, or a rendering redone) and sends back to a
+// coder each whose words changed, in the transaction that changed the
+// text. A coding on the rendering of an answer that changed is sent back
+// too: the rendering is out of date and may hold words the answer lost.
+// A coding once sent back stays so until a coder codes it again.
 func (s *Store) reanchorCodings(ctx context.Context, tx *sql.Tx, experienceID string, before, after map[string]string) error {
 	codings, err := s.codingsOfAll(ctx, tx, experienceID)
 	if err != nil {
@@ -629,12 +647,17 @@ func (s *Store) reanchorCodings(ctx context.Context, tx *sql.Tx, experienceID st
 	}
 	sentBack := false
 	for _, c := range codings {
+		var p analysis.Passage
 		old, ok := before[c.Field]
-		if !ok || old == after[c.Field] {
-			continue // a rendering, or an answer that did not change
+		switch {
+		case ok && old != after[c.Field]:
+			p, ok = analysis.Reanchor(old, after[c.Field], c.Passage)
+		case renderedAnswerChanged(c.Field, before, after):
+			p, ok = c.Passage, false
+		default:
+			continue // words that did not change
 		}
-		p, ok := analysis.Reanchor(old, after[c.Field], c.Passage)
-		if ok && p == c.Passage && !c.NeedsReview {
+		if ok && p == c.Passage {
 			continue
 		}
 		if !ok {
@@ -642,7 +665,7 @@ func (s *Store) reanchorCodings(ctx context.Context, tx *sql.Tx, experienceID st
 			sentBack = true
 		}
 		if _, err := tx.ExecContext(ctx, s.q("UPDATE codings SET start_pos = ?, end_pos = ?, needs_review = ? WHERE id = ?"),
-			p.Start, p.End, !ok, c.ID); err != nil {
+			p.Start, p.End, c.NeedsReview || !ok, c.ID); err != nil {
 			if s.d.IsUniqueViolation(err) {
 				// The same code already covers the moved words: one coding is enough.
 				if _, err := tx.ExecContext(ctx, s.q("DELETE FROM codings WHERE id = ?"), c.ID); err != nil {
@@ -658,6 +681,17 @@ func (s *Store) reanchorCodings(ctx context.Context, tx *sql.Tx, experienceID st
 		_, err = tx.ExecContext(ctx, s.q("DELETE FROM coding_done WHERE experience_id = ?"), experienceID)
 	}
 	return err
+}
+
+// renderedAnswerChanged tells whether field is the rendering of an answer
+// that changed between before and after.
+func renderedAnswerChanged(field string, before, after map[string]string) bool {
+	answer, ok := strings.CutPrefix(field, analysis.TranslationPrefix)
+	if !ok {
+		return false
+	}
+	old, ok := before[answer]
+	return ok && old != after[answer]
 }
 
 // codingsOfAll lists every coding of an experience, samples included.

@@ -336,5 +336,17 @@ func TestRedactionReanchorsOrSendsBackCodings(t *testing.T) {
 		if !v.Translations["what_happened"].OutOfDate {
 			t.Error("the rendering of a redacted answer is not marked out of date")
 		}
+		// A second redaction elsewhere leaves the passage in place: it is
+		// still for a coder to look at again.
+		texts.WhatHappened = "Dr [name] was rude. My son had to translate. Nobody [...]."
+		if err := s.RedactExperience(ctx, "moderator", rc.ID, texts, nil, "v1:k:o"); err != nil {
+			t.Fatal(err)
+		}
+		v, _ = s.ExperienceForCoding(ctx, rc.ID, "c", "")
+		for _, c := range v.Codings {
+			if c.CodeID == demo.CodeID("communication") && !c.NeedsReview {
+				t.Error("a later redaction took back a coding's call for review")
+			}
+		}
 	})
 }

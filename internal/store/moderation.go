@@ -97,6 +97,9 @@ func (s *Store) RedactExperience(ctx context.Context, actorID, id string, texts 
 		if err := s.reanchorCodings(ctx, tx, id, answers(before), answers(HeldExperience{Submission: texts})); err != nil {
 			return err
 		}
+		if err := s.redactSnapshotQuotes(ctx, tx, d, id, answers(HeldExperience{Submission: texts})); err != nil {
+			return err
+		}
 		if err := s.reindex(ctx, tx, id); err != nil { // the redacted words only
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hearme-project/hearme/internal/accountability"
 	"github.com/hearme-project/hearme/internal/analysis"
 	"github.com/hearme-project/hearme/internal/demo"
 	"github.com/hearme-project/hearme/internal/store"
@@ -85,9 +86,86 @@ func TestQuoteShowsTheRenderingOfItsOwnWordsOnly(t *testing.T) {
 	})
 }
 
+// TestRedactionTakesQuotesOnRenderingsAway: a quote on the English
+// rendering of an answer that is then redacted is sent back to a coder
+// and shown nowhere (not even as already published), because the
+// rendering still says what the moderator took out; a quote of words the
+// redaction left as they were stays everywhere. Redoing the rendering does
+// not bring the quote back until a coder has coded it again.
+func TestRedactionTakesQuotesOnRenderingsAway(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		loadDemoCodebook(t, s)
+		sub := submission()
+		sub.WhatHappened = "Dr Nowak był niemiły. Syn musiał tłumaczyć."
+		rc := approved(t, s, sub)
+		rendering := "Dr Nowak was rude. My son had to translate."
+		if err := s.SaveTranslation(ctx, "translator-1", rc.ID, "what_happened", rendering); err != nil {
+			t.Fatal(err)
+		}
+		onRendering := quoteOf(t, s, rc.ID, "communication", passageOf(t, "translation.what_happened", rendering, "Dr Nowak was rude."))
+		onAnswer := quoteOf(t, s, rc.ID, "language-family-interpreting", passageOf(t, "what_happened", sub.WhatHappened, "Syn musiał tłumaczyć."))
+		qs := consentedQuotes(t, s)
+		if len(qs) != 2 {
+			t.Fatalf("before the redaction: %+v", qs)
+		}
+		r, err := s.SaveRecommendation(ctx, "analyst-1", accountability.Recommendation{Title: "Kindness", Text: "Train staff.", Organisations: []string{"icb"},
+			Quotes: []string{onRendering.ID, onAnswer.ID}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.PublishRecommendation(ctx, "admin-1", r.ID, r.Version, nil, []store.Quote{qs[onRendering.ID], qs[onAnswer.ID]}, func(string) string { return "Communication" }); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.MarkCoded(ctx, "coder-1", rc.ID, true); err != nil {
+			t.Fatal(err)
+		}
+
+		v, _ := s.ExperienceForCoding(ctx, rc.ID, "moderator", "")
+		texts := v.Experience.Submission
+		texts.WhatHappened = "Dr [name] był niemiły. Syn musiał tłumaczyć."
+		if err := s.RedactExperience(ctx, "moderator", rc.ID, texts, nil, "v1:k:o"); err != nil {
+			t.Fatal(err)
+		}
+		gone := func(when string) {
+			t.Helper()
+			qs := consentedQuotes(t, s)
+			if q, ok := qs[onRendering.ID]; ok {
+				t.Errorf("%s: a quote on an out-of-date rendering is shown: %+v", when, q)
+			}
+			if q := qs[onAnswer.ID]; q.Words != "Syn musiał tłumaczyć." {
+				t.Errorf("%s: a quote the redaction left alone went: %+v", when, q)
+			}
+			v, _ := s.ExperienceForCoding(ctx, rc.ID, "coder-1", "")
+			for _, c := range v.Codings {
+				if c.ID == onRendering.ID && !c.NeedsReview {
+					t.Errorf("%s: the quote on the rendering was not sent back to a coder", when)
+				}
+			}
+		}
+		gone("after the redaction")
+		if _, total, _ := s.CodingQueue(ctx, 10); total != 1 {
+			t.Errorf("the redacted experience is not back in the coding queue: %d", total)
+		}
+		ev, err := s.RecommendationEvidence(ctx, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ev.Quotes) != 2 || !ev.Quotes[0].Withdrawn || ev.Quotes[0].Words != "" || ev.Quotes[1].Words != "Syn musiał tłumaczyć." {
+			t.Errorf("published evidence after the redaction: %+v", ev.Quotes)
+		}
+
+		if err := s.SaveTranslation(ctx, "translator-1", rc.ID, "what_happened", "Dr [name] was rude. My son had to translate."); err != nil {
+			t.Fatal(err)
+		}
+		gone("after the rendering was redone")
+	})
+}
+
 // TestQuoteOnStaleRenderingHiddenWithoutReviewFlag: a quote on a
 // rendering made out of date by a redaction is not shown, even with no
-// coder asked to look at it again.
+// coder asked to look at it again (as for a redaction made before codings
+// on renderings were sent back).
 func TestQuoteOnStaleRenderingHiddenWithoutReviewFlag(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {

@@ -5,8 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/hearme-project/hearme/internal/accountability"
+	"github.com/hearme-project/hearme/internal/sealed"
 )
 
 // Recommendations (the Account step): drafts name their evidence; the
@@ -279,4 +282,58 @@ func (s *Store) RecommendationEvidence(ctx context.Context, id string) (accounta
 func (s *Store) dropSnapshotQuotes(ctx context.Context, tx *sql.Tx, experienceID string) error {
 	_, err := tx.ExecContext(ctx, s.q("DELETE FROM recommendation_quote_words WHERE experience_id = ?"), experienceID)
 	return err
+}
+
+// redactSnapshotQuotes drops from every published snapshot the quoted
+// words of an experience that its redacted answers (after) and its
+// renderings still up to date no longer hold, and blanks a rendering
+// beside them that is no longer up to date, inside the transaction that
+// redacts it: what a moderator took out of the story leaves the public
+// record too (the quote keeps its place, without words, as on a
+// withdrawal).
+func (s *Store) redactSnapshotQuotes(ctx context.Context, tx *sql.Tx, d sealed.DataKey, experienceID string, after map[string]string) error {
+	type triple struct{ key, text, other string }
+	scan := func(r rowScanner) (triple, error) {
+		var x triple
+		return x, r.Scan(&x.key, &x.text, &x.other)
+	}
+	rows, err := tx.QueryContext(ctx, s.q("SELECT field, text, source_hash FROM translations WHERE experience_id = ?"), experienceID)
+	renderings, err := collect(rows, err, scan)
+	if err != nil {
+		return err
+	}
+	var current []string // renderings of the answers as they now are
+	for _, r := range renderings {
+		if r.other != answerHash(after[r.key]) {
+			continue
+		}
+		if err := openAll(d, experienceID, &r.text); err != nil {
+			return err
+		}
+		current = append(current, r.text)
+	}
+	held := slices.Clone(current)
+	for _, a := range after {
+		held = append(held, a)
+	}
+	within := func(words string, texts []string) bool {
+		return slices.ContainsFunc(texts, func(t string) bool { return strings.Contains(t, words) })
+	}
+	rows, err = tx.QueryContext(ctx, s.q("SELECT quote_id, words, translation FROM recommendation_quote_words WHERE experience_id = ?"), experienceID)
+	quotes, err := collect(rows, err, scan)
+	if err != nil {
+		return err
+	}
+	for _, q := range quotes {
+		switch {
+		case !within(q.text, held):
+			_, err = tx.ExecContext(ctx, s.q("DELETE FROM recommendation_quote_words WHERE quote_id = ?"), q.key)
+		case q.other != "" && !within(q.other, current):
+			_, err = tx.ExecContext(ctx, s.q("UPDATE recommendation_quote_words SET translation = '' WHERE quote_id = ?"), q.key)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
