@@ -12,6 +12,7 @@ import (
 
 	"github.com/hearme-project/hearme/internal/analysis"
 	"github.com/hearme-project/hearme/internal/audit"
+	"github.com/hearme-project/hearme/internal/equality"
 	"github.com/hearme-project/hearme/internal/experience"
 )
 
@@ -32,7 +33,8 @@ const SearchPageSize = 20
 // SearchFilters narrow a search; "" (or a zero time) is "any".
 type SearchFilters struct {
 	// Community: the person's own answer to the community question, or
-	// else the community of the event the story was captured at. It is
+	// else (none, or "prefer not to say") the community of the event the
+	// story was captured at, as the breakdowns count it. It is
 	// the only equality answer a search may filter on.
 	Community string
 	Stage     string // a pathway stage the story is about
@@ -97,8 +99,7 @@ func (s *Store) SearchExperiences(ctx context.Context, viewerID string, q analys
 	// Where the filters are read: the experience and its answers, or on
 	// PostgreSQL the search document's own columns (migration 0030),
 	// which its b-trees list newest first.
-	t, community, stage := "e", `COALESCE(NULLIF((SELECT a.community FROM equality_answers a WHERE a.experience_id = e.id), ''),
-			(SELECT v.community FROM events v WHERE v.id = e.event_id), '') = ?`, "EXISTS (SELECT 1 FROM experience_stages st WHERE st.experience_id = e.id AND st.stage = ?)"
+	t, community, stage := "e", searchCommunity+" = ?", "EXISTS (SELECT 1 FROM experience_stages st WHERE st.experience_id = e.id AND st.stage = ?)"
 	expID := "e.id"
 	if s.d.SearchFacets {
 		t, community, stage, expID = "d", "d.community = ?", "d.stages @> ARRAY[CAST(? AS TEXT)]", "d.experience_id"
@@ -216,12 +217,16 @@ func (s *Store) reindex(ctx context.Context, tx *sql.Tx, id string) error {
 }
 
 // searchCommunity and searchStages are what a search document carries
-// of its experience e for the filters (PostgreSQL, migration 0030): the
-// person's own community answer, else the community of the event; the
-// pathway stages.
+// of its experience e for the filters (PostgreSQL, migration 0030; on
+// SQLite the community filter reads searchCommunity itself): the
+// person's own community answer, else (none, or "prefer not to say")
+// the community of the event; the pathway stages. The community is the
+// one the breakdowns count the story under (communityOf), so a filter
+// finds what a breakdown's count says is there.
 const (
-	searchCommunity = `COALESCE(NULLIF((SELECT a.community FROM equality_answers a WHERE a.experience_id = e.id), ''),
-		(SELECT v.community FROM events v WHERE v.id = e.event_id), '')`
+	searchCommunity = `COALESCE(NULLIF(NULLIF((SELECT a.community FROM equality_answers a WHERE a.experience_id = e.id), ''), '` + equality.PreferNotToSay + `'),
+		NULLIF((SELECT v.community FROM events v WHERE v.id = e.event_id), ''),
+		(SELECT a.community FROM equality_answers a WHERE a.experience_id = e.id), '')`
 	searchStages = `ARRAY(SELECT st.stage FROM experience_stages st WHERE st.experience_id = e.id ORDER BY st.stage)`
 )
 

@@ -327,3 +327,66 @@ func TestSearchFiltersFollowTheEvent(t *testing.T) {
 		}
 	})
 }
+
+// TestSearchCommunityAsTheBreakdownsCountIt: a person who answered
+// "prefer not to say" to the community question at an event is counted
+// by the breakdowns under the event's community, and the community
+// filter finds their story there too; a person's own answer keeps
+// theirs out of it, and follows a change of the event's community.
+func TestSearchCommunityAsTheBreakdownsCountIt(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		clock := time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)
+		s.SetClock(func() time.Time { clock = clock.Add(time.Hour); return clock })
+		ev := newTestEvent(t, s, 40, time.Date(2026, 3, 25, 10, 0, 0, 0, time.UTC))
+		heard := func(text, community string) experience.Receipt {
+			sub := searchStory("en", text, "treatment")
+			sub.Equality = equality.Answers{Community: community}
+			sub.Source, sub.EventID = experience.SourceEvent, ev.ID
+			return approved(t, s, sub)
+		}
+		rather := heard("The nurse was kind.", equality.PreferNotToSay)
+		own := heard("The nurse was busy.", "south-asian")
+		online := approved(t, s, searchStory("en", "The nurse rang.", "treatment"))
+		facts, err := s.AnalysisFacts(ctx, analysis.NewCodebook(nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		counted := map[string]string{}
+		for _, f := range facts {
+			counted[f.ExperienceID] = f.Community
+		}
+		if counted[rather.ID] != "eastern-european" || counted[own.ID] != "south-asian" {
+			t.Fatalf("the breakdowns count %v", counted)
+		}
+		for _, c := range []struct {
+			query, community string
+			want             []string
+		}{
+			{"nurse", "eastern-european", []string{rather.Reference}},
+			{"", "eastern-european", []string{rather.Reference}},
+			{"nurse", "south-asian", []string{own.Reference}},
+			{"nurse", equality.PreferNotToSay, nil},
+			{"nurse", "", []string{online.Reference, own.Reference, rather.Reference}},
+		} {
+			if got := find(t, s, c.query, store.SearchFilters{Community: c.community}); !slices.Equal(got, c.want) {
+				t.Errorf("%q in %q: found %v, want %v", c.query, c.community, got, c.want)
+			}
+		}
+		ev.Community = "black-african"
+		if _, err := s.UpdateEvent(ctx, "connector-1", ev, nil); err != nil {
+			t.Fatal(err)
+		}
+		if got := find(t, s, "nurse", store.SearchFilters{Community: "black-african"}); !slices.Equal(got, []string{rather.Reference}) {
+			t.Errorf("under the event's new community: %v", got)
+		}
+		// At an event for everyone, "prefer not to say" is what is left.
+		ev.Community = ""
+		if _, err := s.UpdateEvent(ctx, "connector-1", ev, nil); err != nil {
+			t.Fatal(err)
+		}
+		if got := find(t, s, "nurse", store.SearchFilters{Community: equality.PreferNotToSay}); !slices.Equal(got, []string{rather.Reference}) {
+			t.Errorf("at an event for everyone: %v", got)
+		}
+	})
+}
