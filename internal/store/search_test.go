@@ -390,3 +390,32 @@ func TestSearchCommunityAsTheBreakdownsCountIt(t *testing.T) {
 		}
 	})
 }
+
+// TestSearchExcludesWholeWords: an excluded word leaves out the stories
+// that have that word, on both databases; not those where it is only a
+// part of a longer word, which PostgreSQL's trigrams would find ("-rak"
+// must not leave out every story that says "brak").
+func TestSearchExcludesWholeWords(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		clock := time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
+		s.SetClock(func() time.Time { clock = clock.Add(time.Hour); return clock })
+		lack := approved(t, s, searchStory("pl", "Brak informacji o wynikach."))
+		cancer := approved(t, s, searchStory("pl", "Rak płuc, brak informacji."))
+		for _, c := range []struct {
+			query string
+			want  []string
+		}{
+			{"informacji -rak", []string{lack.Reference}},
+			{"informacji -brak", nil},
+			{"informacji -rak*", []string{lack.Reference}},
+			{"informacji -wynik", []string{cancer.Reference, lack.Reference}},
+			{"informacji -wynikach", []string{cancer.Reference}},
+			{`informacji -"rak płuc"`, []string{lack.Reference}},
+		} {
+			if got := find(t, s, c.query, store.SearchFilters{}); !slices.Equal(got, c.want) {
+				t.Errorf("%q: found %v, want %v", c.query, got, c.want)
+			}
+		}
+	})
+}

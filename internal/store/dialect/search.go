@@ -67,10 +67,12 @@ func ftsMatch(q analysis.Query) (string, string, []any) {
 // matches inside longer words, by trigrams (pg_trgm, migration 0022):
 // "wynik" finds "wyniki" and "wyników". Newest first by the document's
 // own time shared (migration 0030), which its filter b-trees list in
-// that order.
+// that order. An excluded word or phrase matches only as a word, as in
+// SQLite: "-rak" leaves out a story about "rak", never one that says
+// "brak".
 func tsMatch(q analysis.Query) (string, string, []any) {
 	var args []any
-	term := func(t analysis.Term) string {
+	term := func(t analysis.Term, exclude bool) string {
 		var words string
 		if t.Prefix {
 			args = append(args, strings.Join(t.Words, " <-> ")+":*")
@@ -81,7 +83,7 @@ func tsMatch(q analysis.Query) (string, string, []any) {
 			words = "d.words @@ (phraseto_tsquery('english', ?) || phraseto_tsquery('simple', ?))"
 		}
 		p := strings.Join(t.Words, " ")
-		if utf8.RuneCountInString(p) < 3 {
+		if exclude || utf8.RuneCountInString(p) < 3 {
 			return "(" + words + ")"
 		}
 		args = append(args, "%"+p+"%")
@@ -91,12 +93,12 @@ func tsMatch(q analysis.Query) (string, string, []any) {
 	for _, c := range q.All {
 		var alts []string
 		for _, t := range c {
-			alts = append(alts, term(t))
+			alts = append(alts, term(t, false))
 		}
 		all = append(all, "("+strings.Join(alts, " OR ")+")")
 	}
 	for _, t := range q.Exclude {
-		all = append(all, "NOT "+term(t))
+		all = append(all, "NOT "+term(t, true))
 	}
 	return "search_documents d JOIN experiences e ON e.id = d.experience_id AND " + strings.Join(all, " AND "),
 		"d.created_at DESC, d.experience_id DESC", args
