@@ -55,7 +55,7 @@ func TestSnippetMarksMatches(t *testing.T) {
 	q, _ := ParseQuery(`"waiting times" kolej* Łódź`)
 	text := "We waited weeks. The waiting times were long, and the <b>kolejki</b> in Lodz too."
 	var marked []string
-	for _, s := range Snippet(text, q.Positive(), 300) {
+	for _, s := range Snippet(text, q.Positive(), 300, false) {
 		if s.Mark {
 			marked = append(marked, s.Text)
 		}
@@ -66,13 +66,52 @@ func TestSnippetMarksMatches(t *testing.T) {
 	// A long text is cut around the first match, on word boundaries.
 	long := strings.Repeat("nothing here ", 100) + "the interpreter came " + strings.Repeat("and more ", 100)
 	q, _ = ParseQuery("interpreter")
-	segs := Snippet(long, q.Positive(), 120)
+	segs := Snippet(long, q.Positive(), 120, false)
 	var all string
 	for _, s := range segs {
 		all += s.Text
 	}
 	if !strings.HasPrefix(all, "… ") || !strings.HasSuffix(all, " …") || !strings.Contains(all, "interpreter") || utf8.RuneCountInString(all) > 130 {
 		t.Errorf("snippet %q", all)
+	}
+}
+
+// TestSnippetMarksWordsFoundInside: where the search found terms inside
+// longer words (PostgreSQL's trigrams, a story not in English) the
+// snippet marks the words that hold them; elsewhere, and for terms too
+// short to be found so, only the words that match as words.
+func TestSnippetMarksWordsFoundInside(t *testing.T) {
+	t.Parallel()
+	text := "Nie dostałam wyników. Brak informacji o wynikach badań, rak to nie żart."
+	for _, c := range []struct {
+		query  string
+		inside bool
+		want   []string
+	}{
+		{"wynik", true, []string{"wyników", "wynikach"}},
+		{"wynik", false, nil},
+		{"WYNIKOW", true, []string{"wyników"}},
+		{"rak", true, []string{"Brak", "rak"}},
+		{"rak", false, []string{"rak"}},
+		{"ak", true, nil},
+		{`"ikach bad"`, true, []string{"wynikach badań"}},
+		{`"ikach bad"`, false, nil},
+		{`"informacji wyn"`, true, nil}, // "o" stands between them
+		{"nikach*", true, []string{"wynikach"}},
+	} {
+		q, err := ParseQuery(c.query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var marked []string
+		for _, s := range Snippet(text, q.Positive(), 300, c.inside) {
+			if s.Mark {
+				marked = append(marked, s.Text)
+			}
+		}
+		if !reflect.DeepEqual(marked, c.want) {
+			t.Errorf("%q inside %v: marked %q, want %q", c.query, c.inside, marked, c.want)
+		}
 	}
 }
 
@@ -111,7 +150,7 @@ func FuzzParseQuery(f *testing.F) {
 			return
 		}
 		var b strings.Builder
-		for _, seg := range Snippet(s, q.Positive(), 1<<20) {
+		for _, seg := range Snippet(s, q.Positive(), 1<<20, true) {
 			b.WriteString(seg.Text)
 		}
 		if b.String() != s {

@@ -3,6 +3,7 @@ package analysis
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -15,13 +16,25 @@ type Segment struct {
 	Mark bool
 }
 
+// InsideMin is the fewest letters (a phrase's spaces counted) a term
+// needs to be found inside longer words, where a search does that
+// (PostgreSQL's trigrams, in a story not in English): fewer would find
+// almost every story.
+const InsideMin = 3
+
+// Inside reports whether the term is long enough to be found inside
+// longer words (InsideMin).
+func (t Term) Inside() bool { return utf8.RuneCountInString(strings.Join(t.Words, " ")) >= InsideMin }
+
 // Snippet cuts about maxRunes of text around the first words that match
 // the terms and marks every matching word in it. Matching is forgiving in
 // the way the indexes are: case and accents do not count, a * term takes
 // longer words, and English endings (-s, -es, -ed, -ing) are set aside,
-// so "waiting times" marks "waited" and "time". A story matched only in a
+// so "waiting times" marks "waited" and "time". With inside (the search
+// found terms inside longer words, Term.Inside) a word that holds the
+// term is marked too: "wynik" marks "wyników". A story matched only in a
 // way the snippet cannot see starts at its beginning, unmarked.
-func Snippet(text string, terms []Term, maxRunes int) []Segment {
+func Snippet(text string, terms []Term, maxRunes int, inside bool) []Segment {
 	rs := []rune(text)
 	type span struct{ start, end int }
 	var words []span
@@ -48,9 +61,11 @@ func Snippet(text string, terms []Term, maxRunes int) []Segment {
 			if n == 0 || i+n > len(words) {
 				continue
 			}
+			in := inside && t.Inside()
 			ok := true
 			for k, tw := range t.Words {
-				if !wordMatches(fold(tw), folded[i+k], t.Prefix && k == n-1) {
+				ft, fw := fold(tw), folded[i+k]
+				if !wordMatches(ft, fw, t.Prefix && k == n-1) && !(in && insideMatches(ft, fw, k, n)) {
 					ok = false
 					break
 				}
@@ -136,6 +151,23 @@ func wordMatches(term, word string, prefix bool) bool {
 	}
 	st := englishStem(term)
 	return len([]rune(st)) >= 3 && st == englishStem(word)
+}
+
+// insideMatches reports whether word can be the k-th of n words of a
+// text that holds the phrase whose k-th word is term, as a substring
+// (what the trigram search matched): a word alone anywhere in a longer
+// word, a phrase's first word at a word's end, its last at a word's
+// start and any other whole.
+func insideMatches(term, word string, k, n int) bool {
+	switch {
+	case n == 1:
+		return strings.Contains(word, term)
+	case k == 0:
+		return strings.HasSuffix(word, term)
+	case k == n-1:
+		return strings.HasPrefix(word, term)
+	}
+	return term == word
 }
 
 // englishStem sets aside the commonest English endings, enough to mark

@@ -349,3 +349,8 @@ func (s *Store) IndexApproved(ctx context.Context) (int, error) {
 		total += len(ids)
 	}
 }
+
+// SearchFindsInside reports whether a search finds its terms inside
+// longer words of a story in lang (PostgreSQL's trigrams), for the
+// snippet to mark what was found.
+func (s *Store) SearchFindsInside(lang string) bool { return s.d.FindsInside(lang) }

@@ -135,7 +135,7 @@ func (s *Server) handleSearchPost(w http.ResponseWriter, r *http.Request) {
 	}
 	terms := q.Positive()
 	for _, res := range results {
-		d.Results = append(d.Results, searchResultView{SearchResult: res, Snippet: analysis.Snippet(res.Body, terms, snippetRunes)})
+		d.Results = append(d.Results, searchResultView{SearchResult: res, Snippet: analysis.Snippet(res.Body, terms, snippetRunes, s.store.SearchFindsInside(res.Lang))})
 	}
 	p.Data = d
 	s.render(w, r, http.StatusOK, "staff_search", p)

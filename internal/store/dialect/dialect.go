@@ -63,6 +63,9 @@ type Dialect struct {
 	numberedParams bool
 	// textMatch writes a full-text condition (search.go).
 	textMatch textMatcher
+	// insideWords: a search term is also found inside longer words, in
+	// a story not in English (PostgreSQL's trigrams, search.go).
+	insideWords bool
 	// NumberedDocuments: search documents are keyed by a number that
 	// follows the time their experience was shared (SQLite's FTS5 content
 	// rowid, migration 0022), so a date range also bounds the numbers and
@@ -89,7 +92,7 @@ var (
 	sqliteDialect = Dialect{Name: SQLite, SingleWriter: true, FileSnapshot: true, CurrentTransaction: "''",
 		textMatch: ftsMatch, NumberedDocuments: true}
 	postgresDialect = Dialect{Name: Postgres, RowLock: " FOR UPDATE", advisoryLocks: true, numberedParams: true, CurrentTransaction: "pg_current_xact_id()::text",
-		textMatch: tsMatch, BulkCopy: true, SearchFacets: true, ColumnArrays: true}
+		textMatch: tsMatch, insideWords: true, BulkCopy: true, SearchFacets: true, ColumnArrays: true}
 )
 
 // ForUpdate returns query (a SELECT run inside a write transaction) with

@@ -2,7 +2,6 @@ package dialect
 
 import (
 	"strings"
-	"unicode/utf8"
 
 	"github.com/hearme-project/hearme/internal/analysis"
 )
@@ -25,6 +24,11 @@ type textMatcher func(q analysis.Query) (from, order string, args []any)
 // only letters and digits (analysis.ParseQuery), so neither index's
 // query syntax, nor a LIKE pattern, can be steered by them either.
 func (d Dialect) TextMatch(q analysis.Query) (from, order string, args []any) { return d.textMatch(q) }
+
+// FindsInside reports whether a search finds its terms (those long
+// enough, analysis.Term.Inside) inside longer words of a story in lang,
+// so that its snippet marks them there too.
+func (d Dialect) FindsInside(lang string) bool { return d.insideWords && lang != "en" }
 
 // ftsMatch is SQLite's: one FTS5 query string, (a OR b) AND c NOT x.
 // The matches drive the join (CROSS JOIN fixes SQLite's join order:
@@ -82,11 +86,10 @@ func tsMatch(q analysis.Query) (string, string, []any) {
 			args = append(args, p, p)
 			words = "d.words @@ (phraseto_tsquery('english', ?) || phraseto_tsquery('simple', ?))"
 		}
-		p := strings.Join(t.Words, " ")
-		if exclude || utf8.RuneCountInString(p) < 3 {
+		if exclude || !t.Inside() {
 			return "(" + words + ")"
 		}
-		args = append(args, "%"+p+"%")
+		args = append(args, "%"+strings.Join(t.Words, " ")+"%")
 		return "(" + words + " OR (d.lang <> 'en' AND d.body ILIKE ?))"
 	}
 	var all []string
