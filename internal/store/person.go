@@ -86,7 +86,7 @@ var hiddenColumns = map[string]bool{
 	"secret_hash": true, "cancel_hash": true, "token_hash": true, "sealed_key": true, "password_hash": true, "totp_secret": true,
 	"totp_last_step": true, "session_epoch": true, "email_key": true, "phone_key": true, "contact_email_key": true,
 	"contact_phone_key": true, "contact_key": true, "to_key": true, "claimed_by": true, "claimed_until": true,
-	"search_documents.words": true, "search_documents.doc_id": true, "source_hash": true, "code_hash": true,
+	"search_documents.words": true, "search_documents.stems": true, "search_documents.doc_id": true, "source_hash": true, "code_hash": true,
 	"capture_records.secret_sealed": true, // the story's secret code, kept to answer a phone's repeat (docs/offline.md)
 }
 

@@ -184,10 +184,11 @@ func (s *Store) FinishSynthetic(ctx context.Context) error {
 	return err
 }
 
-// searchIndexes are PostgreSQL's search indexes as migrations 0020, 0022
-// and 0030 create them.
+// searchIndexes are PostgreSQL's search indexes as migrations 0020, 0022,
+// 0030 and 0035 create them.
 var searchIndexes = [][2]string{
 	{"search_documents_words", "CREATE INDEX IF NOT EXISTS search_documents_words ON search_documents USING GIN (words)"},
+	{"search_documents_stems", "CREATE INDEX IF NOT EXISTS search_documents_stems ON search_documents USING GIN (stems)"},
 	{"search_documents_trigrams", "CREATE INDEX IF NOT EXISTS search_documents_trigrams ON search_documents USING GIN (body gin_trgm_ops) WHERE lang <> 'en'"},
 	{"search_documents_newest", "CREATE INDEX IF NOT EXISTS search_documents_newest ON search_documents (created_at DESC, experience_id DESC)"},
 	{"search_documents_by_community", "CREATE INDEX IF NOT EXISTS search_documents_by_community ON search_documents (community, created_at DESC, experience_id DESC)"},

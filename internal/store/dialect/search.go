@@ -63,15 +63,24 @@ func ftsMatch(q analysis.Query) (string, string, []any) {
 		" CROSS JOIN experiences e ON e.id = d.experience_id", "m.doc_id DESC", []any{expr}
 }
 
+// stemmers are the programme's languages other than English that
+// PostgreSQL has a stemmer (a text search configuration) for, each with
+// it. A document in one carries its words as that stemmer sees them in
+// its stems column (migration 0035, whose column definition lists the
+// same languages). English is in every document's words (migration
+// 0020), for the English renderings; Polish, Urdu, Bengali and Somali
+// have none in PostgreSQL.
+var stemmers = []struct{ lang, config string }{{"ro", "romanian"}}
+
 // tsMatch is PostgreSQL's. A word or phrase matches as the English
 // stemmer sees it or as written (the simple configuration) in the
-// tsvector; a prefix matches as written. In a document in another
-// language than English (PostgreSQL has no stemmer for Polish, Urdu,
-// Bengali or Somali) a word or phrase of at least 3 letters also
-// matches inside longer words, by trigrams (pg_trgm, migration 0022):
-// "wynik" finds "wyniki" and "wyników". Newest first by the document's
-// own time shared (migration 0030), which its filter b-trees list in
-// that order. An excluded word or phrase matches only as a word, as in
+// tsvector, and in a document in a language of stemmers as that
+// language's stemmer sees it ("spital" finds "spitalul"); a prefix
+// matches as written. In a document in another language than English
+// a word or phrase of at least 3 letters also matches inside longer
+// words, by trigrams (pg_trgm, migration 0022): "wynik" finds "wyniki"
+// and "wyników". Newest first by the document's own time shared
+// (migration 0030), which its filter b-trees list in that order. An excluded word or phrase matches only as a word, as in
 // SQLite: "-rak" leaves out a story about "rak", never one that says
 // "brak".
 func tsMatch(q analysis.Query) (string, string, []any) {
@@ -85,6 +94,10 @@ func tsMatch(q analysis.Query) (string, string, []any) {
 			p := strings.Join(t.Words, " ")
 			args = append(args, p, p)
 			words = "d.words @@ (phraseto_tsquery('english', ?) || phraseto_tsquery('simple', ?))"
+			for _, st := range stemmers {
+				args = append(args, p)
+				words += " OR (d.lang = '" + st.lang + "' AND d.stems @@ phraseto_tsquery('" + st.config + "', ?))"
+			}
 		}
 		if exclude || !t.Inside() {
 			return "(" + words + ")"
