@@ -15,8 +15,8 @@ import (
 	"github.com/hearme-project/hearme/internal/store/storetest"
 )
 
-// find runs a search and returns the references found, in order.
-func find(t *testing.T, s *store.Store, query string, f store.SearchFilters) []string {
+// findResults runs a search and returns its first page.
+func findResults(t *testing.T, s *store.Store, query string, f store.SearchFilters) []store.SearchResult {
 	t.Helper()
 	q, err := analysis.ParseQuery(query)
 	if err != nil {
@@ -26,8 +26,14 @@ func find(t *testing.T, s *store.Store, query string, f store.SearchFilters) []s
 	if err != nil {
 		t.Fatalf("search %q: %v", query, err)
 	}
+	return res
+}
+
+// find runs a search and returns the references found, in order.
+func find(t *testing.T, s *store.Store, query string, f store.SearchFilters) []string {
+	t.Helper()
 	var refs []string
-	for _, r := range res {
+	for _, r := range findResults(t, s, query, f) {
 		refs = append(refs, r.Reference)
 	}
 	return refs
@@ -415,6 +421,86 @@ func TestSearchExcludesWholeWords(t *testing.T) {
 		} {
 			if got := find(t, s, c.query, store.SearchFilters{}); !slices.Equal(got, c.want) {
 				t.Errorf("%q: found %v, want %v", c.query, got, c.want)
+			}
+		}
+	})
+}
+
+// TestSearchInEveryLanguage: stories in Urdu, Bengali, Somali and
+// Romanian are found by their words, prefixes and phrases on both
+// databases, and their snippets mark what was found. Bengali's vowel
+// signs and viramas are part of its words (FTS5's tokenizer keeps
+// combining marks in words, migration 0035): "আমি" (I) does not find
+// "আমাকে" (me). On PostgreSQL Romanian is stemmed ("spital" finds
+// "spitalul") and a word is also found inside longer words (trigrams)
+// in every language but English.
+func TestSearchInEveryLanguage(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		clock := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
+		s.SetClock(func() time.Time { clock = clock.Add(time.Hour); return clock })
+		stories := map[string]experience.Receipt{}
+		for lang, text := range map[string]string{
+			"ur": "ڈاکٹر نے مجھے نتائج نہیں بتائے۔ ہسپتال میں انتظار بہت لمبا تھا۔",
+			"bn": "ডাক্তার আমাকে পরীক্ষার ফলাফল দেননি। হাসপাতালে অনেক অপেক্ষা করেছি।",
+			"so": "Dhakhtarku ma ii sheegin natiijooyinka. Isbitaalka waan ku sugay muddo dheer.",
+			"ro": "Am așteptat rezultatele analizelor. Spitalul județean nu m-a sunat.",
+		} {
+			stories[lang] = approved(t, s, searchStory(lang, text, "diagnosis"))
+		}
+		onPG := s.Dialect() == dialect.Postgres
+		for _, c := range []struct {
+			lang, query string
+			lite, pg    bool     // found on SQLite, on PostgreSQL
+			marks       []string // what the snippet marks where the story is found
+		}{
+			{"ur", "ڈاکٹر", true, true, []string{"ڈاکٹر"}},
+			{"ur", "نتا*", true, true, []string{"نتائج"}},
+			{"ur", `"نتائج نہیں"`, true, true, []string{"نتائج نہیں"}},
+			{"ur", "ہسپت", false, true, []string{"ہسپتال"}},
+			{"ur", "ڈاکٹر -انتظار", false, false, nil},
+			{"bn", "ডাক্তার", true, true, []string{"ডাক্তার"}},
+			{"bn", "আমাকে", true, true, []string{"আমাকে"}},
+			{"bn", "আমি", false, false, nil},
+			{"bn", "দিন", false, false, nil},
+			{"bn", "পরীক্ষ*", true, true, []string{"পরীক্ষার"}},
+			{"bn", `"পরীক্ষার ফলাফল"`, true, true, []string{"পরীক্ষার ফলাফল"}},
+			{"bn", "হাসপাতাল", false, true, []string{"হাসপাতালে"}},
+			{"so", "isbitaalka", true, true, []string{"Isbitaalka"}},
+			{"so", "natiijo*", true, true, []string{"natiijooyinka"}},
+			{"so", `"muddo dheer"`, true, true, []string{"muddo dheer"}},
+			{"so", "isbitaal", false, true, []string{"Isbitaalka"}},
+			{"ro", "spitalul", true, true, []string{"Spitalul"}},
+			// PostgreSQL's simple configuration keeps accents (it has no
+			// unaccent), SQLite's tokenizer takes them off.
+			{"ro", "asteptat", true, false, []string{"așteptat"}},
+			{"ro", "așteptat", true, true, []string{"așteptat"}},
+			{"ro", "rezult*", true, true, []string{"rezultatele"}},
+			{"ro", "spitale", false, true, nil}, // the stemmer's: spitalele and spitalul meet at spital
+			{"ro", "rezultat", false, true, []string{"rezultatele"}},
+			{"ro", `"spitalul județean"`, true, true, []string{"Spitalul județean"}},
+		} {
+			want := c.lite
+			if onPG {
+				want = c.pg
+			}
+			res := findResults(t, s, c.query, store.SearchFilters{Lang: c.lang})
+			if got := len(res) == 1 && res[0].Reference == stories[c.lang].Reference; got != want || len(res) > 1 {
+				t.Errorf("%s %q: found %d stories, want the story %v", c.lang, c.query, len(res), want)
+				continue
+			}
+			if !want {
+				continue
+			}
+			q, _ := analysis.ParseQuery(c.query)
+			var marked []string
+			for _, seg := range analysis.Snippet(res[0].Body, q.Positive(), 300, s.SearchFindsInside(res[0].Lang)) {
+				if seg.Mark {
+					marked = append(marked, seg.Text)
+				}
+			}
+			if !slices.Equal(marked, c.marks) {
+				t.Errorf("%s %q: marked %q, want %q", c.lang, c.query, marked, c.marks)
 			}
 		}
 	})
