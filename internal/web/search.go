@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -38,6 +39,16 @@ type searchForm struct {
 func (f searchForm) hidden() []hiddenField {
 	return []hiddenField{{"q", f.Q}, {"community", f.Community}, {"stage", f.Stage}, {"code", f.Code},
 		{"lang", f.Lang}, {"source", f.Source}, {"event", f.Event}, {"from", f.From}, {"to", f.To}}
+}
+
+// value is the posted value of the form's field name.
+func (f searchForm) value(name string) string {
+	for _, h := range f.hidden() {
+		if h.Name == name {
+			return h.Value
+		}
+	}
+	return ""
 }
 
 type hiddenField struct{ Name, Value string }
@@ -117,6 +128,14 @@ func (s *Server) handleSearchPost(w http.ResponseWriter, r *http.Request) {
 	if perr != nil {
 		s.serverError(w, r, perr)
 		return
+	}
+	// A filter's value must be one of its choices (the programme's), as
+	// the breakdown page's filters must: an unknown one would find
+	// nothing and look like an answer.
+	for _, sel := range p.Data.(searchData).Selects {
+		if v := f.value(sel.Name); v != "" && !slices.ContainsFunc(sel.Options, func(o searchOption) bool { return o.Value == v }) {
+			errs.Add(sel.Name, "analysis.error_choice")
+		}
 	}
 	if len(errs) > 0 {
 		p.Errors = errs

@@ -75,6 +75,21 @@ func TestAnalystSearchesApprovedExperiences(t *testing.T) {
 	if !strings.Contains(r.body, `href="#from"`) || !strings.Contains(r.body, `value="&#34;waiting"`) {
 		t.Errorf("a bad date and an open quote: both reported, the query kept\n%.1500s", r.body)
 	}
+	// A filter value the programme does not have is an error against
+	// that filter, in the summary, the query kept; the valid ones stay chosen.
+	for name, bad := range map[string]string{"community": "martian", "stage": "no-stage", "code": "no-code", "lang": "xx",
+		"source": "pigeon", "event": "no-event"} {
+		r := search(url.Values{"q": {"kolejka"}, name: {bad}, "stage": {stageOr(name, bad)}})
+		assertSummaryLinks(t, "unknown "+name, r)
+		if !strings.Contains(r.body, `href="#`+name+`"`) || !strings.Contains(r.body, "Choose one from the list") ||
+			!strings.Contains(r.body, `value="kolejka"`) || !strings.Contains(r.body, `id="`+name+`-error"`) ||
+			strings.Contains(r.body, polish.Reference) {
+			t.Errorf("unknown %s %q: not reported against it, or the query lost\n%.1500s", name, bad, r.body)
+		}
+		if name != "stage" && (strings.Contains(r.body, `href="#stage"`) || !strings.Contains(r.body, `value="treatment" selected`)) {
+			t.Errorf("unknown %s: the valid stage is reported or not kept", name)
+		}
+	}
 	if audited() != 0 {
 		t.Error("a search that did not run was audited")
 	}
@@ -134,4 +149,13 @@ func TestAnalystSearchesApprovedExperiences(t *testing.T) {
 	if r = search(url.Values{"q": {"translate"}}); strings.Contains(r.body, rcs[0].Reference) {
 		t.Error("a withdrawn story is still found")
 	}
+}
+
+// stageOr is the stage a search test posts beside a bad value of name:
+// the bad value itself for the stage, else a stage of the programme.
+func stageOr(name, bad string) string {
+	if name == "stage" {
+		return bad
+	}
+	return "treatment"
 }
