@@ -102,7 +102,8 @@ func TestAnalystSearchesApprovedExperiences(t *testing.T) {
 	}
 	// Polish, with a prefix, and a language filter.
 	r = search(url.Values{"q": {"kolej*"}, "lang": {"pl"}})
-	if !strings.Contains(r.body, polish.Reference) || !strings.Contains(r.body, "<mark>kolejka</mark>") {
+	if !strings.Contains(r.body, polish.Reference) || !strings.Contains(r.body, "<mark>kolejka</mark>") ||
+		!strings.Contains(r.body, `<p class="snippet" lang="pl" dir="auto">`) {
 		t.Errorf("polish search:\n%.2000s", r.body)
 	}
 	// A filter that matches nothing says so.
