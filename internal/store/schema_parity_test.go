@@ -32,7 +32,7 @@ var schemaByDesign = map[string]string{
 	"unique search_documents(experience_id)": "SQLite: one document per experience beside the doc_id key; PostgreSQL: it is the primary key",
 	"column search_documents.words":          "PostgreSQL: the tsvector of the body (English stems and the words as written)",
 	"index search_documents_words":           "PostgreSQL: the GIN index of the tsvector",
-	"column search_documents.stems":          "PostgreSQL: the tsvector of a document in a language with a stemmer other than English (migration 0035)",
+	"column search_documents.stems":          "PostgreSQL: the tsvector of a document in a language with a stemmer other than English (migration 0037)",
 	"index search_documents_stems":           "PostgreSQL: the GIN index of the stems",
 	"index search_documents_trigrams":        "PostgreSQL: the trigram (pg_trgm) GIN index of documents in languages without a stemmer (migration 0022)",
 	"triggers on search_documents":           "SQLite: keep the FTS5 index (external content) in step with the documents",

@@ -430,7 +430,7 @@ func TestSearchExcludesWholeWords(t *testing.T) {
 // Romanian are found by their words, prefixes and phrases on both
 // databases, and their snippets mark what was found. Bengali's vowel
 // signs and viramas are part of its words (FTS5's tokenizer keeps
-// combining marks in words, migration 0035): "আমি" (I) does not find
+// combining marks in words, migration 0037): "আমি" (I) does not find
 // "আমাকে" (me). On PostgreSQL Romanian is stemmed ("spital" finds
 // "spitalul") and a word is also found inside longer words (trigrams)
 // in every language but English.

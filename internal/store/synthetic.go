@@ -185,7 +185,7 @@ func (s *Store) FinishSynthetic(ctx context.Context) error {
 }
 
 // searchIndexes are PostgreSQL's search indexes as migrations 0020, 0022,
-// 0030 and 0035 create them.
+// 0030 and 0037 create them.
 var searchIndexes = [][2]string{
 	{"search_documents_words", "CREATE INDEX IF NOT EXISTS search_documents_words ON search_documents USING GIN (words)"},
 	{"search_documents_stems", "CREATE INDEX IF NOT EXISTS search_documents_stems ON search_documents USING GIN (stems)"},

@@ -66,7 +66,7 @@ func ftsMatch(q analysis.Query) (string, string, []any) {
 // stemmers are the programme's languages other than English that
 // PostgreSQL has a stemmer (a text search configuration) for, each with
 // it. A document in one carries its words as that stemmer sees them in
-// its stems column (migration 0035, whose column definition lists the
+// its stems column (migration 0037, whose column definition lists the
 // same languages). English is in every document's words (migration
 // 0020), for the English renderings; Polish, Urdu, Bengali and Somali
 // have none in PostgreSQL.
