@@ -424,6 +424,7 @@ type breakdownData struct {
 	From, To         string
 	Empty            string // why there is nothing to count, as a message key
 	ChartHeight      int
+	ChartSplit       bool // each bar in a part per column (six columns at most)
 	CSV, XLSX        template.URL
 	Census           []censusView
 	Pairs            []pairView
@@ -457,14 +458,25 @@ func (s *Server) renderBreakdown(w http.ResponseWriter, r *http.Request, bq *bre
 		}
 		longest = max(longest, sum)
 	}
+	// Past six columns the patterns would repeat and a bar's parts could
+	// not be told apart (300 events, 35 months): each bar is then the
+	// row's total, and the table gives the columns.
+	d.ChartSplit = len(d.ColLabels) <= chartFills
+	partLabels := d.ColLabels
+	if !d.ChartSplit {
+		partLabels = []string{p.T("analysis.chart_part_total")}
+	}
 	for i, k := range bq.rowKeys {
 		row := breakdownRow{Label: lab.label(rows, k), Total: b.RowTotals[i], Tested: b.RowTest[i].Tested, Y: chartRow * i}
 		counts := make([]int, len(b.Cells[i]))
 		for j, c := range b.Cells[i] {
 			counts[j] = c.Count
 		}
+		if !d.ChartSplit {
+			counts = []int{b.RowTotals[i]} // one part: the row's total
+		}
 		var end int
-		row.Parts, end = chartParts(counts, d.ColLabels, longest)
+		row.Parts, end = chartParts(counts, partLabels, longest)
 		row.LX = end + 6
 		if row.Tested {
 			row.P = formatP(b.RowTest[i].P)
@@ -480,8 +492,10 @@ func (s *Server) renderBreakdown(w http.ResponseWriter, r *http.Request, bq *bre
 		}
 		d.Table = append(d.Table, row)
 	}
-	for j, l := range d.ColLabels {
-		d.Legend = append(d.Legend, legendItem{l, j % chartFills})
+	if d.ChartSplit {
+		for j, l := range d.ColLabels {
+			d.Legend = append(d.Legend, legendItem{l, j % chartFills})
+		}
 	}
 	d.FromEvent = bq.counts.FromEvent
 	d.ColTotals, d.Total, d.Empty = b.ColTotals, b.Total, bq.emptyReason()

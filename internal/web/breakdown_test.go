@@ -105,6 +105,50 @@ func TestBreakdownForAnalysts(t *testing.T) {
 	}
 }
 
+// TestBreakdownChartOfManyColumnsShowsTotals: past six columns a bar's
+// parts could not be told apart (the patterns would repeat), so each bar
+// is the row's total, without a key, and the caption says the table gives
+// the columns.
+func TestBreakdownChartOfManyColumnsShowsTotals(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	codes, _ := demo.Codebook()
+	if _, _, err := e.store.ImportCodes(ctx, "test", codes, true); err != nil {
+		t.Fatal(err)
+	}
+	for _, age := range []string{"18-24", "25-34", "35-44", "45-54", "55-64", "65-74", "75-84"} {
+		rc, err := e.store.SubmitExperience(ctx, experience.Submission{Kind: experience.KindExperience, Lang: "en", Role: "person-with-cancer",
+			Stages: []string{"treatment"}, WhatHappened: "No interpreter again.", Equality: equality.Answers{Community: "south-asian", AgeBand: age},
+			Consent: experience.Consent{Version: "t", Evidence: true}, Source: experience.SourceOnline}, experience.Contact{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.store.DecideExperience(ctx, "test", rc.ID, experience.StatusApproved, ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.store.AddCoding(ctx, "coder", store.NewCoding{ExperienceID: rc.ID, CodeID: demo.CodeID("language-family-interpreting"),
+			Passage: analysis.Passage{Field: "what_happened", Whole: true}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := e.client()
+	c.signIn(e.newStaff("analyst@example.org", account.Analyst, ""))
+	r := c.get("/staff/analysis?rows=theme&cols=equality.age_band")
+	if r.status != 200 {
+		t.Fatalf("breakdown: %d\n%s", r.status, e.logs.String())
+	}
+	chart := section(t, r.body, `<figure class="chart">`, "</figure>")
+	if strings.Contains(chart, `class="chart-key"`) || strings.Contains(chart, "chart-pattern-1)") {
+		t.Errorf("a chart of 7 columns is split into parts with a key:\n%s", chart)
+	}
+	for _, want := range []string{`<rect x="0" y="20" width="300" height="16" fill="url(#chart-pattern-0)" stroke="#0b0c0c" stroke-width="1" class="chart-part"><title>In all: 7</title>`,
+		"there are too many columns of Age to split each bar into parts"} {
+		if !strings.Contains(chart, want) {
+			t.Errorf("the chart of 7 columns lacks %s:\n%s", want, chart)
+		}
+	}
+}
+
 func TestStakeholderSeesSuppressedEvidenceAndConsentedQuotesOnly(t *testing.T) {
 	t.Parallel()
 	e, rcs := evidenceEnv(t)
