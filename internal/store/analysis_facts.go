@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hearme-project/hearme/internal/analysis"
+	"github.com/hearme-project/hearme/internal/sealed"
 )
 
 // EqualityQuestions are the equality answers a breakdown may count by
@@ -118,65 +119,130 @@ type Quote struct {
 }
 
 // ConsentedQuotes lists the passages marked as quotes whose person agreed
-// to be quoted, on approved experiences, newest first.
+// to be quoted, on approved experiences, newest first. It reads in two
+// statements whatever the limit (the quotes with their answers, then the
+// renderings of those experiences): the evidence page and the
+// recommendation editor ask for 30 to 300 at a time.
 func (s *Store) ConsentedQuotes(ctx context.Context, limit int) ([]Quote, error) {
-	rows, err := s.conns.Read.QueryContext(ctx, s.q(`SELECT g.id, g.experience_id, g.code_id FROM codings g
+	type quoted struct {
+		Coding
+		lang, sealedKey string
+		answers         map[string]string
+	}
+	rows, err := s.conns.Read.QueryContext(ctx, s.q(`SELECT g.id, g.experience_id, g.code_id, g.field, g.start_pos, g.end_pos, g.whole,
+		e.lang, e.what_happened, e.went_well, e.could_be_better, e.idea, COALESCE(k.sealed_key, '')
+		FROM codings g
 		JOIN consents c ON c.experience_id = g.experience_id
 		JOIN experiences e ON e.id = g.experience_id
+		LEFT JOIN experience_keys k ON k.experience_id = g.experience_id
 		WHERE g.quote AND c.quote AND e.status = 'approved' AND g.sample_id = '' AND NOT g.needs_review
 		ORDER BY g.created_at DESC LIMIT ?`), limit)
-	if err != nil {
+	found, err := collect(rows, err, func(r rowScanner) (quoted, error) {
+		var q quoted
+		var what, well, better, idea string
+		err := r.Scan(&q.ID, &q.ExperienceID, &q.CodeID, &q.Field, &q.Start, &q.End, &q.Whole,
+			&q.lang, &what, &well, &better, &idea, &q.sealedKey)
+		q.answers = map[string]string{"what_happened": what, "went_well": well, "could_be_better": better, "idea": idea}
+		return q, err
+	})
+	if err != nil || len(found) == 0 {
 		return nil, err
 	}
-	type ref struct{ id, exp, code string }
-	var refs []ref
-	for rows.Next() {
-		var r ref
-		if err := rows.Scan(&r.id, &r.exp, &r.code); err != nil {
-			rows.Close()
+	keys := map[string]sealed.DataKey{}
+	var ids []any
+	for _, q := range found {
+		if _, ok := keys[q.ExperienceID]; ok || q.sealedKey == "" {
+			continue // its key is erased: withdrawn meanwhile
+		}
+		d, err := s.openDataKey(q.sealedKey)
+		if err != nil {
 			return nil, err
 		}
-		refs = append(refs, r)
+		keys[q.ExperienceID] = d
+		ids = append(ids, q.ExperienceID)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
+	// Each experience's renderings, by answer.
+	type rendering struct {
+		text, sourceHash string
+	}
+	renderings := map[string]map[string]rendering{}
+	if len(ids) > 0 {
+		rows, err := s.conns.Read.QueryContext(ctx, s.q(`SELECT experience_id, field, text, source_hash FROM translations
+			WHERE experience_id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`), ids...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id, field string
+			var r rendering
+			if err := rows.Scan(&id, &field, &r.text, &r.sourceHash); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if renderings[id] == nil {
+				renderings[id] = map[string]rendering{}
+			}
+			renderings[id][field] = r
+		}
+		if err := closeRows(rows); err != nil {
+			return nil, err
+		}
 	}
 	var out []Quote
-	for _, r := range refs {
-		v, err := s.experienceForCoding(ctx, r.exp, "", "", false)
-		if err != nil {
-			continue // withdrawn meanwhile
+	answersOf := map[string]map[string]string{} // opened, by experience
+	for _, q := range found {
+		d, ok := keys[q.ExperienceID]
+		if !ok {
+			continue
 		}
-		for _, c := range v.Codings {
-			if c.ID != r.id {
+		answers, ok := answersOf[q.ExperienceID]
+		if !ok {
+			answers = q.answers
+			if err := openAnswers(d, q.ExperienceID, answers); err != nil {
+				return nil, err
+			}
+			answersOf[q.ExperienceID] = answers
+			for field, r := range renderings[q.ExperienceID] {
+				if err := openAll(d, q.ExperienceID, &r.text); err != nil {
+					return nil, err
+				}
+				renderings[q.ExperienceID][field] = r
+			}
+		}
+		field, onRendering := strings.CutPrefix(q.Field, analysis.TranslationPrefix)
+		r, rendered := renderings[q.ExperienceID][field]
+		// A rendering made before the answer last changed (a redaction)
+		// may hold words the answer no longer has.
+		current := rendered && r.sourceHash == answerHash(answers[field])
+		lang, text := q.lang, answers[field]
+		if onRendering {
+			if !current {
 				continue
 			}
-			field := c.Field
-			if len(field) > len(analysis.TranslationPrefix) && field[:len(analysis.TranslationPrefix)] == analysis.TranslationPrefix {
-				field = field[len(analysis.TranslationPrefix):]
-			}
-			lang := v.Experience.Submission.Lang
-			if c.Field != field {
-				lang = "en"
-				// A rendering made before the answer last changed (a
-				// redaction) may hold words the answer no longer has.
-				if t, ok := v.Translations[field]; !ok || t.OutOfDate {
-					continue
-				}
-			}
-			q := Quote{CodingID: c.ID, ExperienceID: r.exp, CodeID: r.code, Lang: lang, Words: c.Passage.Text(v.Answers[c.Field])}
-			// The rendering goes beside the quote only when it renders
-			// exactly the quoted words: the whole answer quoted. Else it
-			// would show words beyond the quote (an analyst can quote the
-			// matching passage of the rendering instead).
-			if t, ok := v.Translations[field]; ok && lang != "en" && !t.OutOfDate && strings.TrimSpace(q.Words) == strings.TrimSpace(v.Answers[field]) {
-				q.Translation = t.Text
-			}
-			if q.Words != "" {
-				out = append(out, q)
-			}
+			lang, text = "en", r.text
+		}
+		quote := Quote{CodingID: q.ID, ExperienceID: q.ExperienceID, CodeID: q.CodeID, Lang: lang, Words: q.Passage.Text(text)}
+		// The rendering goes beside the quote only when it renders
+		// exactly the quoted words: the whole answer quoted. Else it
+		// would show words beyond the quote (an analyst can quote the
+		// matching passage of the rendering instead).
+		if !onRendering && current && lang != "en" && strings.TrimSpace(quote.Words) == strings.TrimSpace(answers[field]) {
+			quote.Translation = r.text
+		}
+		if quote.Words != "" {
+			out = append(out, quote)
 		}
 	}
 	return out, nil
+}
+
+// openAnswers opens an experience's sealed answers in place.
+func openAnswers(d sealed.DataKey, id string, answers map[string]string) error {
+	for field, text := range answers {
+		if err := openAll(d, id, &text); err != nil {
+			return err
+		}
+		answers[field] = text
+	}
+	return nil
 }
