@@ -113,6 +113,28 @@ func answers(h HeldExperience) map[string]string {
 	return map[string]string{"what_happened": sub.WhatHappened, "went_well": sub.WentWell, "could_be_better": sub.CouldBeBetter, "idea": sub.Idea}
 }
 
+// codingAnswers reads what a coding checks its passage and quote
+// against: an approved experience's answers, opened, and whether its
+// person agreed to be quoted. One statement, prepared once, where the
+// whole experience (loadExperience) takes three: every coding runs it.
+func (s *Store) codingAnswers(ctx context.Context, id string) (map[string]string, bool, error) {
+	var what, well, better, idea, sealedKey string
+	var quote bool
+	err := keptRead{s}.QueryRowContext(ctx, s.q(`SELECT e.what_happened, e.went_well, e.could_be_better, e.idea, c.quote,
+		COALESCE((SELECT k.sealed_key FROM experience_keys k WHERE k.experience_id = e.id), '')
+		FROM experiences e JOIN consents c ON c.experience_id = e.id
+		WHERE e.id = ? AND e.status = 'approved'`), id).Scan(&what, &well, &better, &idea, &quote, &sealedKey)
+	if err != nil {
+		return nil, false, notFound(err)
+	}
+	d, err := s.openDataKey(sealedKey)
+	if err != nil {
+		return nil, false, err
+	}
+	ans := map[string]string{"what_happened": what, "went_well": well, "could_be_better": better, "idea": idea}
+	return ans, quote, openAnswers(d, id, ans)
+}
+
 // ExperienceForCoding returns an approved experience with its codings
 // (the programme's, or a double-coding sample's), memos and renderings,
 // and writes the look to the audit trail (who, when, which record).
@@ -214,11 +236,10 @@ type NewCoding struct {
 // coding is refused with analysis.ErrStoryChanged (nothing is guessed). A
 // second identical coding (two people at once) is the same coding.
 func (s *Store) AddCoding(ctx context.Context, coderID string, n NewCoding) (Coding, error) {
-	h, err := s.loadExperience(ctx, "e.id = ? AND e.status = 'approved'", n.ExperienceID)
+	ans, quoteConsent, err := s.codingAnswers(ctx, n.ExperienceID)
 	if err != nil {
 		return Coding{}, err
 	}
-	ans := answers(h)
 	if tr, err := s.translationText(ctx, n.ExperienceID, n.Passage.Field); err == nil {
 		ans[n.Passage.Field] = tr
 	}
@@ -233,7 +254,7 @@ func (s *Store) AddCoding(ctx context.Context, coderID string, n NewCoding) (Cod
 	if err := p.Check(text); err != nil {
 		return Coding{}, err
 	}
-	if n.Quote && !h.Submission.Consent.Quote {
+	if n.Quote && !quoteConsent {
 		return Coding{}, analysis.ErrNoQuoteConsent
 	}
 	c := Coding{ID: NewID(), ExperienceID: n.ExperienceID, CodeID: n.CodeID, Passage: p, Quote: n.Quote, SampleID: n.SampleID, CoderID: coderID}
