@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hearme-project/hearme/internal/analysis"
+	"github.com/hearme-project/hearme/internal/equality"
 	"github.com/hearme-project/hearme/internal/experience"
 )
 
@@ -256,9 +257,11 @@ const (
 )
 
 // communityOf is an experience's community for the breakdowns: the
-// person's own answer, else the community of the event it was heard at.
+// person's own answer, else (none, or "prefer not to say") the community
+// of the event it was heard at. Search's filter says the same in SQL
+// (searchCommunity; TestSearchCommunityAsTheBreakdownsCountIt).
 func communityOf(own, event string) (string, bool) {
-	if (own == "" || own == "prefer-not-to-say") && event != "" {
+	if (own == "" || own == equality.PreferNotToSay) && event != "" {
 		return event, true
 	}
 	return own, false
