@@ -136,7 +136,7 @@ func TestRecommendationPublishedToTheReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	r = reader.get("/report/" + rec.Reference + "?lang=en")
-	if strings.Contains(r.body, "My daughter had to translate") || !strings.Contains(r.body, "A quote was withdrawn by the person who gave it.") || !strings.Contains(r.body, ">15<") {
+	if strings.Contains(r.body, "My daughter had to translate") || !strings.Contains(r.body, "A quote was taken out: the person who gave it withdrew it, or words were removed from their story to protect privacy.") || !strings.Contains(r.body, ">15<") {
 		t.Errorf("after withdrawal:\n%s", r.body)
 	}
 	// A published recommendation cannot be changed.
