@@ -124,42 +124,52 @@ type Quote struct {
 // renderings of those experiences): the evidence page and the
 // recommendation editor ask for 30 to 300 at a time.
 func (s *Store) ConsentedQuotes(ctx context.Context, limit int) ([]Quote, error) {
+	return s.consentedQuotes(ctx, s.conns.Read, "", limit)
+}
+
+// consentedQuotes reads ConsentedQuotes through q (the read pool, or a
+// write transaction that must see what it will commit), narrowed by
+// where ("" for all, or a condition on the coding g with its args first).
+func (s *Store) consentedQuotes(ctx context.Context, q querier, where string, args ...any) ([]Quote, error) {
 	type quoted struct {
 		Coding
 		lang, sealedKey string
 		answers         map[string]string
 	}
-	rows, err := s.conns.Read.QueryContext(ctx, s.q(`SELECT g.id, g.experience_id, g.code_id, g.field, g.start_pos, g.end_pos, g.whole,
+	if where != "" {
+		where = " AND " + where
+	}
+	rows, err := q.QueryContext(ctx, s.q(`SELECT g.id, g.experience_id, g.code_id, g.field, g.start_pos, g.end_pos, g.whole,
 		e.lang, e.what_happened, e.went_well, e.could_be_better, e.idea, COALESCE(k.sealed_key, '')
 		FROM codings g
 		JOIN consents c ON c.experience_id = g.experience_id
 		JOIN experiences e ON e.id = g.experience_id
 		LEFT JOIN experience_keys k ON k.experience_id = g.experience_id
-		WHERE g.quote AND c.quote AND e.status = 'approved' AND g.sample_id = '' AND NOT g.needs_review
-		ORDER BY g.created_at DESC LIMIT ?`), limit)
+		WHERE g.quote AND c.quote AND e.status = 'approved' AND g.sample_id = '' AND NOT g.needs_review`+where+`
+		ORDER BY g.created_at DESC LIMIT ?`), args...)
 	found, err := collect(rows, err, func(r rowScanner) (quoted, error) {
-		var q quoted
+		var g quoted
 		var what, well, better, idea string
-		err := r.Scan(&q.ID, &q.ExperienceID, &q.CodeID, &q.Field, &q.Start, &q.End, &q.Whole,
-			&q.lang, &what, &well, &better, &idea, &q.sealedKey)
-		q.answers = map[string]string{"what_happened": what, "went_well": well, "could_be_better": better, "idea": idea}
-		return q, err
+		err := r.Scan(&g.ID, &g.ExperienceID, &g.CodeID, &g.Field, &g.Start, &g.End, &g.Whole,
+			&g.lang, &what, &well, &better, &idea, &g.sealedKey)
+		g.answers = map[string]string{"what_happened": what, "went_well": well, "could_be_better": better, "idea": idea}
+		return g, err
 	})
 	if err != nil || len(found) == 0 {
 		return nil, err
 	}
 	keys := map[string]sealed.DataKey{}
 	var ids []any
-	for _, q := range found {
-		if _, ok := keys[q.ExperienceID]; ok || q.sealedKey == "" {
-			continue // its key is erased: withdrawn meanwhile
+	for _, g := range found {
+		if _, ok := keys[g.ExperienceID]; ok || g.sealedKey == "" {
+			continue // no key (erased): nothing of it can be shown
 		}
-		d, err := s.openDataKey(q.sealedKey)
+		d, err := s.openDataKey(g.sealedKey)
 		if err != nil {
-			return nil, err
+			continue // a key that will not open: leave its quotes out, as the evidence page did
 		}
-		keys[q.ExperienceID] = d
-		ids = append(ids, q.ExperienceID)
+		keys[g.ExperienceID] = d
+		ids = append(ids, g.ExperienceID)
 	}
 	// Each experience's renderings, by answer.
 	type rendering struct {
@@ -167,7 +177,7 @@ func (s *Store) ConsentedQuotes(ctx context.Context, limit int) ([]Quote, error)
 	}
 	renderings := map[string]map[string]rendering{}
 	if len(ids) > 0 {
-		rows, err := s.conns.Read.QueryContext(ctx, s.q(`SELECT experience_id, field, text, source_hash FROM translations
+		rows, err := q.QueryContext(ctx, s.q(`SELECT experience_id, field, text, source_hash FROM translations
 			WHERE experience_id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`), ids...)
 		if err != nil {
 			return nil, err
@@ -190,38 +200,40 @@ func (s *Store) ConsentedQuotes(ctx context.Context, limit int) ([]Quote, error)
 	}
 	var out []Quote
 	answersOf := map[string]map[string]string{} // opened, by experience
-	for _, q := range found {
-		d, ok := keys[q.ExperienceID]
+	for _, g := range found {
+		d, ok := keys[g.ExperienceID]
 		if !ok {
 			continue
 		}
-		answers, ok := answersOf[q.ExperienceID]
+		answers, ok := answersOf[g.ExperienceID]
 		if !ok {
-			answers = q.answers
-			if err := openAnswers(d, q.ExperienceID, answers); err != nil {
-				return nil, err
+			answers = g.answers
+			if err := openAnswers(d, g.ExperienceID, answers); err != nil {
+				delete(keys, g.ExperienceID) // text that will not open: left out
+				continue
 			}
-			answersOf[q.ExperienceID] = answers
-			for field, r := range renderings[q.ExperienceID] {
-				if err := openAll(d, q.ExperienceID, &r.text); err != nil {
-					return nil, err
+			answersOf[g.ExperienceID] = answers
+			for field, r := range renderings[g.ExperienceID] {
+				if err := openAll(d, g.ExperienceID, &r.text); err != nil {
+					delete(renderings[g.ExperienceID], field) // as if never rendered
+					continue
 				}
-				renderings[q.ExperienceID][field] = r
+				renderings[g.ExperienceID][field] = r
 			}
 		}
-		field, onRendering := strings.CutPrefix(q.Field, analysis.TranslationPrefix)
-		r, rendered := renderings[q.ExperienceID][field]
+		field, onRendering := strings.CutPrefix(g.Field, analysis.TranslationPrefix)
+		r, rendered := renderings[g.ExperienceID][field]
 		// A rendering made before the answer last changed (a redaction)
 		// may hold words the answer no longer has.
 		current := rendered && r.sourceHash == answerHash(answers[field])
-		lang, text := q.lang, answers[field]
+		lang, text := g.lang, answers[field]
 		if onRendering {
 			if !current {
 				continue
 			}
 			lang, text = "en", r.text
 		}
-		quote := Quote{CodingID: q.ID, ExperienceID: q.ExperienceID, CodeID: q.CodeID, Lang: lang, Words: q.Passage.Text(text)}
+		quote := Quote{CodingID: g.ID, ExperienceID: g.ExperienceID, CodeID: g.CodeID, Lang: lang, Words: g.Passage.Text(text)}
 		// The rendering goes beside the quote only when it renders
 		// exactly the quoted words: the whole answer quoted. Else it
 		// would show words beyond the quote (an analyst can quote the

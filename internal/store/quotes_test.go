@@ -191,3 +191,43 @@ func TestQuoteOnStaleRenderingHiddenWithoutReviewFlag(t *testing.T) {
 		}
 	})
 }
+
+// TestPublishReadsTheQuotesWordsAgain: the words a publish was handed
+// (read by the page before a redaction) are not what is frozen; the
+// publish reads each quote again in its own transaction, so a redaction
+// between the page and the publish is not undone in the public record.
+func TestPublishReadsTheQuotesWordsAgain(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		loadDemoCodebook(t, s)
+		sub := submission()
+		sub.WhatHappened = "Dr Nowak told me to stop fussing."
+		rc := approved(t, s, sub)
+		whole := quoteOf(t, s, rc.ID, "communication", analysis.Passage{Field: "what_happened", Whole: true})
+		stale := consentedQuotes(t, s)[whole.ID] // what the publish page read
+		if stale.Words != sub.WhatHappened {
+			t.Fatalf("the quote before the redaction: %+v", stale)
+		}
+		r, err := s.SaveRecommendation(ctx, "analyst-1", accountability.Recommendation{Title: "Kindness", Text: "Train staff.", Organisations: []string{"icb"},
+			Quotes: []string{whole.ID}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, _ := s.ExperienceForCoding(ctx, rc.ID, "moderator", "")
+		texts := v.Experience.Submission
+		texts.WhatHappened = "Dr [name] told me to stop fussing."
+		if err := s.RedactExperience(ctx, "moderator", rc.ID, texts, nil, "v1:k:o"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.PublishRecommendation(ctx, "admin-1", r.ID, r.Version, nil, []store.Quote{stale}, func(string) string { return "Communication" }); err != nil {
+			t.Fatal(err)
+		}
+		ev, err := s.RecommendationEvidence(ctx, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ev.Quotes) != 1 || ev.Quotes[0].Words != "Dr [name] told me to stop fussing." {
+			t.Errorf("published after a redaction the page had not seen: %+v", ev.Quotes)
+		}
+	})
+}

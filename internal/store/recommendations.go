@@ -233,6 +233,18 @@ func (s *Store) PublishRecommendation(ctx context.Context, actorID, id string, v
 			if err := s.checkQuoteConsented(ctx, tx, q.CodingID); err != nil {
 				return err
 			}
+			// The words are read again inside the transaction: a redaction
+			// or a new rendering since the page read them must not be
+			// undone by the snapshot (redactSnapshotQuotes runs only on
+			// snapshots that already exist).
+			fresh, err := s.consentedQuotes(ctx, tx, "g.id = ?", q.CodingID, 1)
+			if err != nil {
+				return err
+			}
+			if len(fresh) == 0 {
+				return ErrQuoteNotConsented
+			}
+			q.Lang, q.Words, q.Translation = fresh[0].Lang, fresh[0].Words, fresh[0].Translation
 			qid := NewID()
 			if _, err := tx.ExecContext(ctx, s.q("INSERT INTO recommendation_quotes (id, recommendation_id, position, theme_id, theme_name) VALUES (?, ?, ?, ?, ?)"),
 				qid, id, i, q.CodeID, themeName(q.CodeID)); err != nil {
