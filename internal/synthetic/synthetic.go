@@ -289,7 +289,7 @@ func (g *Generator) Next() (store.SyntheticExperience, bool) {
 	}
 	e.Quote = r.IntN(3) > 0
 	// Analysts mark a few passages as quotes: one story in twenty here.
-	e.Quoted = len(e.Codes) > 0 && r.IntN(20) == 0
+	e.Quoted = e.Quote && len(e.Codes) > 0 && r.IntN(20) == 0
 	return e, true
 }
 

@@ -80,9 +80,11 @@ var stemmers = []struct{ lang, config string }{{"ro", "romanian"}}
 // a word or phrase of at least 3 letters also matches inside longer
 // words, by trigrams (pg_trgm, migration 0022): "wynik" finds "wyniki"
 // and "wyników". Newest first by the document's own time shared
-// (migration 0030), which its filter b-trees list in that order. An excluded word or phrase matches only as a word, as in
-// SQLite: "-rak" leaves out a story about "rak", never one that says
-// "brak".
+// (migration 0030), which its filter b-trees list in that order. An excluded word or phrase matches only as a word, never
+// inside a longer one: "-rak" leaves out a story about "rak", never one
+// that says "brak" (a stemmer's forms of it count as the word, so
+// "-spital" also leaves out a Romanian "spitalul"; SQLite has no
+// stemmer).
 func tsMatch(q analysis.Query) (string, string, []any) {
 	var args []any
 	term := func(t analysis.Term, exclude bool) string {
