@@ -115,6 +115,7 @@ func appendOnce(list []string, v string) []string {
 // redacted) experience, for evidence pages.
 type Quote struct {
 	CodingID, ExperienceID, CodeID, Lang, Words string
+	Field                                       string // the answer quoted (translation.<answer> for a rendering)
 	Translation                                 string // the English rendering, when the quote is the whole answer and it has one
 }
 
@@ -233,7 +234,7 @@ func (s *Store) consentedQuotes(ctx context.Context, q querier, where string, ar
 			}
 			lang, text = "en", r.text
 		}
-		quote := Quote{CodingID: g.ID, ExperienceID: g.ExperienceID, CodeID: g.CodeID, Lang: lang, Words: g.Passage.Text(text)}
+		quote := Quote{CodingID: g.ID, ExperienceID: g.ExperienceID, CodeID: g.CodeID, Lang: lang, Words: g.Passage.Text(text), Field: g.Field}
 		// The rendering goes beside the quote only when it renders
 		// exactly the quoted words: the whole answer quoted. Else it
 		// would show words beyond the quote (an analyst can quote the

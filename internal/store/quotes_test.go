@@ -231,3 +231,39 @@ func TestPublishReadsTheQuotesWordsAgain(t *testing.T) {
 		}
 	})
 }
+
+// TestRedactionTakesPublishedWordsOutOfTheirOwnAnswer: a published quote
+// goes when the answer it was quoted from is redacted, even though the
+// same words are still in another answer of the story.
+func TestRedactionTakesPublishedWordsOutOfTheirOwnAnswer(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		loadDemoCodebook(t, s)
+		sub := submission()
+		sub.WhatHappened = "Dr Nowak told me to stop fussing."
+		sub.CouldBeBetter = "Nobody should be told me to stop fussing, as I was."
+		rc := approved(t, s, sub)
+		c := quoteOf(t, s, rc.ID, "communication", passageOf(t, "what_happened", sub.WhatHappened, "told me to stop fussing"))
+		r, err := s.SaveRecommendation(ctx, "analyst-1", accountability.Recommendation{Title: "Kindness", Text: "Train staff.", Organisations: []string{"icb"},
+			Quotes: []string{c.ID}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.PublishRecommendation(ctx, "admin-1", r.ID, r.Version, nil, []store.Quote{consentedQuotes(t, s)[c.ID]}, func(string) string { return "Communication" }); err != nil {
+			t.Fatal(err)
+		}
+		v, _ := s.ExperienceForCoding(ctx, rc.ID, "moderator", "")
+		texts := v.Experience.Submission
+		texts.WhatHappened = "Dr [name] told me to [removed]."
+		if err := s.RedactExperience(ctx, "moderator", rc.ID, texts, nil, "v1:k:o"); err != nil {
+			t.Fatal(err)
+		}
+		ev, err := s.RecommendationEvidence(ctx, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ev.Quotes) != 1 || !ev.Quotes[0].Withdrawn || ev.Quotes[0].Words != "" {
+			t.Errorf("the public record keeps words redacted from the answer they were quoted from: %+v", ev.Quotes)
+		}
+	})
+}

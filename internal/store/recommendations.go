@@ -5,10 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
 	"github.com/hearme-project/hearme/internal/accountability"
+	"github.com/hearme-project/hearme/internal/analysis"
 	"github.com/hearme-project/hearme/internal/sealed"
 )
 
@@ -244,14 +246,14 @@ func (s *Store) PublishRecommendation(ctx context.Context, actorID, id string, v
 			if len(fresh) == 0 {
 				return ErrQuoteNotConsented
 			}
-			q.Lang, q.Words, q.Translation = fresh[0].Lang, fresh[0].Words, fresh[0].Translation
+			q.Lang, q.Words, q.Translation, q.Field = fresh[0].Lang, fresh[0].Words, fresh[0].Translation, fresh[0].Field
 			qid := NewID()
 			if _, err := tx.ExecContext(ctx, s.q("INSERT INTO recommendation_quotes (id, recommendation_id, position, theme_id, theme_name) VALUES (?, ?, ?, ?, ?)"),
 				qid, id, i, q.CodeID, themeName(q.CodeID)); err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, s.q("INSERT INTO recommendation_quote_words (quote_id, experience_id, lang, words, translation) VALUES (?, ?, ?, ?, ?)"),
-				qid, q.ExperienceID, q.Lang, q.Words, q.Translation); err != nil {
+			if _, err := tx.ExecContext(ctx, s.q("INSERT INTO recommendation_quote_words (quote_id, experience_id, lang, words, translation, field) VALUES (?, ?, ?, ?, ?, ?)"),
+				qid, q.ExperienceID, q.Lang, q.Words, q.Translation, q.Field); err != nil {
 				return err
 			}
 		}
@@ -314,7 +316,7 @@ func (s *Store) redactSnapshotQuotes(ctx context.Context, tx *sql.Tx, d sealed.D
 	if err != nil {
 		return err
 	}
-	var current []string // renderings of the answers as they now are
+	current := map[string]string{} // renderings of the answers as they now are, by answer
 	for _, r := range renderings {
 		if r.other != answerHash(after[r.key]) {
 			continue
@@ -322,26 +324,43 @@ func (s *Store) redactSnapshotQuotes(ctx context.Context, tx *sql.Tx, d sealed.D
 		if err := openAll(d, experienceID, &r.text); err != nil {
 			return err
 		}
-		current = append(current, r.text)
+		current[r.key] = r.text
 	}
-	held := slices.Clone(current)
-	for _, a := range after {
-		held = append(held, a)
+	within := func(words string, texts ...string) bool {
+		return slices.ContainsFunc(texts, func(t string) bool { return t != "" && strings.Contains(t, words) })
 	}
-	within := func(words string, texts []string) bool {
-		return slices.ContainsFunc(texts, func(t string) bool { return strings.Contains(t, words) })
-	}
-	rows, err = tx.QueryContext(ctx, s.q("SELECT quote_id, words, translation FROM recommendation_quote_words WHERE experience_id = ?"), experienceID)
-	quotes, err := collect(rows, err, scan)
+	rows, err = tx.QueryContext(ctx, s.q("SELECT quote_id, words, translation, field FROM recommendation_quote_words WHERE experience_id = ?"), experienceID)
+	type quoted struct{ id, words, translation, field string }
+	quotes, err := collect(rows, err, func(r rowScanner) (quoted, error) {
+		var q quoted
+		return q, r.Scan(&q.id, &q.words, &q.translation, &q.field)
+	})
 	if err != nil {
 		return err
 	}
 	for _, q := range quotes {
+		// Where the words must still be: the answer (or the up-to-date
+		// rendering) they were quoted from; for a quote published before
+		// its answer was recorded, any answer or rendering.
+		var from []string
+		answer, onRendering := strings.CutPrefix(q.field, analysis.TranslationPrefix)
 		switch {
-		case !within(q.text, held):
-			_, err = tx.ExecContext(ctx, s.q("DELETE FROM recommendation_quote_words WHERE quote_id = ?"), q.key)
-		case q.other != "" && !within(q.other, current):
-			_, err = tx.ExecContext(ctx, s.q("UPDATE recommendation_quote_words SET translation = '' WHERE quote_id = ?"), q.key)
+		case q.field == "":
+			from = slices.Concat(slices.Collect(maps.Values(after)), slices.Collect(maps.Values(current)))
+		case onRendering:
+			from = []string{current[answer]}
+		default:
+			from = []string{after[answer]}
+		}
+		rendered := slices.Collect(maps.Values(current))
+		if q.field != "" {
+			rendered = []string{current[answer]}
+		}
+		switch {
+		case !within(q.words, from...):
+			_, err = tx.ExecContext(ctx, s.q("DELETE FROM recommendation_quote_words WHERE quote_id = ?"), q.id)
+		case q.translation != "" && !within(q.translation, rendered...):
+			_, err = tx.ExecContext(ctx, s.q("UPDATE recommendation_quote_words SET translation = '' WHERE quote_id = ?"), q.id)
 		}
 		if err != nil {
 			return err
