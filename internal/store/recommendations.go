@@ -338,23 +338,19 @@ func (s *Store) redactSnapshotQuotes(ctx context.Context, tx *sql.Tx, d sealed.D
 	if err != nil {
 		return err
 	}
+	// For a quote published before its answer was recorded: any answer
+	// or up-to-date rendering.
+	anyRendering := slices.Collect(maps.Values(current))
+	anyText := slices.Concat(slices.Collect(maps.Values(after)), anyRendering)
 	for _, q := range quotes {
 		// Where the words must still be: the answer (or the up-to-date
-		// rendering) they were quoted from; for a quote published before
-		// its answer was recorded, any answer or rendering.
-		var from []string
-		answer, onRendering := strings.CutPrefix(q.field, analysis.TranslationPrefix)
-		switch {
-		case q.field == "":
-			from = slices.Concat(slices.Collect(maps.Values(after)), slices.Collect(maps.Values(current)))
-		case onRendering:
-			from = []string{current[answer]}
-		default:
-			from = []string{after[answer]}
-		}
-		rendered := slices.Collect(maps.Values(current))
-		if q.field != "" {
-			rendered = []string{current[answer]}
+		// rendering) they were quoted from.
+		from, rendered := anyText, anyRendering
+		if answer, onRendering := strings.CutPrefix(q.field, analysis.TranslationPrefix); q.field != "" {
+			from, rendered = []string{after[answer]}, []string{current[answer]}
+			if onRendering {
+				from = rendered
+			}
 		}
 		switch {
 		case !within(q.words, from...):

@@ -48,8 +48,14 @@ func seedEvidence(t *testing.T, e *env) []experience.Receipt {
 // codebook must be imported).
 func addCodedExperience(t *testing.T, e *env, community string, quote bool, text string) experience.Receipt {
 	t.Helper()
+	return addCodedAnswers(t, e, equality.Answers{Community: community}, quote, text)
+}
+
+// addCodedAnswers is addCodedExperience with the person's equality answers.
+func addCodedAnswers(t *testing.T, e *env, answers equality.Answers, quote bool, text string) experience.Receipt {
+	t.Helper()
 	rc, err := e.store.SubmitExperience(ctx, experience.Submission{Kind: experience.KindExperience, Lang: "en", Role: "person-with-cancer",
-		Stages: []string{"treatment"}, WhatHappened: text, Equality: equality.Answers{Community: community},
+		Stages: []string{"treatment"}, WhatHappened: text, Equality: answers,
 		Consent: experience.Consent{Version: "t", Evidence: true, Quote: quote}, Source: experience.SourceOnline}, experience.Contact{})
 	if err != nil {
 		t.Fatal(err)
@@ -117,19 +123,7 @@ func TestBreakdownChartOfManyColumnsShowsTotals(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, age := range []string{"18-24", "25-34", "35-44", "45-54", "55-64", "65-74", "75-84"} {
-		rc, err := e.store.SubmitExperience(ctx, experience.Submission{Kind: experience.KindExperience, Lang: "en", Role: "person-with-cancer",
-			Stages: []string{"treatment"}, WhatHappened: "No interpreter again.", Equality: equality.Answers{Community: "south-asian", AgeBand: age},
-			Consent: experience.Consent{Version: "t", Evidence: true}, Source: experience.SourceOnline}, experience.Contact{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := e.store.DecideExperience(ctx, "test", rc.ID, experience.StatusApproved, ""); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := e.store.AddCoding(ctx, "coder", store.NewCoding{ExperienceID: rc.ID, CodeID: demo.CodeID("language-family-interpreting"),
-			Passage: analysis.Passage{Field: "what_happened", Whole: true}}); err != nil {
-			t.Fatal(err)
-		}
+		addCodedAnswers(t, e, equality.Answers{Community: "south-asian", AgeBand: age}, false, "No interpreter again.")
 	}
 	c := e.client()
 	c.signIn(e.newStaff("analyst@example.org", account.Analyst, ""))
