@@ -32,6 +32,21 @@ func quoteOf(t *testing.T, s *store.Store, experienceID, slug string, p analysis
 	return c
 }
 
+// redactWhatHappened has a moderator redact an experience's first answer
+// to text.
+func redactWhatHappened(t *testing.T, s *store.Store, id, text string) {
+	t.Helper()
+	v, err := s.ExperienceForCoding(ctx, id, "moderator", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := v.Experience.Submission
+	texts.WhatHappened = text
+	if err := s.RedactExperience(ctx, "moderator", id, texts, nil, "v1:k:o"); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func consentedQuotes(t *testing.T, s *store.Store) map[string]store.Quote {
 	t.Helper()
 	qs, err := s.ConsentedQuotes(ctx, 100)
@@ -121,12 +136,7 @@ func TestRedactionTakesQuotesOnRenderingsAway(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		v, _ := s.ExperienceForCoding(ctx, rc.ID, "moderator", "")
-		texts := v.Experience.Submission
-		texts.WhatHappened = "Dr [name] był niemiły. Syn musiał tłumaczyć."
-		if err := s.RedactExperience(ctx, "moderator", rc.ID, texts, nil, "v1:k:o"); err != nil {
-			t.Fatal(err)
-		}
+		redactWhatHappened(t, s, rc.ID, "Dr [name] był niemiły. Syn musiał tłumaczyć.")
 		gone := func(when string) {
 			t.Helper()
 			qs := consentedQuotes(t, s)
@@ -177,12 +187,7 @@ func TestQuoteOnStaleRenderingHiddenWithoutReviewFlag(t *testing.T) {
 			t.Fatal(err)
 		}
 		c := quoteOf(t, s, rc.ID, "communication", analysis.Passage{Field: "translation.what_happened", Whole: true})
-		v, _ := s.ExperienceForCoding(ctx, rc.ID, "moderator", "")
-		texts := v.Experience.Submission
-		texts.WhatHappened = "Dr [name] był niemiły."
-		if err := s.RedactExperience(ctx, "moderator", rc.ID, texts, nil, "v1:k:o"); err != nil {
-			t.Fatal(err)
-		}
+		redactWhatHappened(t, s, rc.ID, "Dr [name] był niemiły.")
 		if _, err := s.WriteDB().ExecContext(ctx, "UPDATE codings SET needs_review = FALSE"); err != nil {
 			t.Fatal(err)
 		}
@@ -213,12 +218,7 @@ func TestPublishReadsTheQuotesWordsAgain(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		v, _ := s.ExperienceForCoding(ctx, rc.ID, "moderator", "")
-		texts := v.Experience.Submission
-		texts.WhatHappened = "Dr [name] told me to stop fussing."
-		if err := s.RedactExperience(ctx, "moderator", rc.ID, texts, nil, "v1:k:o"); err != nil {
-			t.Fatal(err)
-		}
+		redactWhatHappened(t, s, rc.ID, "Dr [name] told me to stop fussing.")
 		if err := s.PublishRecommendation(ctx, "admin-1", r.ID, r.Version, nil, []store.Quote{stale}, func(string) string { return "Communication" }); err != nil {
 			t.Fatal(err)
 		}
@@ -252,12 +252,7 @@ func TestRedactionTakesPublishedWordsOutOfTheirOwnAnswer(t *testing.T) {
 		if err := s.PublishRecommendation(ctx, "admin-1", r.ID, r.Version, nil, []store.Quote{consentedQuotes(t, s)[c.ID]}, func(string) string { return "Communication" }); err != nil {
 			t.Fatal(err)
 		}
-		v, _ := s.ExperienceForCoding(ctx, rc.ID, "moderator", "")
-		texts := v.Experience.Submission
-		texts.WhatHappened = "Dr [name] told me to [removed]."
-		if err := s.RedactExperience(ctx, "moderator", rc.ID, texts, nil, "v1:k:o"); err != nil {
-			t.Fatal(err)
-		}
+		redactWhatHappened(t, s, rc.ID, "Dr [name] told me to [removed].")
 		ev, err := s.RecommendationEvidence(ctx, r.ID)
 		if err != nil {
 			t.Fatal(err)
