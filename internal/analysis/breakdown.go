@@ -16,6 +16,8 @@ type Fact struct {
 	Stages       []string
 	Themes       []string // top-level themes of its codings
 	Codes        []string // every code of its codings (merges followed)
+	// Its coded passages by theme and by code (CountPassages).
+	ThemePassages, CodePassages map[string]int
 	Source       string
 	Event        string // the id of the event it was heard at, if any
 	Lang         string
@@ -183,6 +185,10 @@ type Counts struct {
 	Margins map[Dimension]map[string]int
 	// Pairs are the co-occurrence counts of the dimension asked for.
 	Pairs PairCounts
+	// Passages are the coded passages of the experiences in each cell
+	// (row value -> column value -> passages), where the rows are
+	// themes or codes.
+	Passages map[string]map[string]int
 }
 
 // Filter narrows a breakdown: the months from..to ("YYYY-MM",

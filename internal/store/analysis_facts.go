@@ -80,26 +80,41 @@ func (s *Store) AnalysisFacts(ctx context.Context, book *analysis.Codebook) ([]a
 	if err := srows.Err(); err != nil {
 		return nil, err
 	}
-	crows, err := s.conns.Read.QueryContext(ctx, `SELECT DISTINCT experience_id, code_id FROM codings WHERE sample_id = ''`)
+	crows, err := s.conns.Read.QueryContext(ctx, `SELECT experience_id, code_id, field, start_pos, end_pos, whole FROM codings WHERE sample_id = ''`)
 	if err != nil {
 		return nil, err
 	}
 	defer crows.Close()
+	codings := make([][]analysis.Coding, len(facts))
 	for crows.Next() {
-		var id, code string
-		if err := crows.Scan(&id, &code); err != nil {
+		var id string
+		var c analysis.Coding
+		if err := crows.Scan(&id, &c.Code, &c.Passage.Field, &c.Passage.Start, &c.Passage.End, &c.Passage.Whole); err != nil {
 			return nil, err
 		}
 		i, ok := index[id]
 		if !ok {
 			continue
 		}
-		code = book.Resolve(code)
+		codings[i] = append(codings[i], c)
+		code := book.Resolve(c.Code)
 		f := &facts[i]
 		f.Codes = appendOnce(f.Codes, code)
 		f.Themes = appendOnce(f.Themes, book.Theme(code))
 	}
-	return facts, crows.Err()
+	if err := crows.Err(); err != nil {
+		return nil, err
+	}
+	resolve := func(c string) (string, string) {
+		c = book.Resolve(c)
+		return c, book.Theme(c)
+	}
+	for i := range facts {
+		if len(codings[i]) > 0 {
+			facts[i].CodePassages, facts[i].ThemePassages = analysis.CountPassages(codings[i], resolve)
+		}
+	}
+	return facts, nil
 }
 
 func appendOnce(list []string, v string) []string {

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -19,8 +20,11 @@ import (
 // 1,000,000 experiences in under 300 ms). Each approved experience adds
 // one to a count for every (row value, column value, month) it has:
 // rows are its themes, codes and stages (and '' for "any"), columns its
-// community, source, language, month and equality answers. The counts
-// live in breakdown_counts; what each experience added lives in
+// community, source, language, month and equality answers. A theme's or
+// code's count also adds up its coded passages (column passages: how
+// many stretches of its answers carry the theme or code,
+// analysis.CountPassages), so a breakdown of passages reads the same
+// rows as one of experiences. The counts live in breakdown_counts; what each experience added lives in
 // breakdown_facts, so that any change takes exactly that back out and
 // adds the new. recount does both inside the transaction of the change
 // (approval, a return to moderation, rejection, withdrawal, retention,
@@ -40,6 +44,21 @@ type countFact struct {
 	Themes    []string `json:"t,omitempty"`
 	Codes     []string `json:"k,omitempty"`
 	Stages    []string `json:"g,omitempty"`
+	// The coded passages of each theme and code, in Themes' and Codes'
+	// order.
+	ThemePassages []int `json:"tp,omitempty"`
+	CodePassages  []int `json:"kp,omitempty"`
+}
+
+// tally is what a count holds: experiences (n) and, for a theme or a
+// code, their coded passages.
+type tally struct{ n, passages int }
+
+// countRow is a count an experience adds one experience to, with its
+// passages.
+type countRow struct {
+	key      countKey
+	passages int
 }
 
 // countKey is one count: of the experiences in a scope (all of them, a
@@ -60,14 +79,14 @@ const colPair = "pair"
 // keys are the counts an experience adds one to: each of its base
 // counts in every scope it is in (scopes), so that a breakdown filtered
 // by community or stage reads counts as an unfiltered one does.
-func (f countFact) keys() []countKey {
+func (f countFact) keys() []countRow {
 	base := f.baseKeys()
 	scopes := f.scopes()
-	out := make([]countKey, 0, len(base)*len(scopes))
+	out := make([]countRow, 0, len(base)*len(scopes))
 	for _, sc := range scopes {
-		for _, k := range base {
-			k.scope = sc
-			out = append(out, k)
+		for _, r := range base {
+			r.key.scope = sc
+			out = append(out, r)
 		}
 	}
 	return out
@@ -96,22 +115,22 @@ func (f countFact) scopes() []string {
 // difference of their base counts is worked out once and repeated in
 // each scope: the same result as subtracting every key of old from every
 // key of now, without building both.
-func countDelta(old countFact, had bool, now countFact, ok bool) map[countKey]int {
-	delta := map[countKey]int{}
+func countDelta(old countFact, had bool, now countFact, ok bool) map[countKey]tally {
+	delta := map[countKey]tally{}
 	if had && ok {
 		if scopes := old.scopes(); slices.Equal(scopes, now.scopes()) {
-			base := map[countKey]int{}
-			for _, k := range old.baseKeys() {
-				base[k]--
+			base := map[countKey]tally{}
+			for _, r := range old.baseKeys() {
+				base[r.key] = base[r.key].add(-1, -r.passages)
 			}
-			for _, k := range now.baseKeys() {
-				base[k]++
+			for _, r := range now.baseKeys() {
+				base[r.key] = base[r.key].add(1, r.passages)
 			}
 			for _, sc := range scopes {
 				for k, d := range base {
-					if d != 0 {
+					if d != (tally{}) {
 						k.scope = sc
-						delta[k] += d
+						delta[k] = delta[k].add(d.n, d.passages)
 					}
 				}
 			}
@@ -119,20 +138,23 @@ func countDelta(old countFact, had bool, now countFact, ok bool) map[countKey]in
 		}
 	}
 	if had {
-		for _, k := range old.keys() {
-			delta[k]--
+		for _, r := range old.keys() {
+			delta[r.key] = delta[r.key].add(-1, -r.passages)
 		}
 	}
 	if ok {
-		for _, k := range now.keys() {
-			delta[k]++
+		for _, r := range now.keys() {
+			delta[r.key] = delta[r.key].add(1, r.passages)
 		}
 	}
 	return delta
 }
 
-// baseKeys are the counts an experience adds one to in each scope.
-func (f countFact) baseKeys() []countKey {
+func (t tally) add(n, passages int) tally { return tally{t.n + n, t.passages + passages} }
+
+// baseKeys are the counts an experience adds one to in each scope, with
+// its passages for a theme or a code.
+func (f countFact) baseKeys() []countRow {
 	cols := [][2]string{{string(analysis.DimCommunity), f.Community}, {string(analysis.DimSource), f.Source},
 		{string(analysis.DimLanguage), f.Lang}, {string(analysis.DimPeriod), f.Month}, {string(analysis.DimEvent), f.Event}}
 	for i, q := range EqualityQuestions {
@@ -140,23 +162,28 @@ func (f countFact) baseKeys() []countKey {
 			cols = append(cols, [2]string{string(analysis.EqualityDimension(q)), f.Equality[i]})
 		}
 	}
-	var out []countKey
+	var out []countRow
 	for _, c := range cols {
 		if c[1] == "" {
 			continue
 		}
-		out = append(out, countKey{"", c[0], "", f.Month, "", c[1]})
+		out = append(out, countRow{key: countKey{"", c[0], "", f.Month, "", c[1]}})
 		for _, r := range []struct {
-			kind analysis.Dimension
-			vals []string
-		}{{analysis.DimTheme, f.Themes}, {analysis.DimCode, f.Codes}, {analysis.DimStage, f.Stages}} {
-			for _, v := range r.vals {
-				out = append(out, countKey{"", c[0], string(r.kind), f.Month, v, c[1]})
+			kind     analysis.Dimension
+			vals     []string
+			passages []int
+		}{{analysis.DimTheme, f.Themes, f.ThemePassages}, {analysis.DimCode, f.Codes, f.CodePassages}, {analysis.DimStage, f.Stages, nil}} {
+			for i, v := range r.vals {
+				row := countRow{key: countKey{"", c[0], string(r.kind), f.Month, v, c[1]}}
+				if i < len(r.passages) {
+					row.passages = r.passages[i]
+				}
+				out = append(out, row)
 			}
 		}
 	}
 	if f.FromEvent {
-		out = append(out, countKey{"", colFromEvent, "", f.Month, "", "1"})
+		out = append(out, countRow{key: countKey{"", colFromEvent, "", f.Month, "", "1"}})
 	}
 	for _, r := range []struct {
 		kind analysis.Dimension
@@ -166,11 +193,11 @@ func (f countFact) baseKeys() []countKey {
 			continue
 		}
 		vals := slices.Compact(slices.Sorted(slices.Values(r.vals)))
-		out = append(out, countKey{"", colPair, string(r.kind), f.Month, "", ""})
+		out = append(out, countRow{key: countKey{"", colPair, string(r.kind), f.Month, "", ""}})
 		for x, a := range vals {
-			out = append(out, countKey{"", colPair, string(r.kind), f.Month, a, ""})
+			out = append(out, countRow{key: countKey{"", colPair, string(r.kind), f.Month, a, ""}})
 			for _, b := range vals[x+1:] {
-				out = append(out, countKey{"", colPair, string(r.kind), f.Month, a, b})
+				out = append(out, countRow{key: countKey{"", colPair, string(r.kind), f.Month, a, b}})
 			}
 		}
 	}
@@ -205,20 +232,24 @@ func (s *Store) factOf(ctx context.Context, q querier, id string, resolve func(s
 	if slices.ContainsFunc(eq, func(v string) bool { return v != "" }) {
 		f.Equality = eq
 	}
-	rows, err := q.QueryContext(ctx, s.q(sqlFactParts), id, id)
+	rows, err := q.QueryContext(ctx, s.q(sqlFactParts), id, id, id)
 	parts, err := collect(rows, err, func(r rowScanner) (factPart, error) {
 		var p factPart
-		return p, r.Scan(&p.kind, &p.value, &p.parent, &p.merged)
+		return p, r.Scan(&p.kind, &p.value, &p.parent, &p.merged, &p.start, &p.end)
 	})
 	if err != nil {
 		return f, false, "", false, err
 	}
 	links := map[string]codeLinks{}
 	var codes []string
+	var codings []analysis.Coding
 	for _, p := range parts {
 		switch p.kind {
 		case partStage:
 			f.Stages = append(f.Stages, p.value)
+		case partCoding:
+			codings = append(codings, analysis.Coding{Code: p.value,
+				Passage: analysis.Passage{Field: p.parent, Start: p.start, End: p.end, Whole: p.merged == "w"}})
 		case partOwnCode:
 			codes = append(codes, p.value)
 			fallthrough
@@ -231,22 +262,43 @@ func (s *Store) factOf(ctx context.Context, q querier, id string, resolve func(s
 	if resolve == nil {
 		resolve = linkResolver(links)
 	}
+	resolved := map[string][2]string{}
 	for _, c := range slices.Compact(slices.Sorted(slices.Values(codes))) {
 		code, theme, err := resolve(c)
 		if err != nil {
 			return f, false, "", false, err
 		}
-		f.Codes, f.Themes = appendOnce(f.Codes, code), appendOnce(f.Themes, theme)
+		resolved[c] = [2]string{code, theme}
 	}
-	slices.Sort(f.Codes)
-	slices.Sort(f.Themes)
+	f.setCodings(codings, func(c string) (string, string) { r := resolved[c]; return r[0], r[1] })
 	return f, true, kept, had, nil
 }
 
-// factPart is a row of sqlFactParts: a stage, or a code with its links.
+// setCodings sets the fact's codes and themes, and their coded
+// passages, from the experience's codings, resolve giving each coded
+// code's code and theme now.
+func (f *countFact) setCodings(codings []analysis.Coding, resolve func(string) (string, string)) {
+	byCode, byTheme := analysis.CountPassages(codings, resolve)
+	f.Codes, f.Themes = slices.Sorted(maps.Keys(byCode)), slices.Sorted(maps.Keys(byTheme))
+	f.CodePassages, f.ThemePassages = make([]int, len(f.Codes)), make([]int, len(f.Themes))
+	for i, c := range f.Codes {
+		f.CodePassages[i] = byCode[c]
+	}
+	for i, t := range f.Themes {
+		f.ThemePassages[i] = byTheme[t]
+	}
+	if len(codings) == 0 {
+		f.Codes, f.Themes, f.CodePassages, f.ThemePassages = nil, nil, nil, nil
+	}
+}
+
+// factPart is a row of sqlFactParts: a stage, a code with its links, or
+// a coding (its code, field, whether it is of the whole answer, and
+// where it starts and ends).
 type factPart struct {
 	kind                  int
 	value, parent, merged string
+	start, end            int
 }
 
 // The kinds of sqlFactParts' rows.
@@ -254,6 +306,7 @@ const (
 	partStage   = 0 // a pathway stage of the experience
 	partCode    = 1 // a code reached by a merge or as a parent
 	partOwnCode = 2 // a code the experience is coded with
+	partCoding  = 3 // a coding: code, field, 'w' for a whole answer, start, end
 )
 
 // communityOf is an experience's community for the breakdowns: the
@@ -318,19 +371,21 @@ const (
 		LEFT JOIN experiences e ON e.id = x.id LEFT JOIN equality_answers a ON a.experience_id = e.id LEFT JOIN events v ON v.id = e.event_id`
 	// sqlFactParts are the experience's stages (kind 0), the codes it is
 	// coded with (kind 2) and the codes those lead to by merges and
-	// parents (kind 1), each code with its links.
+	// parents (kind 1), each code with its links, and its codings (kind
+	// 3), whose passages are counted.
 	sqlFactParts = `WITH RECURSIVE links (own, id, parent_id, merged_into) AS (
 			SELECT 1, k.id, k.parent_id, k.merged_into FROM codes k
 			WHERE k.id IN (SELECT code_id FROM codings WHERE experience_id = ? AND sample_id = '')
 		UNION
 			SELECT 0, k.id, k.parent_id, k.merged_into FROM links l JOIN codes k ON k.id = l.parent_id OR k.id = l.merged_into)
-		SELECT 0, stage, '', '' FROM experience_stages WHERE experience_id = ?
-		UNION ALL SELECT 1 + own, id, parent_id, merged_into FROM links`
+		SELECT 0, stage, '', '', 0, 0 FROM experience_stages WHERE experience_id = ?
+		UNION ALL SELECT 1 + own, id, parent_id, merged_into, 0, 0 FROM links
+		UNION ALL SELECT 3, code_id, field, CASE WHEN whole THEN 'w' ELSE '' END, start_pos, end_pos FROM codings WHERE experience_id = ? AND sample_id = ''`
 	sqlFactPut     = "INSERT INTO breakdown_facts (experience_id, fact) VALUES (?, ?) ON CONFLICT (experience_id) DO UPDATE SET fact = excluded.fact"
 	sqlFactDropped = "DELETE FROM breakdown_facts WHERE experience_id = ?"
 )
 
-// countsPer is the most counts one statement writes (7 arguments each,
+// countsPer is the most counts one statement writes (8 arguments each,
 // under both databases' limits); a change writes its counts in parts of
 // a power of two (countParts), so that few statements cover every size
 // and each can be prepared once.
@@ -355,9 +410,9 @@ func countParts(n int) []int {
 // sqlCountsAdd adds n deltas to the counts; sqlCountsDrop removes those
 // of n counts that reached 0.
 func sqlCountsAdd(n int) string {
-	return `INSERT INTO breakdown_counts (scope, col_dim, row_kind, month, row_value, col_value, n) VALUES (?, ?, ?, ?, ?, ?, ?)` +
-		strings.Repeat(", (?, ?, ?, ?, ?, ?, ?)", n-1) +
-		` ON CONFLICT (scope, col_dim, row_kind, month, row_value, col_value) DO UPDATE SET n = breakdown_counts.n + excluded.n`
+	return `INSERT INTO breakdown_counts (scope, col_dim, row_kind, month, row_value, col_value, n, passages) VALUES (?, ?, ?, ?, ?, ?, ?, ?)` +
+		strings.Repeat(", (?, ?, ?, ?, ?, ?, ?, ?)", n-1) +
+		` ON CONFLICT (scope, col_dim, row_kind, month, row_value, col_value) DO UPDATE SET n = breakdown_counts.n + excluded.n, passages = breakdown_counts.passages + excluded.passages`
 }
 
 func sqlCountsDrop(n int) string {
@@ -368,9 +423,9 @@ func sqlCountsDrop(n int) string {
 // sqlCountsAddArrays and sqlCountsDropArrays do the same for any number
 // of counts, one array per column (dialect.ColumnArrays).
 const (
-	sqlCountsAddArrays = `INSERT INTO breakdown_counts (scope, col_dim, row_kind, month, row_value, col_value, n)
-		SELECT * FROM unnest(CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS INTEGER[]))
-		ON CONFLICT (scope, col_dim, row_kind, month, row_value, col_value) DO UPDATE SET n = breakdown_counts.n + excluded.n`
+	sqlCountsAddArrays = `INSERT INTO breakdown_counts (scope, col_dim, row_kind, month, row_value, col_value, n, passages)
+		SELECT * FROM unnest(CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS INTEGER[]), CAST(? AS INTEGER[]))
+		ON CONFLICT (scope, col_dim, row_kind, month, row_value, col_value) DO UPDATE SET n = breakdown_counts.n + excluded.n, passages = breakdown_counts.passages + excluded.passages`
 	sqlCountsDropArrays = `DELETE FROM breakdown_counts WHERE n <= 0 AND (scope, col_dim, row_kind, month, row_value, col_value) IN
 		(SELECT * FROM unnest(CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[])))`
 )
@@ -462,10 +517,10 @@ func (s *Store) recountWith(ctx context.Context, q querier, id string, resolve f
 // applyCounts adds delta to the counts, in key order (so that two
 // transactions on PostgreSQL take the rows' locks in the same order),
 // many counts a statement (countParts), removing counts that reach 0.
-func (s *Store) applyCounts(ctx context.Context, q querier, delta map[countKey]int) error {
+func (s *Store) applyCounts(ctx context.Context, q querier, delta map[countKey]tally) error {
 	keys := make([]countKey, 0, len(delta))
 	for k, d := range delta {
-		if d != 0 {
+		if d != (tally{}) {
 			keys = append(keys, k)
 		}
 	}
@@ -478,15 +533,15 @@ func (s *Store) applyCounts(ctx context.Context, q querier, delta map[countKey]i
 		return applyCountArrays(ctx, q, sqls, keys, delta)
 	}
 	var fewer []countKey
-	args := make([]any, 0, 7*min(countsPer, len(keys)))
+	args := make([]any, 0, 8*min(countsPer, len(keys)))
 	for _, n := range countParts(len(keys)) {
 		part := keys[:n]
 		keys = keys[n:]
 		args = args[:0]
 		fewer = fewer[:0]
 		for _, k := range part {
-			args = append(args, k.scope, k.colDim, k.rowKind, k.month, k.rowValue, k.colValue, delta[k])
-			if delta[k] < 0 {
+			args = append(args, k.scope, k.colDim, k.rowKind, k.month, k.rowValue, k.colValue, delta[k].n, delta[k].passages)
+			if delta[k].n < 0 {
 				fewer = append(fewer, k)
 			}
 		}
@@ -510,24 +565,26 @@ func (s *Store) applyCounts(ctx context.Context, q querier, delta map[countKey]i
 // applyCountArrays is applyCounts in two statements, whatever the
 // number of counts: the keys (in order) and their changes as one array
 // per column, then the counts that reached 0 among those that fell.
-func applyCountArrays(ctx context.Context, q querier, sqls *recountSQL, keys []countKey, delta map[countKey]int) error {
+func applyCountArrays(ctx context.Context, q querier, sqls *recountSQL, keys []countKey, delta map[countKey]tally) error {
 	if len(keys) == 0 {
 		return nil
 	}
 	var cols [6][]string
 	ns := make([]int32, 0, len(keys))
+	passages := make([]int32, 0, len(keys))
 	var fell [6][]string
 	for _, k := range keys {
 		d := delta[k]
 		for i, v := range [6]string{k.scope, k.colDim, k.rowKind, k.month, k.rowValue, k.colValue} {
 			cols[i] = append(cols[i], v)
-			if d < 0 {
+			if d.n < 0 {
 				fell[i] = append(fell[i], v)
 			}
 		}
-		ns = append(ns, int32(d))
+		ns = append(ns, int32(d.n))
+		passages = append(passages, int32(d.passages))
 	}
-	if _, err := q.ExecContext(ctx, sqls.add[0], cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], ns); err != nil {
+	if _, err := q.ExecContext(ctx, sqls.add[0], cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], ns, passages); err != nil {
 		return err
 	}
 	if len(fell[0]) == 0 {
@@ -550,14 +607,14 @@ func (s *Store) uncountWhere(ctx context.Context, tx *sql.Tx, query string, args
 	if err != nil {
 		return err
 	}
-	delta := map[countKey]int{}
+	delta := map[countKey]tally{}
 	for _, h := range facts {
 		var f countFact
 		if err := json.Unmarshal([]byte(h.fact), &f); err != nil {
 			return fmt.Errorf("breakdown fact of %s: %w", h.id, err)
 		}
-		for _, k := range f.keys() {
-			delta[k]--
+		for _, r := range f.keys() {
+			delta[r.key] = delta[r.key].add(-1, -r.passages)
 		}
 		if _, err := tx.ExecContext(ctx, s.q("DELETE FROM breakdown_facts WHERE experience_id = ?"), h.id); err != nil {
 			return err
@@ -682,26 +739,27 @@ func (s *Store) BreakdownCounts(ctx context.Context, bq BreakdownQuery) (analysi
 		parts = append(parts, query)
 		args = append(args, a...)
 	}
-	// The cells, the columns' totals, the row values that occur at all
+	// The cells (experiences and, for themes and codes, their coded
+	// passages), the columns' totals, the row values that occur at all
 	// (counted by month), the experiences whose community came from
 	// their event, the experiences kept, and every approved experience.
-	part(`SELECT 'cell', '', row_value, col_value, SUM(n) FROM breakdown_counts WHERE scope = ? AND col_dim = ? AND row_kind = ?`+months+` GROUP BY row_value, col_value`,
+	part(`SELECT 'cell', '', row_value, col_value, SUM(n), SUM(passages) FROM breakdown_counts WHERE scope = ? AND col_dim = ? AND row_kind = ?`+months+` GROUP BY row_value, col_value`,
 		append([]any{scope, string(cols), string(rows)}, margs...)...)
-	part(`SELECT 'total', '', '', col_value, SUM(n) FROM breakdown_counts WHERE scope = ? AND col_dim = ? AND row_kind = ''`+months+` GROUP BY col_value`,
+	part(`SELECT 'total', '', '', col_value, SUM(n), 0 FROM breakdown_counts WHERE scope = ? AND col_dim = ? AND row_kind = ''`+months+` GROUP BY col_value`,
 		append([]any{scope, string(cols)}, margs...)...)
-	part(`SELECT 'row', '', row_value, '', SUM(n) FROM breakdown_counts WHERE scope = ? AND col_dim = 'period' AND row_kind = ?`+months+` GROUP BY row_value`,
+	part(`SELECT 'row', '', row_value, '', SUM(n), 0 FROM breakdown_counts WHERE scope = ? AND col_dim = 'period' AND row_kind = ?`+months+` GROUP BY row_value`,
 		append([]any{scope, string(rows)}, margs...)...)
-	part(`SELECT 'event', '', '', '', SUM(n) FROM breakdown_counts WHERE scope = ? AND col_dim = ? AND row_kind = ''`+months,
+	part(`SELECT 'event', '', '', '', SUM(n), 0 FROM breakdown_counts WHERE scope = ? AND col_dim = ? AND row_kind = ''`+months,
 		append([]any{scope, colFromEvent}, margs...)...)
-	part(`SELECT 'kept', '', '', '', SUM(n) FROM breakdown_counts WHERE scope = ? AND col_dim = 'period' AND row_kind = ''`+months,
+	part(`SELECT 'kept', '', '', '', SUM(n), 0 FROM breakdown_counts WHERE scope = ? AND col_dim = 'period' AND row_kind = ''`+months,
 		append([]any{scope}, margs...)...)
-	part(`SELECT 'all', '', '', '', SUM(n) FROM breakdown_counts WHERE scope = '' AND col_dim = 'period' AND row_kind = ''`)
+	part(`SELECT 'all', '', '', '', SUM(n), 0 FROM breakdown_counts WHERE scope = '' AND col_dim = 'period' AND row_kind = ''`)
 	for _, m := range bq.Margins {
-		part(`SELECT 'margin', col_dim, '', col_value, SUM(n) FROM breakdown_counts WHERE scope = ? AND col_dim = ? AND row_kind = ''`+months+` GROUP BY col_dim, col_value`,
+		part(`SELECT 'margin', col_dim, '', col_value, SUM(n), 0 FROM breakdown_counts WHERE scope = ? AND col_dim = ? AND row_kind = ''`+months+` GROUP BY col_dim, col_value`,
 			append([]any{scope, string(m)}, margs...)...)
 	}
 	if bq.Pairs != "" {
-		part(`SELECT 'pair', '', row_value, col_value, SUM(n) FROM breakdown_counts WHERE scope = ? AND col_dim = ? AND row_kind = ?`+months+` GROUP BY row_value, col_value`,
+		part(`SELECT 'pair', '', row_value, col_value, SUM(n), 0 FROM breakdown_counts WHERE scope = ? AND col_dim = ? AND row_kind = ?`+months+` GROUP BY row_value, col_value`,
 			append([]any{scope, colPair, string(bq.Pairs)}, margs...)...)
 	}
 	rs, err := s.conns.Read.QueryContext(ctx, s.q(strings.Join(parts, "\nUNION ALL ")), args...)
@@ -711,8 +769,8 @@ func (s *Store) BreakdownCounts(ctx context.Context, bq BreakdownQuery) (analysi
 	defer rs.Close()
 	for rs.Next() {
 		var part, dim, rv, cv string
-		var n sql.NullInt64
-		if err := rs.Scan(&part, &dim, &rv, &cv, &n); err != nil {
+		var n, passages sql.NullInt64
+		if err := rs.Scan(&part, &dim, &rv, &cv, &n, &passages); err != nil {
 			return c, err
 		}
 		if n.Int64 <= 0 {
@@ -723,6 +781,9 @@ func (s *Store) BreakdownCounts(ctx context.Context, bq BreakdownQuery) (analysi
 		case "cell":
 			if rows != "" {
 				c.Add(rv, cv, v)
+			}
+			if analysis.PassagesMeasured(rows) {
+				c.AddPassages(rv, cv, int(passages.Int64))
 			}
 		case "total":
 			if cv != "" {
@@ -853,7 +914,7 @@ func (s *Store) RecountBreakdowns(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	counts := map[countKey]int{}
+	counts := map[countKey]tally{}
 	n := 0
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		for _, t := range []string{"breakdown_facts", "breakdown_counts"} {
@@ -880,8 +941,8 @@ func (s *Store) RecountBreakdowns(ctx context.Context) (int, error) {
 				if err := ins.add(ctx, f.id, string(enc)); err != nil {
 					return err
 				}
-				for _, k := range f.fact.keys() {
-					counts[k]++
+				for _, r := range f.fact.keys() {
+					counts[r.key] = counts[r.key].add(1, r.passages)
 				}
 				n++
 			}
@@ -889,9 +950,9 @@ func (s *Store) RecountBreakdowns(ctx context.Context) (int, error) {
 		if err := ins.flush(ctx); err != nil {
 			return err
 		}
-		cins := newBulkInsert(s, tx, "breakdown_counts", []string{"scope", "col_dim", "row_kind", "month", "row_value", "col_value", "n"})
+		cins := newBulkInsert(s, tx, "breakdown_counts", []string{"scope", "col_dim", "row_kind", "month", "row_value", "col_value", "n", "passages"})
 		for k, v := range counts {
-			if err := cins.add(ctx, k.scope, k.colDim, k.rowKind, k.month, k.rowValue, k.colValue, v); err != nil {
+			if err := cins.add(ctx, k.scope, k.colDim, k.rowKind, k.month, k.rowValue, k.colValue, v.n, v.passages); err != nil {
 				return err
 			}
 		}
@@ -959,40 +1020,45 @@ func (s *Store) factsBatch(ctx context.Context, q querier, book *analysis.Codebo
 	if err := rows.Err(); err != nil || last == "" {
 		return nil, "", err
 	}
-	for _, part := range []struct {
-		query string
-		add   func(f *countFact, v string)
-	}{
-		{`SELECT experience_id, stage FROM experience_stages WHERE experience_id > ? AND experience_id <= ? ORDER BY experience_id, stage`,
-			func(f *countFact, v string) { f.Stages = append(f.Stages, v) }},
-		{`SELECT DISTINCT experience_id, code_id FROM codings WHERE sample_id = '' AND experience_id > ? AND experience_id <= ?`,
-			func(f *countFact, v string) {
-				c := book.Resolve(v)
-				f.Codes, f.Themes = appendOnce(f.Codes, c), appendOnce(f.Themes, book.Theme(c))
-			}},
-	} {
-		rows, err := q.QueryContext(ctx, s.q(part.query), after, last)
-		if err != nil {
-			return nil, "", err
-		}
-		for rows.Next() {
-			var id, v string
-			if err := rows.Scan(&id, &v); err != nil {
-				rows.Close()
-				return nil, "", err
-			}
-			if i, ok := index[id]; ok {
-				part.add(&out[i].fact, v)
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, "", err
+	rows, err = q.QueryContext(ctx, s.q(`SELECT experience_id, stage FROM experience_stages WHERE experience_id > ? AND experience_id <= ? ORDER BY experience_id, stage`), after, last)
+	stages, err := collect(rows, err, func(r rowScanner) ([2]string, error) {
+		var v [2]string
+		return v, r.Scan(&v[0], &v[1])
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	for _, v := range stages {
+		if i, ok := index[v[0]]; ok {
+			out[i].fact.Stages = append(out[i].fact.Stages, v[1])
 		}
 	}
+	rows, err = q.QueryContext(ctx, s.q(`SELECT experience_id, code_id, field, start_pos, end_pos, whole FROM codings
+		WHERE sample_id = '' AND experience_id > ? AND experience_id <= ?`), after, last)
+	type idCoding struct {
+		id string
+		c  analysis.Coding
+	}
+	all, err := collect(rows, err, func(r rowScanner) (idCoding, error) {
+		var v idCoding
+		p := &v.c.Passage
+		return v, r.Scan(&v.id, &v.c.Code, &p.Field, &p.Start, &p.End, &p.Whole)
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	codings := make([][]analysis.Coding, len(out))
+	for _, v := range all {
+		if i, ok := index[v.id]; ok {
+			codings[i] = append(codings[i], v.c)
+		}
+	}
+	resolve := func(c string) (string, string) {
+		c = book.Resolve(c)
+		return c, book.Theme(c)
+	}
 	for i := range out {
-		slices.Sort(out[i].fact.Codes)
-		slices.Sort(out[i].fact.Themes)
+		out[i].fact.setCodings(codings[i], resolve)
 		slices.Sort(out[i].fact.Stages)
 	}
 	return out, last, nil

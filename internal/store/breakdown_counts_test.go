@@ -15,10 +15,10 @@ import (
 	"github.com/hearme-project/hearme/internal/store/storetest"
 )
 
-// keptCounts reads every kept breakdown count, as "scope|col|row|month|rv|cv=n" lines.
+// keptCounts reads every kept breakdown count, as "scope|col|row|month|rv|cv=n/passages" lines.
 func keptCounts(t *testing.T, s *store.Store) []string {
 	t.Helper()
-	rows, err := s.ReadDB().Query("SELECT scope, col_dim, row_kind, month, row_value, col_value, n FROM breakdown_counts")
+	rows, err := s.ReadDB().Query("SELECT scope, col_dim, row_kind, month, row_value, col_value, n, passages FROM breakdown_counts")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,11 +26,11 @@ func keptCounts(t *testing.T, s *store.Store) []string {
 	var out []string
 	for rows.Next() {
 		var sc, a, b, c, d, e string
-		var n int
-		if err := rows.Scan(&sc, &a, &b, &c, &d, &e, &n); err != nil {
+		var n, p int
+		if err := rows.Scan(&sc, &a, &b, &c, &d, &e, &n, &p); err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, fmt.Sprintf("%s|%s|%s|%s|%s|%s=%d", sc, a, b, c, d, e, n))
+		out = append(out, fmt.Sprintf("%s|%s|%s|%s|%s|%s=%d/%d", sc, a, b, c, d, e, n, p))
 	}
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
@@ -92,6 +92,12 @@ func checkAgainstRecount(t *testing.T, s *store.Store, step string) {
 				got, want := analysis.TabulateCounts(c, rk, ck), analysis.Tabulate(in, rows, cols, rk, ck)
 				if fmt.Sprint(got) != fmt.Sprint(want) {
 					t.Fatalf("%s: %s x %s %+v:\nkept  %+v\nfacts %+v", step, rows, cols, f, got, want)
+				}
+				if analysis.PassagesMeasured(rows) {
+					got, want := analysis.TabulatePassageCounts(c, rk, ck), analysis.TabulatePassages(in, rows, cols, rk, ck)
+					if fmt.Sprint(got) != fmt.Sprint(want) {
+						t.Fatalf("%s: passages by %s x %s %+v:\nkept  %+v\nfacts %+v", step, rows, cols, f, got, want)
+					}
 				}
 				fromEvent := 0
 				for _, x := range in {
@@ -273,10 +279,13 @@ func TestBreakdownCountsFollowEveryChange(t *testing.T) {
 			case 3, 4, 5:
 				name = "code"
 				if st := pickStory("approved"); st != nil {
-					field := []string{"what_happened", "what_happened", "what_happened"}[rng.IntN(3)]
+					// The whole answer or one of three stretches, so that a
+					// code or theme gets several passages and, now and
+					// then, one stretch two codes.
+					field := "what_happened"
 					p := analysis.Passage{Field: field, Whole: true}
-					if rng.IntN(2) == 0 {
-						p = analysis.Passage{Field: field, Start: 0, End: 9}
+					if span := rng.IntN(4); span > 0 {
+						p = analysis.Passage{Field: field, Start: []int{0, 11, 33}[span-1], End: []int{9, 32, 50}[span-1]}
 					}
 					c, err := s.AddCoding(ctx, "coder-1", store.NewCoding{ExperienceID: st.rc.ID, CodeID: codes[rng.IntN(len(codes))], Passage: p})
 					if err != nil {
@@ -337,6 +346,12 @@ func TestBreakdownCountsFollowEveryChange(t *testing.T) {
 				}
 			}
 			checkAgainstRecount(t, s, fmt.Sprintf("step %d (%s)", step, name))
+		}
+		// The sequence gave some theme more passages than experiences
+		// (else the passages were hardly tried).
+		var more int
+		if err := s.ReadDB().QueryRow("SELECT COUNT(*) FROM breakdown_counts WHERE row_kind = 'theme' AND passages > n").Scan(&more); err != nil || more == 0 {
+			t.Fatalf("no theme with more passages than experiences (%v)", err)
 		}
 		// A merge moves codings between codes (and their themes).
 		if _, err := s.MergeCode(ctx, "admin-1", demo.CodeID("transport"), demo.CodeID("money")); err != nil {

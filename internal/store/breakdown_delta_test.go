@@ -8,7 +8,7 @@ import (
 // countDelta works the difference out once per scope when the scopes
 // are the same: it must give exactly what taking every key of the old
 // fact away and adding every key of the new one gives, whatever changed
-// (codes, themes, stages, community, month, equality answers, the
+// (codes, themes, their passages, stages, community, month, equality answers, the
 // experience counted or not).
 func TestCountDeltaEqualsEveryKeyOutAndIn(t *testing.T) {
 	t.Parallel()
@@ -23,34 +23,42 @@ func TestCountDeltaEqualsEveryKeyOutAndIn(t *testing.T) {
 		return out
 	}
 	one := func(vals ...string) string { return vals[rng.IntN(len(vals))] }
+	passages := func(n int) []int {
+		out := make([]int, n)
+		for i := range out {
+			out[i] = 1 + rng.IntN(3)
+		}
+		return out
+	}
 	fact := func() countFact {
 		f := countFact{Month: one("2026-01", "2026-02"), Community: one("", "south-asian", "polish"), Source: one("online", "event"),
 			Lang: one("en", "pl"), Event: one("", "ev1"), Codes: pick([]string{"a", "b", "c", "d", "e"}, 5),
 			Themes: pick([]string{"t1", "t2", "t3"}, 3), Stages: pick([]string{"screening", "treatment", "diagnosis"}, 3)}
 		f.FromEvent = f.Event != "" && rng.IntN(2) == 0
+		f.CodePassages, f.ThemePassages = passages(len(f.Codes)), passages(len(f.Themes))
 		if rng.IntN(2) == 0 {
 			f.Equality = []string{one("", "asian"), "", one("", "female"), "", "", one("", "urdu")}
 		}
 		return f
 	}
-	naive := func(old countFact, had bool, now countFact, ok bool) map[countKey]int {
-		d := map[countKey]int{}
+	naive := func(old countFact, had bool, now countFact, ok bool) map[countKey]tally {
+		d := map[countKey]tally{}
 		if had {
-			for _, k := range old.keys() {
-				d[k]--
+			for _, r := range old.keys() {
+				d[r.key] = d[r.key].add(-1, -r.passages)
 			}
 		}
 		if ok {
-			for _, k := range now.keys() {
-				d[k]++
+			for _, r := range now.keys() {
+				d[r.key] = d[r.key].add(1, r.passages)
 			}
 		}
 		return d
 	}
-	nonZero := func(d map[countKey]int) map[countKey]int {
-		out := map[countKey]int{}
+	nonZero := func(d map[countKey]tally) map[countKey]tally {
+		out := map[countKey]tally{}
 		for k, v := range d {
-			if v != 0 {
+			if v != (tally{}) {
 				out[k] = v
 			}
 		}
@@ -59,9 +67,10 @@ func TestCountDeltaEqualsEveryKeyOutAndIn(t *testing.T) {
 	sameScopes := 0
 	for i := range 3000 {
 		old, now := fact(), fact()
-		if i%2 == 0 { // a coding added or removed: only the codes and themes differ
+		if i%2 == 0 { // a coding added or removed: only the codes and themes (and their passages) differ
 			now = old
 			now.Codes, now.Themes = pick([]string{"a", "b", "c", "d", "e"}, 5), pick([]string{"t1", "t2", "t3"}, 3)
+			now.CodePassages, now.ThemePassages = passages(len(now.Codes)), passages(len(now.Themes))
 		}
 		had, ok := i%7 != 3, i%11 != 5
 		if had && ok && len(old.scopes()) == len(now.scopes()) && old.Community == now.Community {
@@ -73,7 +82,7 @@ func TestCountDeltaEqualsEveryKeyOutAndIn(t *testing.T) {
 		}
 		for k, v := range want {
 			if got[k] != v {
-				t.Fatalf("case %d: count %+v changes by %d, want %d", i, k, got[k], v)
+				t.Fatalf("case %d: count %+v changes by %+v, want %+v", i, k, got[k], v)
 			}
 		}
 	}
