@@ -18,11 +18,11 @@ type Fact struct {
 	Codes        []string // every code of its codings (merges followed)
 	// Its coded passages by theme and by code (CountPassages).
 	ThemePassages, CodePassages map[string]int
-	Source       string
-	Event        string // the id of the event it was heard at, if any
-	Lang         string
-	Month        string            // YYYY-MM it was shared
-	Equality     map[string]string // question -> answer, for equality breakdowns only
+	Source                      string
+	Event                       string // the id of the event it was heard at, if any
+	Lang                        string
+	Month                       string            // YYYY-MM it was shared
+	Equality                    map[string]string // question -> answer, for equality breakdowns only
 }
 
 // Dimension is what a breakdown's rows or columns count by.

@@ -46,6 +46,15 @@ type dimensionChoice struct {
 
 var rowDimensions = []analysis.Dimension{analysis.DimTheme, analysis.DimCode, analysis.DimStage}
 
+// What a breakdown counts: experiences (the default), or the coded
+// passages of themes or codes (analysis.PassageTable).
+const (
+	measureExperiences = "experiences"
+	measurePassages    = "passages"
+)
+
+var measures = []string{measureExperiences, measurePassages}
+
 func colDimensions() []analysis.Dimension {
 	out := []analysis.Dimension{analysis.DimCommunity, analysis.DimSource, analysis.DimEvent, analysis.DimLanguage, analysis.DimPeriod}
 	for _, q := range store.EqualityQuestions {
@@ -261,12 +270,14 @@ type legendItem struct {
 // breakdownQuery is a breakdown as asked for and counted.
 type breakdownQuery struct {
 	rows, cols       analysis.Dimension
+	measure          string // measureExperiences or measurePassages
 	from, to         string
 	community, stage string
 	counts           analysis.Counts // kept counts of the experiences the filters keep
 	pairs            analysis.Dimension
 	rowKeys, colKeys []string
 	table            analysis.Breakdown
+	passages         analysis.PassageTable // when measure is measurePassages
 	lab              *labeller
 	page             *Page
 }
@@ -326,9 +337,18 @@ func (s *Server) countBreakdown(r *http.Request) (*breakdownQuery, field.Errors,
 	if !slices.Contains(colDimensions(), cols) {
 		cols = analysis.DimCommunity
 	}
-	bq := &breakdownQuery{rows: rows, cols: cols, from: form.Clean(q.Get("from"), 7), to: form.Clean(q.Get("to"), 7),
+	measure := form.Clean(q.Get("measure"), 20)
+	if !slices.Contains(measures, measure) {
+		measure = measureExperiences
+	}
+	bq := &breakdownQuery{rows: rows, cols: cols, measure: measure, from: form.Clean(q.Get("from"), 7), to: form.Clean(q.Get("to"), 7),
 		community: form.Clean(q.Get("community"), 64), stage: form.Clean(q.Get("stage"), 64)}
 	var errs field.Errors
+	if measure == measurePassages && !analysis.PassagesMeasured(rows) {
+		// A passage has a theme and a code; a pathway stage is the
+		// whole story's.
+		errs.Add("measure", "analysis.error_passages_rows")
+	}
 	prog := s.programme()
 	if bq.community != "" && !slices.ContainsFunc(prog.Communities, func(c programme.Item) bool { return c.Slug == bq.community }) {
 		errs.Add("community", "analysis.error_choice")
@@ -366,6 +386,9 @@ func (s *Server) countBreakdown(r *http.Request) (*breakdownQuery, field.Errors,
 	}
 	bq.rowKeys, bq.colKeys = bq.lab.ordered(rows, bq.counts.RowValues), bq.lab.ordered(cols, bq.counts.ColValues())
 	bq.table = analysis.TabulateCounts(bq.counts, bq.rowKeys, bq.colKeys)
+	if measure == measurePassages {
+		bq.passages = analysis.TabulatePassageCounts(bq.counts, bq.rowKeys, bq.colKeys)
+	}
 	return bq, nil, nil
 }
 
@@ -379,6 +402,8 @@ func (bq *breakdownQuery) emptyReason() string {
 		return "analysis.breakdown_no_match"
 	case bq.table.Total == 0:
 		return "analysis.breakdown_no_column"
+	case bq.measure == measurePassages && bq.passages.Total == 0:
+		return "analysis.breakdown_no_passages"
 	}
 	return ""
 }
@@ -414,6 +439,9 @@ func (s *Server) handleBreakdown(w http.ResponseWriter, r *http.Request) {
 // breakdownData is what the breakdown page shows.
 type breakdownData struct {
 	Rows, Cols       []dimensionChoice
+	Measures         []dimensionChoice
+	Passages         bool // the table counts coded passages, untested
+	PassageTotal     int  // coded passages among the experiences kept
 	Filters          []filterSelect
 	RowName, ColName string
 	ColLabels        []string
@@ -434,7 +462,11 @@ type breakdownData struct {
 
 func (s *Server) renderBreakdown(w http.ResponseWriter, r *http.Request, bq *breakdownQuery, errs field.Errors) {
 	rows, cols, b, lab, p := bq.rows, bq.cols, bq.table, bq.lab, bq.page
-	d := breakdownData{RowName: dimLabel(p, rows), ColName: dimLabel(p, cols), From: bq.from, To: bq.to, Filters: s.breakdownFilters(p, bq)}
+	d := breakdownData{RowName: dimLabel(p, rows), ColName: dimLabel(p, cols), From: bq.from, To: bq.to, Filters: s.breakdownFilters(p, bq),
+		Passages: bq.measure == measurePassages}
+	for _, m := range measures {
+		d.Measures = append(d.Measures, dimensionChoice{m, p.T("analysis.measure_" + m), m == bq.measure})
+	}
 	for _, dim := range rowDimensions {
 		d.Rows = append(d.Rows, dimensionChoice{string(dim), dimLabel(p, dim), dim == rows})
 	}
@@ -450,10 +482,14 @@ func (s *Server) renderBreakdown(w http.ResponseWriter, r *http.Request, bq *bre
 	for _, k := range bq.colKeys {
 		d.ColLabels = append(d.ColLabels, lab.label(cols, k))
 	}
+	cells, rowTotals := experienceCells(b), b.RowTotals
+	if d.Passages {
+		cells, rowTotals = passageCells(bq.passages), bq.passages.RowTotals
+	}
 	longest := 1
 	for i := range bq.rowKeys {
 		sum := 0
-		for _, c := range b.Cells[i] {
+		for _, c := range cells[i] {
 			sum += c.Count
 		}
 		longest = max(longest, sum)
@@ -467,28 +503,22 @@ func (s *Server) renderBreakdown(w http.ResponseWriter, r *http.Request, bq *bre
 		partLabels = []string{p.T("analysis.chart_part_total")}
 	}
 	for i, k := range bq.rowKeys {
-		row := breakdownRow{Label: lab.label(rows, k), Total: b.RowTotals[i], Tested: b.RowTest[i].Tested, Y: chartRow * i}
-		counts := make([]int, len(b.Cells[i]))
-		for j, c := range b.Cells[i] {
+		row := breakdownRow{Label: lab.label(rows, k), Total: rowTotals[i], Y: chartRow * i, Cells: cells[i]}
+		if !d.Passages {
+			row.Tested = b.RowTest[i].Tested
+		}
+		counts := make([]int, len(cells[i]))
+		for j, c := range cells[i] {
 			counts[j] = c.Count
 		}
 		if !d.ChartSplit {
-			counts = []int{b.RowTotals[i]} // one part: the row's total
+			counts = []int{rowTotals[i]} // one part: the row's total
 		}
 		var end int
 		row.Parts, end = chartParts(counts, partLabels, longest)
 		row.LX = end + 6
 		if row.Tested {
 			row.P = formatP(b.RowTest[i].P)
-		}
-		for _, c := range b.Cells[i] {
-			bc := breakdownCell{Count: c.Count, Share: fmt.Sprintf("%.0f%%", 100*c.Share), Difference: fmt.Sprintf("%+.0f", 100*c.Difference), Tested: c.Tested}
-			if c.Unusual && c.Residual > 0 {
-				bc.Marker = "higher"
-			} else if c.Unusual {
-				bc.Marker = "lower"
-			}
-			row.Cells = append(row.Cells, bc)
 		}
 		d.Table = append(d.Table, row)
 	}
@@ -499,6 +529,9 @@ func (s *Server) renderBreakdown(w http.ResponseWriter, r *http.Request, bq *bre
 	}
 	d.FromEvent = bq.counts.FromEvent
 	d.ColTotals, d.Total, d.Empty = b.ColTotals, b.Total, bq.emptyReason()
+	if d.Passages {
+		d.ColTotals, d.PassageTotal = bq.passages.ColTotals, bq.passages.Total
+	}
 	if d.Empty != "" {
 		d.Table = nil
 	}
@@ -519,6 +552,36 @@ func (s *Server) renderBreakdown(w http.ResponseWriter, r *http.Request, bq *bre
 	s.render(w, r, http.StatusOK, "staff_breakdown", p)
 }
 
+// experienceCells are a table of experiences' cells, ready to show,
+// each marked where its share is unlikely to be chance.
+func experienceCells(b analysis.Breakdown) [][]breakdownCell {
+	out := make([][]breakdownCell, len(b.Cells))
+	for i, row := range b.Cells {
+		for _, c := range row {
+			bc := breakdownCell{Count: c.Count, Share: fmt.Sprintf("%.0f%%", 100*c.Share), Difference: fmt.Sprintf("%+.0f", 100*c.Difference), Tested: c.Tested}
+			if c.Unusual && c.Residual > 0 {
+				bc.Marker = "higher"
+			} else if c.Unusual {
+				bc.Marker = "lower"
+			}
+			out[i] = append(out[i], bc)
+		}
+	}
+	return out
+}
+
+// passageCells are a table of coded passages' cells, ready to show:
+// shares of the column's passages, never tested.
+func passageCells(t analysis.PassageTable) [][]breakdownCell {
+	out := make([][]breakdownCell, len(t.Cells))
+	for i, row := range t.Cells {
+		for _, c := range row {
+			out[i] = append(out[i], breakdownCell{Count: c.Passages, Share: fmt.Sprintf("%.0f%%", 100*c.Share), Difference: fmt.Sprintf("%+.0f", 100*c.Difference)})
+		}
+	}
+	return out
+}
+
 // handleBreakdownExport writes the breakdown as a file: it leaves the
 // analyst's screen, so every count goes through disclosure control
 // (totals from the exact counts, then the rule), with the note under it.
@@ -535,14 +598,10 @@ func (s *Server) handleBreakdownExport(kind string) http.HandlerFunc {
 			s.renderBreakdown(w, r, bq, errs)
 			return
 		}
-		b, p := bq.table, bq.page
+		p := bq.page
 		var rowLabels, colLabels []string
-		counts := make([][]int, len(bq.rowKeys))
-		for i, k := range bq.rowKeys {
+		for _, k := range bq.rowKeys {
 			rowLabels = append(rowLabels, bq.lab.label(bq.rows, k))
-			for _, c := range b.Cells[i] {
-				counts[i] = append(counts[i], c.Count)
-			}
 		}
 		for _, k := range bq.colKeys {
 			colLabels = append(colLabels, bq.lab.label(bq.cols, k))
@@ -552,36 +611,38 @@ func (s *Server) handleBreakdownExport(kind string) http.HandlerFunc {
 		if f := bq.filterText(); f != "" {
 			rows = append(rows, []string{f})
 		}
+		if bq.measure == measurePassages {
+			rows = append(rows, []string{p.T("analysis.measure_passages")})
+		}
 		empty := bq.emptyReason()
 		withheld := ""
 		if len(colLabels) > 0 && empty == "" {
-			t, err := disclosure.NewTable(rowLabels, colLabels, counts)
+			t, err := bq.published()
 			if err != nil {
 				s.serverError(w, r, err)
 				return
 			}
-			totals := []disclosure.Value{disclosure.Count(b.Total)}
-			for _, n := range append(slices.Clone(b.RowTotals), b.ColTotals...) {
-				totals = append(totals, disclosure.Count(n))
-			}
-			withheld = withheldMessage(t.Cells, totals)
+			withheld = withheldMessage(t.cells, append(slices.Clone(t.rowTotals), append(t.colTotals, t.total)...))
 			for i := range rowLabels {
 				row := []string{rowLabels[i]}
-				for _, v := range t.Cells[i] {
+				for _, v := range t.cells[i] {
 					row = append(row, v.String())
 				}
-				// A row's total is its experiences in any column, counted
-				// once, which a multi-valued row need not sum to.
-				row = append(row, disclosure.Count(b.RowTotals[i]).String())
-				rows = append(rows, row)
+				rows = append(rows, append(row, t.rowTotals[i].String()))
 			}
 			foot := []string{p.T("analysis.breakdown_experiences")}
-			for _, n := range b.ColTotals {
-				foot = append(foot, disclosure.Count(n).String())
+			if bq.measure == measurePassages {
+				foot = []string{p.T("analysis.breakdown_passages")}
 			}
-			rows = append(rows, append(foot, disclosure.Count(b.Total).String()))
+			for _, v := range t.colTotals {
+				foot = append(foot, v.String())
+			}
+			rows = append(rows, append(foot, t.total.String()))
 		}
 		rows = append(rows, []string{}, []string{disclosureNote})
+		if bq.measure == measurePassages {
+			rows = append(rows, []string{p.T("analysis.passages_disclosure")})
+		}
 		if empty != "" {
 			// An empty selection still makes a file (the link may have
 			// been kept), saying plainly that there is nothing in it.
@@ -589,7 +650,11 @@ func (s *Server) handleBreakdownExport(kind string) http.HandlerFunc {
 		} else if withheld != "" {
 			rows = append(rows, []string{p.T(withheld)})
 		}
-		name := fmt.Sprintf("breakdown-%s-by-%s-%s", bq.rows, strings.ReplaceAll(string(bq.cols), ".", "-"), s.now().Format("2006-01-02"))
+		what := string(bq.rows)
+		if bq.measure == measurePassages {
+			what = "passages-" + what
+		}
+		name := fmt.Sprintf("breakdown-%s-by-%s-%s", what, strings.ReplaceAll(string(bq.cols), ".", "-"), s.now().Format("2006-01-02"))
 		sheets := []sheet{{"Breakdown", rows, 1}}
 		// As on the page: no census comparison when nothing matched.
 		if bq.counts.Experiences > 0 {
@@ -601,10 +666,66 @@ func (s *Server) handleBreakdownExport(kind string) http.HandlerFunc {
 	}
 }
 
+// publishedTable is a breakdown through disclosure control: its cells,
+// the rows' and columns' totals and the grand total.
+type publishedTable struct {
+	cells                [][]disclosure.Value
+	rowTotals, colTotals []disclosure.Value
+	total                disclosure.Value
+}
+
+// published puts the breakdown through disclosure control. Counts of
+// experiences go through the rule with totals from the exact counts; a
+// row's total is its experiences in any column, counted once, which a
+// multi-valued row need not sum to. Counts of coded passages are
+// withheld where 1 to 7 people gave them (disclosure.CountFrom).
+func (bq *breakdownQuery) published() (publishedTable, error) {
+	var t publishedTable
+	if bq.measure == measurePassages {
+		pt := bq.passages
+		for i, row := range pt.Cells {
+			var cells []disclosure.Value
+			for _, c := range row {
+				cells = append(cells, disclosure.CountFrom(c.Passages, c.Experiences))
+			}
+			t.cells = append(t.cells, cells)
+			t.rowTotals = append(t.rowTotals, disclosure.CountFrom(pt.RowTotals[i], pt.RowExperiences[i]))
+		}
+		for j := range pt.ColTotals {
+			t.colTotals = append(t.colTotals, disclosure.CountFrom(pt.ColTotals[j], pt.ColPeople[j]))
+		}
+		t.total = disclosure.CountFrom(pt.Total, pt.People)
+		return t, nil
+	}
+	b := bq.table
+	counts := make([][]int, len(b.Cells))
+	for i, row := range b.Cells {
+		for _, c := range row {
+			counts[i] = append(counts[i], c.Count)
+		}
+	}
+	dt, err := disclosure.NewTable(b.Rows, b.Cols, counts)
+	if err != nil {
+		return t, err
+	}
+	t.cells = dt.Cells
+	for _, n := range b.RowTotals {
+		t.rowTotals = append(t.rowTotals, disclosure.Count(n))
+	}
+	for _, n := range b.ColTotals {
+		t.colTotals = append(t.colTotals, disclosure.Count(n))
+	}
+	t.total = disclosure.Count(b.Total)
+	return t, nil
+}
+
 // exportURL is the download link of a breakdown: a fixed path and the
 // query encoded here, so the template can take it as it is.
 func (bq *breakdownQuery) exportURL(kind string) template.URL {
 	q := url.Values{"rows": {string(bq.rows)}, "cols": {string(bq.cols)}, "from": {bq.from}, "to": {bq.to}}
+	if bq.measure == measurePassages {
+		q.Set("measure", measurePassages)
+	}
 	if bq.community != "" {
 		q.Set("community", bq.community)
 	}

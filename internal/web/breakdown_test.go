@@ -220,3 +220,102 @@ func TestBreakdownExportIsSuppressed(t *testing.T) {
 		}
 	}
 }
+
+// TestBreakdownOfCodedPassages: the breakdown counts coded passages as
+// well as experiences. Eight South Asian stories have a second stretch
+// coded under "language and interpreters" (20 passages from 12 people),
+// the Eastern European ones one each (3 from 3) and a stretch each under
+// "transport" (3 more). The page shows the passages and their shares
+// without a test; the export withholds what three people gave and
+// rounds the rest; a pathway stage cannot count passages.
+func TestBreakdownOfCodedPassages(t *testing.T) {
+	t.Parallel()
+	e, rcs := evidenceEnv(t)
+	for _, rc := range rcs[2:10] { // South Asian
+		if _, err := e.store.AddCoding(ctx, "coder", store.NewCoding{ExperienceID: rc.ID, CodeID: demo.CodeID("language-written"),
+			Passage: analysis.Passage{Field: "what_happened", Start: 0, End: 2}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, rc := range []experience.Receipt{rcs[1], rcs[13], rcs[14]} { // Eastern European
+		if _, err := e.store.AddCoding(ctx, "coder", store.NewCoding{ExperienceID: rc.ID, CodeID: demo.CodeID("transport"),
+			Passage: analysis.Passage{Field: "what_happened", Start: 0, End: 2}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := e.client()
+	c.signIn(e.newStaff("analyst@example.org", account.Analyst, ""))
+	r := c.get("/staff/analysis?rows=theme&cols=community&measure=passages")
+	if r.status != 200 {
+		t.Fatalf("passages: %d\n%s", r.status, e.logs.String())
+	}
+	row := section(t, r.body, "Language and interpreters</th>", "</tr>")
+	if !strings.Contains(row, ">20 <") || !strings.Contains(row, ">3 <") || !strings.Contains(row, `<td class="num">23</td>`) {
+		t.Errorf("theme row of passages: %s", row)
+	}
+	// 20 of South Asian's 20 passages: 100%, 12 points over the 88% (23
+	// of 26) of all; 3 of Eastern European's 6: 50%, 38 points under.
+	if !strings.Contains(row, "(100%, &#43;12)") || !strings.Contains(row, "(50%, -38)") {
+		t.Errorf("shares of passages: %s", row)
+	}
+	for _, want := range []string{`<option value="passages" selected>Coded passages</option>`, "They hold 26 coded passages.",
+		`<title id="chart-title">Coded passages by Theme and Community</title>`, `<th scope="row">Coded passages</th>`,
+		"no row is tested for chance"} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("the passages page lacks %q", want)
+		}
+	}
+	if table := section(t, r.body, `id="breakdown-table"`, "</table>"); strings.Contains(table, "p (chi-square)") || strings.Contains(table, "▲") || strings.Contains(table, "▼") {
+		t.Error("passages are tested as if independent")
+	}
+	// Experiences stay the default: 12 and 3 under the theme.
+	if row := section(t, c.get("/staff/analysis?rows=theme&cols=community").body, "Language and interpreters</th>", "</tr>"); !strings.Contains(row, ">12 <") {
+		t.Errorf("experiences: %s", row)
+	}
+	// By code: the whole answers and the stretches under their own codes.
+	byCode := c.get("/staff/analysis?rows=code&cols=community&measure=passages").body
+	if row := section(t, byCode, "Family interpreting</th>", "</tr>"); !strings.Contains(row, ">12 <") || !strings.Contains(row, ">3 <") {
+		t.Errorf("code row: %s", row)
+	}
+	// The export: through the threshold on people.
+	csv := c.get("/staff/analysis/breakdown.csv?rows=theme&cols=community&measure=passages")
+	if csv.status != 200 {
+		t.Fatalf("export: %d", csv.status)
+	}
+	line := ""
+	for _, l := range strings.Split(csv.body, "\n") {
+		if strings.HasPrefix(l, "Language and interpreters,") {
+			line = strings.TrimSpace(l)
+		}
+	}
+	if line != "Language and interpreters,*,20,25" {
+		t.Errorf("exported row of passages: %q\n%s", line, csv.body)
+	}
+	// A column's total needs one row with 8 people or more in it.
+	if !strings.Contains(csv.body, "Coded passages,*,20,25") || !strings.Contains(csv.body, "Transport,*,0,*") || !strings.Contains(csv.body, "however many there are") {
+		t.Errorf("export of passages:\n%s", csv.body)
+	}
+	if !strings.Contains(c.get("/staff/analysis?rows=theme&cols=community&measure=passages").body, "measure=passages") {
+		t.Error("the download links lose the measure")
+	}
+	// A pathway stage is the whole story's: no passages by stage.
+	bad := c.get("/staff/analysis?rows=stage&cols=community&measure=passages")
+	if bad.status != http.StatusUnprocessableEntity || !strings.Contains(bad.body, `href="#measure"`) ||
+		!strings.Contains(bad.body, `<option value="stage" selected>`) || !strings.Contains(bad.body, `<option value="passages" selected>`) {
+		t.Errorf("passages by stage: %d", bad.status)
+	}
+	// Nothing coded among the experiences kept: said so.
+	rc, err := e.store.SubmitExperience(ctx, experience.Submission{Kind: experience.KindExperience, Lang: "en", Role: "person-with-cancer",
+		Stages: []string{"treatment"}, WhatHappened: "Not coded yet.", Equality: equality.Answers{Community: "black-african"},
+		Consent: experience.Consent{Version: "t", Evidence: true}, Source: experience.SourceOnline}, experience.Contact{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.DecideExperience(ctx, "test", rc.ID, experience.StatusApproved, ""); err != nil {
+		t.Fatal(err)
+	}
+	if r := c.get("/staff/analysis?rows=theme&cols=community&community=black-african&measure=passages"); r.status != 200 ||
+		!strings.Contains(r.body, "None of these experiences has a coded passage yet") {
+		t.Errorf("passages of uncoded experiences: %d", r.status)
+	}
+}
