@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -53,6 +54,14 @@ func TestAnalystFindsWhereALanguageThemeComesFromAndTheICBSeesItSuppressed(t *te
 				t.Fatal(err)
 			}
 		}
+	}
+	// The first story (South Asian, getting diagnosed, coded whole with
+	// family interpreting) gets a second passage of the language theme:
+	// its first sentence, coded with letters in English only.
+	first := analysis.Sentences(exps[0].WhatHappened)[0]
+	if _, err := s.App.Store.AddCoding(bg, "demo-coder", store.NewCoding{ExperienceID: queue[0].ID, CodeID: demo.CodeID("language-written"),
+		Passage: analysis.Passage{Field: "what_happened", Start: first.Start, End: first.End}}); err != nil {
+		t.Fatal(err)
 	}
 	// One more story, coded and quotable, that its teller will withdraw.
 	rc, err := s.App.Store.SubmitExperience(bg, experience.Submission{Kind: experience.KindExperience, Lang: "en", Role: "carer",
@@ -142,6 +151,28 @@ func TestAnalystFindsWhereALanguageThemeComesFromAndTheICBSeesItSuppressed(t *te
 	if got["South Asian"] != "3" || got["Black African"] != "1" || got["All"] != "4" {
 		t.Errorf("language and interpreters at diagnosis by community: %v", got)
 	}
+	// The same, counting coded passages: the first story's two.
+	off.do("count: coded passages", chromedp.SetValue(chromedp.CSS("#measure"), "passages"))
+	if st := follow(off, chromedp.CSS(`form.breakdown-form button[type=submit]`)); st != http.StatusOK {
+		t.Fatalf("breakdown of passages: %d", st)
+	}
+	if !strings.Contains(off.location(), "measure=passages") {
+		t.Fatalf("the measure was not sent: %s", off.location())
+	}
+	row = eval[[]string](off, `Array.from(document.querySelectorAll("table.breakdown:not([data-census]):not([data-pairs]) tbody tr")).filter(r => r.querySelector("th").textContent === "Language and interpreters").map(r => Array.from(r.querySelectorAll("td")).map(td => td.textContent.trim().split(" ")[0]).join("|"))`)
+	cols = off.texts("table.breakdown:not([data-census]):not([data-pairs]) thead th")
+	if len(row) != 1 {
+		t.Fatalf("no language row of passages: %v", off.text("main"))
+	}
+	got = map[string]string{}
+	for i, v := range strings.Split(row[0], "|") {
+		if i+1 < len(cols) {
+			got[cols[i+1]] = v
+		}
+	}
+	if got["South Asian"] != "4" || got["Black African"] != "1" || got["All"] != "5" || slices.Contains(cols, "p (chi-square)") {
+		t.Errorf("passages of language and interpreters at diagnosis by community: %v (columns %v)", got, cols)
+	}
 	// Back to every stage: the census comparison.
 	off.open("/staff/analysis?rows=theme&cols=community")
 	census := off.text(`table[data-census="ethnic_group"]`)
@@ -161,6 +192,13 @@ func TestAnalystFindsWhereALanguageThemeComesFromAndTheICBSeesItSuppressed(t *te
 	}
 	b.open("/staff/analysis?rows=theme&cols=community&stage=getting-diagnosed")
 	axe.check(b, "en", "breakdown with census and co-occurrence")
+	b.open("/staff/analysis?rows=code&cols=source&measure=passages")
+	axe.check(b, "en", "breakdown of coded passages")
+	b.open("/staff/analysis?rows=stage&measure=passages")
+	if !strings.Contains(b.text(".error-summary"), "Coded passages are counted by theme or by code") {
+		t.Errorf("passages by stage: %q", b.text(".error-summary"))
+	}
+	axe.check(b, "en", "breakdown of passages by stage refused")
 	b.open("/staff/analysis?from=2026-13")
 	if !strings.Contains(b.text(".error-summary"), "Enter a month") {
 		t.Errorf("a month it cannot read: %q", b.text(".error-summary"))
