@@ -284,7 +284,7 @@ var noPersonalData = map[string]string{
 	"erasure_counts":               "counts of erasures per month and kind (the tombstone)",
 	"erasures_pending":             "when a deletion happened, for the erase-leftovers job",
 	"events":                       "events run by staff; venue and agenda are public information",
-	"breakdown_counts":             "counts of experiences by theme, community, month and so on (migration 0022), in scopes of a community and/or pathway stage (migration 0030); no row names anyone",
+	"breakdown_counts":             "counts of experiences by theme, community, month and so on (migration 0022), in scopes of a community and/or pathway stage (migration 0030), with coded passages (migration 0039); no row names anyone",
 	"event_texts":                  "events' public titles and descriptions",
 	"event_agenda":                 "public agenda; a speaker's name is typed by staff for the published programme and cannot be linked to a reference or contact",
 	"support_services":             "the public directory of services (organisations' contact details)",
@@ -339,7 +339,7 @@ var noPersonalData = map[string]string{
 // they were reviewed (FTS5's own tables, sessions and schema_migrations
 // are the libraries').
 var reviewedColumns = map[string]string{
-	"breakdown_counts":             "scope,col_dim,row_kind,month,row_value,col_value,n",
+	"breakdown_counts":             "scope,col_dim,row_kind,month,row_value,col_value,n,passages",
 	"capture_queue_keys":           "id,private_sealed,public_jwk,created_at",
 	"programme_settings":           "key,value",
 	"languages":                    "code,native_name,english_name,rtl,position,enabled",

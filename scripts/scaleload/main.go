@@ -268,9 +268,12 @@ func pageCases(ctx context.Context, st *store.Store, cfg config.Config, communit
 			panic(fmt.Sprintf("%s: %d\n%.2000s", path, r.StatusCode, body))
 		}
 	}
-	page := func(rows, cols string, withPeriod, filters bool) func(r *rand.Rand) {
+	page := func(rows, cols string, withPeriod, filters bool, measure ...string) func(r *rand.Rand) {
 		return func(r *rand.Rand) {
 			q := url.Values{"rows": {rows}, "cols": {cols}}
+			if len(measure) > 0 {
+				q.Set("measure", measure[0])
+			}
 			if withPeriod {
 				from, to := period(r)
 				q.Set("from", from)
@@ -293,6 +296,8 @@ func pageCases(ctx context.Context, st *store.Store, cfg config.Config, communit
 	return []kase{
 		{"page theme x community, 3-12 months", page("theme", "community", true, false)},
 		{"page theme x community, all time", page("theme", "community", false, false)},
+		{"page passages, theme x community, 3-12 months", page("theme", "community", true, false, "passages")},
+		{"page passages, code x source, a community or stage, all time", page("code", "source", false, true, "passages")},
 		{"page theme x source, a community or stage, 3-12 months", page("theme", "source", true, true)},
 		{"page code x ethnic group, a community or stage, all time", page("code", "equality.ethnic_group", false, true)},
 		{"page stage x event, all time", page("stage", "event", false, false)},
