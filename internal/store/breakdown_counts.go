@@ -24,7 +24,8 @@ import (
 // code's count also adds up its coded passages (column passages: how
 // many stretches of its answers carry the theme or code,
 // analysis.CountPassages), so a breakdown of passages reads the same
-// rows as one of experiences. The counts live in breakdown_counts; what each experience added lives in
+// rows as one of experiences. The counts live in breakdown_counts; what
+// each experience added lives in
 // breakdown_facts, so that any change takes exactly that back out and
 // adds the new. recount does both inside the transaction of the change
 // (approval, a return to moderation, rejection, withdrawal, retention,
