@@ -54,6 +54,18 @@ func addCodedExperience(t *testing.T, e *env, community string, quote bool, text
 // addCodedAnswers is addCodedExperience with the person's equality answers.
 func addCodedAnswers(t *testing.T, e *env, answers equality.Answers, quote bool, text string) experience.Receipt {
 	t.Helper()
+	rc := addApproved(t, e, answers, quote, text)
+	if _, err := e.store.AddCoding(ctx, "coder", store.NewCoding{ExperienceID: rc.ID, CodeID: demo.CodeID("language-family-interpreting"), Quote: quote,
+		Passage: analysis.Passage{Field: "what_happened", Whole: true}}); err != nil {
+		t.Fatal(err)
+	}
+	return rc
+}
+
+// addApproved adds an approved experience at the treatment stage, not
+// coded.
+func addApproved(t *testing.T, e *env, answers equality.Answers, quote bool, text string) experience.Receipt {
+	t.Helper()
 	rc, err := e.store.SubmitExperience(ctx, experience.Submission{Kind: experience.KindExperience, Lang: "en", Role: "person-with-cancer",
 		Stages: []string{"treatment"}, WhatHappened: text, Equality: answers,
 		Consent: experience.Consent{Version: "t", Evidence: true, Quote: quote}, Source: experience.SourceOnline}, experience.Contact{})
@@ -61,10 +73,6 @@ func addCodedAnswers(t *testing.T, e *env, answers equality.Answers, quote bool,
 		t.Fatal(err)
 	}
 	if err := e.store.DecideExperience(ctx, "test", rc.ID, experience.StatusApproved, ""); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.store.AddCoding(ctx, "coder", store.NewCoding{ExperienceID: rc.ID, CodeID: demo.CodeID("language-family-interpreting"), Quote: quote,
-		Passage: analysis.Passage{Field: "what_happened", Whole: true}}); err != nil {
 		t.Fatal(err)
 	}
 	return rc
@@ -305,15 +313,7 @@ func TestBreakdownOfCodedPassages(t *testing.T) {
 		t.Errorf("passages by stage: %d", bad.status)
 	}
 	// Nothing coded among the experiences kept: said so.
-	rc, err := e.store.SubmitExperience(ctx, experience.Submission{Kind: experience.KindExperience, Lang: "en", Role: "person-with-cancer",
-		Stages: []string{"treatment"}, WhatHappened: "Not coded yet.", Equality: equality.Answers{Community: "black-african"},
-		Consent: experience.Consent{Version: "t", Evidence: true}, Source: experience.SourceOnline}, experience.Contact{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.store.DecideExperience(ctx, "test", rc.ID, experience.StatusApproved, ""); err != nil {
-		t.Fatal(err)
-	}
+	addApproved(t, e, equality.Answers{Community: "black-african"}, false, "Not coded yet.")
 	if r := c.get("/staff/analysis?rows=theme&cols=community&community=black-african&measure=passages"); r.status != 200 ||
 		!strings.Contains(r.body, "None of these experiences has a coded passage yet") {
 		t.Errorf("passages of uncoded experiences: %d", r.status)
