@@ -12,7 +12,6 @@ import (
 
 	"github.com/hearme-project/hearme/internal/analysis"
 	"github.com/hearme-project/hearme/internal/disclosure"
-	"github.com/hearme-project/hearme/internal/store"
 	"github.com/hearme-project/hearme/internal/tabular"
 )
 
@@ -100,13 +99,11 @@ func (s *Server) handleExportQDPX(w http.ResponseWriter, r *http.Request) {
 // disclosureNote is written under every exported table of counts.
 const disclosureNote = "Counts of 1 to 7 are shown as * and others are rounded to the nearest 5 (NHS England small-number rule; see docs/disclosure.md)."
 
-// frequencySheets are the code frequencies (experiences and coded
-// passages per code) and the co-occurrence of codes in one experience.
-// An export never holds a figure its page would not show: experiences
-// per code are the row totals of the breakdown by code, passages per
-// code those of the same breakdown counting coded passages, read from
-// the same kept counts and published through the threshold on people
-// (disclosure.CountFrom).
+// frequencySheets are the code frequencies (experiences per code) and
+// the co-occurrence of codes in one experience. Passages per code are not
+// exported: no page shows them, and an export never holds a figure its
+// page would not show (experiences per code are the row totals of the
+// breakdown by code).
 func (s *Server) frequencySheets(r *http.Request) ([]sheet, error) {
 	book, _, err := s.codebook(r)
 	if err != nil {
@@ -115,18 +112,6 @@ func (s *Server) frequencySheets(r *http.Request) ([]sheet, error) {
 	pairs, err := s.store.CodeOccurrences(r.Context())
 	if err != nil {
 		return nil, err
-	}
-	counts, err := s.store.BreakdownCounts(r.Context(), store.BreakdownQuery{Rows: analysis.DimCode, Cols: analysis.DimPeriod})
-	if err != nil {
-		return nil, err
-	}
-	// Each experience is in one month: summing the months counts it once.
-	passages, people := map[string]int{}, map[string]int{}
-	for code, byMonth := range counts.Passages {
-		for month, n := range byMonth {
-			passages[code] += n
-			people[code] += counts.Cells[code][month]
-		}
 	}
 	exps := map[string]map[string]bool{} // code -> experiences
 	for _, p := range pairs {
@@ -144,14 +129,13 @@ func (s *Server) frequencySheets(r *http.Request) ([]sheet, error) {
 	}
 	// A file leaves the analyst's screen, so every count in it goes
 	// through disclosure control (docs/disclosure.md).
-	freq := [][]string{{"code", "path", "experiences", "passages"}}
+	freq := [][]string{{"code", "path", "experiences"}}
 	head := []string{"code"}
 	var freqCells [][]disclosure.Value
 	for _, n := range nodes {
 		v := disclosure.Count(len(exps[n.ID]))
-		pv := disclosure.CountFrom(passages[n.ID], people[n.ID])
-		freq = append(freq, []string{n.Name, n.Path, v.String(), pv.String()})
-		freqCells = append(freqCells, []disclosure.Value{v, pv})
+		freq = append(freq, []string{n.Name, n.Path, v.String()})
+		freqCells = append(freqCells, []disclosure.Value{v})
 		head = append(head, n.Name)
 	}
 	co := [][]string{head}
