@@ -58,33 +58,28 @@ func (f Fact) Passages(d Dimension) map[string]int {
 func PassagesMeasured(d Dimension) bool { return d == DimTheme || d == DimCode }
 
 // PassageCell is one cell of a table of coded passages: the passages of
-// the experiences in the cell, how many experiences they came from, and
-// the cell's share of its column's passages with that share minus the
-// row's overall share (fractions).
+// the experiences in the cell, and the cell's share of its column's
+// passages with that share minus the row's overall share (fractions).
 type PassageCell struct {
-	Passages, Experiences int
-	Share, Difference     float64
+	Passages          int
+	Share, Difference float64
 }
 
 // PassageTable is a table of coded passages by theme or code (rows)
 // against a dimension with one value per experience (columns). It has
 // no test: several passages of one story are not independent
 // observations, so a chi-square test over passages would claim
-// certainty the data do not have.
+// certainty the data do not have. It is for the analyst's own screen
+// only: published figures of passages could be taken apart to give what
+// one person said (docs/disclosure.md).
 type PassageTable struct {
 	Rows, Cols []string
 	Cells      [][]PassageCell
 	RowTotals  []int // the row's passages in any column
-	// RowExperiences are the experiences with a passage of the row's
-	// value in any column (each counted once): disclosure control
-	// withholds a figure that few people gave, however many passages.
-	RowExperiences []int
 	// ColTotals are the passages of every row value in the column (all
-	// values, not only those in Rows). ColPeople is the most
-	// experiences any one row's passages in the column came from: the
-	// column's passages came from at least that many people.
-	ColTotals, ColPeople []int
-	Total, People        int // all passages in the table; at least this many people gave them
+	// values, not only those in Rows); Total is theirs.
+	ColTotals []int
+	Total     int
 }
 
 // TabulatePassages counts the facts' coded passages by rows x cols over
@@ -97,7 +92,6 @@ func TabulatePassages(facts []Fact, rows, cols Dimension, rowKeys, colKeys []str
 			continue
 		}
 		for v, n := range f.Passages(rows) {
-			c.Add(v, cv[0], 1)
 			c.AddPassages(v, cv[0], n)
 		}
 	}
@@ -105,16 +99,13 @@ func TabulatePassages(facts []Fact, rows, cols Dimension, rowKeys, colKeys []str
 }
 
 // TabulatePassageCounts is TabulatePassages over counts kept beforehand
-// (Cells: the experiences with each theme or code in each column;
-// Passages: their passages).
+// (Passages: the passages of each theme or code in each column).
 func TabulatePassageCounts(c Counts, rowKeys, colKeys []string) PassageTable {
 	t := PassageTable{Rows: rowKeys, Cols: colKeys, Cells: make([][]PassageCell, len(rowKeys)),
-		RowTotals: make([]int, len(rowKeys)), RowExperiences: make([]int, len(rowKeys)),
-		ColTotals: make([]int, len(colKeys)), ColPeople: make([]int, len(colKeys))}
+		RowTotals: make([]int, len(rowKeys)), ColTotals: make([]int, len(colKeys))}
 	for j, k := range colKeys {
-		for r, byCol := range c.Passages {
+		for _, byCol := range c.Passages {
 			t.ColTotals[j] += byCol[k]
-			t.ColPeople[j] = max(t.ColPeople[j], c.Cells[r][k])
 		}
 		t.Total += t.ColTotals[j]
 	}
@@ -122,13 +113,9 @@ func TabulatePassageCounts(c Counts, rowKeys, colKeys []string) PassageTable {
 		t.Cells[i] = make([]PassageCell, len(colKeys))
 		for j, k := range colKeys {
 			cell := &t.Cells[i][j]
-			cell.Passages, cell.Experiences = c.Passages[r][k], c.Cells[r][k]
+			cell.Passages = c.Passages[r][k]
 			t.RowTotals[i] += cell.Passages
-			// Each experience is in one column: a row's experiences over
-			// the columns count each once.
-			t.RowExperiences[i] += cell.Experiences
 		}
-		t.People = max(t.People, t.RowExperiences[i])
 	}
 	for i := range rowKeys {
 		overall := 0.0

@@ -11,9 +11,7 @@
 //     the same rule (see [Total] and [NewTable]);
 //   - percentages are calculated from the published (rounded) figures, and
 //     are "*" if either figure is "*" (see [Percent]);
-//   - a mean or median over 1 to 7 people is "*" (see [Mean], [Median]);
-//   - a count of things people gave (coded passages) is "*" when 1 to 7
-//     people gave them, else rounded as a count is (see [CountFrom]).
+//   - a mean or median over 1 to 7 people is "*" (see [Mean], [Median]).
 //
 // Why: small counts about a named community can identify individuals, and
 // rounding stops small counts being recovered by subtracting published figures
@@ -105,28 +103,6 @@ func Total(counts ...int) Value {
 		return Value{}
 	}
 	return Count(sum)
-}
-
-// CountFrom applies the rule to a count of things that people gave (the
-// coded passages of their stories), people being how many gave them.
-// The rule protects people, so the threshold is on people: the count is
-// withheld when 1 to 7 people gave it, however large it is (12
-// passages from one person are one person's). With 8 people or more it
-// is rounded as [Count] rounds. This is the threshold rule of
-// statistical disclosure control for tables of magnitudes, applied with
-// the same threshold (docs/disclosure.md).
-//
-// Nothing from nobody is published as 0. A count that cannot be (a
-// negative figure, things without people or fewer things than people)
-// is suppressed, as [Count] suppresses a negative count.
-func CountFrom(n, people int) Value {
-	switch {
-	case n == 0 && people == 0:
-		return Count(0)
-	case n < 0 || people <= MaxSuppressed || n < people:
-		return Value{}
-	}
-	return Count(n)
 }
 
 // Suppressed reports whether v is withheld ("*").

@@ -407,31 +407,3 @@ func FuzzCount(f *testing.F) {
 		}
 	})
 }
-
-// TestCountFromThresholdOnPeople: a count of passages is withheld while
-// few people gave it, however many passages, and otherwise rounded as a
-// count of people is.
-func TestCountFromThresholdOnPeople(t *testing.T) {
-	tests := []struct {
-		n, people int
-		want      string
-	}{
-		{0, 0, "0"},
-		{1, 1, "*"},
-		{40, 1, "*"},  // one person's forty passages
-		{200, 7, "*"}, // seven people: withheld, however many passages
-		{8, 8, "10"},
-		{12, 8, "10"},
-		{13, 9, "15"},
-		{103, 40, "105"},
-		{0, 3, "*"},   // people without passages: not a figure
-		{5, 9, "*"},   // fewer passages than people: not a figure
-		{-1, 10, "*"}, // negative
-		{10, -1, "*"},
-	}
-	for _, tt := range tests {
-		if got := CountFrom(tt.n, tt.people).String(); got != tt.want {
-			t.Errorf("CountFrom(%d, %d) = %s, want %s", tt.n, tt.people, got, tt.want)
-		}
-	}
-}

@@ -100,10 +100,10 @@ func (s *Server) handleExportQDPX(w http.ResponseWriter, r *http.Request) {
 const disclosureNote = "Counts of 1 to 7 are shown as * and others are rounded to the nearest 5 (NHS England small-number rule; see docs/disclosure.md)."
 
 // frequencySheets are the code frequencies (experiences per code) and
-// the co-occurrence of codes in one experience. Passages per code are not
-// exported: no page shows them, and an export never holds a figure its
-// page would not show (experiences per code are the row totals of the
-// breakdown by code).
+// the co-occurrence of codes in one experience (experiences per code
+// are the row totals of the breakdown by code). Passages per code are
+// not exported: figures of passages could be taken apart to give what
+// one person said (docs/disclosure.md).
 func (s *Server) frequencySheets(r *http.Request) ([]sheet, error) {
 	book, _, err := s.codebook(r)
 	if err != nil {

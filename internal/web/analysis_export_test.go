@@ -78,7 +78,7 @@ func readTables(t *testing.T, body string) [][]string {
 // says so, and with every figure withheld it says so, under each table,
 // as the breakdown export does. Its experiences per code are the row
 // totals of the breakdown by code, through the same rule, and it has no
-// passages column, which no page shows.
+// passages column (figures of passages are never published).
 func TestFrequenciesExportSaysWhatItHolds(t *testing.T) {
 	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {

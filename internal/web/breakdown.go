@@ -592,6 +592,14 @@ func (s *Server) handleBreakdownExport(kind string) http.HandlerFunc {
 			s.serverError(w, r, err)
 			return
 		}
+		if len(errs) == 0 && bq.measure == measurePassages {
+			// Coded passages stay on the analyst's screen: one story can
+			// hold many, so published figures of them could be taken
+			// apart (a total less the cells shown, one export less
+			// another) to give what one or two people said, which no
+			// rounding of the figures hides (docs/disclosure.md).
+			errs.Add("measure", "analysis.error_passages_export")
+		}
 		if len(errs) > 0 {
 			// A link with filters it cannot read: the page, with the
 			// problems, rather than a file of nothing.
@@ -611,9 +619,6 @@ func (s *Server) handleBreakdownExport(kind string) http.HandlerFunc {
 		if f := bq.filterText(); f != "" {
 			rows = append(rows, []string{f})
 		}
-		if bq.measure == measurePassages {
-			rows = append(rows, []string{p.T("analysis.measure_passages")})
-		}
 		empty := bq.emptyReason()
 		withheld := ""
 		if len(colLabels) > 0 && empty == "" {
@@ -631,18 +636,12 @@ func (s *Server) handleBreakdownExport(kind string) http.HandlerFunc {
 				rows = append(rows, append(row, t.rowTotals[i].String()))
 			}
 			foot := []string{p.T("analysis.breakdown_experiences")}
-			if bq.measure == measurePassages {
-				foot = []string{p.T("analysis.breakdown_passages")}
-			}
 			for _, v := range t.colTotals {
 				foot = append(foot, v.String())
 			}
 			rows = append(rows, append(foot, t.total.String()))
 		}
 		rows = append(rows, []string{}, []string{disclosureNote})
-		if bq.measure == measurePassages {
-			rows = append(rows, []string{p.T("analysis.passages_disclosure")})
-		}
 		if empty != "" {
 			// An empty selection still makes a file (the link may have
 			// been kept), saying plainly that there is nothing in it.
@@ -650,11 +649,7 @@ func (s *Server) handleBreakdownExport(kind string) http.HandlerFunc {
 		} else if withheld != "" {
 			rows = append(rows, []string{p.T(withheld)})
 		}
-		what := string(bq.rows)
-		if bq.measure == measurePassages {
-			what = "passages-" + what
-		}
-		name := fmt.Sprintf("breakdown-%s-by-%s-%s", what, strings.ReplaceAll(string(bq.cols), ".", "-"), s.now().Format("2006-01-02"))
+		name := fmt.Sprintf("breakdown-%s-by-%s-%s", bq.rows, strings.ReplaceAll(string(bq.cols), ".", "-"), s.now().Format("2006-01-02"))
 		sheets := []sheet{{"Breakdown", rows, 1}}
 		// As on the page: no census comparison when nothing matched.
 		if bq.counts.Experiences > 0 {
@@ -674,29 +669,12 @@ type publishedTable struct {
 	total                disclosure.Value
 }
 
-// published puts the breakdown through disclosure control. Counts of
-// experiences go through the rule with totals from the exact counts; a
-// row's total is its experiences in any column, counted once, which a
-// multi-valued row need not sum to. Counts of coded passages are
-// withheld where 1 to 7 people gave them (disclosure.CountFrom).
+// published puts the breakdown's experiences through disclosure
+// control, totals from the exact counts; a row's total is its
+// experiences in any column, counted once, which a multi-valued row need
+// not sum to. (Coded passages are never published: handleBreakdownExport.)
 func (bq *breakdownQuery) published() (publishedTable, error) {
 	var t publishedTable
-	if bq.measure == measurePassages {
-		pt := bq.passages
-		for i, row := range pt.Cells {
-			var cells []disclosure.Value
-			for _, c := range row {
-				cells = append(cells, disclosure.CountFrom(c.Passages, c.Experiences))
-			}
-			t.cells = append(t.cells, cells)
-			t.rowTotals = append(t.rowTotals, disclosure.CountFrom(pt.RowTotals[i], pt.RowExperiences[i]))
-		}
-		for j := range pt.ColTotals {
-			t.colTotals = append(t.colTotals, disclosure.CountFrom(pt.ColTotals[j], pt.ColPeople[j]))
-		}
-		t.total = disclosure.CountFrom(pt.Total, pt.People)
-		return t, nil
-	}
 	b := bq.table
 	counts := make([][]int, len(b.Cells))
 	for i, row := range b.Cells {
@@ -722,10 +700,8 @@ func (bq *breakdownQuery) published() (publishedTable, error) {
 // exportURL is the download link of a breakdown: a fixed path and the
 // query encoded here, so the template can take it as it is.
 func (bq *breakdownQuery) exportURL(kind string) template.URL {
+	// Always the experiences: coded passages are not exported.
 	q := url.Values{"rows": {string(bq.rows)}, "cols": {string(bq.cols)}, "from": {bq.from}, "to": {bq.to}}
-	if bq.measure == measurePassages {
-		q.Set("measure", measurePassages)
-	}
 	if bq.community != "" {
 		q.Set("community", bq.community)
 	}
