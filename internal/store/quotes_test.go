@@ -124,14 +124,7 @@ func TestRedactionTakesQuotesOnRenderingsAway(t *testing.T) {
 		if len(qs) != 2 {
 			t.Fatalf("before the redaction: %+v", qs)
 		}
-		r, err := s.SaveRecommendation(ctx, "analyst-1", accountability.Recommendation{Title: "Kindness", Text: "Train staff.", Organisations: []string{"icb"},
-			Quotes: []string{onRendering.ID, onAnswer.ID}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := s.PublishRecommendation(ctx, "admin-1", r.ID, r.Version, nil, []store.Quote{qs[onRendering.ID], qs[onAnswer.ID]}, func(string) string { return "Communication" }); err != nil {
-			t.Fatal(err)
-		}
+		r := publishQuotes(t, s, qs[onRendering.ID], qs[onAnswer.ID])
 		if err := s.MarkCoded(ctx, "coder-1", rc.ID, true); err != nil {
 			t.Fatal(err)
 		}
@@ -213,11 +206,7 @@ func TestPublishReadsTheQuotesWordsAgain(t *testing.T) {
 		if stale.Words != sub.WhatHappened {
 			t.Fatalf("the quote before the redaction: %+v", stale)
 		}
-		r, err := s.SaveRecommendation(ctx, "analyst-1", accountability.Recommendation{Title: "Kindness", Text: "Train staff.", Organisations: []string{"icb"},
-			Quotes: []string{whole.ID}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		r := saveWithQuotes(t, s, whole.ID)
 		redactWhatHappened(t, s, rc.ID, "Dr [name] told me to stop fussing.")
 		if err := s.PublishRecommendation(ctx, "admin-1", r.ID, r.Version, nil, []store.Quote{stale}, func(string) string { return "Communication" }); err != nil {
 			t.Fatal(err)
@@ -244,14 +233,7 @@ func TestRedactionTakesPublishedWordsOutOfTheirOwnAnswer(t *testing.T) {
 		sub.CouldBeBetter = "Nobody should be told me to stop fussing, as I was."
 		rc := approved(t, s, sub)
 		c := quoteOf(t, s, rc.ID, "communication", passageOf(t, "what_happened", sub.WhatHappened, "told me to stop fussing"))
-		r, err := s.SaveRecommendation(ctx, "analyst-1", accountability.Recommendation{Title: "Kindness", Text: "Train staff.", Organisations: []string{"icb"},
-			Quotes: []string{c.ID}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := s.PublishRecommendation(ctx, "admin-1", r.ID, r.Version, nil, []store.Quote{consentedQuotes(t, s)[c.ID]}, func(string) string { return "Communication" }); err != nil {
-			t.Fatal(err)
-		}
+		r := publishQuotes(t, s, consentedQuotes(t, s)[c.ID])
 		redactWhatHappened(t, s, rc.ID, "Dr [name] told me to [removed].")
 		ev, err := s.RecommendationEvidence(ctx, r.ID)
 		if err != nil {
@@ -261,4 +243,31 @@ func TestRedactionTakesPublishedWordsOutOfTheirOwnAnswer(t *testing.T) {
 			t.Errorf("the public record keeps words redacted from the answer they were quoted from: %+v", ev.Quotes)
 		}
 	})
+}
+
+// saveWithQuotes saves a draft recommendation to the ICB quoting the
+// codings given.
+func saveWithQuotes(t *testing.T, s *store.Store, codingIDs ...string) accountability.Recommendation {
+	t.Helper()
+	r, err := s.SaveRecommendation(ctx, "analyst-1", accountability.Recommendation{Title: "Kindness", Text: "Train staff.", Organisations: []string{"icb"},
+		Quotes: codingIDs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// publishQuotes saves and publishes a recommendation with the quotes
+// given, as the publish page read them.
+func publishQuotes(t *testing.T, s *store.Store, quotes ...store.Quote) accountability.Recommendation {
+	t.Helper()
+	var ids []string
+	for _, q := range quotes {
+		ids = append(ids, q.CodingID)
+	}
+	r := saveWithQuotes(t, s, ids...)
+	if err := s.PublishRecommendation(ctx, "admin-1", r.ID, r.Version, nil, quotes, func(string) string { return "Communication" }); err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

@@ -81,9 +81,7 @@ func TestBreakdownComparesWithTheCensus(t *testing.T) {
 func TestEvidenceCensusAndStagesAreSuppressed(t *testing.T) {
 	t.Parallel()
 	e, _ := evidenceEnv(t)
-	prog, _ := e.store.Programme(ctx)
-	c := e.client()
-	c.signIn(e.newStaff("icb@example.org", account.Stakeholder, prog.Organisations[0].ID))
+	c := icbClient(t, e)
 	r := c.get("/staff/evidence")
 	if r.status != 200 {
 		t.Fatalf("evidence: %d", r.status)
@@ -347,10 +345,8 @@ func TestWithdrawnStoryLeavesEveryCountQuoteAndExport(t *testing.T) {
 			Passage: analysis.Passage{Field: "what_happened", Whole: true}}); err != nil {
 			t.Fatal(err)
 		}
-		prog, _ := e.store.Programme(ctx)
-		analyst, icb := e.client(), e.client()
+		analyst, icb := e.client(), icbClient(t, e)
 		analyst.signIn(e.newStaff("analyst@example.org", account.Analyst, ""))
-		icb.signIn(e.newStaff("icb@example.org", account.Stakeholder, prog.Organisations[0].ID))
 		look := func(want map[string]string, quoted bool) {
 			t.Helper()
 			page := analyst.get("/staff/analysis?rows=theme&cols=community")

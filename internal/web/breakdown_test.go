@@ -62,6 +62,19 @@ func addCodedAnswers(t *testing.T, e *env, answers equality.Answers, quote bool,
 	return rc
 }
 
+// icbClient is a client signed in as a stakeholder of the programme's
+// first organisation (the ICB in the demo).
+func icbClient(t *testing.T, e *env) *client {
+	t.Helper()
+	prog, err := e.store.Programme(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := e.client()
+	c.signIn(e.newStaff("icb@example.org", account.Stakeholder, prog.Organisations[0].ID))
+	return c
+}
+
 // addApproved adds an approved experience at the treatment stage, not
 // coded.
 func addApproved(t *testing.T, e *env, answers equality.Answers, quote bool, text string) experience.Receipt {
@@ -154,9 +167,7 @@ func TestBreakdownChartOfManyColumnsShowsTotals(t *testing.T) {
 func TestStakeholderSeesSuppressedEvidenceAndConsentedQuotesOnly(t *testing.T) {
 	t.Parallel()
 	e, rcs := evidenceEnv(t)
-	prog, _ := e.store.Programme(ctx)
-	c := e.client()
-	c.signIn(e.newStaff("icb@example.org", account.Stakeholder, prog.Organisations[0].ID))
+	c := icbClient(t, e)
 	if r := c.get("/staff/analysis"); r.status != http.StatusForbidden {
 		t.Errorf("a stakeholder reached the analyst's breakdown: %d", r.status)
 	}

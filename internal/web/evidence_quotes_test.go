@@ -4,7 +4,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hearme-project/hearme/internal/account"
 	"github.com/hearme-project/hearme/internal/analysis"
 	"github.com/hearme-project/hearme/internal/demo"
 	"github.com/hearme-project/hearme/internal/experience"
@@ -47,9 +46,7 @@ func TestEvidenceQuotesShowOnlyTheQuotedWords(t *testing.T) {
 	quote("what_happened", 0, 25)              // "Czekaliśmy trzy miesiące."
 	quote("translation.what_happened", 24, 53) // "Dr Nowak said it was nothing."
 
-	prog, _ := e.store.Programme(ctx)
-	c := e.client()
-	c.signIn(e.newStaff("icb@example.org", account.Stakeholder, prog.Organisations[0].ID))
+	c := icbClient(t, e)
 	r := c.get("/staff/evidence")
 	if r.status != 200 {
 		t.Fatalf("evidence: %d", r.status)
