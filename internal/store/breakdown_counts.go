@@ -288,9 +288,6 @@ func (f *countFact) setCodings(codings []analysis.Coding, resolve func(string) (
 	for i, t := range f.Themes {
 		f.ThemePassages[i] = byTheme[t]
 	}
-	if len(codings) == 0 {
-		f.Codes, f.Themes, f.CodePassages, f.ThemePassages = nil, nil, nil, nil
-	}
 }
 
 // factPart is a row of sqlFactParts: a stage, a code with its links, or
