@@ -101,7 +101,18 @@ func TestBackupUnderWritesRestoresEveryAcknowledgedWrite(t *testing.T) {
 			}
 		}(w)
 	}
-	time.Sleep(300 * time.Millisecond)
+	// The backup begins once the writers have acknowledged at least ten
+	// writes (a fixed pause gave only four on a loaded machine, and the
+	// check below that they overlapped the backup failed), waiting at
+	// most 30 s.
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		mu.Lock()
+		n := len(acks)
+		mu.Unlock()
+		if n >= 10 {
+			break
+		}
+	}
 	file := filepath.Join(t.TempDir(), "hearme.backup")
 	began := time.Now()
 	code, out, errs := run(t, "backup", file, "--data", data)
